@@ -1,0 +1,41 @@
+// The Searcher contract (DESIGN §7). The launcher asks for points as slots free, tells results as
+// evaluations end, and saves state() in the database in the same transaction as the rows it
+// produced, so a relaunched launcher restore()s and continues the same search.
+import type { Space } from "../space/space.js";
+import type { JsonValue, Point } from "../space/types.js";
+
+export type Direction = "maximize" | "minimize";
+
+export interface EvaluationResult {
+  evalId: number;
+  point: Point;
+  /** DONE carries a finite objective; FAILED/TIMEOUT carry none (never a fake value). */
+  status: "DONE" | "FAILED" | "TIMEOUT";
+  objective: number | null;
+}
+
+export interface Searcher {
+  readonly name: string;
+  /**
+   * Up to n new, distinct points. Fewer (possibly none) when the space is exhausted.
+   * Points returned are "pending" until told.
+   */
+  ask(n: number): Point[];
+  /** Results of earlier asked points (or, after a restore, of points asked before the crash). */
+  tell(results: EvaluationResult[]): void;
+  /** JSON-serialisable state: with restore(), the next ask() gives what it would have given. */
+  state(): JsonValue;
+  restore(state: JsonValue): void;
+  /** True when the searcher will never propose another point (e.g. a finite space fully asked). */
+  exhausted(): boolean;
+}
+
+export interface SearcherContext {
+  space: Space;
+  seed: number;
+  direction: Direction;
+  /** Searcher-specific settings from the workflow row (e.g. kappa, n_initial_points). */
+  options: Record<string, JsonValue>;
+}
+
+export type SearcherFactory = (ctx: SearcherContext) => Searcher;

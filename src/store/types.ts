@@ -1,0 +1,120 @@
+// Row shapes the store returns. Callers see plain objects with parsed JSON and Date-free numbers
+// (epoch milliseconds), identical for SQLite and PostgreSQL.
+import type { JsonValue, Point, ProblemSpec } from "../space/types.js";
+
+export type EvaluationState = "READY" | "RUNNING" | "DONE" | "FAILED" | "TIMEOUT" | "KILLED";
+export const FINISHED_STATES: readonly EvaluationState[] = ["DONE", "FAILED", "TIMEOUT"];
+export type WorkflowState = "CREATED" | "RUNNING" | "FINISHED" | "STOPPED" | "FAILED";
+export type BatchJobState = "SUBMITTED" | "QUEUED" | "RUNNING" | "FINISHED" | "FAILED" | "CANCELLED";
+
+/** How an evaluation is run: a module exporting run(point, ctx), or a command template. */
+export type RunSpec =
+  | { kind: "module"; path: string }
+  | { kind: "command"; template: string; cwd: string };
+
+/** The batch request a workflow was submitted with; kept so later launcher jobs repeat it. */
+export interface JobRequest {
+  scheduler: string;
+  nodes: number;
+  walltimeMinutes: number;
+  queue: string | null;
+  project: string | null;
+  mode: "serial" | "mpi";
+  evalsPerNode: number;
+  nodesPerEval: number;
+  ranksPerNode: number;
+  [key: string]: JsonValue;
+}
+
+export interface NewWorkflow {
+  name: string;
+  problem: ProblemSpec;
+  /** Where the problem came from (file path), for display. */
+  problemSource: string;
+  run: RunSpec;
+  searcher: string;
+  searcherOptions: Record<string, JsonValue>;
+  direction: "maximize" | "minimize";
+  maxEvals: number;
+  seed: number;
+  /** Launcher settings: evalTimeoutSeconds, heartbeat/stale thresholds, ... */
+  settings: Record<string, JsonValue>;
+  request: JobRequest;
+  resultsDir: string;
+}
+
+export interface WorkflowRow extends NewWorkflow {
+  id: number;
+  state: WorkflowState;
+  createdAt: number;
+}
+
+export interface EvaluationRow {
+  id: number;
+  workflowId: number;
+  state: EvaluationState;
+  point: Point;
+  objective: number | null;
+  metrics: Record<string, JsonValue> | null;
+  attempt: number;
+  claimedBy: number | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  exitCode: number | null;
+  error: string | null;
+  hosts: string[] | null;
+  workdir: string | null;
+}
+
+export interface EvaluationEventRow {
+  id: number;
+  evaluationId: number;
+  fromState: EvaluationState | null;
+  toState: EvaluationState;
+  at: number;
+  note: string | null;
+}
+
+/** What a launcher reports when an evaluation ends. */
+export interface FinishedEvaluation {
+  id: number;
+  /** Only RUNNING rows claimed by this launcher (and this attempt) are finished: idempotent. */
+  attempt: number;
+  state: "DONE" | "FAILED" | "TIMEOUT" | "KILLED";
+  objective: number | null;
+  metrics?: Record<string, JsonValue> | null;
+  exitCode?: number | null;
+  error?: string | null;
+  finishedAt?: number;
+}
+
+export interface LauncherRow {
+  id: number;
+  workflowId: number;
+  batchJobId: number | null;
+  host: string;
+  pid: number;
+  startedAt: number;
+  heartbeatAt: number;
+  endedAt: number | null;
+}
+
+export interface NewBatchJob {
+  workflowId: number;
+  scheduler: string;
+  schedulerId: string | null;
+  state: BatchJobState;
+  nodes: number;
+  queue: string | null;
+  project: string | null;
+  walltimeMinutes: number;
+  scriptPath: string | null;
+}
+
+export interface BatchJobRow extends NewBatchJob {
+  id: number;
+  submittedAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+}
