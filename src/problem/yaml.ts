@@ -1,0 +1,154 @@
+// Problem files in Determined's YAML syntax: a top-level `hyperparameters:` map of
+// `name: {type: int|double|log|categorical|const, ...}` (or a bare scalar, a const), plus an optional
+// `starting_points:` list. Errors name the file and the key path (hyperparameters.lr.maxval).
+import { parseDocument } from "yaml";
+import { ValidationError } from "../errors.js";
+import { formatValue, isPlainObject } from "../space/json.js";
+import { Space } from "../space/space.js";
+import type { Hyperparameter, Point, ProblemSpec } from "../space/types.js";
+import { checkConstValue, checkName, checkRange, checkValues } from "../space/validate.js";
+
+const TOP_KEYS = ["hyperparameters", "starting_points"];
+
+// `count` is the grid searcher's number of points per range (DESIGN §7); it is allowed here so a
+// Determined file loads unchanged, and the grid searcher reads its own setting.
+const KEYS: Record<string, readonly string[]> = {
+  int: ["type", "minval", "maxval", "count"],
+  double: ["type", "minval", "maxval", "count"],
+  log: ["type", "minval", "maxval", "base", "count"],
+  categorical: ["type", "vals"],
+  const: ["type", "val"],
+};
+
+/** Parses and validates a Determined-style problem file. `source` names the file in messages. */
+export function parseProblemYaml(text: string, source: string): ProblemSpec {
+  const fail = (message: string, hint?: string): never => {
+    throw new ValidationError(`${source}: ${message}`, hint);
+  };
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0]!;
+    const line = text.slice(0, err.pos[0]).split("\n").length;
+    fail(`YAML syntax error at line ${line}: ${firstLine(err.message)}`, "fix the YAML syntax at that line");
+  }
+  const root: unknown = doc.toJS();
+  if (!isPlainObject(root)) {
+    fail("expected a mapping with a 'hyperparameters:' key", "start the file with 'hyperparameters:'");
+  }
+  const top = root as Record<string, unknown>;
+  for (const key of Object.keys(top)) {
+    if (!TOP_KEYS.includes(key)) fail(`${key}: unknown key`, `allowed top-level keys: ${TOP_KEYS.join(", ")}`);
+  }
+  if (!isPlainObject(top.hyperparameters)) {
+    fail("hyperparameters: expected a mapping of name: definition", "write 'hyperparameters:' then one indented entry per name");
+  }
+  const hyperparameters: Hyperparameter[] = [];
+  for (const [name, def] of Object.entries(top.hyperparameters as Record<string, unknown>)) {
+    try {
+      hyperparameters.push(parseEntry(name, def));
+    } catch (e) {
+      if (e instanceof ValidationError) fail(e.message, e.hint);
+      throw e;
+    }
+  }
+  let startingPoints: Point[] = [];
+  if (top.starting_points !== undefined && top.starting_points !== null) {
+    if (!Array.isArray(top.starting_points)) {
+      fail("starting_points: expected a list of mappings", "write '- {name: value, ...}' per point");
+    }
+    startingPoints = top.starting_points as Point[];
+  }
+  const spec: ProblemSpec = { hyperparameters, startingPoints };
+  try {
+    // The space checks the starting points against the hyperparameters just parsed.
+    const space = new Space(spec);
+    return { hyperparameters: [...space.params], startingPoints: [...space.startingPoints] };
+  } catch (e) {
+    if (e instanceof ValidationError) fail(e.message.replace(/^starting point /, "starting_points: point "), e.hint);
+    throw e;
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split("\n", 1)[0]!.trim();
+}
+
+function parseEntry(name: string, def: unknown): Hyperparameter {
+  const path = `hyperparameters.${name}`;
+  checkName(name, path);
+  // Determined accepts a bare value as a const hyperparameter.
+  if (!isPlainObject(def)) {
+    if (Array.isArray(def)) {
+      throw new ValidationError(
+        `${path}: a list is not a hyperparameter definition`,
+        "write {type: categorical, vals: [...]} for a list of choices",
+      );
+    }
+    return { type: "const", name, value: checkConstValue(path, def) };
+  }
+  const type = def.type;
+  if (type === undefined) {
+    // A misspelt key is the likelier mistake than a missing type: name it first.
+    const known = new Set(Object.values(KEYS).flat());
+    const unknown = Object.keys(def).find((k) => !known.has(k));
+    if (unknown !== undefined) {
+      throw new ValidationError(`${path}.${unknown}: unknown key`, `allowed keys: ${[...known].join(", ")}`);
+    }
+    throw new ValidationError(`${path}: missing 'type'`, "use type: int, double, log, categorical or const (nested hyperparameters are not supported)");
+  }
+  if (typeof type !== "string" || !(type in KEYS)) {
+    throw new ValidationError(`${path}.type: unknown type ${formatValue(type)}`, "use int, double, log, categorical or const");
+  }
+  const allowed = KEYS[type]!;
+  for (const key of Object.keys(def)) {
+    if (!allowed.includes(key)) {
+      throw new ValidationError(`${path}.${key}: unknown key for type ${type}`, `allowed keys: ${allowed.join(", ")}`);
+    }
+  }
+  const required = (key: string): unknown => {
+    if (!(key in def)) throw new ValidationError(`${path}: missing '${key}'`, `type ${type} needs ${allowed.filter((k) => k !== "type" && k !== "count" && k !== "base").join(" and ")}`);
+    return def[key];
+  };
+  if (def.count !== undefined && !(Number.isInteger(def.count) && (def.count as number) >= 1)) {
+    throw new ValidationError(`${path}.count: must be a positive integer (got ${formatValue(def.count)})`);
+  }
+  switch (type) {
+    case "int":
+    case "double": {
+      const t = type === "int" ? "int" : "float";
+      const { low, high, log } = checkRange(path, t, required("minval"), required("maxval"), false);
+      return { type: t, name, low, high, log };
+    }
+    case "log":
+      return parseLog(path, name, def, required("minval"), required("maxval"));
+    case "categorical":
+      return { type: "categorical", name, values: checkValues(path, "categorical", required("vals")) };
+    default:
+      return { type: "const", name, value: checkConstValue(path, required("val")) };
+  }
+}
+
+// Determined's log type: minval and maxval are exponents of base, so {base: 10, minval: -4,
+// maxval: -1} is the real range [1e-4, 1e-1] sampled in log space.
+function parseLog(path: string, name: string, def: Record<string, unknown>, minval: unknown, maxval: unknown): Hyperparameter {
+  const base = def.base ?? 10;
+  if (typeof base !== "number" || !Number.isFinite(base) || base <= 0 || base === 1) {
+    throw new ValidationError(`${path}.base: must be a positive number other than 1 (got ${formatValue(base)})`);
+  }
+  for (const [key, v] of [["minval", minval], ["maxval", maxval]] as const) {
+    if (typeof v !== "number" || !Number.isFinite(v)) {
+      throw new ValidationError(`${path}.${key}: must be a finite number, an exponent of base ${base} (got ${formatValue(v)})`);
+    }
+  }
+  const lo = minval as number;
+  const hi = maxval as number;
+  if (!(lo < hi)) {
+    throw new ValidationError(`${path}: minval (${lo}) must be less than maxval (${hi})`, "minval and maxval are exponents of base");
+  }
+  return { type: "float", name, ...checkRange(path, "float", power(base, lo), power(base, hi), true) };
+}
+
+/** base ** exp, exact for powers of ten with integer exponents (10 ** -5 is not 1e-5 in floating point). */
+function power(base: number, exp: number): number {
+  return base === 10 && Number.isInteger(exp) ? Number(`1e${exp}`) : base ** exp;
+}
