@@ -1,0 +1,90 @@
+// The child process of a run-module evaluation: `node [--import tsx] eval-entry.js <module>`.
+// Imports the user's module, calls run(point, ctx) and reports the objective the way a command run
+// would (result file + `objective:` line), so the executor parses both kinds of run alike. Under MPI
+// every rank runs this file; only rank 0 reports.
+import { readFileSync, writeFileSync, writeSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { JsonValue, Point } from "../src/space/types.js";
+
+export interface RunContext {
+  evalId: number;
+  workdir: string;
+  seed: number;
+  /** MPI rank of this process (0 outside MPI). */
+  rank: number;
+  /** Number of MPI ranks (1 outside MPI). */
+  size: number;
+}
+
+type RunFunction = (point: Point, ctx: RunContext) => unknown;
+
+/** Rank and size from whichever MPI or Slurm launched us (Open MPI, MPICH/Hydra, srun). */
+function mpiRankAndSize(env: NodeJS.ProcessEnv): { rank: number; size: number } {
+  const pairs: Array<[string, string]> = [
+    ["OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"],
+    ["PMI_RANK", "PMI_SIZE"],
+    ["SLURM_PROCID", "SLURM_NTASKS"],
+  ];
+  for (const [r, s] of pairs) {
+    if (env[r] !== undefined) return { rank: Number(env[r]) || 0, size: Number(env[s]) || 1 };
+  }
+  return { rank: 0, size: 1 };
+}
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined) throw new Error(`${name} is not set: eval-entry is started by the Spruce executor`);
+  return value;
+}
+
+function findRun(mod: Record<string, unknown>, path: string): RunFunction {
+  // A CommonJS module's exports arrive as `default` when Node cannot detect the named export.
+  const candidate = mod.run ?? (mod.default as Record<string, unknown> | undefined)?.run;
+  if (typeof candidate !== "function") throw new Error(`${path} does not export a function 'run(point, ctx)'`);
+  return candidate as RunFunction;
+}
+
+/** Normalises what run() returned; a non-number objective is a bug in the run module. */
+function toResult(value: unknown): { objective: number; metadata: Record<string, JsonValue> } {
+  if (typeof value === "number") return { objective: value, metadata: {} };
+  if (value !== null && typeof value === "object" && typeof (value as { objective?: unknown }).objective === "number") {
+    const { objective, metadata } = value as { objective: number; metadata?: unknown };
+    if (metadata === undefined || metadata === null) return { objective, metadata: {} };
+    if (typeof metadata !== "object" || Array.isArray(metadata)) throw new Error("run() returned metadata that is not an object");
+    return { objective, metadata: metadata as Record<string, JsonValue> };
+  }
+  throw new Error(`run() returned ${JSON.stringify(value) ?? String(value)}; expected a number or { objective, metadata }`);
+}
+
+async function main(): Promise<void> {
+  const modulePath = process.argv[2];
+  if (!modulePath) throw new Error("usage: eval-entry <run module>");
+  const point = JSON.parse(readFileSync(requireEnv("SPRUCE_POINT_FILE"), "utf8")) as Point;
+  const { rank, size } = mpiRankAndSize(process.env);
+  const ctx: RunContext = {
+    evalId: Number(requireEnv("SPRUCE_EVAL_ID")),
+    workdir: requireEnv("SPRUCE_WORKDIR"),
+    seed: Number(requireEnv("SPRUCE_SEED")),
+    rank,
+    size,
+  };
+  const mod = (await import(pathToFileURL(resolve(modulePath)).href)) as Record<string, unknown>;
+  const { objective, metadata } = toResult(await findRun(mod, modulePath)(point, ctx));
+  if (rank === 0) {
+    // JSON has no NaN/Infinity: write them as strings so the executor reports "objective is NaN".
+    const written = Number.isFinite(objective) ? objective : String(objective);
+    writeFileSync(requireEnv("SPRUCE_RESULT_FILE"), JSON.stringify({ ...metadata, objective: written }) + "\n");
+    // Synchronous write: the explicit exit below must not drop it.
+    writeSync(1, `objective: ${objective}\n`);
+  }
+}
+
+main().then(
+  // Exit even if the run left timers or sockets open: the evaluation is over once run() returned.
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write((e instanceof Error ? (e.stack ?? e.message) : String(e)) + "\n");
+    process.exit(1);
+  },
+);
