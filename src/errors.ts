@@ -38,8 +38,8 @@ export class WorkflowExistsError extends SpruceError {
 
 /** The database schema is older or newer than this code. Launchers never migrate. */
 export class SchemaVersionError extends SpruceError {
-  constructor(message: string) {
-    super(message, { hint: "run 'spruce db migrate' on the login node", exitCode: 1 });
+  constructor(message: string, hint = "run 'spruce db migrate' on the login node") {
+    super(message, { hint, exitCode: 1 });
   }
 }
 

@@ -1,0 +1,31 @@
+// The explicit, append-only list of schema migrations. knex runs them through a custom migration
+// source (no directory scanning, so compiled and source trees behave alike). The schema version is
+// the number of migrations: a database is current when all of them, and nothing else, are applied.
+import type { Knex } from "knex";
+import * as m001 from "./001_initial.js";
+
+export interface Migration {
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+export const migrations: readonly Migration[] = [{ name: "001_initial", up: m001.up, down: m001.down }];
+
+/** The table where knex records applied migrations. */
+export const MIGRATIONS_TABLE = "spruce_migrations";
+
+/** The schema version this code expects. */
+export function schemaVersion(): number {
+  return migrations.length;
+}
+
+/** knex migration config: our list as the source, our table name. */
+export function migrationConfig(): Knex.MigratorConfig {
+  const source: Knex.MigrationSource<Migration> = {
+    getMigrations: async () => [...migrations],
+    getMigrationName: (m) => m.name,
+    getMigration: async (m) => ({ up: m.up, down: m.down }),
+  };
+  return { migrationSource: source, tableName: MIGRATIONS_TABLE };
+}

@@ -1,0 +1,203 @@
+// Evaluation rows through their life: proposed (READY), claimed by a launcher (RUNNING), finished
+// (DONE | FAILED | TIMEOUT) or KILLED. Each transition happens in one transaction together with its
+// event rows and, where the searcher moved, the searcher state. Recovery lives in ./recovery.ts.
+import { SpruceError } from "../errors.js";
+import type { JsonValue, Point } from "../space/types.js";
+import type { Store } from "./connection.js";
+import { insertEvents, transition, type Transition } from "./events.js";
+import { toEvaluation, toEvaluationsById, toJson, toJsonOrNull } from "./rows.js";
+import { upsertSearcherState } from "./searcher-state.js";
+import { chunks, nowMs, rawRows, writeTransaction, type Db, type RawRow } from "./sql.js";
+import type { EvaluationRow, EvaluationState, FinishedEvaluation } from "./types.js";
+
+const ALL_STATES: readonly EvaluationState[] = ["READY", "RUNNING", "DONE", "FAILED", "TIMEOUT", "KILLED"];
+
+/**
+ * Inserts READY evaluations for points (in order: ids ascend with the points), their READY events,
+ * and the searcher state that proposed them, in ONE transaction: a crash leaves either all of it or
+ * none, never proposals without the state that produced them (or the reverse). workdirFor names
+ * each row's working directory once its id is known.
+ */
+export async function createEvaluations(
+  store: Store,
+  workflowId: number,
+  points: readonly Point[],
+  opts: { searcherState?: JsonValue; workdirFor?: (id: number) => string } = {},
+): Promise<EvaluationRow[]> {
+  if (points.length === 0 && opts.searcherState === undefined) return [];
+  return writeTransaction(store, async (trx) => {
+    const at = nowMs();
+    const created: EvaluationRow[] = [];
+    // First statement: an INSERT (or the upsert below), as writeTransaction requires.
+    for (const chunk of chunks(points)) {
+      const rows: RawRow[] = await trx("evaluations")
+        .insert(chunk.map((p) => ({ workflow_id: workflowId, state: "READY", point: toJson(p), attempt: 0, created_at: at })))
+        .returning("*");
+      created.push(...toEvaluationsById(rows));
+    }
+    if (opts.workdirFor) {
+      for (const row of created) {
+        row.workdir = opts.workdirFor(row.id);
+        await trx("evaluations").where({ id: row.id }).update({ workdir: row.workdir });
+      }
+    }
+    await insertEvents(trx, created.map((r) => transition(r.id, null, "READY", at, null)));
+    if (opts.searcherState !== undefined) await upsertSearcherState(trx, workflowId, opts.searcherState);
+    return created;
+  });
+}
+
+// The claim is ONE statement: choosing the rows and taking them cannot interleave with another
+// claimer. SQLite: the UPDATE takes the database's single write lock (waiting up to busy_timeout), so
+// the subquery sees no concurrent claim. PostgreSQL: FOR UPDATE SKIP LOCKED makes concurrent
+// claimers pass over each other's rows instead of queueing on them. There the ids go through
+// ARRAY(...), an init plan run exactly once: with `id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)`
+// the planner may rescan the subquery, which then skips the rows this statement already updated and
+// returns new ones, so more than n rows get claimed (seen on PostgreSQL with 3 READY rows and n = 2).
+// The outer `state = 'READY'` is a guard on both dialects: a claim only ever moves READY rows.
+const CLAIM_SQLITE = `UPDATE evaluations SET state = 'RUNNING', claimed_by = ?, started_at = ?, hosts = ?
+  WHERE id IN (SELECT id FROM evaluations WHERE workflow_id = ? AND state = 'READY' ORDER BY id LIMIT ?)
+  AND state = 'READY'
+  RETURNING *`;
+const CLAIM_POSTGRES = `UPDATE evaluations SET state = 'RUNNING', claimed_by = ?, started_at = ?, hosts = ?
+  WHERE id = ANY(ARRAY(SELECT id FROM evaluations WHERE workflow_id = ? AND state = 'READY' ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED))
+  AND state = 'READY'
+  RETURNING *`;
+
+/**
+ * Atomically moves up to n READY rows (lowest ids first) to RUNNING for a launcher, recording hosts
+ * and started_at, with a RUNNING event each. Two claimers never get the same row.
+ */
+export async function claimEvaluations(
+  store: Store,
+  args: { workflowId: number; launcherId: number; n: number; hosts?: string[] },
+): Promise<EvaluationRow[]> {
+  if (args.n <= 0) return [];
+  const sql = store.dialect === "postgres" ? CLAIM_POSTGRES : CLAIM_SQLITE;
+  return writeTransaction(store, async (trx) => {
+    const at = nowMs();
+    // First statement: the claiming UPDATE, so on SQLite the lock wait honours busy_timeout.
+    const result = await trx.raw(sql, [args.launcherId, at, toJsonOrNull(args.hosts), args.workflowId, args.n]);
+    const claimed = toEvaluationsById(rawRows(store, result));
+    await insertEvents(trx, claimed.map((r) => transition(r.id, "READY", "RUNNING", at, `claimed by launcher ${args.launcherId}`)));
+    return claimed;
+  });
+}
+
+/**
+ * Records results, in one transaction with their events and the searcher state. A result applies
+ * only to a row still RUNNING at the same attempt (and, with launcherId, claimed by that launcher):
+ * a result re-sent, or sent by a launcher whose rows were recovered meanwhile, changes nothing and
+ * is left out of the returned rows. The searcher state's workflow is opts.workflowId, else that of
+ * the results' rows. Objectives must be finite or null (NaN is a failure, not a value).
+ */
+export async function finishEvaluations(
+  store: Store,
+  results: readonly FinishedEvaluation[],
+  opts: { searcherState?: JsonValue; launcherId?: number; workflowId?: number } = {},
+): Promise<EvaluationRow[]> {
+  if (opts.searcherState !== undefined && opts.workflowId === undefined && results.length === 0) {
+    throw new SpruceError("finishEvaluations: saving a searcher state without results needs opts.workflowId");
+  }
+  for (const r of results) {
+    if (r.objective !== null && !Number.isFinite(r.objective)) {
+      throw new SpruceError(`evaluation ${r.id}: objective ${r.objective} is not a finite number`, {
+        hint: "record the evaluation as FAILED with a null objective",
+      });
+    }
+  }
+  if (results.length === 0 && opts.searcherState === undefined) return [];
+  return writeTransaction(store, async (trx) => {
+    const finished: EvaluationRow[] = [];
+    const events: Transition[] = [];
+    // First statement: an UPDATE (even one matching nothing takes the write lock), or the upsert.
+    for (const r of results) {
+      const at = r.finishedAt ?? nowMs();
+      const patch: Record<string, unknown> = {
+        state: r.state,
+        objective: r.objective,
+        exit_code: r.exitCode ?? null,
+        error: r.error ?? null,
+        finished_at: at,
+      };
+      // Metrics may have been reported while running; absent here means keep them.
+      if (r.metrics !== undefined) patch.metrics = toJsonOrNull(r.metrics);
+      const where: Record<string, unknown> = { id: r.id, state: "RUNNING", attempt: r.attempt };
+      if (opts.launcherId !== undefined) where.claimed_by = opts.launcherId;
+      const rows: RawRow[] = await trx("evaluations").where(where).update(patch).returning("*");
+      if (rows.length === 0) continue;
+      finished.push(toEvaluation(rows[0]!));
+      events.push(transition(r.id, "RUNNING", r.state, at, r.error ?? null));
+    }
+    await insertEvents(trx, events);
+    if (opts.searcherState !== undefined) {
+      // The state is saved even when every result was a duplicate: it is the searcher's latest.
+      const workflowId = opts.workflowId ?? finished[0]?.workflowId ?? (await workflowOfEvaluation(trx, results[0]!.id));
+      await upsertSearcherState(trx, workflowId, opts.searcherState);
+    }
+    return finished;
+  });
+}
+
+/** Kills a workflow's READY and RUNNING evaluations (user stop); returns the rows now KILLED. */
+export async function killEvaluations(store: Store, workflowId: number, note: string): Promise<EvaluationRow[]> {
+  return writeTransaction(store, async (trx) => {
+    const at = nowMs();
+    const killed: EvaluationRow[] = [];
+    const events: Transition[] = [];
+    // One UPDATE per source state: RETURNING gives new values only, and each event needs its from_state.
+    for (const from of ["RUNNING", "READY"] as const) {
+      const rows: RawRow[] = await trx("evaluations")
+        .where({ workflow_id: workflowId, state: from })
+        .update({ state: "KILLED", finished_at: at })
+        .returning("*");
+      for (const row of toEvaluationsById(rows)) {
+        killed.push(row);
+        events.push(transition(row.id, from, "KILLED", at, note));
+      }
+    }
+    await insertEvents(trx, events);
+    return killed.sort((a, b) => a.id - b.id);
+  });
+}
+
+export async function setEvaluationWorkdir(store: Store, id: number, workdir: string): Promise<void> {
+  await store.knex("evaluations").where({ id }).update({ workdir });
+}
+
+export async function getEvaluation(store: Store, id: number): Promise<EvaluationRow | undefined> {
+  const row: RawRow | undefined = await store.knex("evaluations").where({ id }).first();
+  return row ? toEvaluation(row) : undefined;
+}
+
+/**
+ * A workflow's evaluations, optionally only some states or one launcher's, by id or by finish time
+ * (unfinished rows last on both dialects, ties by id).
+ */
+export async function listEvaluations(
+  store: Store,
+  workflowId: number,
+  opts: { states?: readonly EvaluationState[]; claimedBy?: number; orderBy?: "id" | "finished_at" } = {},
+): Promise<EvaluationRow[]> {
+  const q = store.knex("evaluations").where({ workflow_id: workflowId });
+  if (opts.states) q.whereIn("state", [...opts.states]);
+  if (opts.claimedBy !== undefined) q.andWhere({ claimed_by: opts.claimedBy });
+  // Spelled out: knex's "nulls last" option on SQLite drops the column itself from the ORDER BY.
+  if (opts.orderBy === "finished_at") q.orderByRaw("CASE WHEN finished_at IS NULL THEN 1 ELSE 0 END").orderBy("finished_at");
+  const rows: RawRow[] = await q.orderBy("id");
+  return rows.map(toEvaluation);
+}
+
+/** How many evaluations a workflow has in each state; every state is present. */
+export async function countEvaluations(store: Store, workflowId: number): Promise<Record<EvaluationState, number>> {
+  const counts = Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<EvaluationState, number>;
+  const rows: RawRow[] = await store.knex("evaluations").select("state").count({ n: "*" }).where({ workflow_id: workflowId }).groupBy("state");
+  for (const row of rows) counts[row.state as EvaluationState] = Number(row.n);
+  return counts;
+}
+
+async function workflowOfEvaluation(db: Db, id: number): Promise<number> {
+  const row: RawRow | undefined = await db("evaluations").select("workflow_id").where({ id }).first();
+  if (!row) throw new SpruceError(`no evaluation with id ${id}`);
+  return Number(row.workflow_id);
+}

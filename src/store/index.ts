@@ -1,0 +1,29 @@
+// The public API of the workflow store: open a Store, then call the verb-noun functions with it.
+// Nothing outside src/store imports knex or these modules' internals (sql.ts, rows.ts).
+export { openStore, readSchemaVersion, SQLITE_FILE, type Dialect, type Store, type StoreLocation } from "./connection.js";
+export { schemaVersion } from "../../db/migrations.js";
+export {
+  createWorkflow,
+  deleteWorkflow,
+  getWorkflow,
+  getWorkflowById,
+  listWorkflows,
+  setWorkflowState,
+  updateWorkflowMaxEvals,
+} from "./workflows.js";
+export {
+  claimEvaluations,
+  countEvaluations,
+  createEvaluations,
+  finishEvaluations,
+  getEvaluation,
+  killEvaluations,
+  listEvaluations,
+  setEvaluationWorkdir,
+} from "./evaluations.js";
+export { listEvents } from "./events.js";
+export { findDeadLaunchers, recoverEvaluations, requeueRunning } from "./recovery.js";
+export { endLauncher, heartbeatLauncher, listLaunchers, registerLauncher } from "./launchers.js";
+export { createBatchJob, getBatchJob, listBatchJobs, updateBatchJob, type BatchJobPatch } from "./batch-jobs.js";
+export { loadSearcherState, saveSearcherState } from "./searcher-state.js";
+export * from "./types.js";

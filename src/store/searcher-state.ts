@@ -1,0 +1,34 @@
+// The saved state of a workflow's searcher (one row per workflow, versioned), so a search resumes
+// where it stopped. Proposals and results save it in their own transactions (evaluations.ts).
+import type { JsonValue } from "../space/types.js";
+import type { Store } from "./connection.js";
+import { toJson } from "./rows.js";
+import { nowMs, type Db, type RawRow } from "./sql.js";
+
+/** Saves the state (version + 1, starting at 1) and returns the new version. */
+export async function saveSearcherState(store: Store, workflowId: number, state: JsonValue): Promise<number> {
+  return upsertSearcherState(store.knex, workflowId, state);
+}
+
+export async function loadSearcherState(store: Store, workflowId: number): Promise<JsonValue | undefined> {
+  const row: RawRow | undefined = await store.knex("searcher_state").select("state").where({ workflow_id: workflowId }).first();
+  return row ? (JSON.parse(String(row.state)) as JsonValue) : undefined;
+}
+
+/**
+ * One upsert statement (a write, so it may open a write transaction; see writeTransaction). The
+ * version is incremented by the database, not read-modify-written here, so concurrent savers cannot
+ * lose an increment.
+ */
+export async function upsertSearcherState(db: Db, workflowId: number, state: JsonValue): Promise<number> {
+  const rows: RawRow[] = await db("searcher_state")
+    .insert({ workflow_id: workflowId, state: toJson(state), version: 1, updated_at: nowMs() })
+    .onConflict("workflow_id")
+    .merge({
+      state: toJson(state),
+      version: db.raw("?? + 1", ["searcher_state.version"]),
+      updated_at: nowMs(),
+    })
+    .returning("version");
+  return Number(rows[0]!.version);
+}

@@ -1,0 +1,84 @@
+// Workflow rows: create (names are unique), look up, list, change state or budget, delete with
+// everything that belongs to the workflow.
+import { NotFoundError, WorkflowExistsError } from "../errors.js";
+import type { Store } from "./connection.js";
+import { toJson, toWorkflow } from "./rows.js";
+import { isUniqueViolation, nowMs, writeTransaction, type RawRow } from "./sql.js";
+import type { NewWorkflow, WorkflowRow, WorkflowState } from "./types.js";
+
+/**
+ * Inserts a workflow in state CREATED. The unique index on name decides a race between two submits
+ * of the same name (no read-then-insert): the loser gets WorkflowExistsError.
+ */
+export async function createWorkflow(store: Store, wf: NewWorkflow): Promise<WorkflowRow> {
+  try {
+    const rows: RawRow[] = await store
+      .knex("workflows")
+      .insert({
+        name: wf.name,
+        problem: toJson(wf.problem),
+        problem_source: wf.problemSource,
+        run: toJson(wf.run),
+        searcher: wf.searcher,
+        searcher_options: toJson(wf.searcherOptions),
+        direction: wf.direction,
+        max_evals: wf.maxEvals,
+        seed: wf.seed,
+        settings: toJson(wf.settings),
+        request: toJson(wf.request),
+        results_dir: wf.resultsDir,
+        state: "CREATED" satisfies WorkflowState,
+        created_at: nowMs(),
+      })
+      .returning("*");
+    return toWorkflow(rows[0]!);
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new WorkflowExistsError(wf.name);
+    throw e;
+  }
+}
+
+export async function getWorkflow(store: Store, name: string): Promise<WorkflowRow | undefined> {
+  const row: RawRow | undefined = await store.knex("workflows").where({ name }).first();
+  return row ? toWorkflow(row) : undefined;
+}
+
+export async function getWorkflowById(store: Store, id: number): Promise<WorkflowRow | undefined> {
+  const row: RawRow | undefined = await store.knex("workflows").where({ id }).first();
+  return row ? toWorkflow(row) : undefined;
+}
+
+/** All workflows, oldest first. */
+export async function listWorkflows(store: Store): Promise<WorkflowRow[]> {
+  const rows: RawRow[] = await store.knex("workflows").select("*").orderBy("id");
+  return rows.map(toWorkflow);
+}
+
+export async function setWorkflowState(store: Store, id: number, state: WorkflowState): Promise<void> {
+  const changed = await store.knex("workflows").where({ id }).update({ state });
+  if (changed === 0) throw new NotFoundError(`no workflow with id ${id}`);
+}
+
+/** Changes the evaluation budget (a resumed search may ask for more). */
+export async function updateWorkflowMaxEvals(store: Store, id: number, maxEvals: number): Promise<void> {
+  const changed = await store.knex("workflows").where({ id }).update({ max_evals: maxEvals });
+  if (changed === 0) throw new NotFoundError(`no workflow with id ${id}`);
+}
+
+/**
+ * Deletes a workflow and all its rows in one transaction; false if it did not exist. Children are
+ * deleted explicitly, in dependency order, rather than relying on ON DELETE CASCADE alone, so the
+ * result does not depend on a connection's foreign_keys pragma. The first statement is a write
+ * (see writeTransaction).
+ */
+export async function deleteWorkflow(store: Store, id: number): Promise<boolean> {
+  return writeTransaction(store, async (trx) => {
+    const evaluationIds = trx("evaluations").select("id").where({ workflow_id: id });
+    await trx("evaluation_events").whereIn("evaluation_id", evaluationIds).delete();
+    await trx("evaluations").where({ workflow_id: id }).delete();
+    await trx("launchers").where({ workflow_id: id }).delete();
+    await trx("batch_jobs").where({ workflow_id: id }).delete();
+    await trx("searcher_state").where({ workflow_id: id }).delete();
+    return (await trx("workflows").where({ id }).delete()) > 0;
+  });
+}

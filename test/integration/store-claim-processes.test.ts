@@ -1,0 +1,87 @@
+// Store integration: claims from several OS processes on one SQLite file never overlap. Each worker
+// (test/fixtures/store/claim-worker.ts) claims until nothing is READY; together they must take every
+// row exactly once, each must get some, and the database must agree with what they reported.
+import { spawn, type ChildProcess } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { countEvaluations, createEvaluations, createWorkflow, listEvaluations } from "../../src/store/index.js";
+import { makeTempStore, sampleWorkflow } from "../helpers/db.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const WORKER = join(ROOT, "test", "fixtures", "store", "claim-worker.ts");
+const PROCESSES = 4;
+const ROWS = 2000;
+
+interface WorkerReport {
+  launcherId: number;
+  ids: number[];
+}
+
+/** A worker process with its stdout collected line by line. */
+function startWorker(workspace: string, workflowId: number, batch: number): { child: ChildProcess; lines: string[]; exited: Promise<number | null> } {
+  // --import tsx is resolved from cwd (the project root), where tsx is installed.
+  const child = spawn(process.execPath, ["--import", "tsx", WORKER, workspace, String(workflowId), String(batch), "1"], {
+    cwd: ROOT,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const lines: string[] = [];
+  let buffered = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    buffered += chunk;
+    const parts = buffered.split("\n");
+    buffered = parts.pop()!;
+    lines.push(...parts);
+  });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("exit", (code) => resolve(code));
+  });
+  return { child, lines, exited };
+}
+
+/** Waits until every worker has said "ready"; fails at once if one exits first (its stderr is shown). */
+async function waitUntilReady(workers: { child: ChildProcess; lines: string[] }[], timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!workers.every((w) => w.lines.includes("ready"))) {
+    const dead = workers.find((w) => w.child.exitCode !== null || w.child.signalCode !== null);
+    if (dead) throw new Error(`claim worker ${dead.child.pid} exited before it was ready (code ${dead.child.exitCode})`);
+    if (Date.now() > deadline) throw new Error("timed out waiting for the claim workers to be ready");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("claimEvaluations across processes (SQLite)", () => {
+  it.each([1, 16])(`${PROCESSES} processes claiming batches of %i take ${ROWS} rows exactly once`, async (batch) => {
+    const { store, workspace } = await makeTempStore();
+    const wf = await createWorkflow(store, sampleWorkflow());
+    const created = await createEvaluations(store, wf.id, Array.from({ length: ROWS }, (_, i) => ({ x: i })));
+
+    const workers = Array.from({ length: PROCESSES }, () => startWorker(workspace, wf.id, batch));
+    try {
+      // Start them together: tsx start-up takes long enough that the first worker would otherwise
+      // take everything before the last one is running.
+      await waitUntilReady(workers);
+      for (const w of workers) w.child.stdin!.write("go\n");
+      const codes = await Promise.all(workers.map((w) => w.exited));
+      expect(codes).toEqual(workers.map(() => 0));
+    } finally {
+      for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGKILL");
+    }
+
+    const reports = workers.map((w) => JSON.parse(w.lines.at(-1)!) as WorkerReport);
+    const all = reports.flatMap((r) => r.ids);
+    expect(all).toHaveLength(ROWS);
+    expect(new Set(all).size).toBe(ROWS);
+    expect([...all].sort((a, b) => a - b)).toEqual(created.map((e) => e.id));
+    for (const r of reports) expect(r.ids.length).toBeGreaterThan(0);
+
+    // The database agrees: every row RUNNING, owned by the worker that reported it, one RUNNING event each.
+    expect(await countEvaluations(store, wf.id)).toMatchObject({ READY: 0, RUNNING: ROWS });
+    const owner = new Map(reports.flatMap((r) => r.ids.map((id) => [id, r.launcherId] as const)));
+    for (const e of await listEvaluations(store, wf.id)) expect(e.claimedBy).toBe(owner.get(e.id));
+    const [events] = (await store.knex("evaluation_events").where({ to_state: "RUNNING" }).count({ n: "*" })) as { n: number }[];
+    expect(Number(events!.n)).toBe(ROWS);
+    process.stderr.write(`batch ${batch}: claims per process ${reports.map((r) => r.ids.length).join(", ")}\n`);
+  });
+});
