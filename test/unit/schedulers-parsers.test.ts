@@ -27,24 +27,25 @@ describe("Slurm", () => {
   });
 
   it("reads the job id from sbatch --parsable (with or without cluster) and the plain form", () => {
-    expect(slurm.parseSubmitOutput(fixture("slurm/sbatch-parsable.txt"))).toBe("4242");
+    expect(slurm.parseSubmitOutput(fixture("slurm/sbatch-parsable.txt"))).toBe("1");
     expect(slurm.parseSubmitOutput(fixture("slurm/sbatch-parsable-cluster.txt"))).toBe("4243");
-    expect(slurm.parseSubmitOutput(fixture("slurm/sbatch-plain.txt"))).toBe("4244");
+    expect(slurm.parseSubmitOutput(fixture("slurm/sbatch-plain.txt"))).toBe("2");
     expect(() => slurm.parseSubmitOutput("")).toThrow(SchedulerError);
   });
 
   it("maps squeue states and ignores jobs not asked for", () => {
-    const ids = ["4242", "4243", "4244", "4245", "4246", "4247", "4248"];
+    // Recorded with -t all: ended jobs stay listed for MinJobAge; 8 was caught just after scancel.
+    const ids = ["1", "2", "3", "4", "5", "7", "8"];
     expect(asObject(slurm.parseStatus(fixture("slurm/squeue-jobs.txt"), ids))).toEqual({
-      "4242": "RUNNING",
-      "4243": "QUEUED",
-      "4244": "RUNNING",
-      "4245": "FINISHED",
-      "4246": "CANCELLED",
-      "4247": "FAILED",
-      "4248": "RUNNING",
+      "1": "RUNNING",
+      "2": "FINISHED",
+      "3": "FAILED",
+      "4": "QUEUED",
+      "5": "CANCELLED",
+      "7": "RUNNING",
+      "8": "RUNNING",
     });
-    expect([...slurm.parseStatus(fixture("slurm/squeue-jobs.txt"), ["4242"]).keys()]).toEqual(["4242"]);
+    expect([...slurm.parseStatus(fixture("slurm/squeue-jobs.txt"), ["1"]).keys()]).toEqual(["1"]);
   });
 
   it("reads JobState from scontrol show job", () => {
@@ -52,6 +53,8 @@ describe("Slurm", () => {
     expect(parseScontrolShowJob(fixture("slurm/scontrol-show-job-cancelled.txt"))).toBe("CANCELLED");
     expect(parseScontrolShowJob(fixture("slurm/scontrol-show-job-failed.txt"))).toBe("FAILED");
     expect(parseScontrolShowJob(fixture("slurm/scontrol-show-job-running.txt"))).toBe("RUNNING");
+    expect(parseScontrolShowJob(fixture("slurm/scontrol-show-job-pending.txt"))).toBe("QUEUED");
+    expect(parseScontrolShowJob(fixture("slurm/scontrol-show-job-timeout.txt"))).toBe("FAILED");
     expect(parseScontrolShowJob("")).toBeNull();
   });
 
