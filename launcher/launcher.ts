@@ -1,0 +1,353 @@
+// The launcher: the search loop of one allocation (DESIGN §2, §6). It recovers what a dead launcher
+// left RUNNING, then keeps every slot busy — as soon as evaluations finish it tells the searcher all
+// of them and asks for as many new points at once — until max_evals evaluations have finished, the
+// space is exhausted, the walltime margin is reached, or it is told to stop.
+import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { Space } from "../src/space/space.js";
+import { createSearcher } from "../src/search/registry.js";
+import type { EvaluationResult, Searcher } from "../src/search/searcher.js";
+import {
+  claimEvaluations,
+  countEvaluations,
+  createEvaluations,
+  endLauncher,
+  findDeadLaunchers,
+  finishEvaluations,
+  heartbeatLauncher,
+  loadSearcherState,
+  recoverEvaluations,
+  registerLauncher,
+  requeueRunning,
+  setWorkflowState,
+  updateBatchJob,
+  type Store,
+} from "../src/store/index.js";
+import type { EvaluationRow, FinishedEvaluation, WorkflowRow } from "../src/store/types.js";
+import { appendResults } from "../src/results/csv.js";
+import { refreshReport, shouldRefresh } from "../src/results/report.js";
+import { startEvaluation, type EvaluationOutcome, type RunningEvaluation } from "./executor/process.js";
+import { Reaper } from "./executor/reaper-client.js";
+import { launcherSettings, type LauncherSettings } from "./settings.js";
+
+export interface LauncherOptions {
+  store: Store;
+  workflow: WorkflowRow;
+  batchJobId: number | null;
+  /** The allocation's name for this node (m:host), not os.hostname() (DESIGN §6). */
+  host: string;
+  /** Concurrent evaluations on this node. */
+  slots: number;
+  /** Absolute time (ms) after which nothing new is dispatched; null = no walltime. */
+  dispatchDeadline: number | null;
+  log: (line: string) => void;
+  /** Called once the launcher row exists (the CLI names its log file after the id). */
+  onRegistered?: (launcherId: number) => void;
+}
+
+export type LauncherEnd = "completed" | "exhausted" | "walltime" | "signal" | "stopped";
+
+export interface LauncherSummary {
+  end: LauncherEnd;
+  launcherId: number;
+  recovered: { requeued: number; failed: number };
+  finishedHere: number;
+}
+
+interface Finished {
+  row: EvaluationRow;
+  outcome: EvaluationOutcome;
+}
+
+const FINISHED_KEYS = ["DONE", "FAILED", "TIMEOUT"] as const;
+
+export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> {
+  const { store, workflow: wf, log } = o;
+  const settings = launcherSettings(wf.settings);
+  const me = await registerLauncher(store, { workflowId: wf.id, batchJobId: o.batchJobId, host: o.host, pid: process.pid });
+  o.onRegistered?.(me.id);
+  log(`launcher ${me.id} on ${o.host} (pid ${process.pid}): workflow ${wf.name}, ${o.slots} slot(s)`);
+  if (o.batchJobId !== null) await updateBatchJob(store, o.batchJobId, { state: "RUNNING", startedAt: Date.now() });
+  await setWorkflowState(store, wf.id, "RUNNING");
+
+  const recovered = await recoverDeadLaunchers(store, wf, me.id, o.host, settings, log);
+  const space = new Space(wf.problem);
+  const searcher = await loadSearcher(store, wf, space);
+
+  const loop = new SearchLoop(o, me.id, settings, space, searcher);
+  const heartbeat = setInterval(() => {
+    heartbeatLauncher(store, me.id).catch((e: unknown) => log(`heartbeat failed: ${String(e)}`));
+  }, settings.heartbeatSeconds * 1000);
+  const onSignal = (sig: NodeJS.Signals): void => {
+    log(`received ${sig}: stopping; running evaluations go back to READY unless the workflow was cancelled`);
+    loop.stop("signal");
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  let end: LauncherEnd | "error" = "error";
+  try {
+    end = await loop.run();
+    return { end, launcherId: me.id, recovered, finishedHere: loop.finishedHere };
+  } finally {
+    clearInterval(heartbeat);
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+    await loop.close();
+    await endLauncher(store, me.id);
+    // A launcher stopped by a signal (scancel, qdel) leaves the job's final state to the scheduler
+    // sync (CANCELLED, TIMEOUT...); one that ran to its end knows the job is finishing normally.
+    if (o.batchJobId !== null && end !== "signal") {
+      await updateBatchJob(store, o.batchJobId, { state: end === "error" ? "FAILED" : "FINISHED", endedAt: Date.now() });
+    }
+    await refreshReport(store, wf, { log });
+  }
+}
+
+/** Evaluations left RUNNING by dead launchers go back to READY (or FAILED after maxAttempts). */
+async function recoverDeadLaunchers(
+  store: Store,
+  wf: WorkflowRow,
+  myId: number,
+  host: string,
+  settings: LauncherSettings,
+  log: (line: string) => void,
+): Promise<{ requeued: number; failed: number }> {
+  const dead = (
+    await findDeadLaunchers(store, {
+      workflowId: wf.id,
+      host,
+      isPidAlive,
+      staleAfterMs: settings.staleAfterSeconds * 1000,
+    })
+  ).filter((l) => l.id !== myId);
+  if (dead.length === 0) return { requeued: 0, failed: 0 };
+  const result = await recoverEvaluations(store, {
+    workflowId: wf.id,
+    launcherIds: dead.map((l) => l.id),
+    maxAttempts: settings.maxAttempts,
+    note: `launcher(s) ${dead.map((l) => l.id).join(",")} died`,
+  });
+  for (const l of dead) await endLauncher(store, l.id);
+  log(`recovered from dead launcher(s) ${dead.map((l) => `${l.id}@${l.host}:${l.pid}`).join(", ")}: ` +
+    `${result.requeued} evaluation(s) to re-run, ${result.failed} failed after ${settings.maxAttempts} attempts`);
+  return result;
+}
+
+function isPidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function loadSearcher(store: Store, wf: WorkflowRow, space: Space): Promise<Searcher> {
+  const searcher = createSearcher(wf.searcher, {
+    space,
+    seed: wf.seed,
+    direction: wf.direction,
+    options: wf.searcherOptions,
+  });
+  const saved = await loadSearcherState(store, wf.id);
+  if (saved !== undefined) searcher.restore(saved);
+  return searcher;
+}
+
+class SearchLoop {
+  private readonly running = new Map<number, { row: EvaluationRow; handle: RunningEvaluation }>();
+  private readonly finished: Finished[] = [];
+  private stopping: LauncherEnd | null = null;
+  private wake: (() => void) | null = null;
+  private readonly reaper: Reaper;
+  private readonly csvFile: string;
+  private lastReportAt: number | null = null;
+  finishedHere = 0;
+
+  constructor(
+    private readonly o: LauncherOptions,
+    private readonly launcherId: number,
+    private readonly settings: LauncherSettings,
+    private readonly space: Space,
+    private readonly searcher: Searcher,
+  ) {
+    this.reaper = Reaper.start();
+    mkdirSync(join(o.workflow.resultsDir, "evals"), { recursive: true });
+    this.csvFile = join(o.workflow.resultsDir, "results.csv");
+  }
+
+  stop(reason: LauncherEnd): void {
+    if (this.stopping) return;
+    this.stopping = reason;
+    for (const { handle } of this.running.values()) handle.stop(reason === "stopped" ? "user" : "walltime");
+    this.notify();
+  }
+
+  async close(): Promise<void> {
+    await this.reaper.close();
+  }
+
+  async run(): Promise<LauncherEnd> {
+    const { store, workflow: wf } = this.o;
+    for (;;) {
+      if (!this.stopping && this.o.dispatchDeadline !== null && Date.now() >= this.o.dispatchDeadline) {
+        this.o.log("walltime margin reached: stopping dispatch, interrupting running evaluations");
+        this.stop("walltime");
+      }
+      await this.recordFinished();
+      if (this.stopping) {
+        if (this.running.size === 0) break;
+      } else {
+        const end = await this.dispatch();
+        if (end) {
+          await setWorkflowState(store, wf.id, "FINISHED");
+          return end;
+        }
+      }
+      if (this.finished.length === 0) await this.sleep(this.sleepMs());
+    }
+    // Interrupted evaluations go back to READY for the next launcher (attempt+1).
+    await requeueRunning(store, { workflowId: wf.id, launcherId: this.launcherId, note: `launcher stopped (${this.stopping})` });
+    return this.stopping ?? "stopped";
+  }
+
+  /** Fills free slots: READY rows first (left by a previous launcher), then new points. */
+  private async dispatch(): Promise<LauncherEnd | null> {
+    const { store, workflow: wf } = this.o;
+    const free = this.o.slots - this.running.size;
+    const counts = await countEvaluations(store, wf.id);
+    const done = FINISHED_KEYS.reduce((s, k) => s + counts[k], 0);
+    if (done >= wf.maxEvals && this.running.size === 0) return "completed";
+    if (free <= 0) return null;
+
+    const claimed = await claimEvaluations(store, { workflowId: wf.id, launcherId: this.launcherId, n: free, hosts: [this.o.host] });
+    for (const row of claimed) this.start(row);
+
+    // Never exceed max_evals: everything finished, running anywhere or waiting counts (DeepHyper #120).
+    const budget = wf.maxEvals - done - counts.RUNNING - counts.READY;
+    const want = Math.min(free - claimed.length, budget);
+    if (want > 0 && !this.searcher.exhausted()) {
+      const points = this.searcher.ask(want);
+      if (points.length > 0) {
+        await createEvaluations(store, wf.id, points, { searcherState: this.searcher.state() });
+        const mine = await claimEvaluations(store, { workflowId: wf.id, launcherId: this.launcherId, n: points.length, hosts: [this.o.host] });
+        for (const row of mine) this.start(row);
+      }
+    }
+    if (this.running.size === 0 && this.finished.length === 0) {
+      const after = await countEvaluations(store, wf.id);
+      if (after.READY === 0 && after.RUNNING === 0) {
+        if (this.searcher.exhausted()) {
+          this.o.log(`search space exhausted after ${done} evaluation(s): nothing new to try`);
+          return "exhausted";
+        }
+        if (budget <= 0) return "completed";
+      }
+    }
+    return null;
+  }
+
+  private start(row: EvaluationRow): void {
+    const { workflow: wf } = this.o;
+    const workdir = join(wf.resultsDir, "evals", String(row.id));
+    const handle = startEvaluation(
+      {
+        evalId: row.id,
+        attempt: row.attempt,
+        point: row.point,
+        run: wf.run,
+        workdir,
+        seed: wf.seed + row.id,
+        timeoutSeconds: this.settings.evalTimeoutSeconds,
+      },
+      { reaper: this.reaper, killGraceMs: this.settings.killGraceSeconds * 1000 },
+    );
+    this.running.set(row.id, { row, handle });
+    handle.done.then(
+      (outcome) => this.complete(row, outcome),
+      (e: unknown) => this.complete(row, failedOutcome(String(e))),
+    );
+  }
+
+  private complete(row: EvaluationRow, outcome: EvaluationOutcome): void {
+    this.running.delete(row.id);
+    this.finished.push({ row, outcome });
+    this.notify();
+  }
+
+  /** Writes every evaluation that ended since the last call in one transaction, with the searcher's state. */
+  private async recordFinished(): Promise<void> {
+    if (this.finished.length === 0) return;
+    const batch = this.finished.splice(0);
+    const { store, workflow: wf } = this.o;
+    const ended = batch.filter((f) => f.outcome.status !== "INTERRUPTED");
+    const results: FinishedEvaluation[] = ended.map(({ row, outcome }) => ({
+      id: row.id,
+      attempt: row.attempt,
+      state: outcome.status as FinishedEvaluation["state"],
+      objective: outcome.status === "DONE" ? outcome.objective : null,
+      metrics: outcome.metadata,
+      exitCode: outcome.exitCode,
+      error: outcome.error,
+      finishedAt: outcome.finishedAt,
+    }));
+    const told: EvaluationResult[] = ended
+      .filter((f) => f.outcome.status !== "KILLED")
+      .map(({ row, outcome }) => ({
+        evalId: row.id,
+        point: row.point,
+        status: outcome.status as EvaluationResult["status"],
+        objective: outcome.status === "DONE" ? outcome.objective : null,
+      }));
+    if (told.length > 0) this.searcher.tell(told);
+    if (results.length === 0) return;
+    const rows = await finishEvaluations(store, results, { searcherState: this.searcher.state(), launcherId: this.launcherId });
+    this.finishedHere += rows.length;
+    appendResults(this.csvFile, this.space.names, rows, wf.createdAt);
+    // report.html is refreshed cheaply: throttled, and less often as the search grows.
+    if (shouldRefresh(this.lastReportAt, this.finishedHere, Date.now())) {
+      this.lastReportAt = Date.now();
+      await refreshReport(store, wf, { log: this.o.log });
+    }
+    for (const r of rows) {
+      const what = r.state === "DONE" ? `objective ${r.objective}` : `${r.state}: ${firstLine(r.error)}`;
+      this.o.log(`evaluation ${r.id} ${what}`);
+    }
+  }
+
+  /** Completions wake the loop at once; otherwise wake for the walltime margin, or poll while
+   * another launcher holds the remaining work. */
+  private sleepMs(): number {
+    let ms = this.running.size > 0 ? this.settings.heartbeatSeconds * 1000 : 1000;
+    if (!this.stopping && this.o.dispatchDeadline !== null) ms = Math.min(ms, Math.max(0, this.o.dispatchDeadline - Date.now()));
+    return ms;
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+function failedOutcome(error: string): EvaluationOutcome {
+  const now = Date.now();
+  return { status: "FAILED", objective: null, metadata: null, exitCode: null, signal: null, error, startedAt: now, finishedAt: now };
+}
+
+function firstLine(s: string | null): string {
+  return (s ?? "").split("\n")[0] ?? "";
+}

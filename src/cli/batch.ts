@@ -1,0 +1,79 @@
+// Rendering and submitting one launcher batch job for a workflow: shared by `submit`, `--resume`
+// and (later) the service that resubmits. The batch job row is written before rendering so the
+// script can name it (`launch --batch-job-id N`); a failed submission marks that row FAILED.
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { renderScript, type ScriptContext } from "../schedulers/render.js";
+import { getScheduler } from "../schedulers/index.js";
+import { createBatchJob, updateBatchJob, type Store } from "../store/index.js";
+import type { BatchJobRow, NewWorkflow, WorkflowRow } from "../store/types.js";
+import { distFile } from "../util/paths.js";
+import { info, step } from "./output.js";
+
+const EXTENSION: Record<string, string> = { slurm: "sbatch", pbs: "qsub", cobalt: "qsub", lsf: "bsub", local: "sh" };
+
+function stamp(d = new Date()): string {
+  return d.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+}
+
+/** The template variables for a workflow's batch script (documented in the README). */
+export function buildScriptContext(
+  wf: NewWorkflow,
+  workspace: string,
+  opts: { batchJobId?: number; name?: string } = {},
+): ScriptContext {
+  const r = wf.request;
+  const base = opts.name ?? `job-${stamp()}`;
+  const launcherCommand = [process.execPath, distFile("src/cli/main"), "launch", wf.name, "--workspace", workspace];
+  if (opts.batchJobId !== undefined) launcherCommand.push("--batch-job-id", String(opts.batchJobId));
+  launcherCommand.push("--time-limit-minutes", String(r.walltimeMinutes));
+  return {
+    scheduler: r.scheduler as ScriptContext["scheduler"],
+    workflow: wf.name,
+    jobName: String(r.jobName ?? wf.name),
+    nodes: r.nodes,
+    walltimeMinutes: r.walltimeMinutes,
+    queue: r.queue,
+    project: r.project,
+    resultsDir: wf.resultsDir,
+    outputFile: join(wf.resultsDir, `${base}.out`),
+    errorFile: join(wf.resultsDir, `${base}.err`),
+    envScript: (r.envScript as string | null) ?? null,
+    env: { SPRUCE_WORKSPACE: workspace },
+    launcherCommand,
+    schedFlags: (r.schedFlags as string[] | undefined) ?? [],
+    ranksPerNode: r.ranksPerNode,
+  };
+}
+
+export async function submitBatchJob(store: Store, wf: WorkflowRow, workspace: string): Promise<BatchJobRow> {
+  const r = wf.request;
+  const job = await createBatchJob(store, {
+    workflowId: wf.id,
+    scheduler: r.scheduler,
+    schedulerId: null,
+    state: "SUBMITTED",
+    nodes: r.nodes,
+    queue: r.queue,
+    project: r.project,
+    walltimeMinutes: r.walltimeMinutes,
+    scriptPath: null,
+  });
+  const name = `job-${job.id}`;
+  const scriptPath = join(wf.resultsDir, `${name}.${EXTENSION[r.scheduler] ?? "sh"}`);
+  try {
+    await step(`Rendering ${r.scheduler} script`, () => {
+      const script = renderScript(buildScriptContext(wf, workspace, { batchJobId: job.id, name }), (r.template as string | null) ?? undefined);
+      mkdirSync(wf.resultsDir, { recursive: true });
+      writeFileSync(scriptPath, script);
+      chmodSync(scriptPath, 0o755);
+    });
+    info("Performing job submission...");
+    const schedulerId = await getScheduler(r.scheduler).submit(scriptPath);
+    await updateBatchJob(store, job.id, { schedulerId, scriptPath });
+    return { ...job, schedulerId, scriptPath };
+  } catch (e) {
+    await updateBatchJob(store, job.id, { state: "FAILED", endedAt: Date.now(), scriptPath });
+    throw e;
+  }
+}

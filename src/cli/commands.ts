@@ -1,0 +1,19 @@
+// The command list of the `spruce` CLI, in the order `--help` shows them.
+import type { CommandModule } from "yargs";
+import type { GlobalArgs } from "./context.js";
+import { submitCommand } from "./submit.js";
+import { statusCommand, lsCommand } from "./status.js";
+import { cancelCommand } from "./cancel.js";
+import { topkCommand } from "./topk.js";
+import { rmCommand } from "./rm.js";
+import { launchCommand } from "./launch.js";
+import { problemCommand } from "./problem.js";
+import { dbCommand } from "./db.js";
+import { siteCommand } from "./site.js";
+import { fetchCommand } from "./fetch.js";
+import { reportCommand } from "./report.js";
+import { logsCommand } from "./logs.js";
+import { exportCommand } from "./export.js";
+
+// Each command has its own argument type; yargs checks the arguments at parse time.
+export const commands: CommandModule<GlobalArgs, any>[] = [submitCommand, statusCommand, lsCommand, cancelCommand, topkCommand, reportCommand, logsCommand, exportCommand, rmCommand, problemCommand, launchCommand, dbCommand, siteCommand, fetchCommand];

@@ -1,0 +1,68 @@
+// `--wait`: follows a workflow in the database until max_evals evaluations have finished (exit 0),
+// every batch job has ended with work left (exit 1), or --wait-timeout passes (exit 1). Progress
+// goes to stderr: a redrawn bar on a TTY, a plain line per change otherwise.
+import { SpruceError } from "../errors.js";
+import { isActiveJob, syncActiveJobs } from "../schedulers/sync.js";
+import { countEvaluations, getWorkflow, listBatchJobs, listEvaluations, type Store } from "../store/index.js";
+import { bestEvaluation } from "../results/summary.js";
+import { formatDuration, formatNumber } from "./output.js";
+
+const POLL_MS = 500;
+/** The scheduler is asked about jobs less often than the database: squeue is a shared service. */
+const SCHEDULER_POLL_MS = 5_000;
+
+export async function followWorkflow(store: Store, name: string, opts: { timeoutSeconds?: number; json?: boolean }): Promise<void> {
+  const start = Date.now();
+  const tty = process.stderr.isTTY === true;
+  let lastLine = "";
+  let lastSchedulerPoll = 0;
+  for (;;) {
+    const wf = await getWorkflow(store, name);
+    if (!wf) throw new SpruceError(`workflow '${name}' was deleted while waiting`);
+    const counts = await countEvaluations(store, wf.id);
+    const finished = counts.DONE + counts.FAILED + counts.TIMEOUT;
+    const best = bestEvaluation(await listEvaluations(store, wf.id, { states: ["DONE"] }), wf.direction)?.objective ?? null;
+    const line = progressLine(finished, counts.FAILED + counts.TIMEOUT, counts.RUNNING, wf.maxEvals, best, Date.now() - start, tty);
+    // On a terminal the bar is redrawn in place; in a log file a line is written only when the
+    // counts change (not for every tick of the elapsed time).
+    const key = tty ? line : line.replace(/, [^,]* elapsed$/, "");
+    if (key !== lastLine) {
+      process.stderr.write(tty ? `\r${line}\x1b[K` : line + "\n");
+      lastLine = key;
+    }
+    const idle = counts.RUNNING === 0 && counts.READY === 0;
+    if (finished >= wf.maxEvals || (wf.state === "FINISHED" && idle)) {
+      if (tty) process.stderr.write("\n");
+      const why = finished >= wf.maxEvals ? "" : " (search space exhausted)";
+      process.stderr.write(`Search ${name} finished: ${finished} evaluation(s)${why}.\n`);
+      return;
+    }
+    let jobs = await listBatchJobs(store, wf.id);
+    if (Date.now() - lastSchedulerPoll >= SCHEDULER_POLL_MS) {
+      lastSchedulerPoll = Date.now();
+      jobs = await syncActiveJobs(store, jobs);
+    }
+    if (!jobs.some(isActiveJob)) {
+      if (tty) process.stderr.write("\n");
+      throw new SpruceError(`every batch job of workflow '${name}' has ended with ${wf.maxEvals - finished} evaluation(s) left`, {
+        hint: `see the job output in ${wf.resultsDir}; continue with 'spruce submit hps ${name} --resume'`,
+        exitCode: 1,
+      });
+    }
+    if (opts.timeoutSeconds !== undefined && Date.now() - start > opts.timeoutSeconds * 1000) {
+      if (tty) process.stderr.write("\n");
+      throw new SpruceError(`--wait-timeout: ${opts.timeoutSeconds} s passed with ${finished}/${wf.maxEvals} evaluations finished`, {
+        hint: `the search goes on; follow it with 'spruce status ${name}'`,
+        exitCode: 1,
+      });
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+function progressLine(done: number, failed: number, running: number, total: number, best: number | null, elapsedMs: number, bar: boolean): string {
+  const width = 24;
+  const filled = Math.min(width, Math.round((done / Math.max(1, total)) * width));
+  const head = bar ? `[${"#".repeat(filled)}${".".repeat(width - filled)}] ` : "";
+  return `${head}${done}/${total} finished, ${failed} failed, ${running} running, best ${best === null ? "-" : formatNumber(best)}, ${formatDuration(elapsedMs)} elapsed`;
+}

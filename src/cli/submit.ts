@@ -1,0 +1,282 @@
+// `spruce submit hps WORKFLOW ...` (also `balsam-submit hps ...`): validate the problem and the run,
+// write the workflow in one transaction, render the batch script, submit it, record the batch job
+// (DESIGN §5). Any failure after the workflow row was written removes it again, so a failed
+// submission leaves nothing behind and the same command can simply be run again.
+import { existsSync, rmSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Argv, CommandModule } from "yargs";
+import { NotFoundError, ValidationError } from "../errors.js";
+import { loadProblem, loadRunModule } from "../problem/load.js";
+import { validateCommandTemplate } from "../problem/command.js";
+import { assertSearcherName } from "../search/registry.js";
+import type { JsonValue } from "../space/types.js";
+import { parseWalltime } from "../schedulers/walltime.js";
+import { jobNameFor, validateJobName, validateProject, validateQueue } from "../schedulers/validate.js";
+import { detectScheduler, SCHEDULER_NAMES, type SchedulerName } from "../schedulers/index.js";
+import { createWorkflow, deleteWorkflow, getWorkflow, setWorkflowState, updateWorkflowMaxEvals } from "../store/index.js";
+import type { JobRequest, NewWorkflow, RunSpec, WorkflowRow } from "../store/types.js";
+import { resultsDir } from "../util/paths.js";
+import { openStoreFor, workspaceOf, type GlobalArgs } from "./context.js";
+import { info, printJson, step } from "./output.js";
+import { buildScriptContext, submitBatchJob } from "./batch.js";
+import { followWorkflow } from "./follow.js";
+
+export interface SubmitArgs extends GlobalArgs {
+  kind: string;
+  workflow: string;
+  problem?: string;
+  run?: string;
+  command?: string;
+  time: string;
+  queue?: string;
+  nodes: number;
+  project?: string;
+  jobMode: "serial" | "mpi";
+  scheduler?: SchedulerName;
+  searcher: string;
+  maxEvals?: number;
+  evalsPerNode: number;
+  nodesPerEval: number;
+  ranksPerNode: number;
+  evalTimeout?: number;
+  seed?: number;
+  maximize?: boolean;
+  minimize?: boolean;
+  template?: string;
+  envScript?: string;
+  schedFlags?: string[];
+  jobName?: string;
+  dryRun?: boolean;
+  resume?: boolean;
+  wait?: boolean;
+  waitTimeout?: number;
+  json?: boolean;
+  surrogate?: string;
+  acq?: string;
+  kappa?: number;
+  xi?: number;
+  liar?: string;
+  nInitialPoints?: number;
+  heartbeatSeconds?: number;
+  staleAfterSeconds?: number;
+  maxAttempts?: number;
+  killGraceSeconds?: number;
+}
+
+export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
+  command: "submit <kind> <workflow>",
+  describe: "submit a hyperparameter search (kind: hps) to the batch scheduler",
+  builder: (y: Argv<GlobalArgs>) =>
+    y
+      .positional("kind", { type: "string", choices: ["hps"], describe: "what to submit: hps (hyperparameter search)", demandOption: true })
+      .positional("workflow", { type: "string", describe: "unique name of the search", demandOption: true })
+      .option("problem", { alias: "p", type: "string", describe: "problem module (.ts/.js exporting `problem`) or Determined-style YAML" })
+      .option("run", { alias: "r", type: "string", describe: "run module exporting run(point, ctx) that returns the objective" })
+      .option("command", { type: "string", describe: "command template instead of -r, e.g. 'python3 train.py --lr {{lr}}'; prints 'objective: <n>'" })
+      .option("time", { alias: "t", type: "string", default: "60", describe: "walltime: minutes, HH:MM:SS or D-HH:MM:SS" })
+      .option("queue", { alias: "q", type: "string", describe: "queue / partition (left out when not given)" })
+      .option("nodes", { alias: "n", type: "number", default: 1, describe: "nodes to request" })
+      .option("project", { alias: "A", type: "string", describe: "project / account to charge (left out when not given)" })
+      .option("job-mode", { alias: "j", choices: ["serial", "mpi"] as const, default: "serial" as const, describe: "serial: single-process evaluations packed on the nodes; mpi: each evaluation an MPI run" })
+      .option("scheduler", { choices: SCHEDULER_NAMES, describe: "batch scheduler (default: detected from PATH, else local)" })
+      .option("searcher", { type: "string", default: "ambs", describe: "ambs (model-based, default) | random" })
+      .option("max-evals", { type: "number", describe: "evaluations to finish (default 100)" })
+      .option("evals-per-node", { type: "number", default: 1, describe: "concurrent evaluations per node (serial mode)" })
+      .option("nodes-per-eval", { type: "number", default: 1, describe: "nodes per evaluation (mpi mode)" })
+      .option("ranks-per-node", { type: "number", default: 1, describe: "MPI ranks per node (mpi mode)" })
+      .option("eval-timeout", { type: "number", describe: "seconds before one evaluation is killed and recorded as TIMEOUT" })
+      .option("seed", { type: "number", describe: "random seed of the search (default: random, printed)" })
+      .option("maximize", { type: "boolean", describe: "maximize the objective (the default for hps)" })
+      .option("minimize", { type: "boolean", describe: "minimize the objective" })
+      .option("template", { type: "string", describe: "a site's own Handlebars batch template (variables: see README)" })
+      .option("env-script", { type: "string", describe: "script sourced at the start of the batch job (module loads, venv)" })
+      .option("sched-flags", { type: "string", array: true, describe: "extra scheduler directives, e.g. --sched-flags '--exclusive'" })
+      .option("job-name", { type: "string", describe: "batch job name (default: the workflow name)" })
+      .option("dry-run", { type: "boolean", describe: "validate and print the batch script on stdout; write and submit nothing" })
+      .option("resume", { type: "boolean", describe: "continue an existing workflow with its remaining budget (a new batch job)" })
+      .option("wait", { type: "boolean", describe: "follow the search with a progress line until it ends" })
+      .option("wait-timeout", { type: "number", describe: "seconds --wait follows before giving up (exit 1)" })
+      .option("json", { type: "boolean", describe: "print one JSON object on stdout instead of text" })
+      .option("surrogate", { choices: ["et", "rf"], describe: "ambs: surrogate (extra trees | random forest)" })
+      .option("acq", { choices: ["ucb", "ei"], describe: "ambs: acquisition function" })
+      .option("kappa", { type: "number", describe: "ambs: UCB exploration weight (1.96)" })
+      .option("xi", { type: "number", describe: "ambs: EI improvement margin (0.01)" })
+      .option("liar", { choices: ["cl_max", "cl_min", "cl_mean"], describe: "ambs: constant-liar value for pending points" })
+      .option("n-initial-points", { type: "number", describe: "ambs: random points before the surrogate (10)" })
+      .option("heartbeat-seconds", { type: "number", hidden: true })
+      .option("stale-after-seconds", { type: "number", hidden: true })
+      .option("max-attempts", { type: "number", hidden: true })
+      .option("kill-grace-seconds", { type: "number", hidden: true })
+      .conflicts("run", "command")
+      .conflicts("maximize", "minimize")
+      .example("$0 submit hps poly -p examples/polynome2/problem.ts -r examples/polynome2/run.ts -n 1 --evals-per-node 4 --wait", "a local search, followed until it ends")
+      .example("$0 submit hps mlp -p problem.ts --command 'python3 train.py --lr {{lr}}' -t 30 -q debug -n 4 -A myproj", "a 4-node Slurm job")
+      .example("$0 submit hps poly ... --dry-run", "print the batch script only") as unknown as Argv<SubmitArgs>,
+  handler: async (argv) => {
+    await submit(argv);
+  },
+};
+
+/** Workflow names become directory names and appear in batch scripts: keep them plain. */
+function validateWorkflowName(name: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(name)) {
+    throw new ValidationError(`WORKFLOW '${name}' is not a valid name`, "use letters, digits, '_', '.' and '-' (starting with a letter or digit, at most 100 characters)");
+  }
+}
+
+function positiveInt(name: string, v: number | undefined): void {
+  if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
+    throw new ValidationError(`--${name} must be a whole number of at least 1 (got ${v})`);
+  }
+}
+
+async function submit(argv: SubmitArgs): Promise<void> {
+  for (const [k, v] of [
+    ["nodes", argv.nodes],
+    ["max-evals", argv.maxEvals],
+    ["evals-per-node", argv.evalsPerNode],
+    ["nodes-per-eval", argv.nodesPerEval],
+    ["ranks-per-node", argv.ranksPerNode],
+  ] as const) positiveInt(k, v);
+  if (argv.evalTimeout !== undefined && !(argv.evalTimeout > 0)) throw new ValidationError(`--eval-timeout must be a positive number of seconds (got ${argv.evalTimeout})`);
+  const walltimeMinutes = parseWalltime(argv.time);
+  if (argv.queue !== undefined) validateQueue(argv.queue);
+  if (argv.project !== undefined) validateProject(argv.project);
+  validateWorkflowName(argv.workflow);
+  if (argv.jobName !== undefined) validateJobName(argv.jobName);
+  assertSearcherName(argv.searcher);
+  if (argv.template !== undefined && !existsSync(argv.template)) throw new ValidationError(`--template: file not found: ${argv.template}`);
+  if (argv.envScript !== undefined && !existsSync(argv.envScript)) throw new ValidationError(`--env-script: file not found: ${argv.envScript}`);
+  const workspace = workspaceOf(argv);
+
+  if (argv.resume) return resume(argv, workspace, walltimeMinutes);
+
+  if (!argv.problem) throw new ValidationError("-p/--problem is required: a problem module or YAML file describing the search space");
+  if (!argv.run && !argv.command) throw new ValidationError("a run is required: -r/--run run.ts (exporting run(point)) or --command 'prog --x {{x}}'");
+  const problemPath = resolve(argv.problem);
+  const loaded = await step("Validating Problem", () => loadProblem(problemPath));
+  const run: RunSpec = await step("Validating run", async () => {
+    if (argv.command !== undefined) {
+      validateCommandTemplate(argv.command, [...loaded.space.names]);
+      return { kind: "command", template: argv.command, cwd: process.cwd() } as const;
+    }
+    const runPath = resolve(argv.run as string);
+    await loadRunModule(runPath);
+    return { kind: "module", path: runPath } as const;
+  });
+  const scheduler = argv.scheduler ?? (await detectScheduler());
+  const request: JobRequest = {
+    scheduler,
+    nodes: argv.nodes,
+    walltimeMinutes,
+    queue: argv.queue ?? null,
+    project: argv.project ?? null,
+    mode: argv.jobMode,
+    evalsPerNode: argv.evalsPerNode,
+    nodesPerEval: argv.nodesPerEval,
+    ranksPerNode: argv.ranksPerNode,
+    jobName: argv.jobName ?? jobNameFor(argv.workflow),
+    envScript: argv.envScript ? resolve(argv.envScript) : null,
+    template: argv.template ? resolve(argv.template) : null,
+    schedFlags: argv.schedFlags ?? [],
+  };
+  const seed = argv.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const wf: NewWorkflow = {
+    name: argv.workflow,
+    problem: loaded.spec,
+    problemSource: problemPath,
+    run,
+    searcher: argv.searcher,
+    searcherOptions: searcherOptions(argv),
+    direction: argv.minimize ? "minimize" : "maximize",
+    maxEvals: argv.maxEvals ?? 100,
+    seed,
+    settings: launcherSettingsFrom(argv),
+    request,
+    resultsDir: resultsDir(workspace, argv.workflow),
+  };
+
+  if (argv.dryRun) {
+    const ctx = await step(`Rendering ${scheduler} script`, () => buildScriptContext(wf, workspace));
+    const { renderScript } = await import("../schedulers/render.js");
+    process.stdout.write(renderScript(ctx, request.template as string | null ?? undefined));
+    info("Dry run: nothing was written or submitted.");
+    return;
+  }
+
+  const store = await openStoreFor(argv, { migrate: true });
+  try {
+    const row = await step(`Creating workflow ${wf.name}`, () => createWorkflow(store, wf));
+    let job;
+    try {
+      job = await submitBatchJob(store, row, workspace);
+    } catch (e) {
+      // Nothing half-written: the user fixes the cause and runs the same command again.
+      await deleteWorkflow(store, row.id);
+      rmSync(row.resultsDir, { recursive: true, force: true });
+      throw e;
+    }
+    report(argv, row, job.schedulerId, seed);
+    if (argv.wait) await followWorkflow(store, row.name, { timeoutSeconds: argv.waitTimeout, json: argv.json });
+  } finally {
+    await store.close();
+  }
+}
+
+/** --resume: a new batch job for an existing workflow; it continues with the remaining budget. */
+async function resume(argv: SubmitArgs, workspace: string, walltimeMinutes: number): Promise<void> {
+  const store = await openStoreFor(argv, { migrate: true });
+  try {
+    let row = await getWorkflow(store, argv.workflow);
+    if (!row) throw new NotFoundError(`workflow '${argv.workflow}' does not exist, so it cannot be resumed`, "submit it without --resume");
+    if (argv.maxEvals !== undefined && argv.maxEvals !== row.maxEvals) {
+      await updateWorkflowMaxEvals(store, row.id, argv.maxEvals);
+      row = { ...row, maxEvals: argv.maxEvals };
+    }
+    row = { ...row, request: { ...row.request, walltimeMinutes, nodes: argv.nodes, queue: argv.queue ?? row.request.queue, project: argv.project ?? row.request.project } };
+    info(`Resuming workflow ${row.name}...OK`);
+    // A finished workflow with a larger budget has work again; --wait must not see it as done.
+    if (!argv.dryRun) await setWorkflowState(store, row.id, "CREATED");
+    if (argv.dryRun) {
+      const { renderScript } = await import("../schedulers/render.js");
+      process.stdout.write(renderScript(await buildScriptContext(row, workspace), (row.request.template as string | null) ?? undefined));
+      return;
+    }
+    const job = await submitBatchJob(store, row, workspace);
+    report(argv, row, job.schedulerId, row.seed);
+    if (argv.wait) await followWorkflow(store, row.name, { timeoutSeconds: argv.waitTimeout, json: argv.json });
+  } finally {
+    await store.close();
+  }
+}
+
+function report(argv: SubmitArgs, row: WorkflowRow, jobId: string | null, seed: number): void {
+  if (argv.json) {
+    printJson({ workflow: row.name, scheduler: row.request.scheduler, job_id: jobId, results_dir: row.resultsDir, seed });
+  } else {
+    info(`Submit OK: ${row.request.scheduler} job ${jobId}`);
+    info(`Results: ${row.resultsDir}`);
+  }
+}
+
+function searcherOptions(argv: SubmitArgs): Record<string, JsonValue> {
+  const o: Record<string, JsonValue> = {};
+  if (argv.surrogate !== undefined) o.surrogate = argv.surrogate;
+  if (argv.acq !== undefined) o.acq = argv.acq;
+  if (argv.kappa !== undefined) o.kappa = argv.kappa;
+  if (argv.xi !== undefined) o.xi = argv.xi;
+  if (argv.liar !== undefined) o.liar = argv.liar;
+  if (argv.nInitialPoints !== undefined) o.n_initial_points = argv.nInitialPoints;
+  return o;
+}
+
+function launcherSettingsFrom(argv: SubmitArgs): Record<string, JsonValue> {
+  const s: Record<string, JsonValue> = { evalTimeoutSeconds: argv.evalTimeout ?? null };
+  if (argv.heartbeatSeconds !== undefined) s.heartbeatSeconds = argv.heartbeatSeconds;
+  if (argv.staleAfterSeconds !== undefined) s.staleAfterSeconds = argv.staleAfterSeconds;
+  if (argv.maxAttempts !== undefined) s.maxAttempts = argv.maxAttempts;
+  if (argv.killGraceSeconds !== undefined) s.killGraceSeconds = argv.killGraceSeconds;
+  return s;
+}
+
+

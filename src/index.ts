@@ -1,0 +1,18 @@
+// The library entry (`import { Problem } from "spruce-hps"`): what problem, run and search-method
+// modules written by users need.
+export { Problem } from "./problem/problem.js";
+export { Space } from "./space/space.js";
+export type { Hyperparameter, JsonValue, Point, ProblemSpec } from "./space/types.js";
+export type { EvaluationResult, Searcher, SearcherContext, Direction } from "./search/searcher.js";
+export { Rng } from "./util/rng.js";
+export { SpruceError, ValidationError } from "./errors.js";
+
+/** What run(point, ctx) receives besides the point. */
+export interface RunContext {
+  evalId: number;
+  workdir: string;
+  seed: number;
+  /** MPI rank of this process (0 outside MPI); only rank 0's result counts. */
+  rank: number;
+  size: number;
+}

@@ -1,0 +1,98 @@
+// results.csv (DESIGN §8): one row per finished evaluation, appended as evaluations finish so the
+// file is readable mid-search; RFC 4180 quoting; DeepHyper's column names.
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import type { EvaluationRow } from "../store/types.js";
+import type { JsonValue } from "../space/types.js";
+
+export const META_COLUMNS = [
+  "objective",
+  "eval_id",
+  "status",
+  "m:timestamp_submit",
+  "m:timestamp_start",
+  "m:timestamp_end",
+  "m:duration",
+  "m:host",
+] as const;
+
+export function csvHeader(names: readonly string[]): string[] {
+  return [...names.map((n) => `p:${n}`), ...META_COLUMNS];
+}
+
+export function csvField(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+function valueText(v: JsonValue | undefined): string {
+  if (v === undefined || v === null) return "";
+  return typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+/** Seconds since the workflow was created: small, comparable numbers like DeepHyper's timestamps. */
+function rel(t: number | null, origin: number): string {
+  return t === null ? "" : ((t - origin) / 1000).toFixed(3);
+}
+
+export function csvRow(names: readonly string[], e: EvaluationRow, origin: number): string[] {
+  const duration = e.startedAt !== null && e.finishedAt !== null ? ((e.finishedAt - e.startedAt) / 1000).toFixed(3) : "";
+  return [
+    ...names.map((n) => valueText(e.point[n])),
+    e.objective === null ? "" : String(e.objective),
+    String(e.id),
+    e.state,
+    rel(e.createdAt, origin),
+    rel(e.startedAt, origin),
+    rel(e.finishedAt, origin),
+    duration,
+    (e.hosts ?? []).join(" "),
+  ];
+}
+
+/** Appends rows, writing the header first when the file is new. One write call per batch. */
+export function appendResults(file: string, names: readonly string[], rows: EvaluationRow[], origin: number): void {
+  if (rows.length === 0) return;
+  let text = "";
+  if (!existsSync(file)) text += csvHeader(names).map(csvField).join(",") + "\n";
+  for (const r of rows) text += csvRow(names, r, origin).map(csvField).join(",") + "\n";
+  appendFileSync(file, text);
+}
+
+/** Parses RFC 4180 CSV text into records (header row first). */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+    } else field += c;
+  }
+  if (field !== "" || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+export function readCsvRecords(file: string): Record<string, string>[] {
+  const [header, ...rows] = parseCsv(readFileSync(file, "utf8"));
+  if (!header) return [];
+  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ""])));
+}

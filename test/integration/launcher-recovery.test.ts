@@ -1,0 +1,120 @@
+// Issue 3's crash test: SIGKILL the launcher mid-search, run `spruce launch` again, and the search
+// ends with exactly max-evals finished evaluations, none finished twice, and no evaluation process
+// of the killed launcher still alive.
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { fixture, spruce, spruceAsync, tempWorkspace } from "../helpers/cli.js";
+import { readCsvRecords } from "../../src/results/csv.js";
+import { countEvaluations, getWorkflow, listEvaluations, listEvents, listLaunchers, openStore } from "../../src/store/index.js";
+
+const ws = tempWorkspace("spruce-recovery-");
+let passed = false;
+afterAll(() => {
+  if (passed) ws.cleanup();
+});
+
+/** Every live process whose parent chain reaches `root`. */
+function descendants(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] === "Z") continue;
+      parent.set(Number(d), Number(fields[1]));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const out: number[] = [];
+  for (const pid of parent.keys()) {
+    let p = parent.get(pid);
+    while (p !== undefined && p > 1) {
+      if (p === root) {
+        out.push(pid);
+        break;
+      }
+      p = parent.get(p);
+    }
+  }
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe("launcher crash recovery", () => {
+  it("recovers after SIGKILL with exactly max-evals finished and no orphans", async () => {
+    const env = { SPRUCE_TEST_SLEEP_MS: "1500" };
+    const maxEvals = 12;
+    const submitted = spruce(
+      ["--workspace", ws.dir, "submit", "hps", "crash", "-p", fixture("cli/problem.ts"), "-r", fixture("cli/run.ts"),
+        "--scheduler", "local", "--searcher", "random", "--max-evals", String(maxEvals), "--evals-per-node", "3", "--seed", "1"],
+      { env },
+    );
+    expect(submitted.code, submitted.stderr).toBe(0);
+
+    const store = await openStore({ workspace: ws.dir });
+    try {
+      const wf = (await getWorkflow(store, "crash"))!;
+      // Wait until some evaluations finished and three are running.
+      let launcherPid = 0;
+      for (let i = 0; i < 200; i++) {
+        const c = await countEvaluations(store, wf.id);
+        const launchers = await listLaunchers(store, wf.id);
+        if (c.DONE >= 2 && c.RUNNING === 3 && launchers.length === 1) {
+          launcherPid = launchers[0]!.pid;
+          break;
+        }
+        await sleep(100);
+      }
+      expect(launcherPid).toBeGreaterThan(0);
+      // Rows turn RUNNING just before their processes start: wait for 3 evaluations + the watchdog.
+      let children = descendants(launcherPid);
+      for (let i = 0; i < 100 && children.length < 4; i++) {
+        await sleep(50);
+        children = descendants(launcherPid);
+      }
+      expect(children.length).toBeGreaterThanOrEqual(4);
+      process.kill(launcherPid, "SIGKILL");
+
+      // Within a few seconds nothing the killed launcher started is alive.
+      for (let i = 0; i < 50 && children.some(alive); i++) await sleep(100);
+      expect(children.filter(alive)).toEqual([]);
+      const before = await countEvaluations(store, wf.id);
+      expect(before.RUNNING).toBeGreaterThan(0); // left RUNNING by the dead launcher
+
+      // A new launcher recovers them at once (same host, dead pid) and finishes the search.
+      const relaunch = await spruceAsync(["--workspace", ws.dir, "launch", "crash"], { env });
+      expect(relaunch.code, relaunch.stderr).toBe(0);
+      expect(relaunch.stderr).toMatch(/recovered from dead launcher/);
+
+      const counts = await countEvaluations(store, wf.id);
+      expect(counts.DONE + counts.FAILED + counts.TIMEOUT).toBe(maxEvals);
+      expect(counts.RUNNING + counts.READY).toBe(0);
+      const rows = await listEvaluations(store, wf.id);
+      for (const r of rows) {
+        const finishes = (await listEvents(store, r.id)).filter((e) => e.toState === "DONE" || e.toState === "FAILED" || e.toState === "TIMEOUT");
+        expect(finishes.length).toBeLessThanOrEqual(1);
+      }
+      // The interrupted ones were re-run with a higher attempt count.
+      expect(rows.some((r) => r.attempt > 0)).toBe(true);
+      const csv = readCsvRecords(join(wf.resultsDir, "results.csv"));
+      expect(csv).toHaveLength(maxEvals);
+      expect(new Set(csv.map((c) => c.eval_id)).size).toBe(maxEvals);
+    } finally {
+      await store.close();
+    }
+    passed = true;
+  });
+});
