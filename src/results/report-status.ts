@@ -1,0 +1,81 @@
+// The readable `spruce status` text: summary lines with rate and ETA, counts by state, the best
+// point one hyperparameter per line, and the batch jobs. Pure, so the CLI only loads the rows.
+import type { EvaluationRow, EvaluationState, WorkflowRow } from "../store/types.js";
+import { etaMs, finishRate } from "./report-data.js";
+import type { WorkflowStatus } from "./summary.js";
+
+const STATES: readonly EvaluationState[] = ["READY", "RUNNING", "DONE", "FAILED", "TIMEOUT", "KILLED"];
+/** How many recent finishes the rate is measured over: recent enough to follow a changing pace. */
+export const RATE_WINDOW = 20;
+
+/**
+ * `finishedRows` are the finished evaluations (for the rate); `columns` is a TTY's width, or null
+ * when piped: a TTY gets a progress bar and long values shortened to fit.
+ */
+export function statusText(
+  wf: WorkflowRow,
+  counts: Record<EvaluationState, number>,
+  finishedRows: readonly EvaluationRow[],
+  status: WorkflowStatus,
+  columns: number | null,
+  now: number = Date.now(),
+): string {
+  const finished = counts.DONE + counts.FAILED + counts.TIMEOUT;
+  const pct = wf.maxEvals > 0 ? Math.min(100, Math.floor((finished / wf.maxEvals) * 100)) : 100;
+  const rate = finishRate(finishedRows, RATE_WINDOW);
+  const remaining = Math.max(0, wf.maxEvals - finished);
+  const eta = etaMs(remaining, rate?.perMinute ?? null);
+  const active = wf.state === "RUNNING" || wf.state === "CREATED";
+  const etaText = remaining === 0 ? "done"
+    : !active ? `- (${wf.state.toLowerCase()})`
+    : eta === null ? "- (measuring)"
+    : `${duration(eta)} (about ${new Date(now + eta).toISOString().slice(11, 16)} UTC)`;
+
+  let out = `workflow   ${wf.name} (${wf.state})\n`;
+  out += `searcher   ${wf.searcher}, ${wf.direction}, seed ${wf.seed}\n`;
+  out += `progress   ${finished}/${wf.maxEvals} finished (${pct}%)${columns ? "  " + bar(pct, 24) : ""}\n`;
+  out += `rate       ${rate ? `${num(rate.perMinute, 3)} evaluations/min (last ${rate.over} finished)` : "-"}\n`;
+  out += `eta        ${etaText}\n`;
+  out += status.best ? `best       ${num(status.best.objective)} (evaluation ${status.best.eval_id})\n` : "best       -\n";
+  out += `results    ${wf.resultsDir}\n\n`;
+  out += table([...STATES], [STATES.map((s) => String(counts[s]))]);
+  if (status.best) {
+    const width = columns ? Math.max(20, columns - 24) : Infinity;
+    const value = (v: unknown): string => {
+      const text = typeof v === "string" ? v : JSON.stringify(v);
+      return text.length > width ? text.slice(0, width - 1) + "…" : text;
+    };
+    out += "\n" + table(["HYPERPARAMETER", "BEST VALUE"], Object.entries(status.best.point).map(([k, v]) => [k, value(v)]));
+  }
+  if (status.batch_jobs.length > 0) {
+    out += "\n" + table(
+      ["SCHEDULER", "JOB", "STATE", "NODES", "QUEUE", "SUBMITTED"],
+      status.batch_jobs.map((j) => [j.scheduler, j.id ?? "", j.state, String(j.nodes), j.queue ?? "", j.submitted_at]),
+    );
+  }
+  return out;
+}
+
+function bar(pct: number, width: number): string {
+  const full = Math.round((pct / 100) * width);
+  return "[" + "#".repeat(full) + "-".repeat(width - full) + "]";
+}
+
+// The same conventions as src/cli/output.ts (plain left-aligned columns, 6 significant digits,
+// 1h02m durations), kept here because src/results must not depend on the CLI layer.
+function table(headers: string[], rows: string[][]): string {
+  const cells = [headers, ...rows];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
+  return cells.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join("\n") + "\n";
+}
+
+function num(v: number, digits = 6): string {
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(digits)));
+}
+
+function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : m > 0 ? `${m}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}

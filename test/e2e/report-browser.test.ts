@@ -1,0 +1,87 @@
+// The HTML report of a real finished search, rendered in headless Chromium (Debian's `chromium`,
+// driven by playwright-core): no console or page errors, no network requests, one mark per finished
+// evaluation with the failures marked, working tooltips; a screenshot goes to test-artifacts/.
+// CI must have chromium (.ci/run installs it): there a missing browser fails; elsewhere it skips.
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { chromium } from "playwright-core";
+import { fixture, ROOT, spruce, tempWorkspace } from "../helpers/cli.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const CI = process.env.CI === "true";
+const missing = !existsSync(CHROMIUM);
+const title = missing && !CI ? `report in a browser (skipped: no ${CHROMIUM}; apt-get install chromium)` : "report in a browser";
+
+const ws = tempWorkspace("spruce-browser-");
+const W = ["--workspace", ws.dir];
+let passed = false;
+afterAll(() => {
+  if (passed) ws.cleanup();
+});
+
+describe.skipIf(missing && !CI)(title, () => {
+  it("renders a finished search's report without errors, with every evaluation and failure marked", async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`).toBe(true);
+    const sub = spruce([...W, "submit", "hps", "browser", "-p", fixture("cli/problem.ts"), "-r", fixture("cli/run-flaky.ts"), "--scheduler", "local", "--searcher", "random", "--max-evals", "15", "--evals-per-node", "3", "--seed", "11", "--wait"]);
+    expect(sub.code, sub.stderr).toBe(0);
+    const rep = spruce([...W, "report", "browser"]);
+    expect(rep.code, rep.stderr).toBe(0);
+    const file = rep.stdout.trim();
+    const st = spruce([...W, "status", "browser", "--json"]);
+    const counts = JSON.parse(st.stdout).counts as Record<string, number>;
+    const finished = counts.DONE! + counts.FAILED! + counts.TIMEOUT!;
+    const failed = counts.FAILED! + counts.TIMEOUT!;
+    expect(finished).toBe(15);
+    expect(failed, "the seed should draw kind c at least once").toBeGreaterThan(0);
+
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const problems: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      page.on("request", (r) => {
+        if (!r.url().startsWith("file:")) problems.push(`network request: ${r.url()}`);
+      });
+      await page.goto(`file://${file}`, { waitUntil: "load" });
+
+      expect(await page.title()).toBe("browser — Spruce report");
+      for (const chart of ["#chart-evals", "#chart-time"]) {
+        expect(await page.locator(`${chart} .pt`).count()).toBe(finished);
+        expect(await page.locator(`${chart} .pt.fail`).count()).toBe(failed);
+        const box = await page.locator(chart).boundingBox();
+        expect(box!.width).toBeGreaterThan(300);
+      }
+      expect(await page.locator("#chart-gantt .bar").count()).toBe(finished);
+      expect(await page.locator("#chart-gantt .bar.s-FAILED").count()).toBe(failed);
+      expect(await page.locator("#chart-evals path.best").count()).toBe(1);
+      // The embedded data parses in the page and holds every evaluation.
+      expect(await page.evaluate(() => JSON.parse(document.getElementById("report-data")!.textContent!).evaluations.length)).toBe(15);
+      expect(await page.locator("#influence svg.chart").count()).toBe(3);
+      expect(await page.locator("#topk tr[data-eval-id]").count()).toBe(10);
+
+      // Hovering a failure shows it; clicking highlights the same evaluation in every chart.
+      const cross = page.locator("#chart-evals .pt.fail").first();
+      const id = await cross.getAttribute("data-eval-id");
+      await cross.hover({ force: true });
+      await expect.poll(() => page.locator("#tip").isVisible()).toBe(true);
+      expect(await page.locator("#tip").textContent()).toMatch(new RegExp(`^evaluation ${id}  FAILED`));
+      await cross.click({ force: true });
+      expect(await page.locator(`.hl[data-eval-id="${id}"]`).count()).toBeGreaterThanOrEqual(4);
+
+      mkdirSync(join(ROOT, "test-artifacts"), { recursive: true });
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: join(ROOT, "test-artifacts/report.png"), fullPage: true });
+      expect(problems).toEqual([]);
+      passed = true;
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});
