@@ -1,0 +1,100 @@
+// bench/dispatch: how fast the launcher turns finished evaluations into new ones.
+//  1. throughput: trivial command evaluations (`true`) through the real launcher (SQLite store,
+//     random searcher, serial mode) vs a raw spawn loop with the same concurrency, in one run;
+//  2. utilisation: 32 slots of `sleep 0.5` evaluations, 640 of them: busy slot time / (slots x wall).
+// Usage: node dist/bench/dispatch.js [--evals 2000] [--slots 8] [--util-evals 640] [--util-slots 32]
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runLauncher } from "../launcher/launcher.js";
+import { createWorkflow, listEvaluations, openStore } from "../src/store/index.js";
+import type { NewWorkflow } from "../src/store/types.js";
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+
+/** Spawns `sh -c true` n times keeping `concurrency` processes alive: the floor any launcher pays. */
+async function rawSpawnLoop(n: number, concurrency: number, command: string): Promise<number> {
+  const t0 = performance.now();
+  let started = 0;
+  await new Promise<void>((done) => {
+    let finished = 0;
+    const next = (): void => {
+      if (started >= n) return;
+      started++;
+      const child = spawn("/bin/sh", ["-c", command], { stdio: "ignore", detached: true });
+      child.on("exit", () => {
+        if (++finished === n) done();
+        else next();
+      });
+    };
+    for (let i = 0; i < Math.min(concurrency, n); i++) next();
+  });
+  return (performance.now() - t0) / 1000;
+}
+
+async function launcherRun(n: number, slots: number, command: string): Promise<{ seconds: number; busyFraction: number }> {
+  const ws = mkdtempSync(join(tmpdir(), "spruce-bench-dispatch-"));
+  const store = await openStore({ workspace: ws }, { migrate: true });
+  try {
+    const wf: NewWorkflow = {
+      name: "bench",
+      problem: { hyperparameters: [{ type: "float", name: "x", low: 0, high: 1, log: false }], startingPoints: [] },
+      problemSource: "bench",
+      run: { kind: "command", template: command, cwd: ws },
+      searcher: "random",
+      searcherOptions: {},
+      direction: "maximize",
+      maxEvals: n,
+      seed: 1,
+      settings: {},
+      request: { scheduler: "local", nodes: 1, walltimeMinutes: 60, queue: null, project: null, mode: "serial", evalsPerNode: slots, nodesPerEval: 1, ranksPerNode: 1 },
+      resultsDir: join(ws, "data", "bench"),
+    };
+    const row = await createWorkflow(store, wf);
+    const t0 = performance.now();
+    const summary = await runLauncher({ store, workflow: row, batchJobId: null, host: "bench", slots, dispatchDeadline: null, log: () => undefined });
+    const seconds = (performance.now() - t0) / 1000;
+    if (summary.finishedHere !== n) throw new Error(`launcher finished ${summary.finishedHere} of ${n}`);
+    const rows = await listEvaluations(store, row.id);
+    const busy = rows.reduce((s, r) => s + ((r.finishedAt ?? 0) - (r.startedAt ?? 0)), 0) / 1000;
+    const first = Math.min(...rows.map((r) => r.startedAt ?? Infinity));
+    const last = Math.max(...rows.map((r) => r.finishedAt ?? 0));
+    return { seconds, busyFraction: busy / (slots * ((last - first) / 1000)) };
+  } finally {
+    await store.close();
+    rmSync(ws, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const evals = arg("evals", 2000);
+  const slots = arg("slots", 8);
+  const utilEvals = arg("util-evals", 640);
+  const utilSlots = arg("util-slots", 32);
+
+  console.log(`# bench/dispatch (${new Date().toISOString()}, node ${process.version})`);
+  console.log(`\n## Throughput: ${evals} evaluations of \`true\`, ${slots} concurrent`);
+  const raw = await rawSpawnLoop(evals, slots, "true");
+  const launched = await launcherRun(evals, slots, "true");
+  const rawRate = evals / raw;
+  const rate = evals / launched.seconds;
+  console.log(`| path | evaluations/s |`);
+  console.log(`|---|---|`);
+  console.log(`| raw spawn loop (sh -c true) | ${rawRate.toFixed(0)} |`);
+  console.log(`| spruce launcher (SQLite, random searcher) | ${rate.toFixed(0)} |`);
+  console.log(`| ratio (target >= 0.70) | ${(rate / rawRate).toFixed(2)} |`);
+
+  console.log(`\n## Utilisation: ${utilEvals} evaluations of \`sleep 0.5\`, ${utilSlots} slots`);
+  const util = await launcherRun(utilEvals, utilSlots, "sleep 0.5");
+  const ideal = (utilEvals / utilSlots) * 0.5;
+  console.log(`| measure | value |`);
+  console.log(`|---|---|`);
+  console.log(`| wall time | ${util.seconds.toFixed(2)} s (ideal ${ideal.toFixed(2)} s) |`);
+  console.log(`| busy slot time / (slots x wall), target >= 97% | ${(util.busyFraction * 100).toFixed(1)}% |`);
+}
+
+await main();
