@@ -7,6 +7,9 @@ import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, unli
 import { constants } from "node:os";
 import { join, resolve } from "node:path";
 import { renderCommand } from "../../src/problem/command.js";
+// tsx's package root loads both ESM and CommonJS TypeScript (a run.ts outside a "type": "module"
+// package is CommonJS to Node), resolved from our own node_modules so user projects need not install it.
+import { tsxImportUrl } from "../../src/problem/loader.js";
 import type { JsonValue, Point } from "../../src/space/types.js";
 import type { RunSpec } from "../../src/store/types.js";
 import { distFile } from "../../src/util/paths.js";
@@ -25,8 +28,9 @@ export interface EvaluationJob {
   timeoutSeconds: number | null;
   /** Extra environment, on top of the launcher's own. */
   env?: Record<string, string>;
-  /** A launch command put before the program, e.g. an MPI launcher for mpi mode. */
-  launchPrefix?: string[];
+  /** A launch command put before the program, e.g. an MPI launcher for mpi mode; as a function it
+   * gets the evaluation's own variables (SPRUCE_*, slot env) to forward to remote ranks. */
+  launchPrefix?: string[] | ((evaluationEnv: Record<string, string>) => string[]);
 }
 
 export type EvaluationStatus = "DONE" | "FAILED" | "TIMEOUT" | "KILLED" | "INTERRUPTED";
@@ -65,13 +69,6 @@ const STDERR_TAIL_LINES = 20;
 const signalNames = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 const TS_EXTENSIONS = /\.(?:ts|mts|cts|tsx)$/;
 
-let tsxLoader: string | undefined;
-/** The tsx ESM loader, resolved from our own node_modules so user projects need not install it. */
-function tsxLoaderUrl(): string {
-  tsxLoader ??= import.meta.resolve("tsx/esm");
-  return tsxLoader;
-}
-
 function commandLine(job: EvaluationJob): { argv: string[]; cwd: string } {
   const run = job.run;
   if (run.kind === "command") {
@@ -79,7 +76,7 @@ function commandLine(job: EvaluationJob): { argv: string[]; cwd: string } {
   }
   const modulePath = resolve(run.path);
   // Node 20 cannot import TypeScript; skip the loader for JavaScript, it costs start-up time.
-  const loader = TS_EXTENSIONS.test(modulePath) ? ["--import", tsxLoaderUrl()] : [];
+  const loader = TS_EXTENSIONS.test(modulePath) ? ["--import", tsxImportUrl()] : [];
   return { argv: [process.execPath, ...loader, distFile("launcher/eval-entry"), modulePath], cwd: job.workdir };
 }
 
@@ -178,9 +175,7 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions = {}): Ru
     throw e;
   }
 
-  const argv = [...(job.launchPrefix ?? []), ...command.argv];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const own: Record<string, string> = {
     ...job.env,
     SPRUCE_EVAL_ID: String(job.evalId),
     SPRUCE_ATTEMPT: String(job.attempt),
@@ -190,6 +185,9 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions = {}): Ru
     SPRUCE_POINT_FILE: files.point,
     SPRUCE_POINT: pointJson,
   };
+  const prefix = typeof job.launchPrefix === "function" ? job.launchPrefix(own) : (job.launchPrefix ?? []);
+  const argv = [...prefix, ...command.argv];
+  const env: NodeJS.ProcessEnv = { ...process.env, ...own };
   // detached: the child leads a new process group (and session), so signals to -pid reach
   // everything it forks and none of it shares the launcher's group. Output goes to files, not pipes
   // through us: a fast writer can never block on a busy launcher.
