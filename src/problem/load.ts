@@ -35,7 +35,11 @@ export async function loadProblem(path: string): Promise<LoadedProblem> {
     : await specFromModule(source);
   const space = withSource(source, () => new Space(raw));
   // The space's normalised copy: a plain exported object may carry defaults left out or keys out of order.
-  const spec: ProblemSpec = { hyperparameters: [...space.params], startingPoints: [...space.startingPoints] };
+  const spec: ProblemSpec = {
+    hyperparameters: [...space.params],
+    startingPoints: [...space.startingPoints],
+    ...(raw.gridCounts ? { gridCounts: raw.gridCounts } : {}),
+  };
   return { spec, space, source };
 }
 

@@ -10,8 +10,8 @@ import { checkConstValue, checkName, checkRange, checkValues } from "../space/va
 
 const TOP_KEYS = ["hyperparameters", "starting_points"];
 
-// `count` is the grid searcher's number of points per range (DESIGN §7); it is allowed here so a
-// Determined file loads unchanged, and the grid searcher reads its own setting.
+// `count` is the grid searcher's number of points per range (DESIGN §7): it is returned in the
+// spec's gridCounts, which submit passes to the grid searcher as its grid_counts option.
 const KEYS: Record<string, readonly string[]> = {
   int: ["type", "minval", "maxval", "count"],
   double: ["type", "minval", "maxval", "count"],
@@ -43,9 +43,12 @@ export function parseProblemYaml(text: string, source: string): ProblemSpec {
     fail("hyperparameters: expected a mapping of name: definition", "write 'hyperparameters:' then one indented entry per name");
   }
   const hyperparameters: Hyperparameter[] = [];
+  const gridCounts: Record<string, number> = {};
   for (const [name, def] of Object.entries(top.hyperparameters as Record<string, unknown>)) {
     try {
       hyperparameters.push(parseEntry(name, def));
+      // parseEntry has checked count: a positive integer, only on int, double and log.
+      if (isPlainObject(def) && def.count !== undefined) gridCounts[name] = def.count as number;
     } catch (e) {
       if (e instanceof ValidationError) fail(e.message, e.hint);
       throw e;
@@ -62,7 +65,9 @@ export function parseProblemYaml(text: string, source: string): ProblemSpec {
   try {
     // The space checks the starting points against the hyperparameters just parsed.
     const space = new Space(spec);
-    return { hyperparameters: [...space.params], startingPoints: [...space.startingPoints] };
+    const parsed: ProblemSpec = { hyperparameters: [...space.params], startingPoints: [...space.startingPoints] };
+    if (Object.keys(gridCounts).length > 0) parsed.gridCounts = gridCounts;
+    return parsed;
   } catch (e) {
     if (e instanceof ValidationError) fail(e.message.replace(/^starting point /, "starting_points: point "), e.hint);
     throw e;

@@ -21,4 +21,6 @@ export type Hyperparameter =
 export interface ProblemSpec {
   hyperparameters: Hyperparameter[];
   startingPoints: Point[];
+  /** Grid points per numeric range by name (the `count` keys of a Determined YAML file). */
+  gridCounts?: Record<string, number>;
 }
