@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runLauncher } from "../launcher/launcher.js";
+import { planSlots } from "../launcher/slots.js";
 import { createWorkflow, listEvaluations, openStore } from "../src/store/index.js";
 import type { NewWorkflow } from "../src/store/types.js";
 
@@ -56,7 +57,7 @@ async function launcherRun(n: number, slots: number, command: string): Promise<{
     };
     const row = await createWorkflow(store, wf);
     const t0 = performance.now();
-    const summary = await runLauncher({ store, workflow: row, batchJobId: null, host: "bench", slots, dispatchDeadline: null, log: () => undefined });
+    const summary = await runLauncher({ store, workflow: row, batchJobId: null, host: "bench", slots: planSlots({ mode: "serial", hosts: ["bench"], evalsPerNode: slots, nodesPerEval: 1, threadsPerRank: null, gpusPerNode: null, gpusPerEval: null }), dispatchDeadline: null, log: () => undefined });
     const seconds = (performance.now() - t0) / 1000;
     if (summary.finishedHere !== n) throw new Error(`launcher finished ${summary.finishedHere} of ${n}`);
     const rows = await listEvaluations(store, row.id);

@@ -29,6 +29,7 @@ import { refreshReport, shouldRefresh } from "../src/results/report.js";
 import { startEvaluation, type EvaluationOutcome, type RunningEvaluation } from "./executor/process.js";
 import { Reaper } from "./executor/reaper-client.js";
 import { launcherSettings, type LauncherSettings } from "./settings.js";
+import { SlotPool, type Slot } from "./slots.js";
 
 export interface LauncherOptions {
   store: Store;
@@ -36,8 +37,10 @@ export interface LauncherOptions {
   batchJobId: number | null;
   /** The allocation's name for this node (m:host), not os.hostname() (DESIGN §6). */
   host: string;
-  /** Concurrent evaluations on this node. */
-  slots: number;
+  /** Where evaluations run: one slot per concurrent evaluation (launcher/slots.ts). */
+  slots: Slot[];
+  /** mpi mode: the launch command put before each evaluation's program, for its slot's hosts. */
+  launchPrefix?: (slot: Slot, evaluationEnv: Record<string, string>) => string[];
   /** Absolute time (ms) after which nothing new is dispatched; null = no walltime. */
   dispatchDeadline: number | null;
   log: (line: string) => void;
@@ -66,7 +69,7 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
   const settings = launcherSettings(wf.settings);
   const me = await registerLauncher(store, { workflowId: wf.id, batchJobId: o.batchJobId, host: o.host, pid: process.pid });
   o.onRegistered?.(me.id);
-  log(`launcher ${me.id} on ${o.host} (pid ${process.pid}): workflow ${wf.name}, ${o.slots} slot(s)`);
+  log(`launcher ${me.id} on ${o.host} (pid ${process.pid}): workflow ${wf.name}, ${o.slots.length} slot(s) on ${[...new Set(o.slots.flatMap((x) => x.hosts))].join(",")}`);
   if (o.batchJobId !== null) await updateBatchJob(store, o.batchJobId, { state: "RUNNING", startedAt: Date.now() });
   await setWorkflowState(store, wf.id, "RUNNING");
 
@@ -155,7 +158,8 @@ async function loadSearcher(store: Store, wf: WorkflowRow, space: Space): Promis
 }
 
 class SearchLoop {
-  private readonly running = new Map<number, { row: EvaluationRow; handle: RunningEvaluation }>();
+  private readonly running = new Map<number, { row: EvaluationRow; handle: RunningEvaluation; slot: Slot }>();
+  private readonly pool: SlotPool;
   private readonly finished: Finished[] = [];
   private stopping: LauncherEnd | null = null;
   private wake: (() => void) | null = null;
@@ -172,6 +176,7 @@ class SearchLoop {
     private readonly searcher: Searcher,
   ) {
     this.reaper = Reaper.start();
+    this.pool = new SlotPool(o.slots);
     mkdirSync(join(o.workflow.resultsDir, "evals"), { recursive: true });
     this.csvFile = join(o.workflow.resultsDir, "results.csv");
   }
@@ -214,24 +219,21 @@ class SearchLoop {
   /** Fills free slots: READY rows first (left by a previous launcher), then new points. */
   private async dispatch(): Promise<LauncherEnd | null> {
     const { store, workflow: wf } = this.o;
-    const free = this.o.slots - this.running.size;
     const counts = await countEvaluations(store, wf.id);
     const done = FINISHED_KEYS.reduce((s, k) => s + counts[k], 0);
     if (done >= wf.maxEvals && this.running.size === 0) return "completed";
+    const free = this.pool.freeCount;
     if (free <= 0) return null;
 
-    const claimed = await claimEvaluations(store, { workflowId: wf.id, launcherId: this.launcherId, n: free, hosts: [this.o.host] });
-    for (const row of claimed) this.start(row);
-
+    const claimedOld = await this.claimInto(this.pool.take(free));
     // Never exceed max_evals: everything finished, running anywhere or waiting counts (DeepHyper #120).
     const budget = wf.maxEvals - done - counts.RUNNING - counts.READY;
-    const want = Math.min(free - claimed.length, budget);
+    const want = Math.min(free - claimedOld, budget);
     if (want > 0 && !this.searcher.exhausted()) {
       const points = this.searcher.ask(want);
       if (points.length > 0) {
         await createEvaluations(store, wf.id, points, { searcherState: this.searcher.state() });
-        const mine = await claimEvaluations(store, { workflowId: wf.id, launcherId: this.launcherId, n: points.length, hosts: [this.o.host] });
-        for (const row of mine) this.start(row);
+        await this.claimInto(this.pool.take(points.length));
       }
     }
     if (this.running.size === 0 && this.finished.length === 0) {
@@ -247,9 +249,35 @@ class SearchLoop {
     return null;
   }
 
-  private start(row: EvaluationRow): void {
+  /**
+   * Claims READY evaluations for the given slots (one statement per distinct host set, so serial
+   * slots on one node are claimed together) and starts them; unused slots go back to the pool.
+   */
+  private async claimInto(slots: Slot[]): Promise<number> {
+    const byHosts = new Map<string, Slot[]>();
+    for (const slot of slots) {
+      const key = slot.hosts.join(",");
+      byHosts.set(key, [...(byHosts.get(key) ?? []), slot]);
+    }
+    let claimed = 0;
+    for (const group of byHosts.values()) {
+      const rows = await claimEvaluations(this.o.store, {
+        workflowId: this.o.workflow.id,
+        launcherId: this.launcherId,
+        n: group.length,
+        hosts: (group[0] as Slot).hosts,
+      });
+      rows.forEach((row, i) => this.start(row, group[i] as Slot));
+      for (const unused of group.slice(rows.length)) this.pool.give(unused);
+      claimed += rows.length;
+    }
+    return claimed;
+  }
+
+  private start(row: EvaluationRow, slot: Slot): void {
     const { workflow: wf } = this.o;
     const workdir = join(wf.resultsDir, "evals", String(row.id));
+    const prefix = this.o.launchPrefix;
     const handle = startEvaluation(
       {
         evalId: row.id,
@@ -259,10 +287,12 @@ class SearchLoop {
         workdir,
         seed: wf.seed + row.id,
         timeoutSeconds: this.settings.evalTimeoutSeconds,
+        env: slot.env,
+        launchPrefix: prefix ? (env) => prefix(slot, env) : undefined,
       },
       { reaper: this.reaper, killGraceMs: this.settings.killGraceSeconds * 1000 },
     );
-    this.running.set(row.id, { row, handle });
+    this.running.set(row.id, { row, handle, slot });
     handle.done.then(
       (outcome) => this.complete(row, outcome),
       (e: unknown) => this.complete(row, failedOutcome(String(e))),
@@ -270,6 +300,8 @@ class SearchLoop {
   }
 
   private complete(row: EvaluationRow, outcome: EvaluationOutcome): void {
+    const entry = this.running.get(row.id);
+    if (entry) this.pool.give(entry.slot);
     this.running.delete(row.id);
     this.finished.push({ row, outcome });
     this.notify();

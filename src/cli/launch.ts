@@ -4,11 +4,14 @@ import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { NotFoundError, ValidationError } from "../errors.js";
-import { currentNodeName } from "../mpi/allocation.js";
+import { currentNodeName, detectAllocation } from "../mpi/allocation.js";
 import { walltimeMarginSeconds } from "../schedulers/walltime.js";
 import { getWorkflow } from "../store/index.js";
+import { buildLaunchPrefix, detectMpiFlavour } from "../mpi/index.js";
+import type { WorkflowRow } from "../store/types.js";
 import { runLauncher } from "../../launcher/launcher.js";
-import { withStore, type GlobalArgs } from "./context.js";
+import { planSlots, type Slot } from "../../launcher/slots.js";
+import { DB_DIR_OPTION, refuseSqliteForNodes, withStore, type GlobalArgs } from "./context.js";
 
 interface LaunchArgs extends GlobalArgs {
   workflow: string;
@@ -27,12 +30,14 @@ export const launchCommand: CommandModule<GlobalArgs, LaunchArgs> = {
       .option("batch-job-id", { type: "number", describe: "the batch job row this launcher runs in (set by submit)" })
       .option("time-limit-minutes", { type: "number", describe: "walltime of this allocation; dispatch stops a margin before it" })
       .option("walltime-margin", { type: "number", describe: "seconds before the time limit to stop dispatching (default min(120, max(10, 10%)))" })
-      .option("evals-per-node", { type: "number", describe: "override the workflow's concurrent evaluations per node" }) as unknown as Argv<LaunchArgs>,
+      .option("evals-per-node", { type: "number", describe: "override the workflow's concurrent evaluations per node" })
+      .option("db-dir", DB_DIR_OPTION) as unknown as Argv<LaunchArgs>,
   handler: async (argv) => {
     const startedAt = Date.now();
     if (argv.evalsPerNode !== undefined && !(Number.isInteger(argv.evalsPerNode) && argv.evalsPerNode >= 1)) {
       throw new ValidationError(`--evals-per-node must be a whole number of at least 1 (got ${argv.evalsPerNode})`);
     }
+    refuseSqliteForNodes(argv, detectAllocation(process.env).nodes.length, "this allocation");
     await withStore(argv, async (store) => {
       const wf = await getWorkflow(store, argv.workflow);
       if (!wf) throw new NotFoundError(`workflow '${argv.workflow}' not found in ${store.describe}`, "check the name with 'spruce ls'");
@@ -53,7 +58,7 @@ export const launchCommand: CommandModule<GlobalArgs, LaunchArgs> = {
         workflow: wf,
         batchJobId: argv.batchJobId ?? null,
         host: currentNodeName(process.env),
-        slots: argv.evalsPerNode ?? wf.request.evalsPerNode,
+        ...(await slotsFor(wf, argv.evalsPerNode)),
         dispatchDeadline: deadline,
         log,
         onRegistered: (id) => {
@@ -66,3 +71,31 @@ export const launchCommand: CommandModule<GlobalArgs, LaunchArgs> = {
     });
   },
 };
+
+/** The slots of this allocation and, in mpi mode, the MPI launch command for a slot's hosts. */
+async function slotsFor(
+  wf: WorkflowRow,
+  evalsPerNode: number | undefined,
+): Promise<{ slots: Slot[]; launchPrefix?: (slot: Slot, env: Record<string, string>) => string[] }> {
+  const r = wf.request;
+  const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
+  const threadsPerRank = num(r.threadsPerRank);
+  const mode = r.mode;
+  const hosts = mode === "mpi" ? detectAllocation(process.env).nodes.map((n) => n.name) : [currentNodeName(process.env)];
+  const slots = planSlots({
+    mode,
+    hosts,
+    evalsPerNode: evalsPerNode ?? r.evalsPerNode,
+    nodesPerEval: r.nodesPerEval,
+    threadsPerRank,
+    gpusPerNode: num(r.gpusPerNode),
+    gpusPerEval: num(r.gpusPerEval),
+  });
+  if (mode !== "mpi") return { slots };
+  const mpi = await detectMpiFlavour({ env: process.env, override: typeof r.mpi === "string" ? r.mpi : undefined });
+  return {
+    slots,
+    launchPrefix: (slot, env) =>
+      buildLaunchPrefix({ flavour: mpi.flavour, command: mpi.command, hosts: slot.hosts, ranksPerNode: r.ranksPerNode, threadsPerRank: threadsPerRank ?? undefined, env }),
+  };
+}

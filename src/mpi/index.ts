@@ -22,4 +22,4 @@ export {
   type DetectedMpi,
   type RunCommand,
 } from "./flavour.js";
-export { buildLaunchCommand, type LaunchSpec } from "./launch.js";
+export { buildLaunchCommand, buildLaunchPrefix, type LaunchSpec } from "./launch.js";

@@ -31,8 +31,7 @@ function positiveInt(name: string, value: number): void {
   }
 }
 
-function validate(spec: LaunchSpec, program: string[]): void {
-  if (program.length === 0) throw new ValidationError("the MPI launch has no program to run");
+function validate(spec: LaunchSpec): void {
   if (spec.hosts.length === 0) throw new ValidationError("the MPI launch has no hosts");
   for (const h of spec.hosts) {
     if (h.trim() === "" || /[\s,]/.test(h)) throw new ValidationError(`bad host name '${h}' for an MPI launch`);
@@ -141,7 +140,13 @@ function cray(spec: LaunchSpec, n: number, env: [string, string][]): string[] {
  * syntax of `spec.flavour`. The program's own arguments follow the launcher's untouched.
  */
 export function buildLaunchCommand(spec: LaunchSpec, program: string[]): string[] {
-  validate(spec, program);
+  if (program.length === 0) throw new ValidationError("the MPI launch has no program to run");
+  return [...buildLaunchPrefix(spec), ...program];
+}
+
+/** The launch command without the program: for callers that append the program themselves. */
+export function buildLaunchPrefix(spec: LaunchSpec): string[] {
+  validate(spec);
   const n = spec.hosts.length * spec.ranksPerNode;
   const vars: Record<string, string> = {};
   if (spec.threadsPerRank !== undefined) vars.OMP_NUM_THREADS = String(spec.threadsPerRank);
@@ -153,5 +158,5 @@ export function buildLaunchCommand(spec: LaunchSpec, program: string[]): string[
   Object.assign(vars, spec.env);
   const env = Object.entries(vars);
   const build = { openmpi, mpich, intel, srun, cray }[spec.flavour];
-  return [...build(spec, n, env), ...program];
+  return build(spec, n, env);
 }
