@@ -1,0 +1,162 @@
+// bench/search (issue 4): median regret at 50 and 100 evaluations of `ambs` and `random` on
+// Branin, Hartmann6, Ackley-5 and mixed3 with 8 simulated asynchronous workers, then the time
+// `ambs` takes to propose a batch of 8 points after 100, 1 000 and 5 000 evaluations (6-D).
+//
+//   npx tsx bench/search.ts [--seeds 10] [--functions branin,mixed3] [--searchers ambs,random]
+//                           [--no-timing] [--timing-only] [--set kappa=1.96 --set surrogate=rf]
+import os from "node:os";
+import { createAmbsSearcher } from "../src/search/ambs/index.js";
+import { createRandomSearcher } from "../src/search/random.js";
+import type { Searcher, SearcherContext } from "../src/search/searcher.js";
+import { Space } from "../src/space/space.js";
+import type { JsonValue } from "../src/space/types.js";
+import { Rng } from "../src/util/rng.js";
+import { BENCH_FUNCTIONS, hartmann6 } from "./functions.js";
+import { regretAt, simulate } from "./simulate.js";
+
+const FACTORIES: Record<string, (ctx: SearcherContext) => Searcher> = {
+  ambs: createAmbsSearcher,
+  random: createRandomSearcher,
+};
+
+/** Median regret at 100 measured on this machine with the same protocol (issue 4). */
+const REFERENCE: Record<string, { tpe: number; deephyper: number; random: number }> = {
+  branin: { tpe: 0.128, deephyper: 0.022, random: 0.413 },
+  hartmann6: { tpe: 0.241, deephyper: 0.221, random: 1.33 },
+  ackley5: { tpe: 8.61, deephyper: 6.85, random: 17.3 },
+  mixed3: { tpe: 0.0065, deephyper: 0.13, random: 0.21 },
+};
+
+const TIME_TARGETS_MS: Record<number, number | undefined> = { 1000: 50, 5000: 250 };
+
+interface Args {
+  seeds: number;
+  functions: string[];
+  searchers: string[];
+  regret: boolean;
+  timing: boolean;
+  options: Record<string, JsonValue>;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = {
+    seeds: 10,
+    functions: BENCH_FUNCTIONS.map((f) => f.name),
+    searchers: ["ambs", "random"],
+    regret: true,
+    timing: true,
+    options: {},
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === "--seeds") args.seeds = Number(value());
+    else if (flag === "--functions") args.functions = value().split(",");
+    else if (flag === "--searchers") args.searchers = value().split(",");
+    else if (flag === "--no-timing") args.timing = false;
+    else if (flag === "--timing-only") args.regret = false;
+    else if (flag === "--set") {
+      const [k, v] = value().split("=") as [string, string];
+      args.options[k] = Number.isNaN(Number(v)) ? v : Number(v);
+    } else throw new Error(`unknown flag ${flag}`);
+  }
+  return args;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const fmt = (v: number): string => (v === 0 ? "0" : Math.abs(v) >= 0.01 ? v.toFixed(3) : v.toExponential(2));
+const row = (cells: string[], widths: number[]): string => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
+
+function regretTable(args: Args): void {
+  const header = ["function"];
+  for (const s of args.searchers) header.push(`${s}@50`, `${s}@100`);
+  header.push("target@100", "(TPE", "DH-AMBS)");
+  const widths = header.map((h) => Math.max(11, h.length));
+  console.log(`Median regret over ${args.seeds} seeds, 100 evaluations, 8 async workers, exp(1) times`);
+  console.log(row(header, widths));
+  for (const name of args.functions) {
+    const fn = BENCH_FUNCTIONS.find((f) => f.name === name);
+    if (!fn) throw new Error(`unknown function ${name}`);
+    const cells = [name];
+    for (const s of args.searchers) {
+      const at50: number[] = [];
+      const at100: number[] = [];
+      for (let seed = 0; seed < args.seeds; seed++) {
+        const ctx: SearcherContext = {
+          space: new Space(fn.spec),
+          seed,
+          direction: "minimize",
+          options: s === "ambs" ? args.options : {},
+        };
+        const values = simulate(FACTORIES[s]!(ctx), fn.objective, { workers: 8, budget: 100, meanTime: 1, seed: 1000 + seed });
+        at50.push(regretAt(values, 50, fn.optimum));
+        at100.push(regretAt(values, 100, fn.optimum));
+      }
+      cells.push(fmt(median(at50)), fmt(median(at100)));
+    }
+    const ref = REFERENCE[name]!;
+    cells.push(fmt(Math.min(ref.tpe, ref.deephyper)), fmt(ref.tpe), fmt(ref.deephyper));
+    console.log(row(cells, widths));
+  }
+}
+
+/**
+ * Median wall and CPU time of ask(8) after n told evaluations of Hartmann6 (each batch then
+ * told). CPU time beside wall time shows how much of the wall time other processes took.
+ */
+function timeProposal(n: number, options: Record<string, JsonValue>, reps: number): { wall: number; cpu: number } {
+  const space = new Space(hartmann6.spec);
+  const searcher = createAmbsSearcher({ space, seed: 1, direction: "minimize", options });
+  const rng = new Rng(7);
+  const history = space.sampleMany(rng, n).map((point, evalId) => ({
+    evalId,
+    point,
+    status: "DONE" as const,
+    objective: hartmann6.objective(point),
+  }));
+  searcher.tell(history);
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let r = 0; r < reps + 1; r++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const batch = searcher.ask(8);
+    const dt = performance.now() - t0;
+    const c1 = process.cpuUsage(c0);
+    if (batch.length !== 8) throw new Error(`ask(8) gave ${batch.length} points`);
+    // The first batch warms the JIT up and is not counted.
+    if (r > 0) {
+      wall.push(dt);
+      cpu.push((c1.user + c1.system) / 1000);
+    }
+    searcher.tell(batch.map((point, i) => ({ evalId: n + r * 8 + i, point, status: "DONE" as const, objective: hartmann6.objective(point) })));
+  }
+  return { wall: median(wall), cpu: median(cpu) };
+}
+
+function timingTable(args: Args): void {
+  console.log("\nTime for ambs to propose a batch of 8 points, 6-D space (median of 7 batches)");
+  const widths = [12, 10, 10, 10];
+  console.log(row(["evaluations", "wall ms", "cpu ms", "target ms"], widths));
+  for (const n of [100, 1000, 5000]) {
+    const t = timeProposal(n, args.options, 7);
+    const target = TIME_TARGETS_MS[n];
+    console.log(row([String(n), t.wall.toFixed(1), t.cpu.toFixed(1), target === undefined ? "-" : String(target)], widths));
+  }
+}
+
+const args = parseArgs(process.argv.slice(2));
+const started = performance.now();
+if (args.regret) regretTable(args);
+if (args.timing) timingTable(args);
+const load = os.loadavg()[0]!.toFixed(1);
+console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s; node ${process.version}; ${os.cpus().length} cpus, load average ${load})`);

@@ -1,0 +1,171 @@
+// Candidate points for the acquisition, generated directly as unit-cube encodings: 10 000
+// Point objects encoded through Space.encode (which validates each point) would cost more than
+// the surrogate itself. Every generated vector lies on the space's lattice (ints and ordinals on
+// encodings of real values, categoricals one-hot), so the vector that is scored is exactly the
+// encoding of the point that Space.decode gives back for it.
+import type { Space } from "../../space/space.js";
+import type { Point } from "../../space/types.js";
+import type { Rng } from "../../util/rng.js";
+
+/** Int ranges up to this many values are snapped to their lattice; wider ones are treated as continuous. */
+const MAX_LATTICE = 10_000;
+
+type Column =
+  | { kind: "continuous"; offset: number }
+  /** Sorted encodings of every value the column can take; log ints are drawn log-uniformly. */
+  | { kind: "lattice"; offset: number; grid: Float64Array; log: boolean }
+  | { kind: "onehot"; offset: number; width: number };
+
+export class CandidateSampler {
+  readonly dim: number;
+  private readonly columns: Column[] = [];
+  private enumerated: { X: Float64Array; keys: string[]; points: Point[] } | null = null;
+
+  constructor(private readonly space: Space) {
+    this.dim = space.dim;
+    // A valid point to vary one hyperparameter at a time when reading encodings off the space.
+    const base = space.decode(new Float64Array(space.dim));
+    let offset = 0;
+    for (const param of space.params) {
+      switch (param.type) {
+        case "float":
+          this.columns.push({ kind: "continuous", offset });
+          offset += 1;
+          break;
+        case "int": {
+          const count = param.high - param.low + 1;
+          if (count > MAX_LATTICE) this.columns.push({ kind: "continuous", offset });
+          else {
+            const values = Array.from({ length: count }, (_, i) => param.low + i);
+            const grid = this.encodings(base, param.name, offset, values);
+            this.columns.push({ kind: "lattice", offset, grid, log: param.log });
+          }
+          offset += 1;
+          break;
+        }
+        case "ordinal":
+          this.columns.push({ kind: "lattice", offset, grid: this.encodings(base, param.name, offset, param.values), log: false });
+          offset += 1;
+          break;
+        case "categorical":
+          this.columns.push({ kind: "onehot", offset, width: param.values.length });
+          offset += param.values.length;
+          break;
+        case "const":
+          break;
+      }
+    }
+    if (offset !== space.dim) {
+      throw new Error(`ambs: the space encodes ${space.dim} columns, its hyperparameters describe ${offset}`);
+    }
+  }
+
+  /** Fills rows [from, from + n) of out with uniform draws (log ranges uniform in log space). */
+  random(rng: Rng, out: Float64Array, from: number, n: number): void {
+    const d = this.dim;
+    for (let r = from; r < from + n; r++) {
+      const o = r * d;
+      for (const col of this.columns) {
+        if (col.kind === "onehot") {
+          for (let j = 0; j < col.width; j++) out[o + col.offset + j] = 0;
+          out[o + col.offset + Math.floor(rng.next() * col.width)] = 1;
+        } else if (col.kind === "lattice") {
+          // As Space.sample: choices and linear ints uniform over values, log ints uniform in log space.
+          const g = col.grid;
+          out[o + col.offset] = col.log ? g[nearest(g, rng.next())]! : g[Math.floor(rng.next() * g.length)]!;
+        } else out[o + col.offset] = rng.next();
+      }
+    }
+  }
+
+  /**
+   * Writes into row r of out a neighbour of x: each hyperparameter moves with probability
+   * `pMove` (at least one does), numeric ones by a gaussian step of `scale` in the unit cube
+   * (snapped to the lattice, and at least one lattice step so ints do move), categoricals to
+   * another value.
+   */
+  perturb(rng: Rng, x: ArrayLike<number>, scale: number, pMove: number, out: Float64Array, r: number): void {
+    const d = this.dim;
+    const o = r * d;
+    for (let j = 0; j < d; j++) out[o + j] = x[j]!;
+    const cols = this.columns;
+    if (cols.length === 0) return;
+    const forced = Math.floor(rng.next() * cols.length);
+    for (let i = 0; i < cols.length; i++) {
+      if (i !== forced && rng.next() >= pMove) continue;
+      const col = cols[i]!;
+      const at = o + col.offset;
+      if (col.kind === "onehot") {
+        if (col.width < 2) continue;
+        let cur = 0;
+        for (let j = 1; j < col.width; j++) if (out[at + j]! > out[at + cur]!) cur = j;
+        const next = (cur + 1 + Math.floor(rng.next() * (col.width - 1))) % col.width;
+        out[at + cur] = 0;
+        out[at + next] = 1;
+      } else if (col.kind === "lattice") {
+        const grid = col.grid;
+        if (grid.length < 2) continue;
+        const cur = nearest(grid, out[at]!);
+        let k = nearest(grid, clamp01(out[at]! + scale * rng.normal()));
+        if (k === cur) k = cur === 0 ? 1 : cur === grid.length - 1 ? cur - 1 : cur + (rng.next() < 0.5 ? -1 : 1);
+        out[at] = grid[k]!;
+      } else out[at] = clamp01(out[at]! + scale * rng.normal());
+    }
+  }
+
+  /**
+   * Every point of a finite space as encodings, keys and points, computed once; null when the
+   * space has more than `limit` points (or is continuous).
+   */
+  enumerate(limit: number): { X: Float64Array; keys: string[]; points: Point[] } | null {
+    const size = this.space.size();
+    if (size > limit) return null;
+    if (this.enumerated) return this.enumerated;
+    const d = this.dim;
+    const X = new Float64Array(size * d);
+    // Mixed-radix counting over each column's choices.
+    const radix = this.columns.map((c) => (c.kind === "onehot" ? c.width : c.kind === "lattice" ? c.grid.length : 1));
+    const digit = new Array<number>(radix.length).fill(0);
+    for (let r = 0; r < size; r++) {
+      this.columns.forEach((col, i) => {
+        const k = digit[i]!;
+        if (col.kind === "onehot") X[r * d + col.offset + k] = 1;
+        else if (col.kind === "lattice") X[r * d + col.offset] = col.grid[k]!;
+      });
+      for (let i = 0; i < radix.length; i++) {
+        if (++digit[i]! < radix[i]!) break;
+        digit[i] = 0;
+      }
+    }
+    const points: Point[] = [];
+    const keys: string[] = [];
+    for (let r = 0; r < size; r++) {
+      const p = this.space.decode(X.subarray(r * d, r * d + d));
+      points.push(p);
+      keys.push(this.space.key(p));
+    }
+    this.enumerated = { X, keys, points };
+    return this.enumerated;
+  }
+
+  private encodings(base: Point, name: string, offset: number, values: Point[string][]): Float64Array {
+    const grid = Float64Array.from(values, (v) => this.space.encode({ ...base, [name]: v })[offset]!);
+    return grid.sort();
+  }
+}
+
+function clamp01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+/** Index of the grid value nearest to v (grid sorted ascending). */
+function nearest(grid: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = grid.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (grid[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 && v - grid[lo - 1]! < grid[lo]! - v ? lo - 1 : lo;
+}

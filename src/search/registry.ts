@@ -1,0 +1,28 @@
+// Maps a searcher name (the --searcher flag, the workflow row) to its factory.
+import { ValidationError } from "../errors.js";
+import { createAmbsSearcher } from "./ambs/index.js";
+import { createGridSearcher } from "./grid.js";
+import { createRandomSearcher } from "./random.js";
+import type { Searcher, SearcherContext, SearcherFactory } from "./searcher.js";
+
+const FACTORIES: Record<string, SearcherFactory> = {
+  ambs: createAmbsSearcher,
+  random: createRandomSearcher,
+  grid: createGridSearcher,
+};
+
+export const SEARCHER_NAMES = Object.keys(FACTORIES);
+
+export function createSearcher(name: string, ctx: SearcherContext): Searcher {
+  const factory = FACTORIES[name];
+  if (!factory) {
+    throw new ValidationError(`unknown searcher '${name}'`, `use --searcher ${SEARCHER_NAMES.join("|")}`);
+  }
+  return factory(ctx);
+}
+
+export function assertSearcherName(name: string): void {
+  if (!FACTORIES[name]) {
+    throw new ValidationError(`--searcher: unknown searcher '${name}'`, `use one of: ${SEARCHER_NAMES.join(", ")}`);
+  }
+}
