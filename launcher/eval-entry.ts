@@ -6,16 +6,9 @@ import { readFileSync, writeFileSync, writeSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { JsonValue, Point } from "../src/space/types.js";
+import type { RunContext } from "../src/problem/run-context.js";
 
-export interface RunContext {
-  evalId: number;
-  workdir: string;
-  seed: number;
-  /** MPI rank of this process (0 outside MPI). */
-  rank: number;
-  /** Number of MPI ranks (1 outside MPI). */
-  size: number;
-}
+export type { RunContext };
 
 type RunFunction = (point: Point, ctx: RunContext) => unknown;
 

@@ -6,13 +6,4 @@ export type { Hyperparameter, JsonValue, Point, ProblemSpec } from "./space/type
 export type { EvaluationResult, Searcher, SearcherContext, Direction } from "./search/searcher.js";
 export { Rng } from "./util/rng.js";
 export { SpruceError, ValidationError } from "./errors.js";
-
-/** What run(point, ctx) receives besides the point. */
-export interface RunContext {
-  evalId: number;
-  workdir: string;
-  seed: number;
-  /** MPI rank of this process (0 outside MPI); only rank 0's result counts. */
-  rank: number;
-  size: number;
-}
+export type { RunContext } from "./problem/run-context.js";
