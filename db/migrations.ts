@@ -3,6 +3,7 @@
 // the number of migrations: a database is current when all of them, and nothing else, are applied.
 import type { Knex } from "knex";
 import * as m001 from "./001_initial.js";
+import * as m002 from "./002_write_tokens.js";
 
 export interface Migration {
   name: string;
@@ -10,7 +11,10 @@ export interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-export const migrations: readonly Migration[] = [{ name: "001_initial", up: m001.up, down: m001.down }];
+export const migrations: readonly Migration[] = [
+  { name: "001_initial", up: m001.up, down: m001.down },
+  { name: "002_write_tokens", up: m002.up, down: m002.down },
+];
 
 /** The table where knex records applied migrations. */
 export const MIGRATIONS_TABLE = "spruce_migrations";

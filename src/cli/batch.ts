@@ -3,6 +3,7 @@
 // script can name it (`launch --batch-job-id N`); a failed submission marks that row FAILED.
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ValidationError } from "../errors.js";
 import { renderScript, type ScriptContext } from "../schedulers/render.js";
 import { getScheduler } from "../schedulers/index.js";
 import { createBatchJob, updateBatchJob, type Store } from "../store/index.js";
@@ -16,11 +17,25 @@ function stamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
 }
 
+/**
+ * The environment a batch script exports so its launcher opens the same database (Store.scriptEnv):
+ * the workspace, and for PostgreSQL the URL or the credentials FILE, never a password.
+ */
+export function databaseEnv(workspace: string, scriptEnv: Record<string, string> | null): Record<string, string> {
+  if (scriptEnv === null) {
+    throw new ValidationError(
+      "the database URL carries a password, which would be written into the batch script",
+      "drop the password from the URL and put it in a PGPASSFILE (export PGPASSFILE=...), or use a managed cluster with --db-dir DIR",
+    );
+  }
+  return { SPRUCE_WORKSPACE: workspace, ...scriptEnv };
+}
+
 /** The template variables for a workflow's batch script (documented in the README). */
 export function buildScriptContext(
   wf: NewWorkflow,
   workspace: string,
-  opts: { batchJobId?: number; name?: string } = {},
+  opts: { batchJobId?: number; name?: string; env?: Record<string, string> } = {},
 ): ScriptContext {
   const r = wf.request;
   const base = opts.name ?? `job-${stamp()}`;
@@ -39,7 +54,7 @@ export function buildScriptContext(
     outputFile: join(wf.resultsDir, `${base}.out`),
     errorFile: join(wf.resultsDir, `${base}.err`),
     envScript: (r.envScript as string | null) ?? null,
-    env: { SPRUCE_WORKSPACE: workspace },
+    env: opts.env ?? { SPRUCE_WORKSPACE: workspace },
     launcherCommand,
     schedFlags: (r.schedFlags as string[] | undefined) ?? [],
     ranksPerNode: r.ranksPerNode,
@@ -63,7 +78,8 @@ export async function submitBatchJob(store: Store, wf: WorkflowRow, workspace: s
   const scriptPath = join(wf.resultsDir, `${name}.${EXTENSION[r.scheduler] ?? "sh"}`);
   try {
     await step(`Rendering ${r.scheduler} script`, () => {
-      const script = renderScript(buildScriptContext(wf, workspace, { batchJobId: job.id, name }), (r.template as string | null) ?? undefined);
+      const env = databaseEnv(workspace, store.scriptEnv);
+      const script = renderScript(buildScriptContext(wf, workspace, { batchJobId: job.id, name, env }), (r.template as string | null) ?? undefined);
       mkdirSync(wf.resultsDir, { recursive: true });
       writeFileSync(scriptPath, script);
       chmodSync(scriptPath, 0o755);

@@ -9,22 +9,27 @@ import { NotFoundError, ValidationError } from "../errors.js";
 import { loadProblem, loadRunModule } from "../problem/load.js";
 import { validateCommandTemplate } from "../problem/command.js";
 import { assertSearcherName } from "../search/registry.js";
+import { gridSizeFor } from "../search/grid.js";
+import { problemFromHpFlags } from "../space/ranges.js";
+import { Space } from "../space/space.js";
 import type { JsonValue } from "../space/types.js";
 import { parseWalltime } from "../schedulers/walltime.js";
 import { jobNameFor, validateJobName, validateProject, validateQueue } from "../schedulers/validate.js";
 import { detectScheduler, SCHEDULER_NAMES, type SchedulerName } from "../schedulers/index.js";
-import { createWorkflow, deleteWorkflow, getWorkflow, setWorkflowState, updateWorkflowMaxEvals } from "../store/index.js";
+import { createWorkflow, deleteWorkflow, getWorkflow, scriptEnvOf, setWorkflowState, updateWorkflowMaxEvals } from "../store/index.js";
 import type { JobRequest, NewWorkflow, RunSpec, WorkflowRow } from "../store/types.js";
 import { resultsDir } from "../util/paths.js";
-import { openStoreFor, workspaceOf, type GlobalArgs } from "./context.js";
+import { databaseLocation, DB_DIR_OPTION, openStoreFor, refuseSqliteForNodes, workspaceOf, type GlobalArgs } from "./context.js";
 import { info, printJson, step } from "./output.js";
-import { buildScriptContext, submitBatchJob } from "./batch.js";
+import { buildScriptContext, databaseEnv, submitBatchJob } from "./batch.js";
 import { followWorkflow } from "./follow.js";
 
 export interface SubmitArgs extends GlobalArgs {
   kind: string;
   workflow: string;
   problem?: string;
+  hp?: string[];
+  gridCount?: number;
   run?: string;
   command?: string;
   time: string;
@@ -38,6 +43,10 @@ export interface SubmitArgs extends GlobalArgs {
   evalsPerNode: number;
   nodesPerEval: number;
   ranksPerNode: number;
+  threadsPerRank?: number;
+  gpusPerNode?: number;
+  gpusPerEval?: number;
+  mpi?: string;
   evalTimeout?: number;
   seed?: number;
   maximize?: boolean;
@@ -71,6 +80,8 @@ export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
       .positional("kind", { type: "string", choices: ["hps"], describe: "what to submit: hps (hyperparameter search)", demandOption: true })
       .positional("workflow", { type: "string", describe: "unique name of the search", demandOption: true })
       .option("problem", { alias: "p", type: "string", describe: "problem module (.ts/.js exporting `problem`) or Determined-style YAML" })
+      .option("hp", { type: "string", array: true, describe: "Studio-style ranges instead of -p: lr=1e-5:l5:0.1 (5 log-spaced), lr=0.01:0.01:0.1, n=0:3, act=relu,tanh, x=0.5" })
+      .option("grid-count", { type: "number", describe: "grid: points per numeric range (Determined's count; default 5)" })
       .option("run", { alias: "r", type: "string", describe: "run module exporting run(point, ctx) that returns the objective" })
       .option("command", { type: "string", describe: "command template instead of -r, e.g. 'python3 train.py --lr {{lr}}'; prints 'objective: <n>'" })
       .option("time", { alias: "t", type: "string", default: "60", describe: "walltime: minutes, HH:MM:SS or D-HH:MM:SS" })
@@ -79,11 +90,15 @@ export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
       .option("project", { alias: "A", type: "string", describe: "project / account to charge (left out when not given)" })
       .option("job-mode", { alias: "j", choices: ["serial", "mpi"] as const, default: "serial" as const, describe: "serial: single-process evaluations packed on the nodes; mpi: each evaluation an MPI run" })
       .option("scheduler", { choices: SCHEDULER_NAMES, describe: "batch scheduler (default: detected from PATH, else local)" })
-      .option("searcher", { type: "string", default: "ambs", describe: "ambs (model-based, default) | random" })
+      .option("searcher", { type: "string", default: "ambs", describe: "ambs (model-based, default) | random | grid" })
       .option("max-evals", { type: "number", describe: "evaluations to finish (default 100)" })
       .option("evals-per-node", { type: "number", default: 1, describe: "concurrent evaluations per node (serial mode)" })
       .option("nodes-per-eval", { type: "number", default: 1, describe: "nodes per evaluation (mpi mode)" })
       .option("ranks-per-node", { type: "number", default: 1, describe: "MPI ranks per node (mpi mode)" })
+      .option("threads-per-rank", { type: "number", describe: "threads per process (sets OMP_NUM_THREADS; CPU binding where the MPI has it)" })
+      .option("gpus-per-node", { type: "number", describe: "GPUs on each node" })
+      .option("gpus-per-eval", { type: "number", describe: "serial mode: GPUs each evaluation gets (its own CUDA_VISIBLE_DEVICES slice)" })
+      .option("mpi", { choices: ["openmpi", "mpich", "intel", "cray", "srun"], describe: "MPI launcher for mpi mode (default: srun inside Slurm, else detected from mpirun --version)" })
       .option("eval-timeout", { type: "number", describe: "seconds before one evaluation is killed and recorded as TIMEOUT" })
       .option("seed", { type: "number", describe: "random seed of the search (default: random, printed)" })
       .option("maximize", { type: "boolean", describe: "maximize the objective (the default for hps)" })
@@ -103,11 +118,13 @@ export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
       .option("xi", { type: "number", describe: "ambs: EI improvement margin (0.01)" })
       .option("liar", { choices: ["cl_max", "cl_min", "cl_mean"], describe: "ambs: constant-liar value for pending points" })
       .option("n-initial-points", { type: "number", describe: "ambs: random points before the surrogate (10)" })
+      .option("db-dir", DB_DIR_OPTION)
       .option("heartbeat-seconds", { type: "number", hidden: true })
       .option("stale-after-seconds", { type: "number", hidden: true })
       .option("max-attempts", { type: "number", hidden: true })
       .option("kill-grace-seconds", { type: "number", hidden: true })
       .conflicts("run", "command")
+      .conflicts("problem", "hp")
       .conflicts("maximize", "minimize")
       .example("$0 submit hps poly -p examples/polynome2/problem.ts -r examples/polynome2/run.ts -n 1 --evals-per-node 4 --wait", "a local search, followed until it ends")
       .example("$0 submit hps mlp -p problem.ts --command 'python3 train.py --lr {{lr}}' -t 30 -q debug -n 4 -A myproj", "a 4-node Slurm job")
@@ -137,7 +154,16 @@ async function submit(argv: SubmitArgs): Promise<void> {
     ["evals-per-node", argv.evalsPerNode],
     ["nodes-per-eval", argv.nodesPerEval],
     ["ranks-per-node", argv.ranksPerNode],
+    ["threads-per-rank", argv.threadsPerRank],
+    ["gpus-per-node", argv.gpusPerNode],
+    ["gpus-per-eval", argv.gpusPerEval],
   ] as const) positiveInt(k, v);
+  if (argv.gpusPerEval !== undefined && argv.gpusPerEval * argv.evalsPerNode > (argv.gpusPerNode ?? 0)) {
+    throw new ValidationError(
+      `--gpus-per-eval ${argv.gpusPerEval} x --evals-per-node ${argv.evalsPerNode} needs ${argv.gpusPerEval * argv.evalsPerNode} GPUs per node; --gpus-per-node is ${argv.gpusPerNode ?? "not set"}`,
+      "set --gpus-per-node to the GPUs each node has, or lower --evals-per-node",
+    );
+  }
   if (argv.evalTimeout !== undefined && !(argv.evalTimeout > 0)) throw new ValidationError(`--eval-timeout must be a positive number of seconds (got ${argv.evalTimeout})`);
   const walltimeMinutes = parseWalltime(argv.time);
   if (argv.queue !== undefined) validateQueue(argv.queue);
@@ -147,14 +173,19 @@ async function submit(argv: SubmitArgs): Promise<void> {
   assertSearcherName(argv.searcher);
   if (argv.template !== undefined && !existsSync(argv.template)) throw new ValidationError(`--template: file not found: ${argv.template}`);
   if (argv.envScript !== undefined && !existsSync(argv.envScript)) throw new ValidationError(`--env-script: file not found: ${argv.envScript}`);
+  refuseSqliteForNodes(argv, argv.nodes, `the job (-n ${argv.nodes})`);
   const workspace = workspaceOf(argv);
 
   if (argv.resume) return resume(argv, workspace, walltimeMinutes);
 
-  if (!argv.problem) throw new ValidationError("-p/--problem is required: a problem module or YAML file describing the search space");
+  if (!argv.problem && !argv.hp) throw new ValidationError("-p/--problem is required: a problem module or YAML file describing the search space (or --hp name=range ...)");
   if (!argv.run && !argv.command) throw new ValidationError("a run is required: -r/--run run.ts (exporting run(point)) or --command 'prog --x {{x}}'");
-  const problemPath = resolve(argv.problem);
-  const loaded = await step("Validating Problem", () => loadProblem(problemPath));
+  const problemPath = argv.problem ? resolve(argv.problem) : `--hp ${(argv.hp ?? []).join(" ")}`;
+  const loaded = await step("Validating Problem", async () => {
+    if (argv.problem) return loadProblem(problemPath);
+    const spec = problemFromHpFlags(argv.hp ?? []);
+    return { spec, space: new Space(spec), source: problemPath };
+  });
   const run: RunSpec = await step("Validating run", async () => {
     if (argv.command !== undefined) {
       validateCommandTemplate(argv.command, [...loaded.space.names]);
@@ -175,11 +206,18 @@ async function submit(argv: SubmitArgs): Promise<void> {
     evalsPerNode: argv.evalsPerNode,
     nodesPerEval: argv.nodesPerEval,
     ranksPerNode: argv.ranksPerNode,
+    threadsPerRank: argv.threadsPerRank ?? null,
+    gpusPerNode: argv.gpusPerNode ?? null,
+    gpusPerEval: argv.gpusPerEval ?? null,
+    mpi: argv.mpi ?? null,
     jobName: argv.jobName ?? jobNameFor(argv.workflow),
     envScript: argv.envScript ? resolve(argv.envScript) : null,
     template: argv.template ? resolve(argv.template) : null,
     schedFlags: argv.schedFlags ?? [],
   };
+  const options = searcherOptions(argv, loaded.spec.gridCounts);
+  // A grid defines its own size: by default it is walked whole.
+  const maxEvals = argv.maxEvals ?? (argv.searcher === "grid" ? gridSizeFor(loaded.space, options) : 100);
   const seed = argv.seed ?? Math.floor(Math.random() * 2 ** 31);
   const wf: NewWorkflow = {
     name: argv.workflow,
@@ -187,9 +225,9 @@ async function submit(argv: SubmitArgs): Promise<void> {
     problemSource: problemPath,
     run,
     searcher: argv.searcher,
-    searcherOptions: searcherOptions(argv),
+    searcherOptions: options,
     direction: argv.minimize ? "minimize" : "maximize",
-    maxEvals: argv.maxEvals ?? 100,
+    maxEvals,
     seed,
     settings: launcherSettingsFrom(argv),
     request,
@@ -197,7 +235,8 @@ async function submit(argv: SubmitArgs): Promise<void> {
   };
 
   if (argv.dryRun) {
-    const ctx = await step(`Rendering ${scheduler} script`, () => buildScriptContext(wf, workspace));
+    const env = databaseEnv(workspace, scriptEnvOf(databaseLocation(argv)));
+    const ctx = await step(`Rendering ${scheduler} script`, () => buildScriptContext(wf, workspace, { env }));
     const { renderScript } = await import("../schedulers/render.js");
     process.stdout.write(renderScript(ctx, request.template as string | null ?? undefined));
     info("Dry run: nothing was written or submitted.");
@@ -239,7 +278,8 @@ async function resume(argv: SubmitArgs, workspace: string, walltimeMinutes: numb
     if (!argv.dryRun) await setWorkflowState(store, row.id, "CREATED");
     if (argv.dryRun) {
       const { renderScript } = await import("../schedulers/render.js");
-      process.stdout.write(renderScript(await buildScriptContext(row, workspace), (row.request.template as string | null) ?? undefined));
+      const env = databaseEnv(workspace, store.scriptEnv);
+      process.stdout.write(renderScript(buildScriptContext(row, workspace, { env }), (row.request.template as string | null) ?? undefined));
       return;
     }
     const job = await submitBatchJob(store, row, workspace);
@@ -259,8 +299,10 @@ function report(argv: SubmitArgs, row: WorkflowRow, jobId: string | null, seed: 
   }
 }
 
-function searcherOptions(argv: SubmitArgs): Record<string, JsonValue> {
+function searcherOptions(argv: SubmitArgs, gridCounts?: Record<string, number>): Record<string, JsonValue> {
   const o: Record<string, JsonValue> = {};
+  if (argv.gridCount !== undefined) o.grid_count = argv.gridCount;
+  if (gridCounts) o.grid_counts = gridCounts;
   if (argv.surrogate !== undefined) o.surrogate = argv.surrogate;
   if (argv.acq !== undefined) o.acq = argv.acq;
   if (argv.kappa !== undefined) o.kappa = argv.kappa;

@@ -2,7 +2,7 @@
 import { NotFoundError } from "../errors.js";
 import type { Store } from "./connection.js";
 import { toBatchJob } from "./rows.js";
-import { nowMs, type RawRow } from "./sql.js";
+import { nowMs, retrying, type RawRow } from "./sql.js";
 import type { BatchJobRow, BatchJobState, NewBatchJob } from "./types.js";
 
 export type BatchJobPatch = Partial<{
@@ -13,9 +13,13 @@ export type BatchJobPatch = Partial<{
   scriptPath: string | null;
 }>;
 
-/** Inserts a batch job; submittedAt defaults to now. */
+/**
+ * Inserts a batch job; submittedAt defaults to now. Retried on connection loss like every store
+ * write; an insert whose COMMIT was lost in flight may leave one extra SUBMITTED row with no
+ * scheduler id (harmless: nothing runs for it).
+ */
 export async function createBatchJob(store: Store, job: NewBatchJob & { submittedAt?: number }): Promise<BatchJobRow> {
-  const rows: RawRow[] = await store
+  const rows: RawRow[] = await retrying(store, () => store
     .knex("batch_jobs")
     .insert({
       workflow_id: job.workflowId,
@@ -29,7 +33,7 @@ export async function createBatchJob(store: Store, job: NewBatchJob & { submitte
       script_path: job.scriptPath,
       submitted_at: job.submittedAt ?? nowMs(),
     })
-    .returning("*");
+    .returning("*"));
   return toBatchJob(rows[0]!);
 }
 
@@ -41,21 +45,22 @@ export async function updateBatchJob(store: Store, id: number, patch: BatchJobPa
   if (patch.startedAt !== undefined) columns.started_at = patch.startedAt;
   if (patch.endedAt !== undefined) columns.ended_at = patch.endedAt;
   if (patch.scriptPath !== undefined) columns.script_path = patch.scriptPath;
-  const rows: RawRow[] =
+  const rows: RawRow[] = await retrying(store, async () =>
     Object.keys(columns).length === 0
       ? await store.knex("batch_jobs").where({ id })
-      : await store.knex("batch_jobs").where({ id }).update(columns).returning("*");
+      : await store.knex("batch_jobs").where({ id }).update(columns).returning("*"),
+  );
   if (rows.length === 0) throw new NotFoundError(`no batch job with id ${id}`);
   return toBatchJob(rows[0]!);
 }
 
 export async function getBatchJob(store: Store, id: number): Promise<BatchJobRow | undefined> {
-  const row: RawRow | undefined = await store.knex("batch_jobs").where({ id }).first();
+  const row: RawRow | undefined = await retrying(store, () => store.knex("batch_jobs").where({ id }).first());
   return row ? toBatchJob(row) : undefined;
 }
 
 /** A workflow's batch jobs, oldest first. */
 export async function listBatchJobs(store: Store, workflowId: number): Promise<BatchJobRow[]> {
-  const rows: RawRow[] = await store.knex("batch_jobs").where({ workflow_id: workflowId }).orderBy("id");
+  const rows: RawRow[] = await retrying(store, () => store.knex("batch_jobs").where({ workflow_id: workflowId }).orderBy("id"));
   return rows.map(toBatchJob);
 }

@@ -1,6 +1,7 @@
 // Opening the workflow database: SQLite (a file in the workspace, better-sqlite3) or PostgreSQL
-// (a postgres:// URL, pg), the schema-version gate, and migrations. Everything else in src/store takes
-// the Store this returns; callers outside src/store treat store.knex as opaque.
+// (a postgres:// URL, or a credentials file such as a managed cluster's server-info.json; pg), the
+// schema-version gate, and migrations. Everything else in src/store takes the Store this returns;
+// callers outside src/store treat store.knex as opaque.
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import knexModule, { type Knex } from "knex";
@@ -9,7 +10,9 @@ import knexModule, { type Knex } from "knex";
 const createKnex = knexModule.knex;
 import type BetterSqlite3 from "better-sqlite3";
 import { migrationConfig, migrations, MIGRATIONS_TABLE, schemaVersion } from "../../db/migrations.js";
-import { SchemaVersionError, ValidationError } from "../errors.js";
+import { SchemaVersionError, SpruceError, ValidationError } from "../errors.js";
+import { readCredentials } from "./credentials.js";
+import { isTransientError, type RetryPolicy } from "./retry.js";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -18,10 +21,28 @@ export interface Store {
   dialect: Dialect;
   /** Where the database is, for messages (a PostgreSQL password is never included). */
   describe: string;
+  /**
+   * The environment variables with which a process elsewhere (a batch job) opens this same database.
+   * They name files, never a password; null when that is impossible (a URL with an inline password).
+   */
+  scriptEnv: Record<string, string> | null;
+  /** How store functions ride out a lost connection (PostgreSQL restarts); see ./retry.ts. */
+  retry: RetryPolicy;
   close(): Promise<void>;
 }
 
-export type StoreLocation = { workspace: string } | { databaseUrl: string };
+export type StoreLocation =
+  | { workspace: string }
+  | { databaseUrl: string }
+  /** A server-info.json (`spruce db init`) or a PGPASSFILE naming one database. */
+  | { credentialsFile: string };
+
+export interface OpenOptions {
+  migrate?: boolean;
+  /** Retry budget for transient connection errors (default: SPRUCE_DB_RETRY_SECONDS, else 60 s). */
+  retryMs?: number;
+  onRetry?: RetryPolicy["onRetry"];
+}
 
 /** The SQLite file of a workspace. */
 export const SQLITE_FILE = "spruce.db";
@@ -34,10 +55,18 @@ const SQLITE_BUSY_TIMEOUT_MS = 30_000;
  * (SchemaVersionError otherwise): launchers never migrate, so a hundred of them starting at once
  * cannot race on DDL. The login node (submit, `spruce db migrate`) passes `migrate: true`.
  */
-export async function openStore(location: StoreLocation, mode: { migrate?: boolean } = {}): Promise<Store> {
-  const store = "workspace" in location ? openSqlite(location.workspace, mode.migrate === true) : openPostgres(location.databaseUrl);
+export async function openStore(location: StoreLocation, mode: OpenOptions = {}): Promise<Store> {
+  const retry: RetryPolicy = { budgetMs: mode.retryMs ?? defaultRetryMs(), onRetry: mode.onRetry ?? logRetry };
+  const store =
+    "workspace" in location
+      ? openSqlite(location.workspace, mode.migrate === true, retry)
+      : "databaseUrl" in location
+        ? openPostgresUrl(location.databaseUrl, retry)
+        : openPostgresFile(location.credentialsFile, retry);
   try {
-    const applied = await appliedMigrations(store.knex);
+    const applied = await appliedMigrations(store.knex).catch((e: unknown) => {
+      throw connectError(e, store.describe);
+    });
     if (mode.migrate) {
       // Refuse before knex does: a database from a newer spruce must not be touched by this one.
       assertNotNewer(applied, store.describe);
@@ -52,12 +81,40 @@ export async function openStore(location: StoreLocation, mode: { migrate?: boole
   }
 }
 
+function defaultRetryMs(): number {
+  const raw = process.env.SPRUCE_DB_RETRY_SECONDS;
+  const seconds = raw === undefined || raw.trim() === "" ? Number.NaN : Number(raw);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 60_000;
+}
+
+function logRetry(info: { error: unknown; attempt: number; delayMs: number }): void {
+  const why = info.error instanceof Error ? info.error.message.split("\n")[0] : String(info.error);
+  process.stderr.write(`${new Date().toISOString()} database connection lost (${why}): retry ${info.attempt} in ${info.delayMs} ms\n`);
+}
+
+/** The first contact failed: say where and what to check, instead of a bare socket error. */
+function connectError(e: unknown, describe: string): unknown {
+  if (isTransientError(e)) {
+    return new SpruceError(`cannot reach the workflow database at ${describe}: ${(e as Error).message}`, {
+      hint: "is the server running? a managed one starts with 'spruce db start DIR'",
+      cause: e,
+    });
+  }
+  if ((e as { code?: unknown }).code === "28P01" || (e as { code?: unknown }).code === "28000") {
+    return new SpruceError(`the workflow database at ${describe} refused the login: ${(e as Error).message}`, {
+      hint: "check the user and password in the credentials file (or PGPASSFILE)",
+      cause: e,
+    });
+  }
+  return e;
+}
+
 /** The schema version a database is at (the number of applied migrations). */
 export async function readSchemaVersion(store: Store): Promise<number> {
   return (await appliedMigrations(store.knex)).length;
 }
 
-function openSqlite(workspace: string, migrate: boolean): Store {
+function openSqlite(workspace: string, migrate: boolean, retry: RetryPolicy): Store {
   const dir = resolve(workspace);
   const file = join(dir, SQLITE_FILE);
   if (!migrate && !existsSync(file)) {
@@ -85,16 +142,68 @@ function openSqlite(workspace: string, migrate: boolean): Store {
       },
     },
   });
-  return { knex, dialect: "sqlite", describe: file, close: () => knex.destroy() };
+  return { knex, dialect: "sqlite", describe: file, scriptEnv: scriptEnvOf({ workspace }), retry, close: () => knex.destroy() };
 }
 
-function openPostgres(databaseUrl: string): Store {
+function openPostgresUrl(databaseUrl: string, retry: RetryPolicy): Store {
   if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ValidationError(`unsupported database URL '${redact(databaseUrl)}'`, "use postgres://user@host:port/dbname, or a workspace for SQLite");
   }
-  // min 0: an idle launcher holds no server connection between ticks.
-  const knex = createKnex({ client: "pg", connection: databaseUrl, pool: { min: 0, max: 10 } });
-  return { knex, dialect: "postgres", describe: redact(databaseUrl), close: () => knex.destroy() };
+  return postgresStore({ connectionString: databaseUrl }, redact(databaseUrl), scriptEnvOf({ databaseUrl }), retry);
+}
+
+function openPostgresFile(file: string, retry: RetryPolicy): Store {
+  const path = resolve(file);
+  const c = readCredentials(path);
+  const describe = `postgres://${c.user}@${c.host}:${c.port}/${c.database} (credentials in ${path})`;
+  return postgresStore(
+    { host: c.host, port: c.port, user: c.user, password: c.password, database: c.database },
+    describe,
+    scriptEnvOf({ credentialsFile: path }),
+    retry,
+  );
+}
+
+/** Connections per process: a launcher runs one statement at a time, plus its heartbeat. */
+const PG_POOL_MAX = 3;
+
+function postgresStore(connection: Knex.PgConnectionConfig, describe: string, scriptEnv: Record<string, string> | null, retry: RetryPolicy): Store {
+  const knex = createKnex({
+    client: "pg",
+    connection: {
+      ...connection,
+      application_name: "spruce",
+      // A host that vanished (node failure, partition) must fail the connect, not hang it: the
+      // error is transient and the store retries.
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
+    },
+    // min 0 and a short idle timeout: an idle launcher holds no server connection between ticks, so
+    // many nodes fit under max_connections.
+    pool: { min: 0, max: PG_POOL_MAX, idleTimeoutMillis: 10_000 },
+    // knex prints "Connection Error: ..." on stdout for every dropped pooled connection; the retry
+    // loop already logs the loss once per retry, on stderr (stdout carries command output).
+    log: {
+      warn: (message: unknown) => {
+        if (!String(message).startsWith("Connection Error")) process.stderr.write(`knex: ${String(message)}\n`);
+      },
+    },
+  });
+  return { knex, dialect: "postgres", describe, scriptEnv, retry, close: () => knex.destroy() };
+}
+
+/**
+ * The environment with which a batch job opens the database at location (Store.scriptEnv): file
+ * names, never a password, so rendered scripts can be read by anyone who can read the job.
+ */
+export function scriptEnvOf(location: StoreLocation): Record<string, string> | null {
+  if ("workspace" in location) return { SPRUCE_WORKSPACE: resolve(location.workspace) };
+  if ("credentialsFile" in location) return { SPRUCE_DATABASE_FILE: resolve(location.credentialsFile) };
+  if (/\/\/[^:@/]*:[^@/]*@/.test(location.databaseUrl)) return null;
+  // Without an inline password, pg reads PGPASSFILE (or ~/.pgpass): a batch job needs the same one.
+  const env: Record<string, string> = { SPRUCE_DATABASE_URL: location.databaseUrl };
+  if (process.env.PGPASSFILE) env.PGPASSFILE = resolve(process.env.PGPASSFILE);
+  return env;
 }
 
 function redact(url: string): string {

@@ -2,7 +2,7 @@
 // inside the transaction that makes the transition, so history and state never disagree.
 import type { Store } from "./connection.js";
 import { toEvent } from "./rows.js";
-import { chunks, type Db, type RawRow } from "./sql.js";
+import { chunks, retrying, type Db, type RawRow } from "./sql.js";
 import type { EvaluationEventRow, EvaluationState } from "./types.js";
 
 export interface Transition {
@@ -34,6 +34,6 @@ export async function insertEvents(db: Db, transitions: readonly Transition[]): 
 
 /** The history of one evaluation, oldest first. */
 export async function listEvents(store: Store, evaluationId: number): Promise<EvaluationEventRow[]> {
-  const rows: RawRow[] = await store.knex("evaluation_events").where({ evaluation_id: evaluationId }).orderBy("id");
+  const rows: RawRow[] = await retrying(store, () => store.knex("evaluation_events").where({ evaluation_id: evaluationId }).orderBy("id"));
   return rows.map(toEvent);
 }

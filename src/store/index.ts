@@ -1,6 +1,9 @@
 // The public API of the workflow store: open a Store, then call the verb-noun functions with it.
 // Nothing outside src/store imports knex or these modules' internals (sql.ts, rows.ts).
-export { openStore, readSchemaVersion, SQLITE_FILE, type Dialect, type Store, type StoreLocation } from "./connection.js";
+export { openStore, readSchemaVersion, scriptEnvOf, SQLITE_FILE, type Dialect, type OpenOptions, type Store, type StoreLocation } from "./connection.js";
+export { readCredentials, SERVER_INFO_FILE, serverInfoPath, type PgCredentials } from "./credentials.js";
+export { ensureDatabase } from "./admin.js";
+export { isTransientError } from "./retry.js";
 export { schemaVersion } from "../../db/migrations.js";
 export {
   createWorkflow,

@@ -5,7 +5,7 @@ import type { Knex } from "knex";
 import type { Store } from "./connection.js";
 import { insertEvents, transition } from "./events.js";
 import { toLauncher } from "./rows.js";
-import { nowMs, writeTransaction, type RawRow } from "./sql.js";
+import { nowMs, retrying, writeTransaction, type RawRow } from "./sql.js";
 import type { LauncherRow } from "./types.js";
 
 /**
@@ -18,7 +18,7 @@ export async function findDeadLaunchers(
   args: { workflowId: number; host: string; isPidAlive: (pid: number) => boolean; staleAfterMs: number; now?: number },
 ): Promise<LauncherRow[]> {
   const now = args.now ?? nowMs();
-  const rows: RawRow[] = await store.knex("launchers").where({ workflow_id: args.workflowId }).whereNull("ended_at").orderBy("id");
+  const rows: RawRow[] = await retrying(store, () => store.knex("launchers").where({ workflow_id: args.workflowId }).whereNull("ended_at").orderBy("id"));
   return rows
     .map(toLauncher)
     .filter((l) => now - l.heartbeatAt > args.staleAfterMs || (l.host === args.host && !args.isPidAlive(l.pid)));
@@ -30,6 +30,7 @@ export async function findDeadLaunchers(
  * maxAttempts; one event each; and those launchers are marked ended, so the next recovery does not
  * find them again. A launcher wrongly declared dead cannot finish the recovered rows afterwards:
  * finishEvaluations matches on the attempt, which has moved on, and its heartbeat reports false.
+ * A retry after a lost COMMIT finds nothing left to do and reports zeros (the repair itself is done).
  */
 export async function recoverEvaluations(
   store: Store,

@@ -3,15 +3,18 @@
 import type { JsonValue } from "../space/types.js";
 import type { Store } from "./connection.js";
 import { toJson } from "./rows.js";
-import { nowMs, type Db, type RawRow } from "./sql.js";
+import { nowMs, retrying, type Db, type RawRow } from "./sql.js";
 
-/** Saves the state (version + 1, starting at 1) and returns the new version. */
+/**
+ * Saves the state (version + 1, starting at 1) and returns the new version. A save retried after a
+ * lost COMMIT stores the same state twice (the version counts one extra; nothing is lost).
+ */
 export async function saveSearcherState(store: Store, workflowId: number, state: JsonValue): Promise<number> {
-  return upsertSearcherState(store.knex, workflowId, state);
+  return retrying(store, () => upsertSearcherState(store.knex, workflowId, state));
 }
 
 export async function loadSearcherState(store: Store, workflowId: number): Promise<JsonValue | undefined> {
-  const row: RawRow | undefined = await store.knex("searcher_state").select("state").where({ workflow_id: workflowId }).first();
+  const row: RawRow | undefined = await retrying(store, () => store.knex("searcher_state").select("state").where({ workflow_id: workflowId }).first());
   return row ? (JSON.parse(String(row.state)) as JsonValue) : undefined;
 }
 

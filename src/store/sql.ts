@@ -1,7 +1,9 @@
 // Small SQL helpers shared by the store modules: the executor type, dialect-neutral raw results,
-// chunked inserts, constraint-error detection, and the write-transaction rule for SQLite.
+// chunked inserts, constraint-error detection, the write-transaction rule for SQLite, and the retry
+// wrapper every public store function runs in (./retry.ts).
 import type { Knex } from "knex";
 import type { Store } from "./connection.js";
+import { withRetry } from "./retry.js";
 
 /** A knex instance or an open transaction: what the module-internal helpers run statements on. */
 export type Db = Knex | Knex.Transaction;
@@ -15,9 +17,23 @@ export type RawRow = Record<string, unknown>;
  * after another process committed fails at once with SQLITE_BUSY (busy_timeout cannot help, since
  * waiting could deadlock). So every fn passed here must make a write its first statement; then the
  * lock wait goes through busy_timeout and the rest of the transaction runs as the single writer.
+ *
+ * PostgreSQL: a transient connection error re-runs the whole transaction (see retrying). attempt
+ * is 0 the first time; a later attempt cannot know whether the previous COMMIT reached the server,
+ * so a non-idempotent fn looks for its own write token first (only PostgreSQL ever retries, so
+ * that read-first does not break the SQLite rule above).
  */
-export function writeTransaction<T>(store: Store, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-  return store.knex.transaction(fn);
+export function writeTransaction<T>(store: Store, fn: (trx: Knex.Transaction, attempt: number) => Promise<T>): Promise<T> {
+  return withRetry(store.retry, (attempt) => store.knex.transaction((trx) => fn(trx, attempt)));
+}
+
+/**
+ * Runs fn, retrying it on transient connection errors with backoff for up to the store's budget:
+ * for reads and single statements (a transaction goes through writeTransaction). attempt is as
+ * for writeTransaction.
+ */
+export function retrying<T>(store: Store, fn: (attempt: number) => Promise<T>): Promise<T> {
+  return withRetry(store.retry, fn);
 }
 
 /** Rows of a raw statement: better-sqlite3 gives an array, pg a result object. */

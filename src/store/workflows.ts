@@ -3,16 +3,18 @@
 import { NotFoundError, WorkflowExistsError } from "../errors.js";
 import type { Store } from "./connection.js";
 import { toJson, toWorkflow } from "./rows.js";
-import { isUniqueViolation, nowMs, writeTransaction, type RawRow } from "./sql.js";
+import { isUniqueViolation, nowMs, retrying, writeTransaction, type RawRow } from "./sql.js";
 import type { NewWorkflow, WorkflowRow, WorkflowState } from "./types.js";
 
 /**
  * Inserts a workflow in state CREATED. The unique index on name decides a race between two submits
- * of the same name (no read-then-insert): the loser gets WorkflowExistsError.
+ * of the same name (no read-then-insert): the loser gets WorkflowExistsError. Residual risk of the
+ * connection retry: an insert whose COMMIT was lost in flight is retried and then reports
+ * WorkflowExistsError for the workflow it created itself (the user sees it with 'spruce ls').
  */
 export async function createWorkflow(store: Store, wf: NewWorkflow): Promise<WorkflowRow> {
   try {
-    const rows: RawRow[] = await store
+    const rows: RawRow[] = await retrying(store, () => store
       .knex("workflows")
       .insert({
         name: wf.name,
@@ -30,7 +32,7 @@ export async function createWorkflow(store: Store, wf: NewWorkflow): Promise<Wor
         state: "CREATED" satisfies WorkflowState,
         created_at: nowMs(),
       })
-      .returning("*");
+      .returning("*"));
     return toWorkflow(rows[0]!);
   } catch (e) {
     if (isUniqueViolation(e)) throw new WorkflowExistsError(wf.name);
@@ -39,29 +41,29 @@ export async function createWorkflow(store: Store, wf: NewWorkflow): Promise<Wor
 }
 
 export async function getWorkflow(store: Store, name: string): Promise<WorkflowRow | undefined> {
-  const row: RawRow | undefined = await store.knex("workflows").where({ name }).first();
+  const row: RawRow | undefined = await retrying(store, () => store.knex("workflows").where({ name }).first());
   return row ? toWorkflow(row) : undefined;
 }
 
 export async function getWorkflowById(store: Store, id: number): Promise<WorkflowRow | undefined> {
-  const row: RawRow | undefined = await store.knex("workflows").where({ id }).first();
+  const row: RawRow | undefined = await retrying(store, () => store.knex("workflows").where({ id }).first());
   return row ? toWorkflow(row) : undefined;
 }
 
 /** All workflows, oldest first. */
 export async function listWorkflows(store: Store): Promise<WorkflowRow[]> {
-  const rows: RawRow[] = await store.knex("workflows").select("*").orderBy("id");
+  const rows: RawRow[] = await retrying(store, () => store.knex("workflows").select("*").orderBy("id"));
   return rows.map(toWorkflow);
 }
 
 export async function setWorkflowState(store: Store, id: number, state: WorkflowState): Promise<void> {
-  const changed = await store.knex("workflows").where({ id }).update({ state });
+  const changed = await retrying(store, () => store.knex("workflows").where({ id }).update({ state }));
   if (changed === 0) throw new NotFoundError(`no workflow with id ${id}`);
 }
 
 /** Changes the evaluation budget (a resumed search may ask for more). */
 export async function updateWorkflowMaxEvals(store: Store, id: number, maxEvals: number): Promise<void> {
-  const changed = await store.knex("workflows").where({ id }).update({ max_evals: maxEvals });
+  const changed = await retrying(store, () => store.knex("workflows").where({ id }).update({ max_evals: maxEvals }));
   if (changed === 0) throw new NotFoundError(`no workflow with id ${id}`);
 }
 

@@ -1,15 +1,19 @@
-// Test helper: a throwaway SQLite store in its own temporary workspace, plus a valid NewWorkflow to
-// fill it with. The workspace is deleted when the test passes and kept (path printed) when it fails,
-// so a failure can be inspected (DESIGN §10).
+// Test helper: a throwaway store (SQLite, or PostgreSQL in its own schema of the file's test
+// database: ./pg.ts) in its own temporary workspace, plus a valid NewWorkflow to fill it with. The
+// workspace is deleted when the test passes and kept (path printed) when it fails, so a failure can
+// be inspected (DESIGN §10).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { onTestFinished } from "vitest";
-import { openStore, type NewWorkflow, type Store } from "../../src/store/index.js";
+import { openStore, type Dialect, type NewWorkflow, type Store, type StoreLocation } from "../../src/store/index.js";
+import { adminQuery, testDatabaseUrl } from "./pg.js";
 
 export interface TempStore {
   store: Store;
   workspace: string;
+  /** Where the store is, for other processes (workers, the CLI) to open it too. */
+  location: StoreLocation;
   /** Closes the store and deletes the workspace; safe to call more than once. */
   cleanup(): Promise<void>;
 }
@@ -20,12 +24,15 @@ export function tempWorkspace(): string {
 }
 
 /**
- * A migrated SQLite store in a fresh workspace. Call it inside a test: it registers the end-of-test
- * cleanup (delete on pass, keep on failure; the store is closed either way).
+ * A migrated store in a fresh workspace: SQLite in the workspace, or PostgreSQL in a fresh schema
+ * (every test gets empty tables; the file's database is dropped when the file passes). Call it
+ * inside a test: it registers the end-of-test cleanup (delete on pass, keep on failure; the store
+ * is closed either way).
  */
-export async function makeTempStore(): Promise<TempStore> {
+export async function makeTempStore(dialect: Dialect = "sqlite"): Promise<TempStore> {
   const workspace = tempWorkspace();
-  const store = await openStore({ workspace }, { migrate: true });
+  const location = dialect === "sqlite" ? { workspace } : { databaseUrl: await freshSchema() };
+  const store = await openStore(location, { migrate: true });
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -44,7 +51,19 @@ export async function makeTempStore(): Promise<TempStore> {
       await cleanup();
     }
   });
-  return { store, workspace, cleanup };
+  return { store, workspace, location, cleanup };
+}
+
+let schemas = 0;
+
+/** A URL to a new, empty schema of this file's test database (search_path set at connect). */
+async function freshSchema(): Promise<string> {
+  const base = await testDatabaseUrl();
+  const schema = `t${process.pid}_${++schemas}`;
+  const u = new URL(base);
+  await adminQuery(`CREATE SCHEMA ${schema}`, [], u.pathname.slice(1));
+  u.search = `options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  return u.toString();
 }
 
 /** A valid workflow definition; override any field. */

@@ -1,17 +1,19 @@
-// Store integration: claims from several OS processes on one SQLite file never overlap. Each worker
-// (test/fixtures/store/claim-worker.ts) claims until nothing is READY; together they must take every
-// row exactly once, each must get some, and the database must agree with what they reported.
+// Store integration: claims from 8 OS processes on one database (SQLite file, PostgreSQL) never
+// overlap. Each worker (test/fixtures/store/claim-worker.ts) claims until nothing is READY; together
+// they must take all 10 000 rows exactly once, each must get some, and the database must agree
+// with what they reported.
 import { spawn, type ChildProcess } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { countEvaluations, createEvaluations, createWorkflow, listEvaluations } from "../../src/store/index.js";
+import { countEvaluations, createEvaluations, createWorkflow, listEvaluations, type StoreLocation } from "../../src/store/index.js";
 import { makeTempStore, sampleWorkflow } from "../helpers/db.js";
+import { DIALECTS } from "../helpers/pg.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const WORKER = join(ROOT, "test", "fixtures", "store", "claim-worker.ts");
-const PROCESSES = 4;
-const ROWS = 2000;
+const PROCESSES = 8;
+const ROWS = 10_000;
 
 interface WorkerReport {
   launcherId: number;
@@ -19,9 +21,9 @@ interface WorkerReport {
 }
 
 /** A worker process with its stdout collected line by line. */
-function startWorker(workspace: string, workflowId: number, batch: number): { child: ChildProcess; lines: string[]; exited: Promise<number | null> } {
+function startWorker(location: StoreLocation, workflowId: number, batch: number): { child: ChildProcess; lines: string[]; exited: Promise<number | null> } {
   // --import tsx is resolved from cwd (the project root), where tsx is installed.
-  const child = spawn(process.execPath, ["--import", "tsx", WORKER, workspace, String(workflowId), String(batch), "1"], {
+  const child = spawn(process.execPath, ["--import", "tsx", WORKER, JSON.stringify(location), String(workflowId), String(batch), "0"], {
     cwd: ROOT,
     stdio: ["pipe", "pipe", "inherit"],
   });
@@ -41,7 +43,7 @@ function startWorker(workspace: string, workflowId: number, batch: number): { ch
 }
 
 /** Waits until every worker has said "ready"; fails at once if one exits first (its stderr is shown). */
-async function waitUntilReady(workers: { child: ChildProcess; lines: string[] }[], timeoutMs = 45_000): Promise<void> {
+async function waitUntilReady(workers: { child: ChildProcess; lines: string[] }[], timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!workers.every((w) => w.lines.includes("ready"))) {
     const dead = workers.find((w) => w.child.exitCode !== null || w.child.signalCode !== null);
@@ -51,19 +53,21 @@ async function waitUntilReady(workers: { child: ChildProcess; lines: string[] }[
   }
 }
 
-describe("claimEvaluations across processes (SQLite)", () => {
-  it.each([1, 16])(`${PROCESSES} processes claiming batches of %i take ${ROWS} rows exactly once`, async (batch) => {
-    const { store, workspace } = await makeTempStore();
+describe.each(DIALECTS)("claimEvaluations across processes (%s)", (dialect) => {
+  it.each([1, 16])(`${PROCESSES} processes claiming batches of %i take ${ROWS} rows exactly once`, { timeout: 180_000 }, async (batch) => {
+    const { store, location } = await makeTempStore(dialect);
     const wf = await createWorkflow(store, sampleWorkflow());
     const created = await createEvaluations(store, wf.id, Array.from({ length: ROWS }, (_, i) => ({ x: i })));
 
-    const workers = Array.from({ length: PROCESSES }, () => startWorker(workspace, wf.id, batch));
+    const workers = Array.from({ length: PROCESSES }, () => startWorker(location, wf.id, batch));
     try {
       // Start them together: tsx start-up takes long enough that the first worker would otherwise
       // take everything before the last one is running.
       await waitUntilReady(workers);
+      const started = Date.now();
       for (const w of workers) w.child.stdin!.write("go\n");
       const codes = await Promise.all(workers.map((w) => w.exited));
+      process.stderr.write(`${dialect}, batch ${batch}: ${ROWS} rows claimed in ${Date.now() - started} ms\n`);
       expect(codes).toEqual(workers.map(() => 0));
     } finally {
       for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGKILL");
@@ -82,6 +86,6 @@ describe("claimEvaluations across processes (SQLite)", () => {
     for (const e of await listEvaluations(store, wf.id)) expect(e.claimedBy).toBe(owner.get(e.id));
     const [events] = (await store.knex("evaluation_events").where({ to_state: "RUNNING" }).count({ n: "*" })) as { n: number }[];
     expect(Number(events!.n)).toBe(ROWS);
-    process.stderr.write(`batch ${batch}: claims per process ${reports.map((r) => r.ids.length).join(", ")}\n`);
+    process.stderr.write(`${dialect}, batch ${batch}: claims per process ${reports.map((r) => r.ids.length).join(", ")}\n`);
   });
 });

@@ -16,186 +16,191 @@ import {
   registerLauncher,
   saveSearcherState,
   setEvaluationWorkdir,
+  type Dialect,
   type Store,
 } from "../../src/store/index.js";
 import { makeTempStore, sampleWorkflow } from "../helpers/db.js";
+import { DIALECTS } from "../helpers/pg.js";
 
-async function setup(): Promise<{ store: Store; workflowId: number; launcherId: number }> {
-  const { store } = await makeTempStore();
+async function setup(dialect: Dialect): Promise<{ store: Store; workflowId: number; launcherId: number }> {
+  const { store } = await makeTempStore(dialect);
   const wf = await createWorkflow(store, sampleWorkflow());
   const launcher = await registerLauncher(store, { workflowId: wf.id, batchJobId: null, host: "nid001", pid: process.pid });
   return { store, workflowId: wf.id, launcherId: launcher.id };
 }
 
-describe("evaluation state machine", () => {
-  it("READY -> RUNNING -> DONE/FAILED/TIMEOUT, one event per transition", async () => {
-    const { store, workflowId, launcherId } = await setup();
-    const created = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }, { x: 3, act: [1, { a: null }] }], {
-      workdirFor: (id) => `/results/evals/${id}`,
+describe.each(DIALECTS)("%s", (dialect) => {
+  describe("evaluation state machine", () => {
+    it("READY -> RUNNING -> DONE/FAILED/TIMEOUT, one event per transition", async () => {
+      const { store, workflowId, launcherId } = await setup(dialect);
+      const created = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }, { x: 3, act: [1, { a: null }] }], {
+        workdirFor: (id) => `/results/evals/${id}`,
+      });
+      expect(created.map((e) => e.point)).toEqual([{ x: 1 }, { x: 2 }, { x: 3, act: [1, { a: null }] }]);
+      for (const e of created) {
+        expect(e).toMatchObject({ workflowId, state: "READY", attempt: 0, claimedBy: null, startedAt: null, objective: null, workdir: `/results/evals/${e.id}` });
+        expect(await getEvaluation(store, e.id)).toEqual(e);
+      }
+
+      const claimed = await claimEvaluations(store, { workflowId, launcherId, n: 2, hosts: ["nid001", "nid002"] });
+      expect(claimed.map((e) => e.id)).toEqual([created[0]!.id, created[1]!.id]);
+      for (const e of claimed) expect(e).toMatchObject({ state: "RUNNING", claimedBy: launcherId, hosts: ["nid001", "nid002"] });
+      expect(claimed[0]!.startedAt).toBeGreaterThan(0);
+      const third = await claimEvaluations(store, { workflowId, launcherId, n: 5 });
+      expect(third.map((e) => e.id)).toEqual([created[2]!.id]);
+      expect(third[0]!.hosts).toBeNull();
+      expect(await claimEvaluations(store, { workflowId, launcherId, n: 5 })).toEqual([]);
+
+      const [a, b, c] = claimed.concat(third);
+      const finished = await finishEvaluations(
+        store,
+        [
+          { id: a!.id, attempt: 0, state: "DONE", objective: -0.25, metrics: { loss: [0.5, 0.25] }, exitCode: 0, finishedAt: 1234 },
+          { id: b!.id, attempt: 0, state: "FAILED", objective: null, exitCode: 3, error: "exit code 3: boom" },
+          { id: c!.id, attempt: 0, state: "TIMEOUT", objective: null, error: "timed out after 60 s" },
+        ],
+        { launcherId },
+      );
+      expect(finished.map((e) => [e.id, e.state])).toEqual([
+        [a!.id, "DONE"],
+        [b!.id, "FAILED"],
+        [c!.id, "TIMEOUT"],
+      ]);
+      expect(finished[0]).toMatchObject({ objective: -0.25, metrics: { loss: [0.5, 0.25] }, exitCode: 0, finishedAt: 1234, error: null });
+      expect(finished[1]).toMatchObject({ objective: null, exitCode: 3, error: "exit code 3: boom" });
+
+      const events = await listEvents(store, b!.id);
+      expect(events.map((e) => [e.fromState, e.toState, e.note])).toEqual([
+        [null, "READY", null],
+        ["READY", "RUNNING", `claimed by launcher ${launcherId}`],
+        ["RUNNING", "FAILED", "exit code 3: boom"],
+      ]);
+      expect(events.every((e) => e.evaluationId === b!.id && e.at > 0)).toBe(true);
+      expect((await listEvents(store, a!.id)).at(-1)).toMatchObject({ toState: "DONE", at: 1234 });
     });
-    expect(created.map((e) => e.point)).toEqual([{ x: 1 }, { x: 2 }, { x: 3, act: [1, { a: null }] }]);
-    for (const e of created) {
-      expect(e).toMatchObject({ workflowId, state: "READY", attempt: 0, claimedBy: null, startedAt: null, objective: null, workdir: `/results/evals/${e.id}` });
-      expect(await getEvaluation(store, e.id)).toEqual(e);
-    }
 
-    const claimed = await claimEvaluations(store, { workflowId, launcherId, n: 2, hosts: ["nid001", "nid002"] });
-    expect(claimed.map((e) => e.id)).toEqual([created[0]!.id, created[1]!.id]);
-    for (const e of claimed) expect(e).toMatchObject({ state: "RUNNING", claimedBy: launcherId, hosts: ["nid001", "nid002"] });
-    expect(claimed[0]!.startedAt).toBeGreaterThan(0);
-    const third = await claimEvaluations(store, { workflowId, launcherId, n: 5 });
-    expect(third.map((e) => e.id)).toEqual([created[2]!.id]);
-    expect(third[0]!.hosts).toBeNull();
-    expect(await claimEvaluations(store, { workflowId, launcherId, n: 5 })).toEqual([]);
+    it("finishing is idempotent and bound to the attempt and the launcher", async () => {
+      const { store, workflowId, launcherId } = await setup(dialect);
+      const other = await registerLauncher(store, { workflowId, batchJobId: null, host: "nid002", pid: 1 });
+      const [e] = await createEvaluations(store, workflowId, [{ x: 1 }]);
+      await claimEvaluations(store, { workflowId, launcherId, n: 1 });
 
-    const [a, b, c] = claimed.concat(third);
-    const finished = await finishEvaluations(
-      store,
-      [
-        { id: a!.id, attempt: 0, state: "DONE", objective: -0.25, metrics: { loss: [0.5, 0.25] }, exitCode: 0, finishedAt: 1234 },
-        { id: b!.id, attempt: 0, state: "FAILED", objective: null, exitCode: 3, error: "exit code 3: boom" },
-        { id: c!.id, attempt: 0, state: "TIMEOUT", objective: null, error: "timed out after 60 s" },
-      ],
-      { launcherId },
-    );
-    expect(finished.map((e) => [e.id, e.state])).toEqual([
-      [a!.id, "DONE"],
-      [b!.id, "FAILED"],
-      [c!.id, "TIMEOUT"],
-    ]);
-    expect(finished[0]).toMatchObject({ objective: -0.25, metrics: { loss: [0.5, 0.25] }, exitCode: 0, finishedAt: 1234, error: null });
-    expect(finished[1]).toMatchObject({ objective: null, exitCode: 3, error: "exit code 3: boom" });
-
-    const events = await listEvents(store, b!.id);
-    expect(events.map((e) => [e.fromState, e.toState, e.note])).toEqual([
-      [null, "READY", null],
-      ["READY", "RUNNING", `claimed by launcher ${launcherId}`],
-      ["RUNNING", "FAILED", "exit code 3: boom"],
-    ]);
-    expect(events.every((e) => e.evaluationId === b!.id && e.at > 0)).toBe(true);
-    expect((await listEvents(store, a!.id)).at(-1)).toMatchObject({ toState: "DONE", at: 1234 });
-  });
-
-  it("finishing is idempotent and bound to the attempt and the launcher", async () => {
-    const { store, workflowId, launcherId } = await setup();
-    const other = await registerLauncher(store, { workflowId, batchJobId: null, host: "nid002", pid: 1 });
-    const [e] = await createEvaluations(store, workflowId, [{ x: 1 }]);
-    await claimEvaluations(store, { workflowId, launcherId, n: 1 });
-
-    const result = { id: e!.id, attempt: 0, state: "DONE" as const, objective: 1 };
-    expect(await finishEvaluations(store, [result], { launcherId: other.id })).toEqual([]);
-    expect(await finishEvaluations(store, [{ ...result, attempt: 1 }])).toEqual([]);
-    expect(await finishEvaluations(store, [result], { launcherId })).toHaveLength(1);
-    const done = await getEvaluation(store, e!.id);
-    expect(await finishEvaluations(store, [{ ...result, objective: 99 }], { launcherId })).toEqual([]);
-    expect(await finishEvaluations(store, [{ ...result, state: "FAILED", objective: null }])).toEqual([]);
-    expect(await getEvaluation(store, e!.id)).toEqual(done);
-    expect((await listEvents(store, e!.id)).map((ev) => ev.toState)).toEqual(["READY", "RUNNING", "DONE"]);
-  });
-
-  it("never stores NaN or infinite objectives", async () => {
-    const { store, workflowId, launcherId } = await setup();
-    const [e] = await createEvaluations(store, workflowId, [{ x: 1 }]);
-    await claimEvaluations(store, { workflowId, launcherId, n: 1 });
-    for (const objective of [Number.NaN, Number.POSITIVE_INFINITY]) {
-      await expect(finishEvaluations(store, [{ id: e!.id, attempt: 0, state: "DONE", objective }])).rejects.toBeInstanceOf(SpruceError);
-    }
-    expect(await getEvaluation(store, e!.id)).toMatchObject({ state: "RUNNING", objective: null });
-  });
-
-  it("keeps metrics reported earlier when a result carries none", async () => {
-    const { store, workflowId, launcherId } = await setup();
-    const [e] = await createEvaluations(store, workflowId, [{ x: 1 }]);
-    await claimEvaluations(store, { workflowId, launcherId, n: 1 });
-    await store.knex("evaluations").where({ id: e!.id }).update({ metrics: JSON.stringify({ rung: 2 }) });
-    const [done] = await finishEvaluations(store, [{ id: e!.id, attempt: 0, state: "DONE", objective: 0 }]);
-    expect(done!.metrics).toEqual({ rung: 2 });
-  });
-
-  it("kills READY and RUNNING rows, leaving finished ones alone", async () => {
-    const { store, workflowId, launcherId } = await setup();
-    const created = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }, { x: 3 }]);
-    await claimEvaluations(store, { workflowId, launcherId, n: 2 });
-    await finishEvaluations(store, [{ id: created[0]!.id, attempt: 0, state: "DONE", objective: 5 }]);
-
-    const killed = await killEvaluations(store, workflowId, "spruce stop");
-    expect(killed.map((e) => [e.id, e.state])).toEqual([
-      [created[1]!.id, "KILLED"],
-      [created[2]!.id, "KILLED"],
-    ]);
-    expect((await listEvents(store, created[1]!.id)).at(-1)).toMatchObject({ fromState: "RUNNING", toState: "KILLED", note: "spruce stop" });
-    expect((await listEvents(store, created[2]!.id)).at(-1)).toMatchObject({ fromState: "READY", toState: "KILLED" });
-    expect(await getEvaluation(store, created[0]!.id)).toMatchObject({ state: "DONE", objective: 5 });
-    expect(await killEvaluations(store, workflowId, "again")).toEqual([]);
-  });
-});
-
-describe("listing and counting", () => {
-  it("counts every state, zeros included, per workflow", async () => {
-    const { store, workflowId, launcherId } = await setup();
-    const otherWf = await createWorkflow(store, sampleWorkflow({ name: "other" }));
-    await createEvaluations(store, otherWf.id, [{ x: 0 }]);
-    expect(await countEvaluations(store, workflowId)).toEqual({ READY: 0, RUNNING: 0, DONE: 0, FAILED: 0, TIMEOUT: 0, KILLED: 0 });
-
-    const created = await createEvaluations(store, workflowId, Array.from({ length: 6 }, (_, i) => ({ x: i })));
-    const running = await claimEvaluations(store, { workflowId, launcherId, n: 4 });
-    await finishEvaluations(store, [
-      { id: running[0]!.id, attempt: 0, state: "DONE", objective: 1 },
-      { id: running[1]!.id, attempt: 0, state: "FAILED", objective: null },
-    ]);
-    expect(await countEvaluations(store, workflowId)).toEqual({ READY: 2, RUNNING: 2, DONE: 1, FAILED: 1, TIMEOUT: 0, KILLED: 0 });
-    expect(created).toHaveLength(6);
-  });
-
-  it("filters by state and launcher, orders by id or finish time", async () => {
-    const { store, workflowId, launcherId } = await setup();
-    const created = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }, { x: 3 }]);
-    await claimEvaluations(store, { workflowId, launcherId, n: 3 });
-    await finishEvaluations(store, [
-      { id: created[0]!.id, attempt: 0, state: "DONE", objective: 1, finishedAt: 3000 },
-      { id: created[1]!.id, attempt: 0, state: "DONE", objective: 2, finishedAt: 1000 },
-    ]);
-    await setEvaluationWorkdir(store, created[2]!.id, "/w/3");
-    const ids = (rows: { id: number }[]) => rows.map((r) => r.id);
-    expect(ids(await listEvaluations(store, workflowId))).toEqual(ids(created));
-    expect(ids(await listEvaluations(store, workflowId, { orderBy: "finished_at" }))).toEqual([created[1]!.id, created[0]!.id, created[2]!.id]);
-    expect(ids(await listEvaluations(store, workflowId, { states: ["DONE"], orderBy: "finished_at" }))).toEqual([created[1]!.id, created[0]!.id]);
-    expect(await listEvaluations(store, workflowId, { states: ["RUNNING"], claimedBy: launcherId })).toMatchObject([{ id: created[2]!.id, workdir: "/w/3" }]);
-    expect(await listEvaluations(store, workflowId, { claimedBy: launcherId + 1 })).toEqual([]);
-  });
-});
-
-describe("searcher state", () => {
-  it("is saved with the proposals in one transaction: all or nothing", async () => {
-    const { store, workflowId } = await setup();
-    const failing = createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }], {
-      searcherState: { asked: 2 },
-      workdirFor: () => {
-        throw new Error("disk full");
-      },
+      const result = { id: e!.id, attempt: 0, state: "DONE" as const, objective: 1 };
+      expect(await finishEvaluations(store, [result], { launcherId: other.id })).toEqual([]);
+      expect(await finishEvaluations(store, [{ ...result, attempt: 1 }])).toEqual([]);
+      expect(await finishEvaluations(store, [result], { launcherId })).toHaveLength(1);
+      const done = await getEvaluation(store, e!.id);
+      expect(await finishEvaluations(store, [{ ...result, objective: 99 }], { launcherId })).toEqual([]);
+      expect(await finishEvaluations(store, [{ ...result, state: "FAILED", objective: null }])).toEqual([]);
+      expect(await getEvaluation(store, e!.id)).toEqual(done);
+      expect((await listEvents(store, e!.id)).map((ev) => ev.toState)).toEqual(["READY", "RUNNING", "DONE"]);
     });
-    await expect(failing).rejects.toThrow("disk full");
-    expect(await listEvaluations(store, workflowId)).toEqual([]);
-    expect(await store.knex("evaluation_events").count({ n: "*" })).toEqual([{ n: 0 }]);
-    expect(await loadSearcherState(store, workflowId)).toBeUndefined();
 
-    await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }], { searcherState: { asked: 2, rng: [1, 2, 3] } });
-    expect(await listEvaluations(store, workflowId)).toHaveLength(2);
-    expect(await loadSearcherState(store, workflowId)).toEqual({ asked: 2, rng: [1, 2, 3] });
+    it("never stores NaN or infinite objectives", async () => {
+      const { store, workflowId, launcherId } = await setup(dialect);
+      const [e] = await createEvaluations(store, workflowId, [{ x: 1 }]);
+      await claimEvaluations(store, { workflowId, launcherId, n: 1 });
+      for (const objective of [Number.NaN, Number.POSITIVE_INFINITY]) {
+        await expect(finishEvaluations(store, [{ id: e!.id, attempt: 0, state: "DONE", objective }])).rejects.toBeInstanceOf(SpruceError);
+      }
+      expect(await getEvaluation(store, e!.id)).toMatchObject({ state: "RUNNING", objective: null });
+    });
+
+    it("keeps metrics reported earlier when a result carries none", async () => {
+      const { store, workflowId, launcherId } = await setup(dialect);
+      const [e] = await createEvaluations(store, workflowId, [{ x: 1 }]);
+      await claimEvaluations(store, { workflowId, launcherId, n: 1 });
+      await store.knex("evaluations").where({ id: e!.id }).update({ metrics: JSON.stringify({ rung: 2 }) });
+      const [done] = await finishEvaluations(store, [{ id: e!.id, attempt: 0, state: "DONE", objective: 0 }]);
+      expect(done!.metrics).toEqual({ rung: 2 });
+    });
+
+    it("kills READY and RUNNING rows, leaving finished ones alone", async () => {
+      const { store, workflowId, launcherId } = await setup(dialect);
+      const created = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }, { x: 3 }]);
+      await claimEvaluations(store, { workflowId, launcherId, n: 2 });
+      await finishEvaluations(store, [{ id: created[0]!.id, attempt: 0, state: "DONE", objective: 5 }]);
+
+      const killed = await killEvaluations(store, workflowId, "spruce stop");
+      expect(killed.map((e) => [e.id, e.state])).toEqual([
+        [created[1]!.id, "KILLED"],
+        [created[2]!.id, "KILLED"],
+      ]);
+      expect((await listEvents(store, created[1]!.id)).at(-1)).toMatchObject({ fromState: "RUNNING", toState: "KILLED", note: "spruce stop" });
+      expect((await listEvents(store, created[2]!.id)).at(-1)).toMatchObject({ fromState: "READY", toState: "KILLED" });
+      expect(await getEvaluation(store, created[0]!.id)).toMatchObject({ state: "DONE", objective: 5 });
+      expect(await killEvaluations(store, workflowId, "again")).toEqual([]);
+    });
   });
 
-  it("is versioned and saved with results, even when every result was a duplicate", async () => {
-    const { store, workflowId, launcherId } = await setup();
-    const [e] = await createEvaluations(store, workflowId, [{ x: 1 }], { searcherState: { v: "a" } });
-    await claimEvaluations(store, { workflowId, launcherId, n: 1 });
-    const result = { id: e!.id, attempt: 0, state: "DONE" as const, objective: 1 };
-    await finishEvaluations(store, [result], { searcherState: { v: "b" } });
-    expect(await loadSearcherState(store, workflowId)).toEqual({ v: "b" });
-    expect(await finishEvaluations(store, [result], { searcherState: { v: "c" } })).toEqual([]);
-    expect(await loadSearcherState(store, workflowId)).toEqual({ v: "c" });
-    await finishEvaluations(store, [], { searcherState: { v: "d" }, workflowId });
-    expect(await saveSearcherState(store, workflowId, { v: "e" })).toBe(5);
-    expect(await loadSearcherState(store, workflowId)).toEqual({ v: "e" });
-    await expect(finishEvaluations(store, [], { searcherState: { v: "f" } })).rejects.toBeInstanceOf(SpruceError);
+  describe("listing and counting", () => {
+    it("counts every state, zeros included, per workflow", async () => {
+      const { store, workflowId, launcherId } = await setup(dialect);
+      const otherWf = await createWorkflow(store, sampleWorkflow({ name: "other" }));
+      await createEvaluations(store, otherWf.id, [{ x: 0 }]);
+      expect(await countEvaluations(store, workflowId)).toEqual({ READY: 0, RUNNING: 0, DONE: 0, FAILED: 0, TIMEOUT: 0, KILLED: 0 });
+
+      const created = await createEvaluations(store, workflowId, Array.from({ length: 6 }, (_, i) => ({ x: i })));
+      const running = await claimEvaluations(store, { workflowId, launcherId, n: 4 });
+      await finishEvaluations(store, [
+        { id: running[0]!.id, attempt: 0, state: "DONE", objective: 1 },
+        { id: running[1]!.id, attempt: 0, state: "FAILED", objective: null },
+      ]);
+      expect(await countEvaluations(store, workflowId)).toEqual({ READY: 2, RUNNING: 2, DONE: 1, FAILED: 1, TIMEOUT: 0, KILLED: 0 });
+      expect(created).toHaveLength(6);
+    });
+
+    it("filters by state and launcher, orders by id or finish time", async () => {
+      const { store, workflowId, launcherId } = await setup(dialect);
+      const created = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }, { x: 3 }]);
+      await claimEvaluations(store, { workflowId, launcherId, n: 3 });
+      await finishEvaluations(store, [
+        { id: created[0]!.id, attempt: 0, state: "DONE", objective: 1, finishedAt: 3000 },
+        { id: created[1]!.id, attempt: 0, state: "DONE", objective: 2, finishedAt: 1000 },
+      ]);
+      await setEvaluationWorkdir(store, created[2]!.id, "/w/3");
+      const ids = (rows: { id: number }[]) => rows.map((r) => r.id);
+      expect(ids(await listEvaluations(store, workflowId))).toEqual(ids(created));
+      expect(ids(await listEvaluations(store, workflowId, { orderBy: "finished_at" }))).toEqual([created[1]!.id, created[0]!.id, created[2]!.id]);
+      expect(ids(await listEvaluations(store, workflowId, { states: ["DONE"], orderBy: "finished_at" }))).toEqual([created[1]!.id, created[0]!.id]);
+      expect(await listEvaluations(store, workflowId, { states: ["RUNNING"], claimedBy: launcherId })).toMatchObject([{ id: created[2]!.id, workdir: "/w/3" }]);
+      expect(await listEvaluations(store, workflowId, { claimedBy: launcherId + 1 })).toEqual([]);
+    });
+  });
+
+  describe("searcher state", () => {
+    it("is saved with the proposals in one transaction: all or nothing", async () => {
+      const { store, workflowId } = await setup(dialect);
+      const failing = createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }], {
+        searcherState: { asked: 2 },
+        workdirFor: () => {
+          throw new Error("disk full");
+        },
+      });
+      await expect(failing).rejects.toThrow("disk full");
+      expect(await listEvaluations(store, workflowId)).toEqual([]);
+      const [events] = (await store.knex("evaluation_events").count({ n: "*" })) as { n: number | string }[];
+      expect(Number(events!.n)).toBe(0);
+      expect(await loadSearcherState(store, workflowId)).toBeUndefined();
+
+      await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }], { searcherState: { asked: 2, rng: [1, 2, 3] } });
+      expect(await listEvaluations(store, workflowId)).toHaveLength(2);
+      expect(await loadSearcherState(store, workflowId)).toEqual({ asked: 2, rng: [1, 2, 3] });
+    });
+
+    it("is versioned and saved with results, even when every result was a duplicate", async () => {
+      const { store, workflowId, launcherId } = await setup(dialect);
+      const [e] = await createEvaluations(store, workflowId, [{ x: 1 }], { searcherState: { v: "a" } });
+      await claimEvaluations(store, { workflowId, launcherId, n: 1 });
+      const result = { id: e!.id, attempt: 0, state: "DONE" as const, objective: 1 };
+      await finishEvaluations(store, [result], { searcherState: { v: "b" } });
+      expect(await loadSearcherState(store, workflowId)).toEqual({ v: "b" });
+      expect(await finishEvaluations(store, [result], { searcherState: { v: "c" } })).toEqual([]);
+      expect(await loadSearcherState(store, workflowId)).toEqual({ v: "c" });
+      await finishEvaluations(store, [], { searcherState: { v: "d" }, workflowId });
+      expect(await saveSearcherState(store, workflowId, { v: "e" })).toBe(5);
+      expect(await loadSearcherState(store, workflowId)).toEqual({ v: "e" });
+      await expect(finishEvaluations(store, [], { searcherState: { v: "f" } })).rejects.toBeInstanceOf(SpruceError);
+    });
   });
 });

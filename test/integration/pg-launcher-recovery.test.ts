@@ -1,0 +1,76 @@
+// Issue 5's crash test on PostgreSQL: submit with --database-url, SIGKILL the launcher mid-search,
+// run `spruce launch` again, and the search ends with exactly max-evals finished evaluations, none
+// finished twice, every result in results.csv once, and nothing written to SQLite.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readCsvRecords } from "../../src/results/csv.js";
+import { countEvaluations, getWorkflow, listEvaluations, listEvents, listLaunchers, openStore } from "../../src/store/index.js";
+import { fixture, spruce, spruceAsync, tempWorkspace } from "../helpers/cli.js";
+import { PG, testDatabaseUrl } from "../helpers/pg.js";
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** What the launcher's own dead-pid check sees (a zombie still counts as alive). */
+function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(!PG)("launcher crash recovery on PostgreSQL", () => {
+  it("recovers after SIGKILL with exactly max-evals finished", { timeout: 180_000 }, async () => {
+    const url = await testDatabaseUrl();
+    const ws = tempWorkspace("spruce-pg-recovery-");
+    const env = { SPRUCE_TEST_SLEEP_MS: "1500" };
+    const maxEvals = 12;
+    const submitted = spruce(
+      ["--workspace", ws.dir, "--database-url", url, "submit", "hps", "crash", "-p", fixture("cli/problem.ts"), "-r", fixture("cli/run.ts"),
+        "--scheduler", "local", "--searcher", "random", "--max-evals", String(maxEvals), "--evals-per-node", "3", "--seed", "1"],
+      { env },
+    );
+    expect(submitted.code, submitted.stderr).toBe(0);
+
+    const store = await openStore({ databaseUrl: url });
+    try {
+      const wf = (await getWorkflow(store, "crash"))!;
+      let launcherPid = 0;
+      for (let i = 0; i < 300 && launcherPid === 0; i++) {
+        const c = await countEvaluations(store, wf.id);
+        const launchers = await listLaunchers(store, wf.id);
+        if (c.DONE >= 2 && c.RUNNING === 3 && launchers.length === 1) launcherPid = launchers[0]!.pid;
+        else await sleep(100);
+      }
+      expect(launcherPid).toBeGreaterThan(0);
+      process.kill(launcherPid, "SIGKILL");
+      // The new launcher recovers at once when the old pid is gone (same host): wait until it is.
+      for (let i = 0; i < 100 && pidExists(launcherPid); i++) await sleep(100);
+      expect(pidExists(launcherPid)).toBe(false);
+      expect((await countEvaluations(store, wf.id)).RUNNING).toBeGreaterThan(0);
+
+      const relaunch = await spruceAsync(["--workspace", ws.dir, "--database-url", url, "launch", "crash"], { env });
+      expect(relaunch.code, relaunch.stderr).toBe(0);
+      expect(relaunch.stderr).toMatch(/recovered from dead launcher/);
+
+      const counts = await countEvaluations(store, wf.id);
+      expect(counts.DONE + counts.FAILED + counts.TIMEOUT).toBe(maxEvals);
+      expect(counts.RUNNING + counts.READY).toBe(0);
+      const rows = await listEvaluations(store, wf.id);
+      for (const r of rows) {
+        const finishes = (await listEvents(store, r.id)).filter((e) => ["DONE", "FAILED", "TIMEOUT"].includes(e.toState));
+        expect(finishes.length).toBeLessThanOrEqual(1);
+      }
+      expect(rows.some((r) => r.attempt > 0)).toBe(true);
+      const csv = readCsvRecords(join(wf.resultsDir, "results.csv"));
+      expect(csv).toHaveLength(maxEvals);
+      expect(new Set(csv.map((c) => c.eval_id)).size).toBe(maxEvals);
+      expect(existsSync(join(ws.dir, "spruce.db"))).toBe(false);
+    } finally {
+      await store.close();
+    }
+    ws.cleanup();
+  });
+});
