@@ -3,12 +3,11 @@
 // of them and asks for as many new points at once — until max_evals evaluations have finished, the
 // space is exhausted, the walltime margin is reached, or it is told to stop.
 import { join } from "node:path";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { Space } from "../src/space/space.js";
 import { createSearcher } from "../src/search/registry.js";
 import type { EvaluationResult, Searcher } from "../src/search/searcher.js";
 import {
-  claimEvaluations,
   countEvaluations,
   createEvaluations,
   endLauncher,
@@ -23,13 +22,12 @@ import {
   updateBatchJob,
   type Store,
 } from "../src/store/index.js";
-import type { EvaluationRow, FinishedEvaluation, WorkflowRow } from "../src/store/types.js";
+import type { WorkflowRow } from "../src/store/types.js";
 import { appendResults } from "../src/results/csv.js";
 import { refreshReport, shouldRefresh } from "../src/results/report.js";
-import { startEvaluation, type EvaluationOutcome, type RunningEvaluation } from "./executor/process.js";
-import { Reaper } from "./executor/reaper-client.js";
+import { finishedResults, SlotRunner } from "./slot-runner.js";
 import { launcherSettings, type LauncherSettings } from "./settings.js";
-import { SlotPool, type Slot } from "./slots.js";
+import type { Slot } from "./slots.js";
 
 export interface LauncherOptions {
   store: Store;
@@ -55,11 +53,6 @@ export interface LauncherSummary {
   launcherId: number;
   recovered: { requeued: number; failed: number };
   finishedHere: number;
-}
-
-interface Finished {
-  row: EvaluationRow;
-  outcome: EvaluationOutcome;
 }
 
 const FINISHED_KEYS = ["DONE", "FAILED", "TIMEOUT"] as const;
@@ -136,12 +129,18 @@ async function recoverDeadLaunchers(
   return result;
 }
 
+/** A zombie (killed, not yet reaped — PID 1 of some containers never reaps) is dead too. */
 function isPidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return true; // no /proc (not Linux): trust kill(0)
   }
 }
 
@@ -158,12 +157,8 @@ async function loadSearcher(store: Store, wf: WorkflowRow, space: Space): Promis
 }
 
 class SearchLoop {
-  private readonly running = new Map<number, { row: EvaluationRow; handle: RunningEvaluation; slot: Slot }>();
-  private readonly pool: SlotPool;
-  private readonly finished: Finished[] = [];
+  private readonly runner: SlotRunner;
   private stopping: LauncherEnd | null = null;
-  private wake: (() => void) | null = null;
-  private readonly reaper: Reaper;
   private readonly csvFile: string;
   private lastReportAt: number | null = null;
   finishedHere = 0;
@@ -175,8 +170,7 @@ class SearchLoop {
     private readonly space: Space,
     private readonly searcher: Searcher,
   ) {
-    this.reaper = Reaper.start();
-    this.pool = new SlotPool(o.slots);
+    this.runner = new SlotRunner({ store: o.store, workflow: o.workflow, launcherId, slots: o.slots, settings, launchPrefix: o.launchPrefix });
     mkdirSync(join(o.workflow.resultsDir, "evals"), { recursive: true });
     this.csvFile = join(o.workflow.resultsDir, "results.csv");
   }
@@ -184,12 +178,11 @@ class SearchLoop {
   stop(reason: LauncherEnd): void {
     if (this.stopping) return;
     this.stopping = reason;
-    for (const { handle } of this.running.values()) handle.stop(reason === "stopped" ? "user" : "walltime");
-    this.notify();
+    this.runner.stopAll(reason === "stopped" ? "user" : "walltime");
   }
 
   async close(): Promise<void> {
-    await this.reaper.close();
+    await this.runner.close();
   }
 
   async run(): Promise<LauncherEnd> {
@@ -201,7 +194,7 @@ class SearchLoop {
       }
       await this.recordFinished();
       if (this.stopping) {
-        if (this.running.size === 0) break;
+        if (this.runner.runningCount === 0) break;
       } else {
         const end = await this.dispatch();
         if (end) {
@@ -209,7 +202,7 @@ class SearchLoop {
           return end;
         }
       }
-      if (this.finished.length === 0) await this.sleep(this.sleepMs());
+      await this.runner.sleep(this.sleepMs());
     }
     // Interrupted evaluations go back to READY for the next launcher (attempt+1).
     await requeueRunning(store, { workflowId: wf.id, launcherId: this.launcherId, note: `launcher stopped (${this.stopping})` });
@@ -221,11 +214,11 @@ class SearchLoop {
     const { store, workflow: wf } = this.o;
     const counts = await countEvaluations(store, wf.id);
     const done = FINISHED_KEYS.reduce((s, k) => s + counts[k], 0);
-    if (done >= wf.maxEvals && this.running.size === 0) return "completed";
-    const free = this.pool.freeCount;
+    if (done >= wf.maxEvals && this.runner.runningCount === 0) return "completed";
+    const free = this.runner.freeCount;
     if (free <= 0) return null;
 
-    const claimedOld = await this.claimInto(this.pool.take(free));
+    const claimedOld = await this.runner.claimAndStart(free);
     // Never exceed max_evals: everything finished, running anywhere or waiting counts (DeepHyper #120).
     const budget = wf.maxEvals - done - counts.RUNNING - counts.READY;
     const want = Math.min(free - claimedOld, budget);
@@ -233,10 +226,10 @@ class SearchLoop {
       const points = this.searcher.ask(want);
       if (points.length > 0) {
         await createEvaluations(store, wf.id, points, { searcherState: this.searcher.state() });
-        await this.claimInto(this.pool.take(points.length));
+        await this.runner.claimAndStart(points.length);
       }
     }
-    if (this.running.size === 0 && this.finished.length === 0) {
+    if (this.runner.runningCount === 0 && this.runner.pendingFinished === 0) {
       const after = await countEvaluations(store, wf.id);
       if (after.READY === 0 && after.RUNNING === 0) {
         if (this.searcher.exhausted()) {
@@ -249,82 +242,14 @@ class SearchLoop {
     return null;
   }
 
-  /**
-   * Claims READY evaluations for the given slots (one statement per distinct host set, so serial
-   * slots on one node are claimed together) and starts them; unused slots go back to the pool.
-   */
-  private async claimInto(slots: Slot[]): Promise<number> {
-    const byHosts = new Map<string, Slot[]>();
-    for (const slot of slots) {
-      const key = slot.hosts.join(",");
-      byHosts.set(key, [...(byHosts.get(key) ?? []), slot]);
-    }
-    let claimed = 0;
-    for (const group of byHosts.values()) {
-      const rows = await claimEvaluations(this.o.store, {
-        workflowId: this.o.workflow.id,
-        launcherId: this.launcherId,
-        n: group.length,
-        hosts: (group[0] as Slot).hosts,
-      });
-      rows.forEach((row, i) => this.start(row, group[i] as Slot));
-      for (const unused of group.slice(rows.length)) this.pool.give(unused);
-      claimed += rows.length;
-    }
-    return claimed;
-  }
-
-  private start(row: EvaluationRow, slot: Slot): void {
-    const { workflow: wf } = this.o;
-    const workdir = join(wf.resultsDir, "evals", String(row.id));
-    const prefix = this.o.launchPrefix;
-    const handle = startEvaluation(
-      {
-        evalId: row.id,
-        attempt: row.attempt,
-        point: row.point,
-        run: wf.run,
-        workdir,
-        seed: wf.seed + row.id,
-        timeoutSeconds: this.settings.evalTimeoutSeconds,
-        env: slot.env,
-        launchPrefix: prefix ? (env) => prefix(slot, env) : undefined,
-      },
-      { reaper: this.reaper, killGraceMs: this.settings.killGraceSeconds * 1000 },
-    );
-    this.running.set(row.id, { row, handle, slot });
-    handle.done.then(
-      (outcome) => this.complete(row, outcome),
-      (e: unknown) => this.complete(row, failedOutcome(String(e))),
-    );
-  }
-
-  private complete(row: EvaluationRow, outcome: EvaluationOutcome): void {
-    const entry = this.running.get(row.id);
-    if (entry) this.pool.give(entry.slot);
-    this.running.delete(row.id);
-    this.finished.push({ row, outcome });
-    this.notify();
-  }
-
   /** Writes every evaluation that ended since the last call in one transaction, with the searcher's state. */
   private async recordFinished(): Promise<void> {
-    if (this.finished.length === 0) return;
-    const batch = this.finished.splice(0);
+    const batch = this.runner.takeFinished();
+    if (batch.length === 0) return;
     const { store, workflow: wf } = this.o;
-    const ended = batch.filter((f) => f.outcome.status !== "INTERRUPTED");
-    const results: FinishedEvaluation[] = ended.map(({ row, outcome }) => ({
-      id: row.id,
-      attempt: row.attempt,
-      state: outcome.status as FinishedEvaluation["state"],
-      objective: outcome.status === "DONE" ? outcome.objective : null,
-      metrics: outcome.metadata,
-      exitCode: outcome.exitCode,
-      error: outcome.error,
-      finishedAt: outcome.finishedAt,
-    }));
-    const told: EvaluationResult[] = ended
-      .filter((f) => f.outcome.status !== "KILLED")
+    const results = finishedResults(batch);
+    const told: EvaluationResult[] = batch
+      .filter((f) => f.outcome.status !== "INTERRUPTED" && f.outcome.status !== "KILLED")
       .map(({ row, outcome }) => ({
         evalId: row.id,
         point: row.point,
@@ -350,34 +275,10 @@ class SearchLoop {
   /** Completions wake the loop at once; otherwise wake for the walltime margin, or poll while
    * another launcher holds the remaining work. */
   private sleepMs(): number {
-    let ms = this.running.size > 0 ? this.settings.heartbeatSeconds * 1000 : 1000;
+    let ms = this.runner.runningCount > 0 ? this.settings.heartbeatSeconds * 1000 : 1000;
     if (!this.stopping && this.o.dispatchDeadline !== null) ms = Math.min(ms, Math.max(0, this.o.dispatchDeadline - Date.now()));
     return ms;
   }
-
-  private notify(): void {
-    const w = this.wake;
-    this.wake = null;
-    w?.();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-}
-
-function failedOutcome(error: string): EvaluationOutcome {
-  const now = Date.now();
-  return { status: "FAILED", objective: null, metadata: null, exitCode: null, signal: null, error, startedAt: now, finishedAt: now };
 }
 
 function firstLine(s: string | null): string {
