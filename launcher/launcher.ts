@@ -3,6 +3,7 @@
 // of them and asks for as many new points at once — until max_evals evaluations have finished, the
 // space is exhausted, the walltime margin is reached, or it is told to stop.
 import { join } from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { Space } from "../src/space/space.js";
 import { createSearcher } from "../src/search/registry.js";
@@ -14,7 +15,9 @@ import {
   findDeadLaunchers,
   finishEvaluations,
   heartbeatLauncher,
+  listUntold,
   loadSearcherState,
+  markTold,
   recoverEvaluations,
   registerLauncher,
   requeueRunning,
@@ -22,7 +25,7 @@ import {
   updateBatchJob,
   type Store,
 } from "../src/store/index.js";
-import type { WorkflowRow } from "../src/store/types.js";
+import type { EvaluationRow, WorkflowRow } from "../src/store/types.js";
 import { appendResults } from "../src/results/csv.js";
 import { refreshReport, shouldRefresh } from "../src/results/report.js";
 import { finishedResults, SlotRunner } from "./slot-runner.js";
@@ -44,6 +47,11 @@ export interface LauncherOptions {
   log: (line: string) => void;
   /** Called once the launcher row exists (the CLI names its log file after the id). */
   onRegistered?: (launcherId: number) => void;
+  /**
+   * serial mode on several nodes: starts the per-node agents (one process tree, e.g. one srun step)
+   * once the leader's row exists, and says how many slots they add.
+   */
+  agents?: { slots: number; start: (leaderId: number) => ChildProcess };
 }
 
 export type LauncherEnd = "completed" | "exhausted" | "walltime" | "signal" | "stopped";
@@ -56,6 +64,8 @@ export interface LauncherSummary {
 }
 
 const FINISHED_KEYS = ["DONE", "FAILED", "TIMEOUT"] as const;
+/** How often a leader with agents looks for their results. */
+const AGENT_POLL_MS = 250;
 
 export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> {
   const { store, workflow: wf, log } = o;
@@ -71,6 +81,8 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
   const searcher = await loadSearcher(store, wf, space);
 
   const loop = new SearchLoop(o, me.id, settings, space, searcher);
+  await loop.tellOthers(); // results agents finished while no leader ran
+  const agents = o.agents ? startAgents(o.agents, me.id, log) : null;
   const heartbeat = setInterval(() => {
     heartbeatLauncher(store, me.id).catch((e: unknown) => log(`heartbeat failed: ${String(e)}`));
   }, settings.heartbeatSeconds * 1000);
@@ -89,7 +101,8 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
     await loop.close();
-    await endLauncher(store, me.id);
+    await endLauncher(store, me.id); // agents see this (or the workflow's end) and stop
+    if (agents) await agents.stop();
     // A launcher stopped by a signal (scancel, qdel) leaves the job's final state to the scheduler
     // sync (CANCELLED, TIMEOUT...); one that ran to its end knows the job is finishing normally.
     if (o.batchJobId !== null && end !== "signal") {
@@ -97,6 +110,40 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
     }
     await refreshReport(store, wf, { log });
   }
+}
+
+/** How long agents get to notice the end and record their last results before they are killed. */
+const AGENT_EXIT_GRACE_MS = 30_000;
+
+/**
+ * Starts the agents' process tree in its own process group; stop() waits for it to exit by itself
+ * (agents stop when the leader's row ends), then SIGTERMs and SIGKILLs the group.
+ */
+function startAgents(agents: NonNullable<LauncherOptions["agents"]>, leaderId: number, log: (line: string) => void): { stop: () => Promise<void> } {
+  const child = agents.start(leaderId);
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    child.once("exit", (code, signal) => {
+      log(`agents exited (${signal ?? `exit code ${code}`})`);
+      resolve();
+    });
+  });
+  log(`started ${agents.slots} agent slot(s) (pid ${child.pid})`);
+  return {
+    stop: async () => {
+      const timer = (ms: number) => new Promise<"timeout">((r) => setTimeout(() => r("timeout"), ms).unref());
+      if ((await Promise.race([exited, timer(AGENT_EXIT_GRACE_MS)])) !== "timeout") return;
+      log("agents did not exit: terminating them");
+      for (const sig of ["SIGTERM", "SIGKILL"] as const) {
+        try {
+          if (child.pid) process.kill(-child.pid, sig);
+        } catch {
+          return;
+        }
+        if ((await Promise.race([exited, timer(5_000)])) !== "timeout") return;
+      }
+    },
+  };
 }
 
 /** Evaluations left RUNNING by dead launchers go back to READY (or FAILED after maxAttempts). */
@@ -161,6 +208,8 @@ class SearchLoop {
   private stopping: LauncherEnd | null = null;
   private readonly csvFile: string;
   private lastReportAt: number | null = null;
+  /** Slots of the whole allocation: this node's and the agents'. */
+  private readonly capacity: number;
   finishedHere = 0;
 
   constructor(
@@ -171,6 +220,7 @@ class SearchLoop {
     private readonly searcher: Searcher,
   ) {
     this.runner = new SlotRunner({ store: o.store, workflow: o.workflow, launcherId, slots: o.slots, settings, launchPrefix: o.launchPrefix });
+    this.capacity = o.slots.length + (o.agents?.slots ?? 0);
     mkdirSync(join(o.workflow.resultsDir, "evals"), { recursive: true });
     this.csvFile = join(o.workflow.resultsDir, "results.csv");
   }
@@ -193,6 +243,7 @@ class SearchLoop {
         this.stop("walltime");
       }
       await this.recordFinished();
+      if (this.o.agents) await this.tellOthers();
       if (this.stopping) {
         if (this.runner.runningCount === 0) break;
       } else {
@@ -215,18 +266,19 @@ class SearchLoop {
     const counts = await countEvaluations(store, wf.id);
     const done = FINISHED_KEYS.reduce((s, k) => s + counts[k], 0);
     if (done >= wf.maxEvals && this.runner.runningCount === 0) return "completed";
-    const free = this.runner.freeCount;
-    if (free <= 0) return null;
-
-    const claimedOld = await this.runner.claimAndStart(free);
-    // Never exceed max_evals: everything finished, running anywhere or waiting counts (DeepHyper #120).
+    // READY rows first (left by a previous launcher, or not yet taken by an agent).
+    if (this.runner.freeCount > 0) await this.runner.claimAndStart(this.runner.freeCount);
+    // New points fill every slot of the allocation, agents' included; claims above moved rows from
+    // READY to RUNNING, so the counts still describe what is outstanding. Never exceed max_evals:
+    // everything finished, running anywhere or waiting counts (DeepHyper #120).
     const budget = wf.maxEvals - done - counts.RUNNING - counts.READY;
-    const want = Math.min(free - claimedOld, budget);
+    const idle = this.capacity - counts.RUNNING - counts.READY;
+    const want = Math.min(idle, budget);
     if (want > 0 && !this.searcher.exhausted()) {
       const points = this.searcher.ask(want);
       if (points.length > 0) {
         await createEvaluations(store, wf.id, points, { searcherState: this.searcher.state() });
-        await this.runner.claimAndStart(points.length);
+        if (this.runner.freeCount > 0) await this.runner.claimAndStart(this.runner.freeCount);
       }
     }
     if (this.runner.runningCount === 0 && this.runner.pendingFinished === 0) {
@@ -258,8 +310,26 @@ class SearchLoop {
       }));
     if (told.length > 0) this.searcher.tell(told);
     if (results.length === 0) return;
-    const rows = await finishEvaluations(store, results, { searcherState: this.searcher.state(), launcherId: this.launcherId });
+    const rows = await finishEvaluations(store, results, { searcherState: this.searcher.state(), launcherId: this.launcherId, told: true });
     this.finishedHere += rows.length;
+    await this.published(rows);
+  }
+
+  /** Tells the searcher results finished elsewhere (agents), marking them told with its new state. */
+  async tellOthers(): Promise<void> {
+    const { store, workflow: wf } = this.o;
+    const rows = await listUntold(store, wf.id);
+    if (rows.length === 0) return;
+    this.searcher.tell(
+      rows.map((r) => ({ evalId: r.id, point: r.point, status: r.state as EvaluationResult["status"], objective: r.state === "DONE" ? r.objective : null })),
+    );
+    await markTold(store, wf.id, rows.map((r) => r.id), this.searcher.state());
+    await this.published(rows);
+  }
+
+  /** results.csv (the leader is its only writer), the report, and a log line per result. */
+  private async published(rows: EvaluationRow[]): Promise<void> {
+    const { store, workflow: wf } = this.o;
     appendResults(this.csvFile, this.space.names, rows, wf.createdAt);
     // report.html is refreshed cheaply: throttled, and less often as the search grows.
     if (shouldRefresh(this.lastReportAt, this.finishedHere, Date.now())) {
@@ -275,7 +345,8 @@ class SearchLoop {
   /** Completions wake the loop at once; otherwise wake for the walltime margin, or poll while
    * another launcher holds the remaining work. */
   private sleepMs(): number {
-    let ms = this.runner.runningCount > 0 ? this.settings.heartbeatSeconds * 1000 : 1000;
+    // Agents' results arrive through the database, not as wake-ups: poll for them.
+    let ms = this.o.agents ? AGENT_POLL_MS : this.runner.runningCount > 0 ? this.settings.heartbeatSeconds * 1000 : 1000;
     if (!this.stopping && this.o.dispatchDeadline !== null) ms = Math.min(ms, Math.max(0, this.o.dispatchDeadline - Date.now()));
     return ms;
   }

@@ -57,7 +57,8 @@ export function buildScriptContext(
     env: opts.env ?? { SPRUCE_WORKSPACE: workspace },
     launcherCommand,
     schedFlags: (r.schedFlags as string[] | undefined) ?? [],
-    ranksPerNode: r.ranksPerNode,
+    // Processes per node the allocation must hold: MPI ranks, or serial evaluations side by side.
+    ranksPerNode: r.mode === "mpi" ? r.ranksPerNode : r.evalsPerNode,
   };
 }
 

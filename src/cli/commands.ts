@@ -7,6 +7,7 @@ import { cancelCommand } from "./cancel.js";
 import { topkCommand } from "./topk.js";
 import { rmCommand } from "./rm.js";
 import { launchCommand } from "./launch.js";
+import { agentCommand } from "./agent.js";
 import { problemCommand } from "./problem.js";
 import { dbCommand } from "./db.js";
 import { siteCommand } from "./site.js";
@@ -16,4 +17,4 @@ import { logsCommand } from "./logs.js";
 import { exportCommand } from "./export.js";
 
 // Each command has its own argument type; yargs checks the arguments at parse time.
-export const commands: CommandModule<GlobalArgs, any>[] = [submitCommand, statusCommand, lsCommand, cancelCommand, topkCommand, reportCommand, logsCommand, exportCommand, rmCommand, problemCommand, launchCommand, dbCommand, siteCommand, fetchCommand];
+export const commands: CommandModule<GlobalArgs, any>[] = [submitCommand, statusCommand, lsCommand, cancelCommand, topkCommand, reportCommand, logsCommand, exportCommand, rmCommand, problemCommand, launchCommand, agentCommand, dbCommand, siteCommand, fetchCommand];

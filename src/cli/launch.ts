@@ -1,6 +1,7 @@
 // `spruce launch WORKFLOW`: the line a batch script runs on the compute node. Connects to the
 // workflow database (never migrating it), discovers its node, and runs the launcher loop.
-import { appendFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { appendFileSync, openSync } from "node:fs";
 import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { NotFoundError, ValidationError } from "../errors.js";
@@ -9,8 +10,10 @@ import { walltimeMarginSeconds } from "../schedulers/walltime.js";
 import { getWorkflow } from "../store/index.js";
 import { buildLaunchPrefix, detectMpiFlavour } from "../mpi/index.js";
 import type { WorkflowRow } from "../store/types.js";
-import { runLauncher } from "../../launcher/launcher.js";
-import { planSlots, type Slot } from "../../launcher/slots.js";
+import { runLauncher, type LauncherOptions } from "../../launcher/launcher.js";
+import { planSlots } from "../../launcher/slots.js";
+import { distFile } from "../util/paths.js";
+import { allocationPlan, databaseArgs } from "./allocation-plan.js";
 import { DB_DIR_OPTION, refuseSqliteForNodes, withStore, type GlobalArgs } from "./context.js";
 
 interface LaunchArgs extends GlobalArgs {
@@ -43,7 +46,8 @@ export const launchCommand: CommandModule<GlobalArgs, LaunchArgs> = {
       if (!wf) throw new NotFoundError(`workflow '${argv.workflow}' not found in ${store.describe}`, "check the name with 'spruce ls'");
       let deadline: number | null = null;
       if (argv.timeLimitMinutes !== undefined) {
-        const margin = argv.walltimeMargin ?? walltimeMarginSeconds(argv.timeLimitMinutes);
+        const saved = wf.settings.walltimeMarginSeconds;
+        const margin = argv.walltimeMargin ?? (typeof saved === "number" ? saved : walltimeMarginSeconds(argv.timeLimitMinutes));
         deadline = startedAt + argv.timeLimitMinutes * 60_000 - margin * 1000;
       }
       const logFile = { path: null as string | null, pending: [] as string[] };
@@ -58,7 +62,7 @@ export const launchCommand: CommandModule<GlobalArgs, LaunchArgs> = {
         workflow: wf,
         batchJobId: argv.batchJobId ?? null,
         host: currentNodeName(process.env),
-        ...(await slotsFor(wf, argv.evalsPerNode)),
+        ...(await slotsFor(wf, argv, deadline)),
         dispatchDeadline: deadline,
         log,
         onRegistered: (id) => {
@@ -72,30 +76,45 @@ export const launchCommand: CommandModule<GlobalArgs, LaunchArgs> = {
   },
 };
 
-/** The slots of this allocation and, in mpi mode, the MPI launch command for a slot's hosts. */
+/**
+ * The slots of this node and, in mpi mode, the MPI launch command for a slot's hosts; in serial
+ * mode on several nodes, the agents that run evaluations on the other nodes (one per node, started
+ * in one step of the detected launcher: srun inside Slurm).
+ */
 async function slotsFor(
   wf: WorkflowRow,
-  evalsPerNode: number | undefined,
-): Promise<{ slots: Slot[]; launchPrefix?: (slot: Slot, env: Record<string, string>) => string[] }> {
-  const r = wf.request;
-  const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
-  const threadsPerRank = num(r.threadsPerRank);
-  const mode = r.mode;
-  const hosts = mode === "mpi" ? detectAllocation(process.env).nodes.map((n) => n.name) : [currentNodeName(process.env)];
-  const slots = planSlots({
-    mode,
-    hosts,
-    evalsPerNode: evalsPerNode ?? r.evalsPerNode,
-    nodesPerEval: r.nodesPerEval,
-    threadsPerRank,
-    gpusPerNode: num(r.gpusPerNode),
-    gpusPerEval: num(r.gpusPerEval),
-  });
-  if (mode !== "mpi") return { slots };
-  const mpi = await detectMpiFlavour({ env: process.env, override: typeof r.mpi === "string" ? r.mpi : undefined });
+  argv: LaunchArgs,
+  deadline: number | null,
+): Promise<Pick<LauncherOptions, "slots" | "launchPrefix" | "agents">> {
+  const plan = allocationPlan(wf, argv.evalsPerNode);
+  const slots = planSlots({ ...plan.slotPlan, hosts: plan.mode === "mpi" ? plan.nodes : [plan.here] });
+  if (plan.mode === "mpi") {
+    const mpi = await detectMpiFlavour({ env: process.env, override: plan.mpi });
+    return {
+      slots,
+      launchPrefix: (slot, env) =>
+        buildLaunchPrefix({ flavour: mpi.flavour, command: mpi.command, hosts: slot.hosts, ranksPerNode: wf.request.ranksPerNode, threadsPerRank: plan.slotPlan.threadsPerRank ?? undefined, env }),
+    };
+  }
+  const others = plan.nodes.filter((n) => n !== plan.here);
+  if (others.length === 0) return { slots };
+  const mpi = await detectMpiFlavour({ env: process.env, override: plan.mpi });
   return {
     slots,
-    launchPrefix: (slot, env) =>
-      buildLaunchPrefix({ flavour: mpi.flavour, command: mpi.command, hosts: slot.hosts, ranksPerNode: r.ranksPerNode, threadsPerRank: threadsPerRank ?? undefined, env }),
+    agents: {
+      slots: others.length * plan.slotPlan.evalsPerNode,
+      start: (leaderId) => {
+        const command = [
+          ...buildLaunchPrefix({ flavour: mpi.flavour, command: mpi.command, hosts: others, ranksPerNode: 1 }),
+          process.execPath, distFile("src/cli/main"), "agent", wf.name, "--leader", String(leaderId),
+          ...databaseArgs(argv),
+          ...(deadline !== null ? ["--deadline", String(deadline)] : []),
+          ...(argv.evalsPerNode !== undefined ? ["--evals-per-node", String(argv.evalsPerNode)] : []),
+        ];
+        const log = openSync(join(wf.resultsDir, `agents-${leaderId}.log`), "a");
+        // Its own process group, so the leader can end the whole step (srun and what it runs).
+        return spawn(command[0] as string, command.slice(1), { detached: true, stdio: ["ignore", log, log] });
+      },
+    },
   };
 }

@@ -70,6 +70,7 @@ export interface SubmitArgs extends GlobalArgs {
   staleAfterSeconds?: number;
   maxAttempts?: number;
   killGraceSeconds?: number;
+  walltimeMargin?: number;
 }
 
 export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
@@ -119,6 +120,7 @@ export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
       .option("liar", { choices: ["cl_max", "cl_min", "cl_mean"], describe: "ambs: constant-liar value for pending points" })
       .option("n-initial-points", { type: "number", describe: "ambs: random points before the surrogate (10)" })
       .option("db-dir", DB_DIR_OPTION)
+      .option("walltime-margin", { type: "number", describe: "seconds before the walltime to stop dispatching and interrupt evaluations (default min(120, max(10, 10% of -t)))" })
       .option("heartbeat-seconds", { type: "number", hidden: true })
       .option("stale-after-seconds", { type: "number", hidden: true })
       .option("max-attempts", { type: "number", hidden: true })
@@ -166,6 +168,9 @@ async function submit(argv: SubmitArgs): Promise<void> {
   }
   if (argv.evalTimeout !== undefined && !(argv.evalTimeout > 0)) throw new ValidationError(`--eval-timeout must be a positive number of seconds (got ${argv.evalTimeout})`);
   const walltimeMinutes = parseWalltime(argv.time);
+  if (argv.walltimeMargin !== undefined && !(argv.walltimeMargin >= 0 && argv.walltimeMargin < walltimeMinutes * 60)) {
+    throw new ValidationError(`--walltime-margin ${argv.walltimeMargin} must be at least 0 and shorter than the walltime (${walltimeMinutes * 60} s)`);
+  }
   if (argv.queue !== undefined) validateQueue(argv.queue);
   if (argv.project !== undefined) validateProject(argv.project);
   validateWorkflowName(argv.workflow);
@@ -318,6 +323,7 @@ function launcherSettingsFrom(argv: SubmitArgs): Record<string, JsonValue> {
   if (argv.staleAfterSeconds !== undefined) s.staleAfterSeconds = argv.staleAfterSeconds;
   if (argv.maxAttempts !== undefined) s.maxAttempts = argv.maxAttempts;
   if (argv.killGraceSeconds !== undefined) s.killGraceSeconds = argv.killGraceSeconds;
+  if (argv.walltimeMargin !== undefined) s.walltimeMarginSeconds = argv.walltimeMargin;
   return s;
 }
 

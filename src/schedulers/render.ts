@@ -9,7 +9,7 @@
 //   workflow          the workflow name (a single line; for comments)
 //   jobName           job name for -J / -N / --jobname (letters, digits, _ . - +)
 //   nodes             node count, e.g. "4"
-//   ranksPerNode      MPI ranks per node, e.g. "1"
+//   ranksPerNode      processes per node: MPI ranks (mpi mode) or concurrent evaluations (serial), e.g. "1"
 //   totalRanks        nodes x ranksPerNode (LSF -n), e.g. "4"
 //   walltime          the walltime in this scheduler's format: slurm 01:30:00 or 1-00:00:00,
 //                     pbs 01:30:00, cobalt 90 (minutes), lsf 1:30, local 01:30:00

@@ -129,7 +129,7 @@ export async function claimEvaluations(
 export async function finishEvaluations(
   store: Store,
   results: readonly FinishedEvaluation[],
-  opts: { searcherState?: JsonValue; launcherId?: number; workflowId?: number } = {},
+  opts: { searcherState?: JsonValue; launcherId?: number; workflowId?: number; told?: boolean } = {},
 ): Promise<EvaluationRow[]> {
   if (opts.searcherState !== undefined && opts.workflowId === undefined && results.length === 0) {
     throw new SpruceError("finishEvaluations: saving a searcher state without results needs opts.workflowId");
@@ -163,6 +163,8 @@ export async function finishEvaluations(
         finished_at: at,
         write_token: token,
       };
+      // told: the caller's searcher learnt these results, and its state is saved below with them.
+      if (opts.told) patch.told_at = at;
       // Metrics may have been reported while running; absent here means keep them.
       if (r.metrics !== undefined) patch.metrics = toJsonOrNull(r.metrics);
       const where: Record<string, unknown> = { id: r.id, state: "RUNNING", attempt: r.attempt };

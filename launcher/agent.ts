@@ -1,0 +1,96 @@
+// The per-node worker agent of serial mode across nodes (DESIGN §6): started once per extra node
+// by the leader (through srun or the MPI launcher, one rank per node), it claims READY evaluations
+// for its own slots, runs them and records their outcomes. It never searches: the leader proposes
+// points and learns the results from the database (evaluations.told_at).
+import {
+  endLauncher,
+  finishEvaluations,
+  getWorkflowById,
+  heartbeatLauncher,
+  listLaunchers,
+  registerLauncher,
+  requeueRunning,
+  type Store,
+} from "../src/store/index.js";
+import type { WorkflowRow } from "../src/store/types.js";
+import { launcherSettings } from "./settings.js";
+import { finishedResults, SlotRunner } from "./slot-runner.js";
+import type { Slot } from "./slots.js";
+
+export interface AgentOptions {
+  store: Store;
+  workflow: WorkflowRow;
+  /** The leader's launcher id: the agent ends when the leader's row ends. */
+  leaderId: number;
+  host: string;
+  slots: Slot[];
+  /** Absolute time (ms) after which nothing new is started; null = no walltime. */
+  dispatchDeadline: number | null;
+  log: (line: string) => void;
+}
+
+/** How often an idle agent looks for new READY rows (the leader writes them as slots free). */
+const POLL_MS = 200;
+/** How often it checks that the leader and the workflow are still going. */
+const LEADER_CHECK_MS = 2_000;
+
+export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; finishedHere: number; end: string }> {
+  const { store, workflow: wf, log } = o;
+  const settings = launcherSettings(wf.settings);
+  const me = await registerLauncher(store, { workflowId: wf.id, batchJobId: null, host: o.host, pid: process.pid });
+  log(`agent ${me.id} on ${o.host} (pid ${process.pid}) for leader ${o.leaderId}: ${o.slots.length} slot(s)`);
+  const runner = new SlotRunner({ store, workflow: wf, launcherId: me.id, slots: o.slots, settings });
+  const heartbeat = setInterval(() => {
+    heartbeatLauncher(store, me.id).catch((e: unknown) => log(`heartbeat failed: ${String(e)}`));
+  }, settings.heartbeatSeconds * 1000);
+  let stopping: string | null = null;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    stopping ??= `signal ${sig}`;
+    runner.stopAll("walltime");
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  let finishedHere = 0;
+  let lastCheck = 0;
+  try {
+    for (;;) {
+      const batch = runner.takeFinished();
+      const results = finishedResults(batch);
+      // Not told: the leader's searcher learns these from the database.
+      if (results.length > 0) finishedHere += (await finishEvaluations(store, results, { launcherId: me.id })).length;
+      if (!stopping && o.dispatchDeadline !== null && Date.now() >= o.dispatchDeadline) {
+        stopping = "walltime";
+        runner.stopAll("walltime");
+      }
+      if (!stopping && Date.now() - lastCheck >= LEADER_CHECK_MS) {
+        lastCheck = Date.now();
+        stopping = await reasonToStop(store, wf.id, o.leaderId);
+        if (stopping) runner.stopAll("walltime");
+      }
+      if (stopping) {
+        if (runner.runningCount === 0 && runner.pendingFinished === 0) break;
+      } else if (runner.freeCount > 0) {
+        await runner.claimAndStart(runner.freeCount);
+      }
+      await runner.sleep(POLL_MS);
+    }
+    await requeueRunning(store, { workflowId: wf.id, launcherId: me.id, note: `agent stopped (${stopping})` });
+    log(`agent ${me.id} ended (${stopping}): ${finishedHere} evaluation(s) finished here`);
+    return { launcherId: me.id, finishedHere, end: stopping ?? "stopped" };
+  } finally {
+    clearInterval(heartbeat);
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+    await runner.close();
+    await endLauncher(store, me.id);
+  }
+}
+
+/** The agent stops when the workflow is no longer running or its leader has ended. */
+async function reasonToStop(store: Store, workflowId: number, leaderId: number): Promise<string | null> {
+  const wf = await getWorkflowById(store, workflowId);
+  if (!wf || wf.state === "FINISHED" || wf.state === "STOPPED") return `workflow ${wf?.state ?? "deleted"}`;
+  const leader = (await listLaunchers(store, workflowId)).find((l) => l.id === leaderId);
+  if (!leader || leader.endedAt !== null) return "leader ended";
+  return null;
+}
