@@ -7,3 +7,4 @@ export type { EvaluationResult, Searcher, SearcherContext, Direction } from "./s
 export { Rng } from "./util/rng.js";
 export { SpruceError, ValidationError } from "./errors.js";
 export type { RunContext } from "./problem/run-context.js";
+export type { Operation, SearchMethod, SearchMethodContext, MethodEvaluation } from "./search/custom/method.js";

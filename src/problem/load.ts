@@ -61,6 +61,25 @@ export async function loadRunModule(path: string): Promise<LoadedRun> {
   return { run, source };
 }
 
+/**
+ * A custom search method module (--search-method): `export function createSearchMethod(ctx)`, or a
+ * default export that is such a factory or a class constructed with ctx. Returns the factory.
+ */
+export async function loadSearchMethodModule(path: string): Promise<{ create: (ctx: unknown) => unknown; source: string }> {
+  const source = existingFile(path, "search method", MODULE_EXTENSIONS);
+  const { value } = findExport(await importUserModule(source), "createSearchMethod");
+  if (typeof value !== "function") {
+    throw new ValidationError(
+      `${source}: the module exports no search method`,
+      "add `export function createSearchMethod(ctx) { return { initialPoints() {...}, onResult() {...}, ... } }` or a default export class",
+    );
+  }
+  const fn = value as (...args: unknown[]) => unknown;
+  // A class must be called with `new`; its source text starts with "class".
+  const isClass = /^class[\s{]/.test(Function.prototype.toString.call(fn));
+  return { create: isClass ? (ctx) => new (fn as unknown as new (c: unknown) => unknown)(ctx) : (ctx) => fn(ctx), source };
+}
+
 async function specFromModule(source: string): Promise<ProblemSpec> {
   const { value, how } = findExport(await importUserModule(source), "problem");
   // Duck-typed rather than instanceof: the user's module may import Problem from another copy of
@@ -94,7 +113,7 @@ function findExport(mod: Record<string, unknown>, name: string): { value: unknow
 }
 
 /** The absolute path of an existing regular file with one of the given extensions. */
-function existingFile(path: string, what: "problem" | "run", extensions: string[]): string {
+function existingFile(path: string, what: "problem" | "run" | "search method", extensions: string[]): string {
   const source = resolve(path);
   if (!existsSync(source)) {
     throw new ValidationError(

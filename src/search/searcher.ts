@@ -12,6 +12,8 @@ export interface EvaluationResult {
   /** DONE carries a finite objective; FAILED/TIMEOUT carry none (never a fake value). */
   status: "DONE" | "FAILED" | "TIMEOUT";
   objective: number | null;
+  /** Why a FAILED/TIMEOUT evaluation failed (first line of its error), when known. */
+  error?: string | null;
 }
 
 export interface Searcher {
