@@ -7,6 +7,7 @@ import type { ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { Space } from "../src/space/space.js";
 import { createSearcher } from "../src/search/registry.js";
+import { loadCustomSearcher } from "../src/search/custom/load.js";
 import type { EvaluationResult, Searcher } from "../src/search/searcher.js";
 import {
   countEvaluations,
@@ -192,12 +193,8 @@ function isPidAlive(pid: number): boolean {
 }
 
 async function loadSearcher(store: Store, wf: WorkflowRow, space: Space): Promise<Searcher> {
-  const searcher = createSearcher(wf.searcher, {
-    space,
-    seed: wf.seed,
-    direction: wf.direction,
-    options: wf.searcherOptions,
-  });
+  const ctx = { space, seed: wf.seed, direction: wf.direction, options: wf.searcherOptions };
+  const searcher = wf.searcher === "custom" ? await loadCustomSearcher(ctx) : createSearcher(wf.searcher, ctx);
   const saved = await loadSearcherState(store, wf.id);
   if (saved !== undefined) searcher.restore(saved);
   return searcher;
@@ -266,8 +263,9 @@ class SearchLoop {
     const counts = await countEvaluations(store, wf.id);
     const done = FINISHED_KEYS.reduce((s, k) => s + counts[k], 0);
     if (done >= wf.maxEvals && this.runner.runningCount === 0) return "completed";
-    // READY rows first (left by a previous launcher, or not yet taken by an agent).
-    if (this.runner.freeCount > 0) await this.runner.claimAndStart(this.runner.freeCount);
+    // READY rows first (left by a previous launcher, or not yet taken by an agent). Usually there
+    // are none: this loop claims what it creates at once, so the claim statement is skipped.
+    if (this.runner.freeCount > 0 && counts.READY > 0) await this.runner.claimAndStart(this.runner.freeCount);
     // New points fill every slot of the allocation, agents' included; claims above moved rows from
     // READY to RUNNING, so the counts still describe what is outstanding. Never exceed max_evals:
     // everything finished, running anywhere or waiting counts (DeepHyper #120).

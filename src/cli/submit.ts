@@ -9,6 +9,7 @@ import { NotFoundError, ValidationError } from "../errors.js";
 import { loadProblem, loadRunModule } from "../problem/load.js";
 import { validateCommandTemplate } from "../problem/command.js";
 import { assertSearcherName } from "../search/registry.js";
+import { loadCustomSearcher } from "../search/custom/load.js";
 import { gridSizeFor } from "../search/grid.js";
 import { problemFromHpFlags } from "../space/ranges.js";
 import { Space } from "../space/space.js";
@@ -30,6 +31,8 @@ export interface SubmitArgs extends GlobalArgs {
   problem?: string;
   hp?: string[];
   gridCount?: number;
+  searchMethod?: string;
+  methodArgs?: string;
   run?: string;
   command?: string;
   time: string;
@@ -82,6 +85,8 @@ export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
       .positional("workflow", { type: "string", describe: "unique name of the search", demandOption: true })
       .option("problem", { alias: "p", type: "string", describe: "problem module (.ts/.js exporting `problem`) or Determined-style YAML" })
       .option("hp", { type: "string", array: true, describe: "Studio-style ranges instead of -p: lr=1e-5:l5:0.1 (5 log-spaced), lr=0.01:0.01:0.1, n=0:3, act=relu,tanh, x=0.5" })
+      .option("search-method", { type: "string", describe: "custom searcher: a module exporting createSearchMethod(ctx) or a default class (with --searcher custom)" })
+      .option("method-args", { type: "string", describe: "custom searcher: JSON handed to the method as ctx.args" })
       .option("grid-count", { type: "number", describe: "grid: points per numeric range (Determined's count; default 5)" })
       .option("run", { alias: "r", type: "string", describe: "run module exporting run(point, ctx) that returns the objective" })
       .option("command", { type: "string", describe: "command template instead of -r, e.g. 'python3 train.py --lr {{lr}}'; prints 'objective: <n>'" })
@@ -91,7 +96,7 @@ export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
       .option("project", { alias: "A", type: "string", describe: "project / account to charge (left out when not given)" })
       .option("job-mode", { alias: "j", choices: ["serial", "mpi"] as const, default: "serial" as const, describe: "serial: single-process evaluations packed on the nodes; mpi: each evaluation an MPI run" })
       .option("scheduler", { choices: SCHEDULER_NAMES, describe: "batch scheduler (default: detected from PATH, else local)" })
-      .option("searcher", { type: "string", default: "ambs", describe: "ambs (model-based, default) | random | grid" })
+      .option("searcher", { type: "string", default: "ambs", describe: "ambs (model-based, default) | random | grid | custom (--search-method FILE)" })
       .option("max-evals", { type: "number", describe: "evaluations to finish (default 100)" })
       .option("evals-per-node", { type: "number", default: 1, describe: "concurrent evaluations per node (serial mode)" })
       .option("nodes-per-eval", { type: "number", default: 1, describe: "nodes per evaluation (mpi mode)" })
@@ -221,6 +226,9 @@ async function submit(argv: SubmitArgs): Promise<void> {
     schedFlags: argv.schedFlags ?? [],
   };
   const options = searcherOptions(argv, loaded.spec.gridCounts);
+  if (argv.searcher === "custom") {
+    Object.assign(options, await step("Validating search method", () => customOptions(argv, loaded.space, argv.seed ?? 0, argv.minimize ? "minimize" : "maximize")));
+  }
   // A grid defines its own size: by default it is walked whole.
   const maxEvals = argv.maxEvals ?? (argv.searcher === "grid" ? gridSizeFor(loaded.space, options) : 100);
   const seed = argv.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -328,3 +336,19 @@ function launcherSettingsFrom(argv: SubmitArgs): Record<string, JsonValue> {
 }
 
 
+
+/** --searcher custom: the method module must load and build a complete method before anything is written. */
+async function customOptions(argv: SubmitArgs, space: Space, seed: number, direction: "maximize" | "minimize"): Promise<Record<string, JsonValue>> {
+  if (!argv.searchMethod) throw new ValidationError("--searcher custom needs --search-method FILE (a module exporting createSearchMethod or a default class)");
+  let args: JsonValue = null;
+  if (argv.methodArgs !== undefined) {
+    try {
+      args = JSON.parse(argv.methodArgs) as JsonValue;
+    } catch (e) {
+      throw new ValidationError(`--method-args is not valid JSON: ${(e as Error).message}`, `e.g. --method-args '{"budget": 50}'`);
+    }
+  }
+  const options = { search_method: resolve(argv.searchMethod), method_args: args };
+  await loadCustomSearcher({ space, seed, direction, options });
+  return options;
+}

@@ -22,7 +22,8 @@ export function createSearcher(name: string, ctx: SearcherContext): Searcher {
 }
 
 export function assertSearcherName(name: string): void {
-  if (!FACTORIES[name]) {
-    throw new ValidationError(`--searcher: unknown searcher '${name}'`, `use one of: ${SEARCHER_NAMES.join(", ")}`);
+  // "custom" is loaded from the user's module by the launcher (src/search/custom/load.ts).
+  if (!FACTORIES[name] && name !== "custom") {
+    throw new ValidationError(`--searcher: unknown searcher '${name}'`, `use one of: ${[...SEARCHER_NAMES, "custom"].join(", ")}`);
   }
 }

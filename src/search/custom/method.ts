@@ -11,7 +11,7 @@ export type Operation =
   | { create: Point }
   /** Stop a running evaluation (its id, as in the events). */
   | { stop: number }
-  /** No new points: the search ends when the running evaluations have finished. */
+  /** No new points after this: those already created still run, then the search ends. */
   | { shutdown: true };
 
 export interface MethodEvaluation {

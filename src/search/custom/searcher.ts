@@ -33,7 +33,10 @@ export function createCustomSearcher(ctx: SearcherContext, method: SearchMethod)
 
   function apply(handler: string, ops: unknown): void {
     for (const op of checkOperations(ops, handler, space) as Operation[]) {
-      if ("create" in op) s.queue.push(space.decode(space.encode(op.create)));
+      // Shutdown closes the search to new points; those created before it still run.
+      if ("create" in op) {
+        if (!s.shutdown) s.queue.push(space.decode(space.encode(op.create)));
+      }
       else if ("stop" in op) s.stops.push(op.stop);
       else s.shutdown = true;
     }
@@ -54,9 +57,7 @@ export function createCustomSearcher(ctx: SearcherContext, method: SearchMethod)
         s.started = true;
         handle("initialPoints", () => method.initialPoints());
       }
-      // After shutdown nothing new starts, even points created before it.
-      const out = s.shutdown ? [] : s.queue.splice(0, n);
-      if (s.shutdown) s.queue = [];
+      const out = s.queue.splice(0, n);
       s.pending += out.length;
       return out;
     },
@@ -87,9 +88,9 @@ export function createCustomSearcher(ctx: SearcherContext, method: SearchMethod)
       method.loadState(s.method);
     },
     exhausted(): boolean {
-      // A method that shut down, or that has nothing queued and no result to wait for, will never
-      // propose again: the search ends instead of waiting forever.
-      return s.started && (s.shutdown || (s.queue.length === 0 && s.pending === 0));
+      // Nothing queued, and either shut down or no result left to wait for (so no event can make
+      // the method create more): the search ends instead of waiting forever.
+      return s.started && s.queue.length === 0 && (s.shutdown || s.pending === 0);
     },
   };
 }
