@@ -246,12 +246,15 @@ class SearchLoop {
       } else {
         const end = await this.dispatch();
         if (end) {
+          // An agent may have finished the last evaluations after this iteration's tellOthers.
+          if (this.o.agents) await this.tellOthers();
           await setWorkflowState(store, wf.id, "FINISHED");
           return end;
         }
       }
       await this.runner.sleep(this.sleepMs());
     }
+    if (this.o.agents) await this.tellOthers();
     // Interrupted evaluations go back to READY for the next launcher (attempt+1).
     await requeueRunning(store, { workflowId: wf.id, launcherId: this.launcherId, note: `launcher stopped (${this.stopping})` });
     return this.stopping ?? "stopped";

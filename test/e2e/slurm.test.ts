@@ -170,7 +170,8 @@ describe.skipIf(!hasSlurm && !inCi)("spruce with the real Slurm", () => {
 
   it("a --dry-run script passes sbatch --test-only; a bad partition does not", () => {
     const script = join(ws.dir, "dry.sbatch");
-    const r = spruce([...W(), "submit", "hps", "slurm-dry", "-p", problem, "-r", run, "--scheduler", "slurm", "-q", partition, "-n", "2", "-t", "90", "--dry-run"]);
+    // Two nodes need PostgreSQL (SQLite is refused across nodes); a dry run never connects to it.
+    const r = spruce([...W(), "--database-url", "postgres://spruce@db.example.org/hps", "submit", "hps", "slurm-dry", "-p", problem, "-r", run, "--scheduler", "slurm", "-q", partition, "-n", "2", "-t", "90", "--dry-run"]);
     ok(r);
     writeFileSync(script, r.stdout);
     const test = spawnSync("sbatch", ["--test-only", script], { encoding: "utf8" });

@@ -98,10 +98,16 @@ describe("spruce submit hps (local scheduler)", () => {
   });
 
   it("--dry-run prints the script on stdout and writes nothing", () => {
-    const r = spruce([...W, "submit", "hps", "dry", "-p", problem, "-r", run, "--scheduler", "slurm", "-q", "debug", "-A", "proj", "-n", "2", "-t", "90", "--dry-run"]);
+    // Two nodes need PostgreSQL (SQLite is refused across nodes); a dry run never connects to it.
+    const r = spruce([...W, "--database-url", "postgres://spruce@db.example.org/hps", "submit", "hps", "dry", "-p", problem, "-r", run, "--scheduler", "slurm", "-q", "debug", "-A", "proj", "-n", "2", "-t", "90", "--dry-run"]);
     ok(r);
     expect(r.stdout).toMatch(/^#!\/bin\/bash/);
-    expect(r.stdout).toContain("#SBATCH");
+    expect(r.stdout).toContain("#SBATCH -N 2");
+    expect(r.stdout).toContain("#SBATCH -t 01:30:00");
+    expect(r.stdout).toContain("postgres://spruce@db.example.org/hps");
+    const sqlite = spruce([...W, "submit", "hps", "dry", "-p", problem, "-r", run, "--scheduler", "slurm", "-n", "2", "--dry-run"]);
+    expect(sqlite.code).toBe(2);
+    expect(sqlite.stderr).toMatch(/spans 2 nodes, but the workflow database is SQLite/);
     expect(r.stdout).toContain(" launch dry ");
     expect(r.stderr).toContain("Validating Problem...OK");
     expect(existsSync(join(ws.dir, "data/dry"))).toBe(false);
