@@ -5,6 +5,7 @@ import type { Knex } from "knex";
 import * as m001 from "./001_initial.js";
 import * as m002 from "./002_write_tokens.js";
 import * as m003 from "./003_told.js";
+import * as m004 from "./004_service.js";
 
 export interface Migration {
   name: string;
@@ -16,6 +17,7 @@ export const migrations: readonly Migration[] = [
   { name: "001_initial", up: m001.up, down: m001.down },
   { name: "002_write_tokens", up: m002.up, down: m002.down },
   { name: "003_told", up: m003.up, down: m003.down },
+  { name: "004_service", up: m004.up, down: m004.down },
 ];
 
 /** The table where knex records applied migrations. */

@@ -62,7 +62,21 @@ export function buildScriptContext(
   };
 }
 
-export async function submitBatchJob(store: Store, wf: WorkflowRow, workspace: string): Promise<BatchJobRow> {
+/** The job's own output files (the template's -o/-e), named after its batch job row. */
+export function batchJobFiles(resultsDir: string, batchJobId: number): { out: string; err: string } {
+  const base = join(resultsDir, jobBaseName(batchJobId));
+  return { out: `${base}.out`, err: `${base}.err` };
+}
+
+function jobBaseName(batchJobId: number): string {
+  return `job-${batchJobId}`;
+}
+
+/**
+ * Renders and submits one launcher job with the workflow's saved request. dependsOn: a scheduler
+ * job id this one waits for, however it ends (--chain successors, queued-ahead service jobs).
+ */
+export async function submitBatchJob(store: Store, wf: WorkflowRow, workspace: string, opts: { dependsOn?: string } = {}): Promise<BatchJobRow> {
   const r = wf.request;
   const job = await createBatchJob(store, {
     workflowId: wf.id,
@@ -75,7 +89,7 @@ export async function submitBatchJob(store: Store, wf: WorkflowRow, workspace: s
     walltimeMinutes: r.walltimeMinutes,
     scriptPath: null,
   });
-  const name = `job-${job.id}`;
+  const name = jobBaseName(job.id);
   const scriptPath = join(wf.resultsDir, `${name}.${EXTENSION[r.scheduler] ?? "sh"}`);
   try {
     await step(`Rendering ${r.scheduler} script`, () => {
@@ -86,7 +100,7 @@ export async function submitBatchJob(store: Store, wf: WorkflowRow, workspace: s
       chmodSync(scriptPath, 0o755);
     });
     info("Performing job submission...");
-    const schedulerId = await getScheduler(r.scheduler).submit(scriptPath);
+    const schedulerId = await getScheduler(r.scheduler).submit(scriptPath, opts.dependsOn === undefined ? undefined : { dependsOn: opts.dependsOn });
     await updateBatchJob(store, job.id, { schedulerId, scriptPath });
     return { ...job, schedulerId, scriptPath };
   } catch (e) {

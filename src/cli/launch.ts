@@ -14,7 +14,8 @@ import { runLauncher, type LauncherOptions } from "../../launcher/launcher.js";
 import { planSlots } from "../../launcher/slots.js";
 import { distFile } from "../util/paths.js";
 import { allocationPlan, databaseArgs } from "./allocation-plan.js";
-import { DB_DIR_OPTION, refuseSqliteForNodes, withStore, type GlobalArgs } from "./context.js";
+import { DB_DIR_OPTION, refuseSqliteForNodes, withStore, workspaceOf, type GlobalArgs } from "./context.js";
+import { submitChainSuccessor } from "../service/chain.js";
 
 interface LaunchArgs extends GlobalArgs {
   workflow: string;
@@ -57,6 +58,8 @@ export const launchCommand: CommandModule<GlobalArgs, LaunchArgs> = {
         if (logFile.path) appendFileSync(logFile.path, text);
         else logFile.pending.push(text);
       };
+      // --chain: the successor is queued now, so it waits in the queue while this job runs.
+      if (argv.batchJobId !== undefined) await submitChainSuccessor(store, wf, { batchJobId: argv.batchJobId, workspace: workspaceOf(argv), env: process.env, log });
       const summary = await runLauncher({
         store,
         workflow: wf,

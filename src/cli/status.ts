@@ -1,14 +1,15 @@
 // `spruce status WORKFLOW` and `spruce ls`: what the database says about searches, with the batch
-// jobs' states asked from their schedulers.
+// jobs' states asked from their schedulers and what the service (src/service) last did.
 import type { Argv, CommandModule } from "yargs";
 import { NotFoundError, SchedulerError } from "../errors.js";
 import { syncActiveJobs } from "../schedulers/sync.js";
-import { countEvaluations, FINISHED_STATES, getWorkflow, listBatchJobs, listEvaluations, listWorkflows, type Store } from "../store/index.js";
+import { countEvaluations, FINISHED_STATES, getWorkflow, listBatchJobs, listEvaluations, listServiceEvents, listServiceHolds, listWorkflows, type Store } from "../store/index.js";
 import type { BatchJobRow } from "../store/types.js";
 import { bestEvaluation, workflowStatus } from "../results/summary.js";
 import { statusText } from "../results/report-status.js";
 import { hasDatabase, withStore, type GlobalArgs } from "./context.js";
 import { formatNumber, formatTable, printJson } from "./output.js";
+import { serviceState } from "./service.js";
 
 interface StatusArgs extends GlobalArgs {
   workflow: string;
@@ -21,7 +22,7 @@ export const statusCommand: CommandModule<GlobalArgs, StatusArgs> = {
   builder: (y: Argv<GlobalArgs>) =>
     y
       .positional("workflow", { type: "string", demandOption: true })
-      .option("json", { type: "boolean", describe: "one JSON object: workflow, state, max_evals, counts, best, batch_jobs" }) as unknown as Argv<StatusArgs>,
+      .option("json", { type: "boolean", describe: "one JSON object: workflow, state, max_evals, counts, best, batch_jobs, service" }) as unknown as Argv<StatusArgs>,
   handler: async (argv) => {
     await withStore(argv, async (store) => {
       const wf = await getWorkflow(store, argv.workflow);
@@ -30,11 +31,33 @@ export const statusCommand: CommandModule<GlobalArgs, StatusArgs> = {
       // All finished rows for the rate; workflowStatus takes the best from the DONE ones, so --json is unchanged.
       const [counts, evaluations] = await Promise.all([countEvaluations(store, wf.id), listEvaluations(store, wf.id, { states: FINISHED_STATES })]);
       const status = workflowStatus(wf, counts, evaluations, jobs);
-      if (argv.json) return printJson(status);
-      process.stdout.write(statusText(wf, counts, evaluations, status, process.stdout.isTTY ? process.stdout.columns || 100 : null));
+      const service = await workflowService(store, wf.id);
+      if (argv.json) return printJson({ ...status, service });
+      process.stdout.write(statusText(wf, counts, evaluations, status, process.stdout.isTTY ? process.stdout.columns || 100 : null) + serviceText(service));
     });
   },
 };
+
+/** The service's view of one workflow (DESIGN §9): its last tick, its last action here, a hold. */
+async function workflowService(store: Store, workflowId: number) {
+  const state = await serviceState(store);
+  const [last] = await listServiceEvents(store, { workflowId, limit: 1 });
+  const hold = (await listServiceHolds(store)).find((h) => h.workflowId === workflowId);
+  return {
+    running: state.running,
+    last_tick_at: state.last_tick_at,
+    last_action: last?.action ?? null,
+    last_action_at: last ? new Date(last.at).toISOString() : null,
+    held: hold?.reason ?? null,
+  };
+}
+
+function serviceText(s: Awaited<ReturnType<typeof workflowService>>): string {
+  let out = `\nservice    ${s.running ? "running" : "not running"}, last tick ${s.last_tick_at ?? "-"}\n`;
+  out += `last action ${s.last_action_at ? `${s.last_action_at}: ${(s.last_action ?? "").split("\n")[0]}` : "-"}\n`;
+  if (s.held) out += `HELD (not resubmitted): ${s.held}\n`;
+  return out;
+}
 
 /**
  * The jobs with their scheduler's state. Status must work where the scheduler cannot be asked (a

@@ -74,6 +74,7 @@ export interface SubmitArgs extends GlobalArgs {
   maxAttempts?: number;
   killGraceSeconds?: number;
   walltimeMargin?: number;
+  chain?: boolean;
 }
 
 export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
@@ -125,6 +126,7 @@ export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
       .option("liar", { choices: ["cl_max", "cl_min", "cl_mean"], describe: "ambs: constant-liar value for pending points" })
       .option("n-initial-points", { type: "number", describe: "ambs: random points before the surrogate (10)" })
       .option("db-dir", DB_DIR_OPTION)
+      .option("chain", { type: "boolean", describe: "each launcher job submits its own successor (afterany on itself) while work remains: no service needed" })
       .option("walltime-margin", { type: "number", describe: "seconds before the walltime to stop dispatching and interrupt evaluations (default min(120, max(10, 10% of -t)))" })
       .option("heartbeat-seconds", { type: "number", hidden: true })
       .option("stale-after-seconds", { type: "number", hidden: true })
@@ -185,6 +187,7 @@ async function submit(argv: SubmitArgs): Promise<void> {
   if (argv.envScript !== undefined && !existsSync(argv.envScript)) throw new ValidationError(`--env-script: file not found: ${argv.envScript}`);
   refuseSqliteForNodes(argv, argv.nodes, `the job (-n ${argv.nodes})`);
   const workspace = workspaceOf(argv);
+  if (argv.chain && argv.resume) throw new ValidationError("--chain is set at the first submission and kept by --resume", "drop --chain from the --resume command");
 
   if (argv.resume) return resume(argv, workspace, walltimeMinutes);
 
@@ -206,6 +209,8 @@ async function submit(argv: SubmitArgs): Promise<void> {
     return { kind: "module", path: runPath } as const;
   });
   const scheduler = argv.scheduler ?? (await detectScheduler());
+  // Local "jobs" cannot wait for each other: a successor would run beside its predecessor.
+  if (argv.chain && scheduler === "local") throw new ValidationError("--chain needs a batch scheduler with job dependencies; the local scheduler has none", "use --scheduler slurm|pbs|cobalt|lsf, or 'spruce service start' to resubmit local jobs");
   const request: JobRequest = {
     scheduler,
     nodes: argv.nodes,
@@ -224,6 +229,7 @@ async function submit(argv: SubmitArgs): Promise<void> {
     envScript: argv.envScript ? resolve(argv.envScript) : null,
     template: argv.template ? resolve(argv.template) : null,
     schedFlags: argv.schedFlags ?? [],
+    chain: argv.chain === true,
   };
   const options = searcherOptions(argv, loaded.spec.gridCounts);
   if (argv.searcher === "custom") {

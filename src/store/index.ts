@@ -31,3 +31,22 @@ export { endLauncher, heartbeatLauncher, listLaunchers, registerLauncher } from 
 export { createBatchJob, getBatchJob, listBatchJobs, updateBatchJob, type BatchJobPatch } from "./batch-jobs.js";
 export { loadSearcherState, saveSearcherState } from "./searcher-state.js";
 export * from "./types.js";
+export {
+  acquireServiceLock,
+  addServiceEvent,
+  batchJobsWithLaunchers,
+  clearServiceHold,
+  heartbeatServiceLock,
+  isLockAbandoned,
+  listOrphanedLaunchers,
+  listServiceEvents,
+  listServiceHolds,
+  readServiceLock,
+  recordServiceTick,
+  releaseServiceLock,
+  setServiceHold,
+  type LockResult,
+  type ServiceEvent,
+  type ServiceHold,
+  type ServiceLock,
+} from "./service.js";

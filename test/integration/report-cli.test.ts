@@ -77,7 +77,8 @@ describe("spruce status", () => {
   it("keeps the --json object as DESIGN §8 defines it", () => {
     const r = spruce([...W, "status", "flaky", "--json"]);
     ok(r);
-    expect(Object.keys(JSON.parse(r.stdout))).toEqual(["workflow", "state", "max_evals", "counts", "best", "batch_jobs"]);
+    // DESIGN §8's fields first and never renamed; later issues may add fields after them.
+    expect(Object.keys(JSON.parse(r.stdout)).slice(0, 6)).toEqual(["workflow", "state", "max_evals", "counts", "best", "batch_jobs"]);
   });
 });
 
