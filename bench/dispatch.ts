@@ -2,10 +2,15 @@
 //  1. throughput: trivial command evaluations (`true`) through the real launcher (SQLite store,
 //     random searcher, serial mode) vs a raw spawn loop with the same concurrency, in one run;
 //  2. utilisation: 32 slots of `sleep 0.5` evaluations, 640 of them: busy slot time / (slots x wall).
-// Usage: node dist/bench/dispatch.js [--evals 2000] [--slots 8] [--util-evals 640] [--util-slots 32]
+// The raw loop runs in this process, after the launcher's modules are loaded (as big as a launcher
+// before it starts searching). Every evaluation also creates a directory and three files (point.json,
+// stdout.txt, stderr.txt), which the raw loop does not: the cost of creating one where the workspace
+// lives (--dir, default the temporary directory) is printed with the load average, as both vary a lot
+// on a shared machine.
+// Usage: node dist/bench/dispatch.js [--evals 2000] [--slots 8] [--util-evals 640] [--util-slots 32] [--dir DIR]
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { runLauncher } from "../launcher/launcher.js";
 import { planSlots } from "../launcher/slots.js";
@@ -15,6 +20,27 @@ import type { NewWorkflow } from "../src/store/types.js";
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+
+const dir = process.argv.includes("--dir") ? process.argv[process.argv.indexOf("--dir") + 1]! : tmpdir();
+
+function conditions(): string {
+  const load = loadavg().map((x) => x.toFixed(2)).join(" ");
+  return `load average ${load}; this process's RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`;
+}
+
+/** Median time to create a directory with a file in it under `dir`: what each evaluation pays four times. */
+function createCostMs(): number {
+  const probe = mkdtempSync(join(dir, "spruce-bench-probe-"));
+  const times: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const t = performance.now();
+    mkdirSync(join(probe, String(i)));
+    closeSync(openSync(join(probe, String(i), "f"), "w"));
+    times.push((performance.now() - t) / 2);
+  }
+  rmSync(probe, { recursive: true, force: true });
+  return times.sort((a, b) => a - b)[50]!;
 }
 
 /** Spawns `sh -c true` n times keeping `concurrency` processes alive: the floor any launcher pays. */
@@ -38,7 +64,7 @@ async function rawSpawnLoop(n: number, concurrency: number, command: string): Pr
 }
 
 async function launcherRun(n: number, slots: number, command: string): Promise<{ seconds: number; busyFraction: number }> {
-  const ws = mkdtempSync(join(tmpdir(), "spruce-bench-dispatch-"));
+  const ws = mkdtempSync(join(dir, "spruce-bench-dispatch-"));
   const store = await openStore({ workspace: ws }, { migrate: true });
   try {
     const wf: NewWorkflow = {
@@ -78,8 +104,11 @@ async function main(): Promise<void> {
   const utilSlots = arg("util-slots", 32);
 
   console.log(`# bench/dispatch (${new Date().toISOString()}, node ${process.version})`);
+  console.log(`workspace under ${dir}: creating a file or directory there takes ${createCostMs().toFixed(2)} ms (median)`);
   console.log(`\n## Throughput: ${evals} evaluations of \`true\`, ${slots} concurrent`);
+  console.log(`raw loop: ${conditions()}`);
   const raw = await rawSpawnLoop(evals, slots, "true");
+  console.log(`launcher: ${conditions()}`);
   const launched = await launcherRun(evals, slots, "true");
   const rawRate = evals / raw;
   const rate = evals / launched.seconds;
@@ -90,12 +119,14 @@ async function main(): Promise<void> {
   console.log(`| ratio (target >= 0.70) | ${(rate / rawRate).toFixed(2)} |`);
 
   console.log(`\n## Utilisation: ${utilEvals} evaluations of \`sleep 0.5\`, ${utilSlots} slots`);
+  console.log(`launcher: ${conditions()}`);
   const util = await launcherRun(utilEvals, utilSlots, "sleep 0.5");
   const ideal = (utilEvals / utilSlots) * 0.5;
   console.log(`| measure | value |`);
   console.log(`|---|---|`);
   console.log(`| wall time | ${util.seconds.toFixed(2)} s (ideal ${ideal.toFixed(2)} s) |`);
   console.log(`| busy slot time / (slots x wall), target >= 97% | ${(util.busyFraction * 100).toFixed(1)}% |`);
+  console.log(`\nafter: ${conditions()}`);
 }
 
 await main();

@@ -101,6 +101,7 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
     clearInterval(heartbeat);
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
+    await loop.publish(); // results recorded by the last iteration, or just before a failure
     await loop.close();
     await endLauncher(store, me.id); // agents see this (or the workflow's end) and stop
     if (agents) await agents.stop();
@@ -205,6 +206,8 @@ class SearchLoop {
   private stopping: LauncherEnd | null = null;
   private readonly csvFile: string;
   private lastReportAt: number | null = null;
+  /** Recorded in the database, not yet in results.csv and the log. */
+  private readonly unpublished: EvaluationRow[] = [];
   /** Slots of the whole allocation: this node's and the agents'. */
   private readonly capacity: number;
   finishedHere = 0;
@@ -252,6 +255,10 @@ class SearchLoop {
           return end;
         }
       }
+      // Published only once the free slots are refilled: results.csv, the report and the log lines
+      // stay off the path from a finish to the next start, where every millisecond is an idle slot.
+      // What is left when the loop ends is published by runLauncher.
+      await this.publish();
       await this.runner.sleep(this.sleepMs());
     }
     if (this.o.agents) await this.tellOthers();
@@ -313,7 +320,7 @@ class SearchLoop {
     if (results.length === 0) return;
     const rows = await finishEvaluations(store, results, { searcherState: this.searcher.state(), launcherId: this.launcherId, told: true });
     this.finishedHere += rows.length;
-    await this.published(rows);
+    this.unpublished.push(...rows);
   }
 
   /** Tells the searcher results finished elsewhere (agents), marking them told with its new state. */
@@ -325,11 +332,14 @@ class SearchLoop {
       rows.map((r) => ({ evalId: r.id, point: r.point, status: r.state as EvaluationResult["status"], objective: r.state === "DONE" ? r.objective : null })),
     );
     await markTold(store, wf.id, rows.map((r) => r.id), this.searcher.state());
-    await this.published(rows);
+    this.unpublished.push(...rows);
   }
 
-  /** results.csv (the leader is its only writer), the report, and a log line per result. */
-  private async published(rows: EvaluationRow[]): Promise<void> {
+  /** results.csv (the leader is its only writer), the report, and a log line per result, for the
+   * results recorded since the last call. */
+  async publish(): Promise<void> {
+    const rows = this.unpublished.splice(0);
+    if (rows.length === 0) return;
     const { store, workflow: wf } = this.o;
     appendResults(this.csvFile, this.space.names, rows, wf.createdAt);
     // report.html is refreshed cheaply: throttled, and less often as the search grows.

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { claimEvaluations, type Store } from "../src/store/index.js";
 import type { EvaluationRow, FinishedEvaluation, WorkflowRow } from "../src/store/types.js";
 import { startEvaluation, type EvaluationOutcome, type RunningEvaluation } from "./executor/process.js";
-import { Reaper } from "./executor/reaper-client.js";
+import { Spawner } from "./executor/spawner-client.js";
 import type { LauncherSettings } from "./settings.js";
 import { SlotPool, type Slot } from "./slots.js";
 
@@ -29,10 +29,11 @@ export class SlotRunner {
   private readonly pool: SlotPool;
   private readonly finished: Finished[] = [];
   private wake: (() => void) | null = null;
-  private readonly reaper: Reaper;
+  private fatal: unknown;
+  private readonly spawner: Spawner;
 
   constructor(private readonly o: SlotRunnerOptions) {
-    this.reaper = Reaper.start();
+    this.spawner = Spawner.start();
     this.pool = new SlotPool(o.slots);
   }
 
@@ -48,8 +49,10 @@ export class SlotRunner {
     return this.finished.length;
   }
 
-  /** Outcomes that arrived since the last call, oldest first. */
+  /** Outcomes that arrived since the last call, oldest first. Throws once an evaluation's working
+   * directory could not be prepared. */
   takeFinished(): Finished[] {
+    if (this.fatal !== undefined) throw this.fatal;
     return this.finished.splice(0);
   }
 
@@ -85,7 +88,7 @@ export class SlotRunner {
 
   /** Waits until an evaluation ends, notify() is called, or ms pass. */
   sleep(ms: number): Promise<void> {
-    if (this.finished.length > 0) return Promise.resolve();
+    if (this.finished.length > 0 || this.fatal !== undefined) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.wake = null;
@@ -105,7 +108,7 @@ export class SlotRunner {
   }
 
   async close(): Promise<void> {
-    await this.reaper.close();
+    await this.spawner.close();
   }
 
   private start(row: EvaluationRow, slot: Slot): void {
@@ -123,12 +126,18 @@ export class SlotRunner {
         env: slot.env,
         launchPrefix: prefix ? (env) => prefix(slot, env) : undefined,
       },
-      { reaper: this.reaper, killGraceMs: settings.killGraceSeconds * 1000 },
+      { spawner: this.spawner, killGraceMs: settings.killGraceSeconds * 1000 },
     );
     this.running.set(row.id, { row, handle, slot });
+    // done rejects only when the working directory could not be written: as when that failed
+    // before the spawner prepared it, the launcher stops (takeFinished throws) and the row is
+    // recovered by the next launcher, rather than the whole budget failing one evaluation at a time.
     handle.done.then(
       (outcome) => this.complete(row, outcome),
-      (e: unknown) => this.complete(row, failedOutcome(String(e))),
+      (e: unknown) => {
+        this.fatal ??= e;
+        this.notify();
+      },
     );
   }
 
@@ -157,7 +166,3 @@ export function finishedResults(batch: Finished[]): FinishedEvaluation[] {
     }));
 }
 
-function failedOutcome(error: string): EvaluationOutcome {
-  const now = Date.now();
-  return { status: "FAILED", objective: null, metadata: null, exitCode: null, signal: null, error, startedAt: now, finishedAt: now };
-}

@@ -1,4 +1,4 @@
-// Process-group signalling shared by the executor and the reaper. Every evaluation runs in its own
+// Process-group signalling shared by the executor and the spawner. Every evaluation runs in its own
 // group, so one signal to -pgid reaches the run and everything it forked (shells, MPI launchers,
 // background helpers).
 import { readFileSync, readdirSync } from "node:fs";

@@ -1,9 +1,9 @@
 // Runs one evaluation in a child process (DESIGN §6): a command template under /bin/sh or a run
 // module under eval-entry.js, each in its own process group with its output going straight to files
-// in the evaluation's working directory. Turns whatever happens (exit code, signal, timeout, stop,
-// objective or none) into one EvaluationOutcome; never throws for a failing run.
-import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync } from "node:fs";
+// in the evaluation's working directory. The process is forked by the launcher's spawner
+// (spawner-client.ts), timed out, stopped and drained from here. Turns whatever happens (exit code,
+// signal, timeout, stop, objective or none) into one EvaluationOutcome; never throws for a failing run.
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { constants } from "node:os";
 import { join, resolve } from "node:path";
 import { renderCommand } from "../../src/problem/command.js";
@@ -15,7 +15,7 @@ import type { RunSpec } from "../../src/store/types.js";
 import { distFile } from "../../src/util/paths.js";
 import { parseObjective } from "./objective.js";
 import { drainGroup, signalGroup } from "./pgroup.js";
-import type { Reaper } from "./reaper-client.js";
+import type { Spawner } from "./spawner-client.js";
 
 export interface EvaluationJob {
   evalId: number;
@@ -49,16 +49,17 @@ export interface EvaluationOutcome {
 }
 
 export interface RunningEvaluation {
-  /** Also the process-group id; 0 when the process could not be started (done says why). */
-  pid: number;
+  /** Also the process-group id, once the spawner has started the process; 0 when it could not be
+   * started (done says why). */
+  pid: Promise<number>;
   done: Promise<EvaluationOutcome>;
   /** SIGTERM the group now, SIGKILL it after the grace period. No effect once finished. */
   stop(reason: "walltime" | "user"): void;
 }
 
 export interface StartOptions {
-  /** Tracks the group so it dies even if the launcher is SIGKILLed. */
-  reaper?: Reaper;
+  /** Forks the process, and kills its group should the launcher die (even by SIGKILL). */
+  spawner: Spawner;
   /** Between SIGTERM and SIGKILL; default 5000 ms. */
   killGraceMs?: number;
 }
@@ -80,8 +81,8 @@ function commandLine(job: EvaluationJob): { argv: string[]; cwd: string } {
   return { argv: [process.execPath, ...loader, distFile("launcher/eval-entry"), modulePath], cwd: job.workdir };
 }
 
-// Reads are synchronous like the preparation: they are small (tails only), and a thread-pool round
-// trip per call costs more than the read itself.
+// Reads are synchronous: they are small (tails only), and a thread-pool round trip per call costs
+// more than the read itself.
 
 /** The last `maxBytes` of a file as text, without a leading partial line; "" if absent. */
 function readTail(path: string, maxBytes: number): string {
@@ -104,20 +105,8 @@ function readTail(path: string, maxBytes: number): string {
 }
 
 function readOptional(path: string): string | null {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw e;
-  }
-}
-
-function removeIfPresent(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-  }
+  // Most command runs write no result file: a stat that does not throw is cheaper than an ENOENT.
+  return statSync(path, { throwIfNoEntry: false }) ? readFileSync(path, "utf8") : null;
 }
 
 /** A shell reports a child killed by signal N as exit code 128 + N: say which signal that was. */
@@ -132,12 +121,19 @@ function withTail(reason: string, stderr: string): string {
   return tail.length > 0 ? `${reason}\n${tail}` : reason;
 }
 
+/** The evaluation's working directory could not be prepared (unwritable or full file system): the
+ * launcher's problem, not the run's, so it is not turned into a FAILED outcome. */
+export class WorkdirError extends Error {
+  override name = "WorkdirError";
+}
+
 /**
- * Starts one evaluation now. Preparation is synchronous so the pid is known on return; the outcome
- * arrives through `done`, which never rejects. Throws only when the working directory cannot be
- * prepared (unwritable or full file system): that is the launcher's problem, not the run's.
+ * Starts one evaluation: the spawner prepares its working directory (point.json, empty stdout.txt
+ * and stderr.txt, no stale result.json) and starts the process. The outcome arrives through `done`,
+ * which rejects only with a WorkdirError.
  */
-export function startEvaluation(job: EvaluationJob, opts: StartOptions = {}): RunningEvaluation {
+export function startEvaluation(job: EvaluationJob, opts: StartOptions): RunningEvaluation {
+  const { spawner } = opts;
   const grace = opts.killGraceMs ?? 5000;
   const startedAt = Date.now();
   const files = {
@@ -148,31 +144,13 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions = {}): Ru
   };
   const pointJson = JSON.stringify(job.point);
 
-  // A template that does not fit this point, or a spawn refused outright: the evaluation fails,
-  // the launcher goes on.
-  const failedAtStart = (error: string): RunningEvaluation => ({
-    pid: 0,
-    done: Promise.resolve(outcome("FAILED", { error, startedAt, finishedAt: Date.now() })),
-    stop: () => {},
-  });
+  // A template that does not fit this point: the evaluation fails, the launcher goes on.
   let command: { argv: string[]; cwd: string };
   try {
     command = commandLine(job);
   } catch (e) {
-    return failedAtStart((e as Error).message);
-  }
-
-  mkdirSync(job.workdir, { recursive: true });
-  writeFileSync(files.point, pointJson + "\n");
-  // A result file left by an earlier attempt would be taken for this attempt's answer.
-  removeIfPresent(files.result);
-  const outFd = openSync(files.stdout, "w");
-  let errFd: number;
-  try {
-    errFd = openSync(files.stderr, "w");
-  } catch (e) {
-    closeSync(outFd);
-    throw e;
+    const error = (e as Error).message;
+    return { pid: Promise.resolve(0), done: Promise.resolve(outcome("FAILED", { error, startedAt, finishedAt: Date.now() })), stop: () => {} };
   }
 
   const own: Record<string, string> = {
@@ -187,82 +165,97 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions = {}): Ru
   };
   const prefix = typeof job.launchPrefix === "function" ? job.launchPrefix(own) : (job.launchPrefix ?? []);
   const argv = [...prefix, ...command.argv];
-  const env: NodeJS.ProcessEnv = { ...process.env, ...own };
-  // detached: the child leads a new process group (and session), so signals to -pid reach
-  // everything it forks and none of it shares the launcher's group. Output goes to files, not pipes
-  // through us: a fast writer can never block on a busy launcher.
-  let child: ChildProcess;
-  try {
-    child = spawn(argv[0]!, argv.slice(1), { cwd: command.cwd, env, detached: true, stdio: ["ignore", outFd, errFd] });
-  } catch (e) {
-    return failedAtStart(`could not start ${argv[0]}: ${(e as Error).message}`);
-  } finally {
-    closeSync(outFd);
-    closeSync(errFd);
-  }
-  const pid = child.pid ?? 0;
-  if (pid > 0) opts.reaper?.track(pid);
 
+  let pid = 0;
   let stopReason: "timeout" | "walltime" | "user" | null = null;
   let killAt = 0;
   let killTimer: NodeJS.Timeout | undefined;
   let finished = false;
 
+  // SIGTERM now, SIGKILL at killAt. A stop that comes before the spawner reported the pid is
+  // remembered here and carried out as soon as the pid is known.
+  const signalNow = () => {
+    signalGroup(pid, "SIGTERM");
+    killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), Math.max(0, killAt - Date.now()));
+  };
   const terminate = (reason: "timeout" | "walltime" | "user") => {
-    if (finished || stopReason !== null || pid === 0) return;
+    if (finished || stopReason !== null) return;
     stopReason = reason;
     killAt = Date.now() + grace;
-    signalGroup(pid, "SIGTERM");
-    killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), grace);
+    if (pid > 0) signalNow();
   };
   const timeoutTimer = job.timeoutSeconds !== null ? setTimeout(() => terminate("timeout"), job.timeoutSeconds * 1000) : undefined;
 
-  const done = new Promise<EvaluationOutcome>((resolveDone) => {
-    let settled = false;
-    const settle = (result: EvaluationOutcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timeoutTimer);
-      clearTimeout(killTimer);
-      if (pid > 0) opts.reaper?.untrack(pid);
-      resolveDone(result);
-    };
-    child.on("error", (err) => {
-      // Spawn failed (missing program or cwd): there is no exit event to wait for.
-      if (child.pid === undefined) {
-        settle(outcome("FAILED", { error: `could not start ${argv[0]} in ${command.cwd}: ${err.message}`, startedAt, finishedAt: Date.now() }));
-      }
-    });
-    child.once("exit", (code, signal) => {
+  let resolvePid!: (pid: number) => void;
+  const pidKnown = new Promise<number>((r) => (resolvePid = r));
+  const done = new Promise<EvaluationOutcome>((resolveDone, rejectDone) => {
+    const end = () => {
       finished = true;
       clearTimeout(timeoutTimer);
-      // Whatever the run forked may still be alive (background jobs, MPI helpers): the slot is only
-      // free once the whole group is gone. In the common case the group is already empty.
-      drainGroup(pid, stopReason !== null ? killAt : Date.now() + grace)
-        .then(() => classify(code, signal, readTail(files.stdout, TAIL_BYTES), readTail(files.stderr, TAIL_BYTES), readOptional(files.result)))
-        .catch((e: unknown) => outcome("FAILED", { exitCode: code, signal, error: `could not read the evaluation's output: ${(e as Error).message}`, startedAt, finishedAt: Date.now() }))
-        .then(settle);
-    });
+      clearTimeout(killTimer);
+      resolvePid(pid);
+    };
+    const settle = (result: EvaluationOutcome) => {
+      end();
+      resolveDone(result);
+    };
+    // Whatever the run forked may still be alive (background jobs, MPI helpers): the slot is only
+    // free once the whole group is gone. In the common case the spawner found it empty already.
+    // Once drained, the spawner may forget the group: it is no longer ours to kill should the
+    // launcher die.
+    const drained = async (): Promise<void> => {
+      await drainGroup(pid, stopReason !== null ? killAt : Date.now() + grace);
+      spawner.release(pid);
+    };
+    spawner.spawn(
+      { argv, cwd: command.cwd, env: own, workdir: job.workdir, point: files.point, pointJson, result: files.result, stdout: files.stdout, stderr: files.stderr },
+      {
+        onUnprepared: (message) => {
+          end();
+          rejectDone(new WorkdirError(`could not prepare ${job.workdir}: ${message}`));
+        },
+        onSpawned: (p) => {
+          pid = p;
+          resolvePid(p);
+          if (stopReason !== null) signalNow();
+        },
+        onExit: (code, signal, left) => {
+          finished = true;
+          clearTimeout(timeoutTimer);
+          (left ? drained() : Promise.resolve())
+            .then(() => classify(code, signal))
+            .catch((e: unknown) => outcome("FAILED", { exitCode: code, signal, error: `could not read the evaluation's output: ${(e as Error).message}`, startedAt, finishedAt: Date.now() }))
+            .then(settle);
+        },
+        onError: (message) => {
+          // After a start, only the spawner's own death leaves the exit status unknown.
+          const error = pid > 0 ? `lost the evaluation's exit status: ${message}` : `could not start ${argv[0]} in ${command.cwd}: ${message}`;
+          void (pid > 0 ? drained() : Promise.resolve()).then(() => settle(outcome("FAILED", { error, startedAt, finishedAt: Date.now() })));
+        },
+      },
+    );
   });
 
-  function classify(code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string, resultText: string | null): EvaluationOutcome {
+  function classify(code: number | null, signal: NodeJS.Signals | null): EvaluationOutcome {
     const base = { exitCode: code, signal, startedAt, finishedAt: Date.now() };
+    // stderr is only read for a reason to give: a DONE run does not pay for it.
+    const stderr = () => readTail(files.stderr, TAIL_BYTES);
     switch (stopReason) {
       case "timeout":
-        return outcome("TIMEOUT", { ...base, error: withTail(`timed out after ${job.timeoutSeconds}s`, stderr) });
+        return outcome("TIMEOUT", { ...base, error: withTail(`timed out after ${job.timeoutSeconds}s`, stderr()) });
       case "walltime":
         return outcome("INTERRUPTED", { ...base, error: "stopped: the batch job's walltime is running out" });
       case "user":
         return outcome("KILLED", { ...base, error: "stopped by the user" });
     }
-    if (signal !== null) return outcome("FAILED", { ...base, error: withTail(`killed by signal ${signal}`, stderr) });
-    if (code !== 0) return outcome("FAILED", { ...base, error: withTail(describeExitCode(code), stderr) });
-    const parsed = parseObjective(stdout, resultText);
-    if ("error" in parsed) return outcome("FAILED", { ...base, error: withTail(parsed.error, stderr) });
+    if (signal !== null) return outcome("FAILED", { ...base, error: withTail(`killed by signal ${signal}`, stderr()) });
+    if (code !== 0) return outcome("FAILED", { ...base, error: withTail(describeExitCode(code), stderr()) });
+    const parsed = parseObjective(readTail(files.stdout, TAIL_BYTES), readOptional(files.result));
+    if ("error" in parsed) return outcome("FAILED", { ...base, error: withTail(parsed.error, stderr()) });
     return outcome("DONE", { ...base, objective: parsed.objective, metadata: parsed.metadata });
   }
 
-  return { pid, done, stop: (reason) => terminate(reason) };
+  return { pid: pidKnown, done, stop: (reason) => terminate(reason) };
 }
 
 function outcome(

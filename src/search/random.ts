@@ -1,5 +1,10 @@
 // The seeded random searcher: uniform samples from the space, starting points first, no point
 // proposed twice. The baseline every other searcher is measured against.
+//
+// Duplicates are tracked only where they can happen: in a finite space every proposed point is
+// remembered (and saved with the state, so a resumed search does not repeat one). In a continuous
+// space two samples never coincide in practice, so only the starting points are remembered: the
+// state saved with every batch stays the same small size however long the search runs.
 import { Rng, type RngState } from "../util/rng.js";
 import type { JsonValue, Point } from "../space/types.js";
 import type { EvaluationResult, Searcher, SearcherContext } from "./searcher.js";
@@ -9,18 +14,22 @@ const DRAWS_PER_POINT = 200;
 
 interface RandomState {
   rng: RngState;
+  /** Keys of every point proposed (finite space) or of the starting points proposed (continuous). */
   seen: string[];
   startIndex: number;
 }
 
 export function createRandomSearcher(ctx: SearcherContext): Searcher {
   const { space } = ctx;
+  const finite = space.size();
+  const continuous = finite === Infinity;
   let rng = new Rng(ctx.seed);
   let seen = new Set<string>();
   let startIndex = 0;
   let exhausted = false;
 
-  function accept(p: Point): boolean {
+  function accept(p: Point, sampled: boolean): boolean {
+    if (sampled && continuous) return true;
     const k = space.key(p);
     if (seen.has(k)) return false;
     seen.add(k);
@@ -33,9 +42,8 @@ export function createRandomSearcher(ctx: SearcherContext): Searcher {
       const out: Point[] = [];
       while (out.length < n && startIndex < space.startingPoints.length) {
         const p = space.startingPoints[startIndex++] as Point;
-        if (accept(p)) out.push(p);
+        if (accept(p, false)) out.push(p);
       }
-      const finite = space.size();
       let misses = 0;
       while (out.length < n && !exhausted) {
         if (seen.size >= finite) {
@@ -43,7 +51,7 @@ export function createRandomSearcher(ctx: SearcherContext): Searcher {
           break;
         }
         const p = space.sample(rng);
-        if (accept(p)) {
+        if (accept(p, true)) {
           out.push(p);
           misses = 0;
         } else if (++misses > DRAWS_PER_POINT * Math.max(1, n)) {
@@ -54,9 +62,10 @@ export function createRandomSearcher(ctx: SearcherContext): Searcher {
       }
       return out;
     },
-    tell(_results: EvaluationResult[]): void {
-      // Random search learns nothing; a told point was already marked seen when asked.
-      for (const r of _results) seen.add(space.key(r.point));
+    tell(results: EvaluationResult[]): void {
+      // Random search learns nothing; a told point was normally marked seen when asked (this covers
+      // results proposed by an earlier searcher state).
+      if (!continuous) for (const r of results) seen.add(space.key(r.point));
     },
     state(): JsonValue {
       const s: RandomState = { rng: rng.state(), seen: [...seen], startIndex };
@@ -65,8 +74,9 @@ export function createRandomSearcher(ctx: SearcherContext): Searcher {
     restore(state: JsonValue): void {
       const s = state as unknown as RandomState;
       rng = new Rng(s.rng);
-      seen = new Set(s.seen);
       startIndex = s.startIndex;
+      // A continuous space's state from before it kept only starting points may list every sample.
+      seen = continuous ? new Set(space.startingPoints.slice(0, startIndex).map((p) => space.key(p))) : new Set(s.seen);
       exhausted = false;
     },
     exhausted(): boolean {

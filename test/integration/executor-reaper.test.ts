@@ -1,15 +1,38 @@
-// Process hygiene when the launcher itself dies (DESIGN §6): a mini launcher (fixture, compiled
-// code) starts evaluations tracked by a Reaper and is SIGKILLed; its evaluations, grandchildren
-// included, must be gone within seconds. Needs `npx tsc -p tsconfig.json` first.
+// Process hygiene when the launcher itself dies (DESIGN §6): a mini launcher (compiled code)
+// starts evaluations through its Spawner and is SIGKILLed; its evaluations, grandchildren included,
+// must be gone within seconds. Needs `npx tsc -p tsconfig.json` first.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 
-const MINI_LAUNCHER = resolve("test/fixtures/runs/mini-launcher.mjs");
-const root = mkdtempSync(join(tmpdir(), "spruce-reaper-"));
+const root = mkdtempSync(join(tmpdir(), "spruce-watchdog-"));
+const dist = (file: string) => JSON.stringify(pathToFileURL(resolve("dist/launcher/executor", file)).href);
+// `evals <dir>`: starts two command evaluations that would sleep for ever (one with a background
+// grandchild), prints their group ids and the spawner's pid as JSON and waits to be SIGKILLed (the
+// evaluations in flight keep it alive). `idle`: starts a Spawner and nothing else; it must exit by
+// itself (an idle spawner holds no ref).
+const MINI_LAUNCHER = join(root, "mini-launcher.mjs");
+writeFileSync(
+  MINI_LAUNCHER,
+  `import { join } from "node:path";
+import { startEvaluation } from ${dist("process.js")};
+import { Spawner } from ${dist("spawner-client.js")};
+const [mode, dir] = process.argv.slice(2);
+const spawner = Spawner.start();
+if (mode === "evals") {
+  const start = (evalId, template) =>
+    startEvaluation({ evalId, attempt: 1, point: {}, run: { kind: "command", template, cwd: dir }, workdir: join(dir, String(evalId)), seed: 1, timeoutSeconds: null }, { spawner });
+  const pgids = await Promise.all([start(1, "sleep 1000"), start(2, "sleep 1000 & sleep 1000; wait")].map((run) => run.pid));
+  console.log(JSON.stringify({ pgids, spawner: spawner.pid }));
+} else {
+  console.log(JSON.stringify({ spawner: spawner.pid }));
+}
+`,
+);
 const started: ChildProcess[] = [];
 afterAll(() => {
   // A failed assertion must not leave a mini launcher (and its sleeps) behind.
@@ -63,28 +86,28 @@ function startMini(...args: string[]) {
   return { child, firstLine, exited };
 }
 
-describe("Reaper", () => {
+describe("Spawner as the launcher's watchdog", () => {
   it("kills tracked evaluation groups, grandchildren included, when the launcher is SIGKILLed", async () => {
     const mini = startMini("evals", root);
-    const { pgids, reaper } = (await mini.firstLine) as { pgids: number[]; reaper: number };
+    const { pgids, spawner } = (await mini.firstLine) as { pgids: number[]; spawner: number };
     expect(pgids.every((p) => p > 1)).toBe(true);
     // `sleep 1000` (under sh, unless the shell execs it); `sh` + two `sleep 1000`, one a
     // background grandchild.
     expect(await waitFor(() => liveMembers(pgids[0]!).length >= 1 && liveMembers(pgids[1]!).length === 3, 5000)).toBe(true);
-    // The reaper is in none of the evaluation groups, and the evaluations not in the launcher's.
-    expect(pgids.flatMap(liveMembers)).not.toContain(reaper);
+    // The spawner is in none of the evaluation groups, and the evaluations not in the launcher's.
+    expect(pgids.flatMap(liveMembers)).not.toContain(spawner);
     expect(pgids).not.toContain(mini.child.pid);
 
     mini.child.kill("SIGKILL");
     await mini.exited;
     expect(await waitFor(() => pgids.every((p) => liveMembers(p).length === 0), 5000)).toBe(true);
-    expect(await waitFor(() => !alive(reaper), 3000)).toBe(true);
+    expect(await waitFor(() => !alive(spawner), 3000)).toBe(true);
   });
 
   it("does not keep the launcher alive, and exits once the launcher has", async () => {
     const mini = startMini("idle");
-    const { reaper } = (await mini.firstLine) as { reaper: number };
+    const { spawner } = (await mini.firstLine) as { spawner: number };
     expect(await mini.exited).toBe(0);
-    expect(await waitFor(() => !alive(reaper), 3000)).toBe(true);
+    expect(await waitFor(() => !alive(spawner), 3000)).toBe(true);
   });
 });

@@ -1,20 +1,28 @@
 // startEvaluation end to end with real child processes: every outcome of DESIGN §6 (DONE, FAILED
 // with its reason, TIMEOUT, INTERRUPTED, KILLED), the environment and files an evaluation gets, and
 // that killing an evaluation kills its whole process group. Needs `npx tsc -p tsconfig.json` first:
-// module runs execute the compiled dist/launcher/eval-entry.js.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+// module runs execute the compiled dist/launcher/eval-entry.js, and every process is forked by the
+// compiled dist/launcher/spawner.js.
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { startEvaluation, type EvaluationJob, type EvaluationOutcome } from "../../launcher/executor/process.js";
+import { startEvaluation, WorkdirError, type EvaluationJob, type EvaluationOutcome, type StartOptions } from "../../launcher/executor/process.js";
+import { Spawner } from "../../launcher/executor/spawner-client.js";
 import type { Point } from "../../src/space/types.js";
 import type { RunSpec } from "../../src/store/types.js";
 
 const FIXTURES = resolve("test/fixtures/runs");
 const root = mkdtempSync(join(tmpdir(), "spruce-executor-"));
 let nextId = 1;
+const spawner = Spawner.start();
 
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(async () => {
+  await spawner.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const start = (j: EvaluationJob, opts: Partial<StartOptions> = {}) => startEvaluation(j, { spawner, ...opts });
 
 function job(run: RunSpec, point: Point = {}, extra: Partial<EvaluationJob> = {}): EvaluationJob {
   const evalId = nextId++;
@@ -24,7 +32,7 @@ const moduleRun = (file: string): RunSpec => ({ kind: "module", path: join(FIXTU
 const commandRun = (template: string): RunSpec => ({ kind: "command", template, cwd: root });
 
 async function evaluate(j: EvaluationJob, killGraceMs?: number): Promise<EvaluationOutcome> {
-  return startEvaluation(j, { killGraceMs }).done;
+  return start(j, { killGraceMs }).done;
 }
 
 /**
@@ -189,11 +197,20 @@ describe("command runs", () => {
   });
 
   it("FAILED without a process when the template does not fit the point", async () => {
-    const run = startEvaluation(job(commandRun("train --lr {{lr}}"), { units: 3 }));
-    expect(run.pid).toBe(0);
+    const run = start(job(commandRun("train --lr {{lr}}"), { units: 3 }));
+    expect(await run.pid).toBe(0);
     const out = await run.done;
     expect(out.status).toBe("FAILED");
     expect(out.error).toMatch(/\{\{lr\}\}, which is not a hyperparameter/);
+  });
+
+  it("rejects with a WorkdirError, starting nothing, when the working directory cannot be written", async () => {
+    writeFileSync(join(root, "a-file"), "");
+    const run = start(job(commandRun("touch started"), {}, { workdir: join(root, "a-file", "evals", "1") }));
+    await expect(run.done).rejects.toThrow(WorkdirError);
+    await expect(run.done).rejects.toThrow(/^could not prepare .*a-file\/evals\/1: ENOTDIR/);
+    expect(await run.pid).toBe(0);
+    expect(existsSync(join(root, "started"))).toBe(false);
   });
 
   it("FAILED when the program cannot start (missing cwd)", async () => {
@@ -205,41 +222,61 @@ describe("command runs", () => {
 
 describe("process groups", () => {
   it("TIMEOUT kills the whole group, background children included", async () => {
-    const run = startEvaluation(job(commandRun("sleep 1000 & sleep 1000"), {}, { timeoutSeconds: 1 }));
+    const run = start(job(commandRun("sleep 1000 & sleep 1000"), {}, { timeoutSeconds: 1 }));
+    const pid = await run.pid;
     // sh and its two sleeps; poll, a loaded machine may take a moment to fork them.
-    for (let i = 0; i < 100 && liveMembers(run.pid).length < 3; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(liveMembers(run.pid).length).toBe(3);
+    for (let i = 0; i < 100 && liveMembers(pid).length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(liveMembers(pid).length).toBe(3);
     const out = await run.done;
     expect(out).toMatchObject({ status: "TIMEOUT", error: "timed out after 1s" });
-    expect(liveMembers(run.pid)).toEqual([]);
+    expect(liveMembers(pid)).toEqual([]);
   });
 
   it("SIGKILLs after the grace period a group that ignores SIGTERM", async () => {
-    const run = startEvaluation(job(commandRun("trap '' TERM; sleep 1000 & wait; wait"), {}, { timeoutSeconds: 0.5 }), { killGraceMs: 300 });
+    const run = start(job(commandRun("trap '' TERM; sleep 1000 & wait; wait"), {}, { timeoutSeconds: 0.5 }), { killGraceMs: 300 });
     const out = await run.done;
     expect(out).toMatchObject({ status: "TIMEOUT", signal: "SIGKILL" });
-    expect(liveMembers(run.pid)).toEqual([]);
+    expect(liveMembers(await run.pid)).toEqual([]);
   });
 
   it("stop('walltime') is INTERRUPTED, stop('user') is KILLED; both end the group", async () => {
     for (const [reason, status] of [["walltime", "INTERRUPTED"], ["user", "KILLED"]] as const) {
-      const run = startEvaluation(job(commandRun("sleep 1000 & sleep 1000")));
+      const run = start(job(commandRun("sleep 1000 & sleep 1000")));
       await new Promise((r) => setTimeout(r, 200));
       run.stop(reason);
       const out = await run.done;
       expect(out.status).toBe(status);
-      expect(liveMembers(run.pid)).toEqual([]);
+      expect(liveMembers(await run.pid)).toEqual([]);
     }
   });
 
   it("a DONE run's leftover background processes are ended too", async () => {
-    const run = startEvaluation(job(commandRun("sleep 1000 & echo objective: 1")));
+    const run = start(job(commandRun("sleep 1000 & echo objective: 1")));
     expect(await run.done).toMatchObject({ status: "DONE", objective: 1 });
-    expect(liveMembers(run.pid)).toEqual([]);
+    expect(liveMembers(await run.pid)).toEqual([]);
+  });
+
+  it("stop() before the spawner has reported the pid is carried out once it has", async () => {
+    const run = start(job(commandRun("sleep 1000 & sleep 1000")));
+    run.stop("user");
+    expect(await run.done).toMatchObject({ status: "KILLED", error: "stopped by the user" });
+    expect(liveMembers(await run.pid)).toEqual([]);
+  });
+
+  it("FAILED, group ended, when the spawner dies under a running evaluation", async () => {
+    const own = Spawner.start();
+    const run = startEvaluation(job(commandRun("sleep 1000 & sleep 1000")), { spawner: own, killGraceMs: 300 });
+    const pid = await run.pid;
+    process.kill(own.pid!, "SIGKILL");
+    const out = await run.done;
+    expect(out.status).toBe("FAILED");
+    expect(out.error).toBe("lost the evaluation's exit status: the spawner process exited (SIGKILL)");
+    expect(liveMembers(pid)).toEqual([]);
+    await own.close();
   });
 
   it("stop() after the end changes nothing", async () => {
-    const run = startEvaluation(job(commandRun("echo objective: 1")));
+    const run = start(job(commandRun("echo objective: 1")));
     const out = await run.done;
     run.stop("user");
     expect(out.status).toBe("DONE");
