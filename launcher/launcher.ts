@@ -55,13 +55,15 @@ export interface LauncherOptions {
   agents?: { slots: number; start: (leaderId: number) => ChildProcess };
 }
 
-export type LauncherEnd = "completed" | "exhausted" | "walltime" | "signal" | "stopped";
+export type LauncherEnd = "completed" | "exhausted" | "walltime" | "signal" | "stopped" | "failed";
 
 export interface LauncherSummary {
   end: LauncherEnd;
   launcherId: number;
   recovered: { requeued: number; failed: number };
   finishedHere: number;
+  /** end "failed": the searcher's (user code's) error, with its stack. */
+  error?: string;
 }
 
 const FINISHED_KEYS = ["DONE", "FAILED", "TIMEOUT"] as const;
@@ -96,7 +98,7 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
   let end: LauncherEnd | "error" = "error";
   try {
     end = await loop.run();
-    return { end, launcherId: me.id, recovered, finishedHere: loop.finishedHere };
+    return { end, launcherId: me.id, recovered, finishedHere: loop.finishedHere, error: loop.failure };
   } finally {
     clearInterval(heartbeat);
     process.off("SIGTERM", onSignal);
@@ -235,7 +237,46 @@ class SearchLoop {
     await this.runner.close();
   }
 
+  /** Set when the searcher (a user's search method, say) threw: the search stops cleanly. */
+  failure: string | undefined;
+
   async run(): Promise<LauncherEnd> {
+    try {
+      return await this.loop();
+    } catch (e) {
+      if (!(e instanceof SearcherFailure)) throw e;
+      const { store, workflow: wf } = this.o;
+      this.failure = e.message;
+      this.o.log(`the searcher failed; stopping the search:\n${e.message}`);
+      this.stopping = "failed";
+      this.runner.stopAll("walltime");
+      while (this.runner.runningCount > 0) await this.runner.sleep(1000);
+      this.runner.takeFinished();
+      await requeueRunning(store, { workflowId: wf.id, launcherId: this.launcherId, note: "the searcher failed" });
+      await setWorkflowState(store, wf.id, "FAILED");
+      return "failed";
+    }
+  }
+
+  /** Calls the searcher; its exceptions (user code for custom methods) carry their stack out. */
+  private searching<T>(what: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw new SearcherFailure(`${this.searcher.name} searcher, ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+  }
+
+  /** A custom method's stop operations: evaluations running here end KILLED. */
+  private applyStops(): void {
+    const take = (this.searcher as { takeStops?: () => number[] }).takeStops;
+    for (const id of take ? take.call(this.searcher) : []) {
+      if (this.runner.stop(id)) this.o.log(`evaluation ${id}: stopped at the searcher's request`);
+      else this.o.log(`evaluation ${id}: the searcher asked to stop it, but it does not run on this node (not supported across nodes yet)`);
+    }
+  }
+
+  private async loop(): Promise<LauncherEnd> {
     const { store, workflow: wf } = this.o;
     for (;;) {
       if (!this.stopping && this.o.dispatchDeadline !== null && Date.now() >= this.o.dispatchDeadline) {
@@ -283,7 +324,7 @@ class SearchLoop {
     const idle = this.capacity - counts.RUNNING - counts.READY;
     const want = Math.min(idle, budget);
     if (want > 0 && !this.searcher.exhausted()) {
-      const points = this.searcher.ask(want);
+      const points = this.searching("ask", () => this.searcher.ask(want));
       if (points.length > 0) {
         await createEvaluations(store, wf.id, points, { searcherState: this.searcher.state() });
         if (this.runner.freeCount > 0) await this.runner.claimAndStart(this.runner.freeCount);
@@ -315,8 +356,12 @@ class SearchLoop {
         point: row.point,
         status: outcome.status as EvaluationResult["status"],
         objective: outcome.status === "DONE" ? outcome.objective : null,
+        error: outcome.error?.split("\n")[0] ?? null,
       }));
-    if (told.length > 0) this.searcher.tell(told);
+    if (told.length > 0) {
+      this.searching("tell", () => this.searcher.tell(told));
+      this.applyStops();
+    }
     if (results.length === 0) return;
     const rows = await finishEvaluations(store, results, { searcherState: this.searcher.state(), launcherId: this.launcherId, told: true });
     this.finishedHere += rows.length;
@@ -328,9 +373,15 @@ class SearchLoop {
     const { store, workflow: wf } = this.o;
     const rows = await listUntold(store, wf.id);
     if (rows.length === 0) return;
-    this.searcher.tell(
-      rows.map((r) => ({ evalId: r.id, point: r.point, status: r.state as EvaluationResult["status"], objective: r.state === "DONE" ? r.objective : null })),
-    );
+    const told = rows.map((r) => ({
+      evalId: r.id,
+      point: r.point,
+      status: r.state as EvaluationResult["status"],
+      objective: r.state === "DONE" ? r.objective : null,
+      error: r.error?.split("\n")[0] ?? null,
+    }));
+    this.searching("tell", () => this.searcher.tell(told));
+    this.applyStops();
     await markTold(store, wf.id, rows.map((r) => r.id), this.searcher.state());
     this.unpublished.push(...rows);
   }
@@ -362,6 +413,8 @@ class SearchLoop {
     return ms;
   }
 }
+
+class SearcherFailure extends Error {}
 
 function firstLine(s: string | null): string {
   return (s ?? "").split("\n")[0] ?? "";

@@ -81,6 +81,13 @@ export class SlotRunner {
   }
 
   /** SIGTERM (then SIGKILL) every running evaluation: "walltime" ones are re-run, "user" ones KILLED. */
+  /** Stops one running evaluation here (it ends KILLED); false when it does not run in this runner. */
+  stop(evalId: number): boolean {
+    const entry = this.running.get(evalId);
+    entry?.handle.stop("user");
+    return entry !== undefined;
+  }
+
   stopAll(reason: "walltime" | "user"): void {
     for (const { handle } of this.running.values()) handle.stop(reason);
     this.notify();

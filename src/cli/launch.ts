@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { appendFileSync, openSync } from "node:fs";
 import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
-import { NotFoundError, ValidationError } from "../errors.js";
+import { NotFoundError, SpruceError, ValidationError } from "../errors.js";
 import { currentNodeName, detectAllocation } from "../mpi/allocation.js";
 import { walltimeMarginSeconds } from "../schedulers/walltime.js";
 import { getWorkflow } from "../store/index.js";
@@ -75,6 +75,12 @@ export const launchCommand: CommandModule<GlobalArgs, LaunchArgs> = {
         },
       });
       log(`launcher ${summary.launcherId} ended (${summary.end}): ${summary.finishedHere} evaluation(s) finished here`);
+      if (summary.end === "failed") {
+        throw new SpruceError(`the search stopped: its searcher failed (${(summary.error ?? "").split("\n")[0]})`, {
+          hint: `the stack is in ${join(wf.resultsDir, `launcher-${summary.launcherId}.log`)}; fix the search method, then 'spruce submit hps ${wf.name} --resume'`,
+          exitCode: 1,
+        });
+      }
     });
   },
 };
