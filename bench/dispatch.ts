@@ -5,12 +5,12 @@
 // The raw loop runs in this process, after the launcher's modules are loaded (as big as a launcher
 // before it starts searching). Every evaluation also creates a directory and three files (point.json,
 // stdout.txt, stderr.txt), which the raw loop does not: the cost of creating one where the workspace
-// lives (--dir, default the temporary directory) is printed with the load average, as both vary a lot
+// lives (--dir, default the current directory, like a real ./.spruce workspace) is printed with the load average, as both vary a lot
 // on a shared machine.
 // Usage: node dist/bench/dispatch.js [--evals 2000] [--slots 8] [--util-evals 640] [--util-slots 32] [--dir DIR]
 import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { runLauncher } from "../launcher/launcher.js";
 import { planSlots } from "../launcher/slots.js";
@@ -22,7 +22,8 @@ function arg(name: string, dflt: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 }
 
-const dir = process.argv.includes("--dir") ? process.argv[process.argv.indexOf("--dir") + 1]! : tmpdir();
+// Default: the current directory, where `spruce` puts its workspace (./.spruce) for real searches.
+const dir = process.argv.includes("--dir") ? process.argv[process.argv.indexOf("--dir") + 1]! : process.cwd();
 
 function conditions(): string {
   const load = loadavg().map((x) => x.toFixed(2)).join(" ");
