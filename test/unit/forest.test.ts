@@ -75,4 +75,24 @@ describe("Forest", () => {
       expect(sc.std(c)).toBeCloseTo(fresh.std[c]!, 6);
     }
   });
+
+  it("extend appends scored rows that then take lies like the others", () => {
+    const rng = new Rng(8);
+    const train = sample(rng, 200);
+    const forest = fit("et", train.X, train.y, 200, rng);
+    const a = sample(rng, 300).X;
+    const b = sample(rng, 100).X;
+    const sc = forest.extend(forest.score(a, 300), b, 100);
+    expect(sc.n).toBe(400);
+    forest.insert(b.subarray(0, D), 10, sc);
+    const all = new Float64Array(400 * D);
+    all.set(a);
+    all.set(b, 300 * D);
+    const fresh = forest.predict(all, 400);
+    for (let c = 0; c < 400; c++) {
+      expect(sc.mean(c)).toBeCloseTo(fresh.mean[c]!, 9);
+      expect(sc.std(c)).toBeCloseTo(fresh.std[c]!, 6);
+    }
+    expect(sc.mean(300)).toBeCloseTo(10, 9);
+  });
 });

@@ -3,15 +3,16 @@
 // once per ask. The k points of one ask are chosen one by one, each inserted into the fitted
 // forest with the liar's value (forest.insert) before the next is chosen, instead of DeepHyper's
 // refit per point. Pending points (asked, not told) enter every fit with the same lie.
-// Candidates are uniform draws plus perturbations of the best points; duplicates of evaluated
-// or pending points are skipped, and a small finite space is enumerated instead of sampled.
+// Candidates are uniform draws plus perturbations of the best points, and in 4-D and up
+// neighbours of the best uniform draws (refine); duplicates of evaluated or pending points are
+// skipped, and a small finite space is enumerated instead of sampled.
 import type { Space } from "../../space/space.js";
 import type { JsonValue, Point } from "../../space/types.js";
 import { Rng, type RngState } from "../../util/rng.js";
 import type { Direction, EvaluationResult, Searcher } from "../searcher.js";
 import { bestCandidate, normalQuantile, utility, type Acquisition, type AcquisitionKind } from "./acquisition.js";
 import { CandidateSampler } from "./candidates.js";
-import { Forest, type ForestKind } from "./forest.js";
+import { Forest, type ForestKind, type ScoredCandidates } from "./forest.js";
 
 export type Liar = "cl_max" | "cl_min" | "cl_mean";
 
@@ -47,6 +48,21 @@ const AUTO_MIN_SAMPLES = 256;
 /** Above SCREEN_KEEP candidates, all are scored with SCREEN_TREES trees and the best SCREEN_KEEP rescored by all. */
 const SCREEN_TREES = 10;
 const SCREEN_KEEP = 1000;
+/**
+ * Acquisition refinement: the REFINE_TOP best uniform candidates each get REFINE_PER neighbours
+ * (perturbation scales log-uniform between the two bounds). Only where the uniform draws are
+ * sparse: 10 000 draws are 0.01 apart in 2-D but 0.16 in 5-D, too coarse to find the
+ * acquisition's optimum. bench, median regret at 100 over 40 seeds: Ackley-5 7.3 against 8.8
+ * without (50 neighbours: also 7.3); over 20 seeds Hartmann6 0.19 against 0.20. In 2-D (Branin) a
+ * finer acquisition search made the search explore too much (0.13 against 0.002, as did 30 000
+ * uniform candidates), hence REFINE_MIN_SPACING.
+ */
+const REFINE_TOP = 10;
+const REFINE_PER = 100;
+const REFINE_SCALE_MIN = 0.005;
+const REFINE_SCALE_MAX = 0.1;
+/** Refine when the uniform draws are further apart than this: n^(-1/k) for k hyperparameters. */
+const REFINE_MIN_SPACING = 0.05;
 /** Uniform draws tried per wanted point before a large finite space counts as full for this ask. */
 const DRAWS_PER_POINT = 200;
 
@@ -62,7 +78,7 @@ interface Pending {
   x: Float64Array;
 }
 
-/** Candidate encodings; the last nLocal are local; points/keys when they come from an enumeration. */
+/** Candidate encodings; the first nLocal are local; points/keys when they come from an enumeration. */
 interface CandidateSet {
   X: Float64Array;
   n: number;
@@ -228,8 +244,9 @@ export class AmbsSearcher implements Searcher {
       );
     let forest = fit();
     const acq = { kind: this.opts.acq, kappa: this.opts.kappa, xi: this.opts.xi };
-    const cands = this.screen(forest, this.candidates(train.order), acq, train.best);
+    let cands = this.screen(forest, this.candidates(train.order), acq, train.best);
     let sc = forest.score(cands.X, cands.n);
+    if (this.refines(cands)) ({ cands, sc } = this.refine(forest, cands, sc, acq, train.best));
     const taken = new Uint8Array(cands.n);
     while (out.length < want) {
       // Local candidates sit in the incumbent's leaves, where the forest is sure of a good
@@ -237,8 +254,8 @@ export class AmbsSearcher implements Searcher {
       // stops exploring (bench: Ackley regret 17 instead of 8). So a pick is local only with
       // probability LOCAL_PICKS, and then the forest chooses which neighbour.
       const local = cands.nLocal > 0 && this.rng.next() < LOCAL_PICKS;
-      let c = local ? bestCandidate(sc, acq, train.best, taken, cands.n - cands.nLocal, cands.n) : -1;
-      if (c < 0) c = bestCandidate(sc, acq, train.best, taken, 0, cands.n - cands.nLocal);
+      let c = local ? bestCandidate(sc, acq, train.best, taken, 0, cands.nLocal) : -1;
+      if (c < 0) c = bestCandidate(sc, acq, train.best, taken, cands.nLocal, cands.n);
       if (c < 0) c = bestCandidate(sc, acq, train.best, taken, 0, cands.n);
       if (c < 0) return;
       taken[c] = 1;
@@ -303,15 +320,11 @@ export class AmbsSearcher implements Searcher {
     if (cands.n <= 2 * SCREEN_KEEP || forest.nTrees <= SCREEN_TREES) return cands;
     const d = this.sampler.dim;
     const rough = forest.score(cands.X, cands.n, SCREEN_TREES);
-    const value = new Float64Array(cands.n);
-    for (let c = 0; c < cands.n; c++) value[c] = utility(acq, rough.mean(c), rough.std(c), best);
-    const top = (from: number, to: number, k: number): number[] => {
-      const idx = Array.from({ length: to - from }, (_, i) => from + i);
-      idx.sort((a, b) => value[b]! - value[a]! || a - b);
-      return idx.slice(0, k);
-    };
     const keepLocal = Math.round((SCREEN_KEEP * cands.nLocal) / cands.n);
-    const kept = [...top(0, cands.n - cands.nLocal, SCREEN_KEEP - keepLocal), ...top(cands.n - cands.nLocal, cands.n, keepLocal)];
+    const kept = [
+      ...topByUtility(rough, acq, best, 0, cands.nLocal, keepLocal),
+      ...topByUtility(rough, acq, best, cands.nLocal, cands.n, SCREEN_KEEP - keepLocal),
+    ];
     const X = new Float64Array(kept.length * d);
     kept.forEach((c, r) => X.set(cands.X.subarray(c * d, c * d + d), r * d));
     return {
@@ -321,6 +334,42 @@ export class AmbsSearcher implements Searcher {
       points: cands.points && kept.map((c) => cands.points![c]!),
       keys: cands.keys && kept.map((c) => cands.keys![c]!),
     };
+  }
+
+  /** Whether the uniform candidates are too sparse for the acquisition (see REFINE_MIN_SPACING). */
+  private refines(cands: CandidateSet): boolean {
+    if (cands.points) return false;
+    const k = Math.max(1, this.space.params.filter((p) => p.type !== "const").length);
+    return Math.pow(this.opts.nCandidates, -1 / k) > REFINE_MIN_SPACING;
+  }
+
+  /**
+   * A step of local search on the acquisition: neighbours of the best uniform candidates join
+   * the uniform pool. Perturbing the best observations instead (more local candidates) stalls
+   * the search in Ackley's ripples; perturbing the acquisition's optimum keeps its balance of
+   * exploration and only finds that optimum more exactly.
+   */
+  private refine(
+    forest: Forest,
+    cands: CandidateSet,
+    sc: ScoredCandidates,
+    acq: Acquisition,
+    best: number,
+  ): { cands: CandidateSet; sc: ScoredCandidates } {
+    const d = this.sampler.dim;
+    const top = topByUtility(sc, acq, best, cands.nLocal, cands.n, REFINE_TOP);
+    const X = new Float64Array(top.length * REFINE_PER * d);
+    const pMove = Math.min(1, 2 / Math.max(1, this.space.params.length));
+    let r = 0;
+    for (const c of top) {
+      const centre = cands.X.subarray(c * d, c * d + d);
+      for (let m = 0; m < REFINE_PER; m++) {
+        const scale = REFINE_SCALE_MIN * Math.pow(REFINE_SCALE_MAX / REFINE_SCALE_MIN, this.rng.next());
+        this.sampler.perturb(this.rng, centre, scale, pMove, X, r++);
+      }
+    }
+    const all = forest.extend(sc, X, r);
+    return { cands: { X: all.X, n: all.n, nLocal: cands.nLocal }, sc: all };
   }
 
   /**
@@ -344,9 +393,9 @@ export class AmbsSearcher implements Searcher {
     const centres = order.slice(0, LOCAL_CENTRES).map((i) => this.observations[i]!.x);
     const nLocal = centres.length > 0 ? Math.floor(n * LOCAL_SHARE) : 0;
     const X = new Float64Array(n * d);
-    this.sampler.random(this.rng, X, 0, n - nLocal);
+    this.sampler.random(this.rng, X, nLocal, n - nLocal);
     const pMove = Math.min(1, 2 / Math.max(1, this.space.params.length));
-    for (let r = n - nLocal; r < n; r++) {
+    for (let r = 0; r < nLocal; r++) {
       // Rank-weighted centres: the best point gets the most neighbours.
       const k = Math.min(centres.length - 1, Math.floor(centres.length * this.rng.next() * this.rng.next()));
       const scale = SCALE_MIN * Math.pow(SCALE_MAX / SCALE_MIN, this.rng.next());
@@ -354,6 +403,15 @@ export class AmbsSearcher implements Searcher {
     }
     return { X, n, nLocal };
   }
+}
+
+/** Indices of the k candidates in [from, to) with the best acquisition, best first. */
+function topByUtility(sc: ScoredCandidates, acq: Acquisition, best: number, from: number, to: number, k: number): number[] {
+  const value = new Float64Array(to - from);
+  for (let c = from; c < to; c++) value[c - from] = utility(acq, sc.mean(c), sc.std(c), best);
+  const idx = Array.from({ length: to - from }, (_, i) => i);
+  idx.sort((a, b) => value[b]! - value[a]! || a - b);
+  return idx.slice(0, k).map((i) => from + i);
 }
 
 /**

@@ -178,6 +178,19 @@ export class Forest {
     return new ScoredCandidates(X, n, leaves, s1, s2, leaves.length);
   }
 
+  /** The rows of sc followed by n rows of X, scored by the same trees without routing sc's again. */
+  extend(sc: ScoredCandidates, X: Float64Array, n: number): ScoredCandidates {
+    const more = this.score(X, n, sc.nTrees);
+    const join = <T extends Int32Array | Float64Array>(a: T, b: T, width: number): T => {
+      const out = new (a.constructor as new (n: number) => T)((sc.n + n) * width);
+      out.set(a.subarray(0, sc.n * width));
+      out.set(b.subarray(0, n * width), sc.n * width);
+      return out;
+    };
+    const leaves = sc.leaves.map((lv, t) => join(lv, more.leaves[t]!, 1));
+    return new ScoredCandidates(join(sc.X, X, this.d), sc.n + n, leaves, join(sc.s1, more.s1, 1), join(sc.s2, more.s2, 1), sc.nTrees);
+  }
+
   /**
    * Adds the row x with target y to every tree without refitting: the leaf x falls in is split,
    * on a random feature at a random threshold between x and the leaf's representative row, into
