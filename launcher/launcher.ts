@@ -4,9 +4,10 @@
 // space is exhausted, the walltime margin is reached, or it is told to stop.
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { Space } from "../src/space/space.js";
 import { createSearcher } from "../src/search/registry.js";
+import { isPidAlive } from "../src/util/process.js";
 import { loadCustomSearcher } from "../src/search/custom/load.js";
 import type { EvaluationResult, Searcher } from "../src/search/searcher.js";
 import {
@@ -180,20 +181,6 @@ async function recoverDeadLaunchers(
   return result;
 }
 
-/** A zombie (killed, not yet reaped — PID 1 of some containers never reaps) is dead too. */
-function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return true; // no /proc (not Linux): trust kill(0)
-  }
-}
 
 async function loadSearcher(store: Store, wf: WorkflowRow, space: Space): Promise<Searcher> {
   const ctx = { space, seed: wf.seed, direction: wf.direction, options: wf.searcherOptions };
@@ -347,7 +334,7 @@ class SearchLoop {
   private async recordFinished(): Promise<void> {
     const batch = this.runner.takeFinished();
     if (batch.length === 0) return;
-    const { store, workflow: wf } = this.o;
+    const { store } = this.o;
     const results = finishedResults(batch);
     const told: EvaluationResult[] = batch
       .filter((f) => f.outcome.status !== "INTERRUPTED" && f.outcome.status !== "KILLED")

@@ -2,11 +2,11 @@
 // heartbeats it, and runs ticks on a node-cron schedule that never overlaps the previous tick.
 // `run-once` is the same lock and one tick. A service that loses its lock (declared dead and taken
 // over while it was stalled) stops at once: two services would submit twice.
-import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import cron from "node-cron";
 import { SpruceError } from "../errors.js";
 import { acquireServiceLock, heartbeatServiceLock, recordServiceTick, releaseServiceLock, type ServiceLock, type Store } from "../store/index.js";
+import { isPidAlive } from "../util/process.js";
 import { everyToCron } from "./schedule.js";
 import { runTick, type TickOptions, type TickReport } from "./tick.js";
 
@@ -33,20 +33,6 @@ export class ServiceLockedError extends SpruceError {
   }
 }
 
-/** A zombie (killed, not yet reaped) is dead too. */
-export function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return true; // no /proc (not Linux): trust kill(0)
-  }
-}
 
 async function takeLock(store: Store, log: (line: string) => void): Promise<string> {
   const lock = await acquireServiceLock(store, { host: hostname(), pid: process.pid, isPidAlive, staleAfterMs: LOCK_STALE_MS });
