@@ -78,7 +78,11 @@ describe.each(DIALECTS)("claimEvaluations across processes (%s)", (dialect) => {
     expect(all).toHaveLength(ROWS);
     expect(new Set(all).size).toBe(ROWS);
     expect([...all].sort((a, b) => a - b)).toEqual(created.map((e) => e.id));
-    for (const r of reports) expect(r.ids.length).toBeGreaterThan(0);
+    // Real concurrency: several workers claimed. PostgreSQL's row locks serve everyone; SQLite's busy
+    // handler sleeps with backoff and is not fair, so in a short run one worker may get nothing.
+    const claimers = reports.filter((r) => r.ids.length > 0).length;
+    if (dialect === "postgres") expect(claimers).toBe(PROCESSES);
+    else expect(claimers).toBeGreaterThanOrEqual(2);
 
     // The database agrees: every row RUNNING, owned by the worker that reported it, one RUNNING event each.
     expect(await countEvaluations(store, wf.id)).toMatchObject({ READY: 0, RUNNING: ROWS });
