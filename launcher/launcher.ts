@@ -16,6 +16,7 @@ import {
   endLauncher,
   findDeadLaunchers,
   finishEvaluations,
+  getWorkflowById,
   heartbeatLauncher,
   listUntold,
   loadSearcherState,
@@ -307,10 +308,19 @@ class SearchLoop {
     // New points fill every slot of the allocation, agents' included; claims above moved rows from
     // READY to RUNNING, so the counts still describe what is outstanding. Never exceed max_evals:
     // everything finished, running anywhere or waiting counts (DeepHyper #120).
-    const budget = wf.maxEvals - done - counts.RUNNING - counts.READY;
-    const idle = this.capacity - counts.RUNNING - counts.READY;
+    // What runs here counts even if its rows were changed under us (cancelled, or recovered by a
+    // launcher that took this one for dead).
+    const running = Math.max(counts.RUNNING, this.runner.runningCount);
+    const budget = wf.maxEvals - done - running - counts.READY;
+    const idle = this.capacity - running - counts.READY;
     const want = Math.min(idle, budget);
     if (want > 0 && !this.searcher.exhausted()) {
+      // No new work for a workflow the user stopped (spruce cancel): stop what runs here too.
+      if ((await getWorkflowById(store, wf.id))?.state === "STOPPED") {
+        this.o.log("the workflow was stopped (spruce cancel): stopping its evaluations");
+        this.stop("stopped");
+        return null;
+      }
       const points = this.searching("ask", () => this.searcher.ask(want));
       if (points.length > 0) {
         await createEvaluations(store, wf.id, points, { searcherState: this.searcher.state() });

@@ -128,5 +128,9 @@ process.stdin.on("end", () => void reapAndExit());
 process.stdin.on("error", () => void reapAndExit());
 // The launcher reads our reports until it dies; after that, writes fail and stdin ends too.
 process.stdout.on("error", () => void reapAndExit());
-// A batch system ending the job signals everyone: take the evaluations down with us.
-process.on("SIGTERM", () => void reapAndExit());
+// A batch system ending the job (scancel, walltime) signals every process of it. The spawner
+// ignores that: the launcher gets the same SIGTERM and stops the evaluations through us, so they
+// are recorded as interrupted (and re-run) rather than lost half-started. We follow the launcher
+// through its pipe alone; the scheduler's SIGKILL after its grace period still ends everything.
+process.on("SIGTERM", () => undefined);
+process.on("SIGINT", () => undefined);
