@@ -4,7 +4,7 @@
 // space is exhausted, the walltime margin is reached, or it is told to stop.
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { Space } from "../src/space/space.js";
 import { createSearcher } from "../src/search/registry.js";
 import { isPidAlive } from "../src/util/process.js";
@@ -18,6 +18,7 @@ import {
   finishEvaluations,
   getWorkflowById,
   heartbeatLauncher,
+  listEvaluations,
   listUntold,
   loadSearcherState,
   markTold,
@@ -29,7 +30,7 @@ import {
   type Store,
 } from "../src/store/index.js";
 import type { EvaluationRow, WorkflowRow } from "../src/store/types.js";
-import { appendResults } from "../src/results/csv.js";
+import { appendResults, readCsvRecords } from "../src/results/csv.js";
 import { refreshReport, shouldRefresh } from "../src/results/report.js";
 import { finishedResults, SlotRunner } from "./slot-runner.js";
 import { launcherSettings, type LauncherSettings } from "./settings.js";
@@ -85,6 +86,7 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
   const space = new Space(wf.problem);
   const searcher = await loadSearcher(store, wf, space);
 
+  reconcileResults(await listEvaluations(store, wf.id, { states: ["DONE", "FAILED", "TIMEOUT"], orderBy: "finished_at" }), wf, space);
   const loop = new SearchLoop(o, me.id, settings, space, searcher);
   await loop.tellOthers(); // results agents finished while no leader ran
   const agents = o.agents ? startAgents(o.agents, me.id, log) : null;
@@ -116,6 +118,17 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
     }
     await refreshReport(store, wf, { log });
   }
+}
+
+/**
+ * results.csv is appended after the database commit, so a launcher killed in between leaves a
+ * finished evaluation out of it: the next launcher appends what the file lacks.
+ */
+function reconcileResults(finished: EvaluationRow[], wf: WorkflowRow, space: Space): void {
+  const file = join(wf.resultsDir, "results.csv");
+  const present = new Set(existsSync(file) ? readCsvRecords(file).map((r) => Number(r.eval_id)) : []);
+  const missing = finished.filter((e) => !present.has(e.id));
+  appendResults(file, space.names, missing, wf.createdAt);
 }
 
 /** How long agents get to notice the end and record their last results before they are killed. */
