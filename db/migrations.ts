@@ -6,6 +6,7 @@ import * as m001 from "./001_initial.js";
 import * as m002 from "./002_write_tokens.js";
 import * as m003 from "./003_told.js";
 import * as m004 from "./004_service.js";
+import * as m005 from "./005_reports.js";
 
 export interface Migration {
   name: string;
@@ -18,6 +19,7 @@ export const migrations: readonly Migration[] = [
   { name: "002_write_tokens", up: m002.up, down: m002.down },
   { name: "003_told", up: m003.up, down: m003.down },
   { name: "004_service", up: m004.up, down: m004.down },
+  { name: "005_reports", up: m005.up, down: m005.down },
 ];
 
 /** The table where knex records applied migrations. */

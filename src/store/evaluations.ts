@@ -15,7 +15,7 @@ import { insertEvents, transition, type Transition } from "./events.js";
 import { toEvaluation, toEvaluationsById, toJson, toJsonOrNull } from "./rows.js";
 import { upsertSearcherState } from "./searcher-state.js";
 import { chunks, nowMs, rawRows, retrying, writeTransaction, type Db, type RawRow } from "./sql.js";
-import type { EvaluationRow, EvaluationState, FinishedEvaluation } from "./types.js";
+import type { EvaluationRow, EvaluationState, Fidelity, FinishedEvaluation } from "./types.js";
 
 const ALL_STATES: readonly EvaluationState[] = ["READY", "RUNNING", "DONE", "FAILED", "TIMEOUT", "KILLED"];
 
@@ -29,8 +29,11 @@ export async function createEvaluations(
   store: Store,
   workflowId: number,
   points: readonly Point[],
-  opts: { searcherState?: JsonValue; workdirFor?: (id: number) => string } = {},
+  opts: { searcherState?: JsonValue; workdirFor?: (id: number) => string; fidelity?: readonly (Fidelity | null)[] } = {},
 ): Promise<EvaluationRow[]> {
+  if (opts.fidelity !== undefined && opts.fidelity.length !== points.length) {
+    throw new SpruceError(`createEvaluations: ${opts.fidelity.length} fidelities for ${points.length} points`);
+  }
   if (points.length === 0 && opts.searcherState === undefined) return [];
   const token = randomUUID();
   return writeTransaction(store, async (trx, attempt) => {
@@ -42,9 +45,15 @@ export async function createEvaluations(
     const at = nowMs();
     const created: EvaluationRow[] = [];
     // First statement: an INSERT (or the upsert below), as writeTransaction requires.
-    for (const chunk of chunks(points)) {
+    const values = points.map((p, i) => {
+      const row: Record<string, unknown> = { workflow_id: workflowId, state: "READY", point: toJson(p), attempt: 0, created_at: at, batch_token: token };
+      const fidelity = opts.fidelity?.[i];
+      if (fidelity) row.fidelity = toJson(fidelity);
+      return row;
+    });
+    for (const chunk of chunks(values)) {
       const rows: RawRow[] = await trx("evaluations")
-        .insert(chunk.map((p) => ({ workflow_id: workflowId, state: "READY", point: toJson(p), attempt: 0, created_at: at, batch_token: token })))
+        .insert(chunk)
         .returning("*");
       created.push(...toEvaluationsById(rows));
     }

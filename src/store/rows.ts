@@ -8,6 +8,7 @@ import type {
   EvaluationEventRow,
   EvaluationRow,
   EvaluationState,
+  Fidelity,
   JobRequest,
   LauncherRow,
   RunSpec,
@@ -81,6 +82,7 @@ export function toEvaluation(r: RawRow): EvaluationRow {
     error: strOrNull(r.error),
     hosts: parseOrNull<string[]>(r.hosts),
     workdir: strOrNull(r.workdir),
+    fidelity: parseOrNull<Fidelity>(r.fidelity),
   };
 }
 

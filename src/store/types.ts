@@ -65,6 +65,32 @@ export interface EvaluationRow {
   error: string | null;
   hosts: string[] | null;
   workdir: string | null;
+  /** Multi-fidelity searchers (asha): the trial this row trains and how far; null otherwise. */
+  fidelity: Fidelity | null;
+}
+
+/**
+ * One stretch of training of a multi-fidelity trial. A trial's first row trains from 0; a promoted
+ * trial continues in a new row from the length it had reached (its checkpoint), up to `length`,
+ * the next point where the searcher decides. A run that reports may go on while told to continue,
+ * up to maxLength.
+ */
+export interface Fidelity {
+  trial: number;
+  /** The length (in the run's own units) at which the searcher next decides. */
+  length: number;
+  /** The length already trained by earlier rows of the trial (0 for a new trial). */
+  fromLength: number;
+  /** The searcher's ceiling: no run trains past it. */
+  maxLength: number;
+}
+
+/** An intermediate result of a running evaluation (`report: step=N value=X`, ctx.report). */
+export interface EvaluationReport {
+  evaluationId: number;
+  step: number;
+  value: number;
+  at: number;
 }
 
 export interface EvaluationEventRow {

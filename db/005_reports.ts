@@ -1,0 +1,30 @@
+// Migration 005: intermediate results (issue 11). evaluation_reports: the `report: step=N value=X`
+// lines (or ctx.report calls) of running evaluations, in arrival order, for multi-fidelity searchers
+// (ASHA stops or promotes trials on them) and for the report's learning curves.
+// evaluations.fidelity: for multi-fidelity searchers, which trial a row belongs to and how far it
+// trains (JSON: trial, length, from_length, max_length); a promoted trial continues in a new row.
+// Append-only: never edit once released.
+import type { Knex } from "knex";
+
+export async function up(knex: Knex): Promise<void> {
+  await knex.schema.createTable("evaluation_reports", (t) => {
+    t.increments("id").primary();
+    t.integer("evaluation_id").notNullable().references("id").inTable("evaluations").onDelete("CASCADE");
+    t.integer("workflow_id").notNullable().references("id").inTable("workflows").onDelete("CASCADE");
+    t.double("step").notNullable();
+    t.double("value").notNullable();
+    t.bigInteger("at").notNullable();
+    t.index(["workflow_id", "id"], "evaluation_reports_workflow");
+    t.index(["evaluation_id", "step"], "evaluation_reports_evaluation");
+  });
+  await knex.schema.alterTable("evaluations", (t) => {
+    t.text("fidelity").nullable();
+  });
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await knex.schema.alterTable("evaluations", (t) => {
+    t.dropColumn("fidelity");
+  });
+  await knex.schema.dropTable("evaluation_reports");
+}
