@@ -3,6 +3,7 @@
 // would (result file + `objective:` line), so the executor parses both kinds of run alike. Under MPI
 // every rank runs this file; only rank 0 reports.
 import { readFileSync, writeFileSync, writeSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { JsonValue, Point } from "../src/space/types.js";
@@ -50,6 +51,59 @@ function toResult(value: unknown): { objective: number; metadata: Record<string,
   throw new Error(`run() returned ${JSON.stringify(value) ?? String(value)}; expected a number or { objective, metadata }`);
 }
 
+/** How long a report waits for the launcher's decision before it carries on (a stalled launcher
+ * must not hang the training; the launcher stops the run itself if it decides later). */
+const DECISION_WAIT_MS = 60_000;
+
+/** The launcher's answer to the run's report number `seq` (launcher/slot-runner.ts writes it). */
+interface ControlAnswer {
+  seq: number;
+  action: "continue" | "stop";
+  length: number;
+}
+
+function optionalNumber(name: string): number | null {
+  const v = process.env[name];
+  return v === undefined || v === "" ? null : Number(v);
+}
+
+/**
+ * ctx.report: prints `report: step=N value=X` (the launcher reads the run's stdout, as for command
+ * runs). Under a multi-fidelity searcher (SPRUCE_REPORT_ACK=1) a report at or past the length of
+ * the next decision waits for the launcher's answer in SPRUCE_CONTROL_FILE ({seq, action, length});
+ * reports before it never wait, as no decision can fall there.
+ */
+function reporter(rank: number): (step: number, value: number) => Promise<"continue" | "stop"> {
+  const controlFile = process.env.SPRUCE_CONTROL_FILE;
+  const ack = process.env.SPRUCE_REPORT_ACK === "1" && controlFile !== undefined;
+  let target = optionalNumber("SPRUCE_LENGTH") ?? Infinity;
+  let seq = 0;
+  return async (step, value) => {
+    if (typeof step !== "number" || typeof value !== "number") throw new Error(`ctx.report(step, value) needs two numbers, got ${typeof step}, ${typeof value}`);
+    // A diverged value (NaN) is no report the searcher can rank: not sent, so not counted either.
+    if (!Number.isFinite(step) || !Number.isFinite(value)) return "continue";
+    seq++;
+    if (rank === 0) writeSync(1, `report: step=${step} value=${value}\n`);
+    if (!ack || step < target) return "continue";
+    const deadline = Date.now() + DECISION_WAIT_MS;
+    while (Date.now() < deadline) {
+      let answer: ControlAnswer | null = null;
+      try {
+        answer = JSON.parse(readFileSync(controlFile, "utf8")) as ControlAnswer;
+      } catch {
+        // Not written yet (or being replaced): poll again.
+      }
+      if (answer && answer.seq >= seq) {
+        target = answer.length;
+        return answer.action;
+      }
+      await sleep(5);
+    }
+    process.stderr.write(`spruce: no decision on the report at step ${step} after ${DECISION_WAIT_MS / 1000}s; training on\n`);
+    return "continue";
+  };
+}
+
 async function main(): Promise<void> {
   const modulePath = process.argv[2];
   if (!modulePath) throw new Error("usage: eval-entry <run module>");
@@ -61,6 +115,11 @@ async function main(): Promise<void> {
     seed: Number(requireEnv("SPRUCE_SEED")),
     rank,
     size,
+    report: reporter(rank),
+    maxLength: optionalNumber("SPRUCE_MAX_LENGTH"),
+    length: optionalNumber("SPRUCE_LENGTH"),
+    resume: (optionalNumber("SPRUCE_RESUME_STEP") ?? 0) > 0 ? { step: Number(process.env.SPRUCE_RESUME_STEP), dir: requireEnv("SPRUCE_CHECKPOINT_DIR") } : null,
+    checkpointDir: process.env.SPRUCE_CHECKPOINT_DIR ?? null,
   };
   const mod = (await import(pathToFileURL(resolve(modulePath)).href)) as Record<string, unknown>;
   const { objective, metadata } = toResult(await findRun(mod, modulePath)(point, ctx));

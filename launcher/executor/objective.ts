@@ -71,3 +71,34 @@ function fromStdout(stdout: string): ParsedObjective {
 export function parseObjective(stdout: string, resultFileText: string | null): ParsedObjective {
   return resultFileText !== null ? fromResultFile(resultFileText) : fromStdout(stdout);
 }
+
+const REPORT = new RegExp(String.raw`^\s*report\s*:\s*step\s*=\s*(${NUMBER})\s+value\s*=\s*(${NUMBER})\s*$`, "i");
+
+export interface ParsedReport {
+  step: number;
+  value: number;
+}
+
+/**
+ * An intermediate result line, `report: step=<n> value=<x>`; null for any other line. A report
+ * whose step or value is not finite (a diverged training) is not a report the searcher can rank:
+ * it is skipped, and the run's final objective decides.
+ */
+export function parseReportLine(line: string): ParsedReport | null {
+  const m = REPORT.exec(line);
+  if (!m) return null;
+  const step = toNumber(m[1]!);
+  const value = toNumber(m[2]!);
+  return Number.isFinite(step) && Number.isFinite(value) ? { step, value } : null;
+}
+
+/** Every report line of a stdout text, in order. */
+export function parseReports(stdout: string): ParsedReport[] {
+  if (!/report\s*:/i.test(stdout)) return [];
+  const out: ParsedReport[] = [];
+  for (const line of stdout.split("\n")) {
+    const r = parseReportLine(line);
+    if (r) out.push(r);
+  }
+  return out;
+}

@@ -13,7 +13,7 @@ import { tsxImportUrl } from "../../src/problem/loader.js";
 import type { JsonValue, Point } from "../../src/space/types.js";
 import type { RunSpec } from "../../src/store/types.js";
 import { distFile } from "../../src/util/paths.js";
-import { parseObjective } from "./objective.js";
+import { parseObjective, parseReports, type ParsedReport } from "./objective.js";
 import { drainGroup, signalGroup } from "./pgroup.js";
 import type { Spawner } from "./spawner-client.js";
 
@@ -33,10 +33,13 @@ export interface EvaluationJob {
   launchPrefix?: string[] | ((evaluationEnv: Record<string, string>) => string[]);
 }
 
-export type EvaluationStatus = "DONE" | "FAILED" | "TIMEOUT" | "KILLED" | "INTERRUPTED";
+export type EvaluationStatus = "DONE" | "FAILED" | "TIMEOUT" | "KILLED" | "INTERRUPTED" | "STOPPED";
 
 export interface EvaluationOutcome {
-  /** INTERRUPTED: stopped for the walltime, to be re-run; KILLED: stopped by the user. */
+  /**
+   * INTERRUPTED: stopped for the walltime, to be re-run; KILLED: stopped by the user; STOPPED:
+   * stopped early by the searcher (asha), which records what the run reported before.
+   */
   status: EvaluationStatus;
   objective: number | null;
   metadata: Record<string, JsonValue> | null;
@@ -44,6 +47,8 @@ export interface EvaluationOutcome {
   signal: string | null;
   /** Why it did not finish DONE, followed by the tail of stderr when there is one. */
   error: string | null;
+  /** `report: step=N value=X` lines found in the stdout tail of a run that ended by itself. */
+  reports: ParsedReport[];
   startedAt: number;
   finishedAt: number;
 }
@@ -54,8 +59,11 @@ export interface RunningEvaluation {
   pid: Promise<number>;
   done: Promise<EvaluationOutcome>;
   /** SIGTERM the group now, SIGKILL it after the grace period. No effect once finished. */
-  stop(reason: "walltime" | "user"): void;
+  stop(reason: StopReason): void;
 }
+
+/** walltime: re-run later; user: spruce cancel or a custom method's stop; early: asha stopped it. */
+export type StopReason = "walltime" | "user" | "early";
 
 export interface StartOptions {
   /** Forks the process, and kills its group should the launcher die (even by SIGKILL). */
@@ -167,7 +175,7 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions): Running
   const argv = [...prefix, ...command.argv];
 
   let pid = 0;
-  let stopReason: "timeout" | "walltime" | "user" | null = null;
+  let stopReason: "timeout" | StopReason | null = null;
   let killAt = 0;
   let killTimer: NodeJS.Timeout | undefined;
   let finished = false;
@@ -178,7 +186,7 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions): Running
     signalGroup(pid, "SIGTERM");
     killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), Math.max(0, killAt - Date.now()));
   };
-  const terminate = (reason: "timeout" | "walltime" | "user") => {
+  const terminate = (reason: "timeout" | StopReason) => {
     if (finished || stopReason !== null) return;
     stopReason = reason;
     killAt = Date.now() + grace;
@@ -247,12 +255,16 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions): Running
         return outcome("INTERRUPTED", { ...base, error: "stopped: the batch job's walltime is running out" });
       case "user":
         return outcome("KILLED", { ...base, error: "stopped by the user" });
+      case "early":
+        return outcome("STOPPED", { ...base, error: "stopped early by the searcher" });
     }
     if (signal !== null) return outcome("FAILED", { ...base, error: withTail(`killed by signal ${signal}`, stderr()) });
     if (code !== 0) return outcome("FAILED", { ...base, error: withTail(describeExitCode(code), stderr()) });
-    const parsed = parseObjective(readTail(files.stdout, TAIL_BYTES), readOptional(files.result));
-    if ("error" in parsed) return outcome("FAILED", { ...base, error: withTail(parsed.error, stderr()) });
-    return outcome("DONE", { ...base, objective: parsed.objective, metadata: parsed.metadata });
+    const stdout = readTail(files.stdout, TAIL_BYTES);
+    const reports = parseReports(stdout);
+    const parsed = parseObjective(stdout, readOptional(files.result));
+    if ("error" in parsed) return outcome("FAILED", { ...base, reports, error: withTail(parsed.error, stderr()) });
+    return outcome("DONE", { ...base, reports, objective: parsed.objective, metadata: parsed.metadata });
   }
 
   return { pid: pidKnown, done, stop: (reason) => terminate(reason) };
@@ -262,5 +274,5 @@ function outcome(
   status: EvaluationStatus,
   fields: Partial<EvaluationOutcome> & { startedAt: number; finishedAt: number },
 ): EvaluationOutcome {
-  return { status, objective: null, metadata: null, exitCode: null, signal: null, error: null, ...fields };
+  return { status, objective: null, metadata: null, exitCode: null, signal: null, error: null, reports: [], ...fields };
 }

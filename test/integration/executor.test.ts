@@ -72,7 +72,7 @@ describe("module runs", () => {
     expect(out.status).toBe("DONE");
     expect(out.objective).toBe(0.5);
     const meta = out.metadata as { ctx: object; env: Record<string, string>; cwd: string };
-    expect(meta.ctx).toEqual({ evalId: 9001, workdir: j.workdir, seed: 7, rank: 0, size: 1 });
+    expect(meta.ctx).toEqual({ evalId: 9001, workdir: j.workdir, seed: 7, rank: 0, size: 1, maxLength: null, length: null, resume: null, checkpointDir: null });
     expect(meta.cwd).toBe(j.workdir);
     expect(meta.env).toMatchObject({
       SPRUCE_EVAL_ID: "9001",
