@@ -7,9 +7,11 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { Space } from "../src/space/space.js";
 import { createSearcher } from "../src/search/registry.js";
+import { ValidationError } from "../src/errors.js";
 import { isPidAlive } from "../src/util/process.js";
 import { loadCustomSearcher } from "../src/search/custom/load.js";
 import type { EvaluationResult, Searcher } from "../src/search/searcher.js";
+import type { AshaSearcher } from "../src/search/asha/searcher.js";
 import {
   countEvaluations,
   createEvaluations,
@@ -22,6 +24,7 @@ import {
   listUntold,
   loadSearcherState,
   markTold,
+  recordReports,
   recoverEvaluations,
   registerLauncher,
   requeueRunning,
@@ -35,6 +38,7 @@ import { refreshReport, shouldRefresh } from "../src/results/report.js";
 import { finishedResults, SlotRunner } from "./slot-runner.js";
 import { launcherSettings, type LauncherSettings } from "./settings.js";
 import type { Slot } from "./slots.js";
+import { FidelityDriver } from "./fidelity.js";
 
 export interface LauncherOptions {
   store: Store;
@@ -85,9 +89,14 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
   const recovered = await recoverDeadLaunchers(store, wf, me.id, o.host, settings, log);
   const space = new Space(wf.problem);
   const searcher = await loadSearcher(store, wf, space);
+  // Multi-fidelity searchers steer running evaluations through their reports.
+  const driver = isMultiFidelity(searcher) ? new FidelityDriver(searcher, await listEvaluations(store, wf.id)) : null;
+  if (driver && o.agents) {
+    throw new ValidationError(`searcher ${searcher.name}: serial mode across nodes is not supported (agents do not stream reports yet)`, "run on one node (-n 1), or use -j mpi");
+  }
 
   reconcileResults(await listEvaluations(store, wf.id, { states: ["DONE", "FAILED", "TIMEOUT"], orderBy: "finished_at" }), wf, space);
-  const loop = new SearchLoop(o, me.id, settings, space, searcher);
+  const loop = new SearchLoop(o, me.id, settings, space, searcher, driver);
   await loop.tellOthers(); // results agents finished while no leader ran
   const agents = o.agents ? startAgents(o.agents, me.id, log) : null;
   const heartbeat = setInterval(() => {
@@ -221,8 +230,17 @@ class SearchLoop {
     private readonly settings: LauncherSettings,
     private readonly space: Space,
     private readonly searcher: Searcher,
+    private readonly driver: FidelityDriver | null,
   ) {
-    this.runner = new SlotRunner({ store: o.store, workflow: o.workflow, launcherId, slots: o.slots, settings, launchPrefix: o.launchPrefix });
+    this.runner = new SlotRunner({
+      store: o.store,
+      workflow: o.workflow,
+      launcherId,
+      slots: o.slots,
+      settings,
+      launchPrefix: o.launchPrefix,
+      streamReports: driver !== null,
+    });
     this.capacity = o.slots.length + (o.agents?.slots ?? 0);
     mkdirSync(join(o.workflow.resultsDir, "evals"), { recursive: true });
     this.csvFile = join(o.workflow.resultsDir, "results.csv");
@@ -284,6 +302,7 @@ class SearchLoop {
         this.o.log("walltime margin reached: stopping dispatch, interrupting running evaluations");
         this.stop("walltime");
       }
+      await this.handleReports();
       await this.recordFinished();
       if (this.o.agents) await this.tellOthers();
       if (this.stopping) {
@@ -314,7 +333,9 @@ class SearchLoop {
     const { store, workflow: wf } = this.o;
     const counts = await countEvaluations(store, wf.id);
     const done = FINISHED_KEYS.reduce((s, k) => s + counts[k], 0);
-    if (done >= wf.maxEvals && this.runner.runningCount === 0) return "completed";
+    // A multi-fidelity search counts trials, not rows (a promoted trial continues in a new row):
+    // its searcher says when it is over.
+    if (!this.driver && done >= wf.maxEvals && this.runner.runningCount === 0) return "completed";
     // READY rows first (left by a previous launcher, or not yet taken by an agent). Usually there
     // are none: this loop claims what it creates at once, so the claim statement is skipped.
     if (this.runner.freeCount > 0 && counts.READY > 0) await this.runner.claimAndStart(this.runner.freeCount);
@@ -324,25 +345,35 @@ class SearchLoop {
     // What runs here counts even if its rows were changed under us (cancelled, or recovered by a
     // launcher that took this one for dead).
     const running = Math.max(counts.RUNNING, this.runner.runningCount);
-    const budget = wf.maxEvals - done - running - counts.READY;
+    const budget = this.driver ? Infinity : wf.maxEvals - done - running - counts.READY;
     const idle = this.capacity - running - counts.READY;
     const want = Math.min(idle, budget);
-    if (want > 0 && !this.searcher.exhausted()) {
+    let created = 0;
+    if (want > 0 && (this.driver !== null || !this.searcher.exhausted())) {
       // No new work for a workflow the user stopped (spruce cancel): stop what runs here too.
       if ((await getWorkflowById(store, wf.id))?.state === "STOPPED") {
         this.o.log("the workflow was stopped (spruce cancel): stopping its evaluations");
         this.stop("stopped");
         return null;
       }
-      const points = this.searching("ask", () => this.searcher.ask(want));
+      const work = this.driver ? this.searching("ask", () => this.driver!.next(want)) : null;
+      const points = work ? work.map((w) => w.point) : this.searching("ask", () => this.searcher.ask(want));
       if (points.length > 0) {
-        await createEvaluations(store, wf.id, points, { searcherState: this.searcher.state() });
+        const rows = await createEvaluations(store, wf.id, points, { searcherState: this.searcher.state(), fidelity: work?.map((w) => w.fidelity) });
+        this.driver?.created(rows);
+        created = rows.length;
         if (this.runner.freeCount > 0) await this.runner.claimAndStart(this.runner.freeCount);
       }
     }
     if (this.runner.runningCount === 0 && this.runner.pendingFinished === 0) {
       const after = await countEvaluations(store, wf.id);
-      if (after.READY === 0 && after.RUNNING === 0) {
+      if (after.READY === 0 && after.RUNNING === 0 && created === 0) {
+        if (this.driver) {
+          if (this.driver.finished()) return "completed";
+          // Nothing runs, nothing waits, and the searcher gives nothing: it can never finish.
+          this.o.log("the searcher has trials in progress but nothing to run: ending the search");
+          return "exhausted";
+        }
         if (this.searcher.exhausted()) {
           this.o.log(`search space exhausted after ${done} evaluation(s): nothing new to try`);
           return "exhausted";
@@ -355,11 +386,15 @@ class SearchLoop {
 
   /** Writes every evaluation that ended since the last call in one transaction, with the searcher's state. */
   private async recordFinished(): Promise<void> {
-    const batch = this.runner.takeFinished();
+    let batch = this.runner.takeFinished();
     if (batch.length === 0) return;
-    const { store } = this.o;
+    const { store, workflow: wf } = this.o;
+    const driver = this.driver;
+    // A multi-fidelity searcher learnt the runs' reports already; the driver tells it the rest.
+    if (driver) batch = batch.map(({ row, outcome }) => ({ row, outcome: this.searching("tell", () => driver.finish(row, outcome)) }));
     const results = finishedResults(batch);
     const told: EvaluationResult[] = batch
+      .filter(() => driver === null)
       .filter((f) => f.outcome.status !== "INTERRUPTED" && f.outcome.status !== "KILLED")
       .map(({ row, outcome }) => ({
         evalId: row.id,
@@ -376,6 +411,35 @@ class SearchLoop {
     const rows = await finishEvaluations(store, results, { searcherState: this.searcher.state(), launcherId: this.launcherId, told: true });
     this.finishedHere += rows.length;
     this.unpublished.push(...rows);
+    // Reports of runs nobody streamed (any searcher but a multi-fidelity one), for the report's curves.
+    const recorded = new Set(rows.map((r) => r.id));
+    const reports = batch.flatMap(({ row, outcome }) =>
+      recorded.has(row.id) && !driver ? outcome.reports.map((r) => ({ evaluationId: row.id, step: r.step, value: r.value, at: outcome.finishedAt })) : [],
+    );
+    if (reports.length > 0) await recordReports(store, wf.id, reports);
+  }
+
+  /**
+   * Multi-fidelity searchers: each report of a running evaluation goes to the searcher, its
+   * decision is carried out at once (a waiting run module gets its answer, a stopped run ends),
+   * and the reports are saved with the searcher state that decided on them.
+   */
+  private async handleReports(): Promise<void> {
+    const driver = this.driver;
+    if (!driver) return;
+    const reports = this.runner.takeReports();
+    if (reports.length === 0) return;
+    for (const r of reports) {
+      const d = this.searching("report", () => driver.onReport(r.evalId, r.step, r.value));
+      this.runner.answer(r.evalId, r.seq, d.action, d.length);
+      if (d.reason === "promoted") this.o.log(`evaluation ${r.evalId}: promoted at step ${r.step} (value ${r.value}), training on to ${d.length}`);
+      if (d.action === "stop" && !d.reason.startsWith("already")) {
+        this.runner.stopEarly(r.evalId);
+        this.o.log(`evaluation ${r.evalId}: ${d.reason} at step ${r.step} (value ${r.value})`);
+      }
+    }
+    const { store, workflow: wf } = this.o;
+    await recordReports(store, wf.id, reports.map((r) => ({ evaluationId: r.evalId, step: r.step, value: r.value, at: r.at })), { searcherState: this.searcher.state() });
   }
 
   /** Tells the searcher results finished elsewhere (agents), marking them told with its new state. */
@@ -425,6 +489,10 @@ class SearchLoop {
 }
 
 class SearcherFailure extends Error {}
+
+function isMultiFidelity(s: Searcher): s is AshaSearcher {
+  return typeof (s as Partial<AshaSearcher>).newTrials === "function" && typeof (s as Partial<AshaSearcher>).report === "function";
+}
 
 function firstLine(s: string | null): string {
   return (s ?? "").split("\n")[0] ?? "";

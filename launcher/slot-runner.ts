@@ -1,9 +1,11 @@
 // Runs evaluations in slots: claims READY rows for free slots, starts them through the executor,
 // and queues their outcomes for the caller. Shared by the leader launcher (which also searches) and
 // the per-node agents (which only run what the leader proposed), so both behave alike.
+import { closeSync, fstatSync, openSync, readSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { claimEvaluations, type Store } from "../src/store/index.js";
 import type { EvaluationRow, FinishedEvaluation, WorkflowRow } from "../src/store/types.js";
+import { parseReportLine } from "./executor/objective.js";
 import { startEvaluation, type EvaluationOutcome, type RunningEvaluation } from "./executor/process.js";
 import { Spawner } from "./executor/spawner-client.js";
 import type { LauncherSettings } from "./settings.js";
@@ -22,6 +24,33 @@ export interface SlotRunnerOptions {
   settings: LauncherSettings;
   /** mpi mode: the launch command put before each evaluation's program, for its slot's hosts. */
   launchPrefix?: (slot: Slot, evaluationEnv: Record<string, string>) => string[];
+  /**
+   * Multi-fidelity searchers: read running evaluations' `report:` lines as they are printed
+   * (takeReports), and let run modules wait for the answer to a report (answer()).
+   */
+  streamReports?: boolean;
+}
+
+/** A report line of a running evaluation; seq counts its reports from 1 (the run's own count). */
+export interface StreamedReport {
+  evalId: number;
+  seq: number;
+  step: number;
+  value: number;
+  at: number;
+}
+
+/** How often running evaluations' stdout is read for reports: the latency of an early stop. */
+const REPORT_POLL_MS = 20;
+/** A run module told to stop gets this long to return its objective before it is terminated. */
+const EARLY_STOP_GRACE_MS = 10_000;
+
+/** Where a running evaluation's stdout has been read up to. */
+interface StdoutCursor {
+  file: string;
+  offset: number;
+  partial: string;
+  seq: number;
 }
 
 export class SlotRunner {
@@ -31,10 +60,49 @@ export class SlotRunner {
   private wake: (() => void) | null = null;
   private fatal: unknown;
   private readonly spawner: Spawner;
+  private readonly reports: StreamedReport[] = [];
+  private readonly cursors = new Map<number, StdoutCursor>();
+  private reportTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: SlotRunnerOptions) {
     this.spawner = Spawner.start();
     this.pool = new SlotPool(o.slots);
+    if (o.streamReports) {
+      this.reportTimer = setInterval(() => this.pollReports(), REPORT_POLL_MS);
+      this.reportTimer.unref();
+    }
+  }
+
+  /** Reports printed since the last call, in arrival order (a finished run's last ones included). */
+  takeReports(): StreamedReport[] {
+    return this.reports.splice(0);
+  }
+
+  /**
+   * Answers a run module waiting on its report `seq` (eval-entry.ts polls the control file): the
+   * file is replaced whole, so the run never reads half an answer.
+   */
+  answer(evalId: number, seq: number, action: "continue" | "stop", length: number): void {
+    const entry = this.running.get(evalId);
+    if (!entry) return;
+    const file = join(this.workdirOf(entry.row), "control.json");
+    try {
+      writeFileSync(`${file}.tmp`, JSON.stringify({ seq, action, length }));
+      renameSync(`${file}.tmp`, file);
+    } catch {
+      // The run has gone (its directory with it): nobody waits for the answer.
+    }
+  }
+
+  /**
+   * Ends a run the searcher stopped early (it ends STOPPED). A run module was told so in its
+   * answer and normally returns its objective at once: it is only terminated if it does not.
+   */
+  stopEarly(evalId: number): void {
+    const entry = this.running.get(evalId);
+    if (!entry) return;
+    if (this.o.workflow.run.kind === "module") setTimeout(() => entry.handle.stop("early"), EARLY_STOP_GRACE_MS).unref();
+    else entry.handle.stop("early");
   }
 
   get runningCount(): number {
@@ -115,27 +183,30 @@ export class SlotRunner {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.reportTimer);
     await this.spawner.close();
   }
 
   private start(row: EvaluationRow, slot: Slot): void {
     const { workflow: wf, settings } = this.o;
     const prefix = this.o.launchPrefix;
+    const workdir = this.workdirOf(row);
     const handle = startEvaluation(
       {
         evalId: row.id,
         attempt: row.attempt,
         point: row.point,
         run: wf.run,
-        workdir: join(wf.resultsDir, "evals", String(row.id)),
+        workdir,
         seed: wf.seed + row.id,
         timeoutSeconds: settings.evalTimeoutSeconds,
-        env: slot.env,
+        env: { ...slot.env, ...this.fidelityEnv(row, workdir) },
         launchPrefix: prefix ? (env) => prefix(slot, env) : undefined,
       },
       { spawner: this.spawner, killGraceMs: settings.killGraceSeconds * 1000 },
     );
     this.running.set(row.id, { row, handle, slot });
+    if (this.o.streamReports) this.cursors.set(row.id, { file: join(workdir, "stdout.txt"), offset: 0, partial: "", seq: 0 });
     // done rejects only when the working directory could not be written: as when that failed
     // before the spawner prepared it, the launcher stops (takeFinished throws) and the row is
     // recovered by the next launcher, rather than the whole budget failing one evaluation at a time.
@@ -148,7 +219,76 @@ export class SlotRunner {
     );
   }
 
+  private workdirOf(row: EvaluationRow): string {
+    return join(this.o.workflow.resultsDir, "evals", String(row.id));
+  }
+
+  /** What a multi-fidelity run is told (eval-entry.ts turns it into ctx.length, ctx.resume...). */
+  private fidelityEnv(row: EvaluationRow, workdir: string): Record<string, string> {
+    const f = row.fidelity;
+    const env: Record<string, string> = {};
+    if (this.o.streamReports) {
+      env.SPRUCE_CONTROL_FILE = join(workdir, "control.json");
+      env.SPRUCE_REPORT_ACK = "1";
+    }
+    if (f) {
+      env.SPRUCE_TRIAL = String(f.trial);
+      env.SPRUCE_LENGTH = String(f.length);
+      env.SPRUCE_MAX_LENGTH = String(f.maxLength);
+      env.SPRUCE_RESUME_STEP = String(f.fromLength);
+      env.SPRUCE_CHECKPOINT_DIR = join(this.o.workflow.resultsDir, "checkpoints", `trial-${f.trial}`);
+    }
+    return env;
+  }
+
+  /** Reads what running evaluations printed since the last poll; wakes the loop on new reports. */
+  private pollReports(): void {
+    let found = false;
+    for (const id of this.cursors.keys()) found = this.readReports(id) || found;
+    if (found) this.notify();
+  }
+
+  private readReports(evalId: number): boolean {
+    const c = this.cursors.get(evalId);
+    if (!c) return false;
+    let fd: number;
+    try {
+      fd = openSync(c.file, "r");
+    } catch {
+      return false; // not created yet
+    }
+    let text = "";
+    try {
+      const size = fstatSync(fd).size;
+      if (size <= c.offset) return false;
+      const buffer = Buffer.alloc(size - c.offset);
+      const n = readSync(fd, buffer, 0, buffer.length, c.offset);
+      c.offset += n;
+      text = buffer.subarray(0, n).toString("utf8");
+    } finally {
+      closeSync(fd);
+    }
+    const lines = (c.partial + text).split("\n");
+    c.partial = lines.pop() ?? "";
+    let found = false;
+    for (const line of lines) {
+      const r = parseReportLine(line);
+      if (!r) continue;
+      this.reports.push({ evalId, seq: ++c.seq, step: r.step, value: r.value, at: Date.now() });
+      found = true;
+    }
+    return found;
+  }
+
   private complete(row: EvaluationRow, outcome: EvaluationOutcome): void {
+    // Its last reports come before its end.
+    if (this.cursors.has(row.id)) {
+      this.readReports(row.id);
+      const c = this.cursors.get(row.id)!;
+      const last = parseReportLine(c.partial); // a last line without its newline
+      if (last) this.reports.push({ evalId: row.id, seq: ++c.seq, step: last.step, value: last.value, at: Date.now() });
+      this.cursors.delete(row.id);
+    }
     const entry = this.running.get(row.id);
     if (entry) this.pool.give(entry.slot);
     this.running.delete(row.id);

@@ -1,6 +1,7 @@
 // `--wait`: follows a workflow in the database until max_evals evaluations have finished (exit 0),
 // every batch job has ended with work left (exit 1), or --wait-timeout passes (exit 1). Progress
 // goes to stderr: a redrawn bar on a TTY, a plain line per change otherwise.
+import { budgetReached } from "../search/registry.js";
 import { SpruceError } from "../errors.js";
 import { isActiveJob, syncActiveJobs } from "../schedulers/sync.js";
 import { countEvaluations, getWorkflow, listBatchJobs, listEvaluations, type Store } from "../store/index.js";
@@ -31,9 +32,9 @@ export async function followWorkflow(store: Store, name: string, opts: { timeout
       lastLine = key;
     }
     const idle = counts.RUNNING === 0 && counts.READY === 0;
-    if (finished >= wf.maxEvals || (wf.state === "FINISHED" && idle)) {
+    if (budgetReached(wf, finished) || (wf.state === "FINISHED" && idle)) {
       if (tty) process.stderr.write("\n");
-      const why = finished >= wf.maxEvals ? "" : " (search space exhausted)";
+      const why = finished >= wf.maxEvals || wf.searcher === "asha" ? "" : " (search space exhausted)";
       process.stderr.write(`Search ${name} finished: ${finished} evaluation(s)${why}.\n`);
       return;
     }

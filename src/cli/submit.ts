@@ -11,6 +11,7 @@ import { validateCommandTemplate } from "../problem/command.js";
 import { assertSearcherName } from "../search/registry.js";
 import { loadCustomSearcher } from "../search/custom/load.js";
 import { gridSizeFor } from "../search/grid.js";
+import { createAshaSearcher } from "../search/asha/searcher.js";
 import { problemFromHpFlags } from "../space/ranges.js";
 import { Space } from "../space/space.js";
 import type { JsonValue } from "../space/types.js";
@@ -31,6 +32,12 @@ export interface SubmitArgs extends GlobalArgs {
   problem?: string;
   hp?: string[];
   gridCount?: number;
+  maxLength?: number;
+  divisor?: number;
+  maxRungs?: number;
+  mode?: string;
+  stopOnce?: boolean;
+  ashaSearcher?: string;
   searchMethod?: string;
   methodArgs?: string;
   run?: string;
@@ -89,6 +96,12 @@ export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
       .option("search-method", { type: "string", describe: "custom searcher: a module exporting createSearchMethod(ctx) or a default class (with --searcher custom)" })
       .option("method-args", { type: "string", describe: "custom searcher: JSON handed to the method as ctx.args" })
       .option("grid-count", { type: "number", describe: "grid: points per numeric range (Determined's count; default 5)" })
+      .option("max-length", { type: "number", describe: "asha: the most any trial trains, in the run's own units (epochs...); required with --searcher asha" })
+      .option("divisor", { type: "number", describe: "asha: keep 1/divisor of the trials at each rung (default 4)" })
+      .option("max-rungs", { type: "number", describe: "asha: most rungs of a bracket (default 5)" })
+      .option("mode", { choices: ["aggressive", "standard", "conservative"], describe: "asha: brackets as in Determined (default standard)" })
+      .option("stop-once", { type: "boolean", describe: "asha: stop weak trials for good instead of pausing them for a later promotion" })
+      .option("asha-searcher", { choices: ["random", "ambs"], describe: "asha: where new trials come from (ambs: BOHB-like; default random)" })
       .option("run", { alias: "r", type: "string", describe: "run module exporting run(point, ctx) that returns the objective" })
       .option("command", { type: "string", describe: "command template instead of -r, e.g. 'python3 train.py --lr {{lr}}'; prints 'objective: <n>'" })
       .option("time", { alias: "t", type: "string", default: "60", describe: "walltime: minutes, HH:MM:SS or D-HH:MM:SS" })
@@ -97,7 +110,7 @@ export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
       .option("project", { alias: "A", type: "string", describe: "project / account to charge (left out when not given)" })
       .option("job-mode", { alias: "j", choices: ["serial", "mpi"] as const, default: "serial" as const, describe: "serial: single-process evaluations packed on the nodes; mpi: each evaluation an MPI run" })
       .option("scheduler", { choices: SCHEDULER_NAMES, describe: "batch scheduler (default: detected from PATH, else local)" })
-      .option("searcher", { type: "string", default: "ambs", describe: "ambs (model-based, default) | random | grid | custom (--search-method FILE)" })
+      .option("searcher", { type: "string", default: "ambs", describe: "ambs (model-based, default) | random | grid | asha (early stopping, --max-length) | custom (--search-method FILE)" })
       .option("max-evals", { type: "number", describe: "evaluations to finish (default 100)" })
       .option("evals-per-node", { type: "number", default: 1, describe: "concurrent evaluations per node (serial mode)" })
       .option("nodes-per-eval", { type: "number", default: 1, describe: "nodes per evaluation (mpi mode)" })
@@ -232,6 +245,16 @@ async function submit(argv: SubmitArgs): Promise<void> {
     chain: argv.chain === true,
   };
   const options = searcherOptions(argv, loaded.spec.gridCounts);
+  if (argv.searcher === "asha") {
+    // max-evals counts trials (a promoted trial continues in a new row).
+    options.max_trials = argv.maxEvals ?? 100;
+    if (argv.jobMode === "serial" && argv.nodes > 1) {
+      throw new ValidationError("--searcher asha runs serial-mode evaluations on one node (agents on other nodes do not stream reports yet)", "use -n 1, or -j mpi");
+    }
+    await step("Validating ASHA settings", async () => createAshaSearcher({ space: loaded.space, seed: 0, direction: argv.minimize ? "minimize" : "maximize", options }));
+  } else if (ASHA_FLAGS.some((f) => argv[f] !== undefined)) {
+    throw new ValidationError(`--${ASHA_FLAGS.find((f) => argv[f] !== undefined)!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} only applies to --searcher asha`, "add --searcher asha, or drop the flag");
+  }
   if (argv.searcher === "custom") {
     Object.assign(options, await step("Validating search method", () => customOptions(argv, loaded.space, argv.seed ?? 0, argv.minimize ? "minimize" : "maximize")));
   }
@@ -318,6 +341,8 @@ function report(argv: SubmitArgs, row: WorkflowRow, jobId: string | null, seed: 
   }
 }
 
+const ASHA_FLAGS = ["maxLength", "divisor", "maxRungs", "mode", "stopOnce", "ashaSearcher"] as const;
+
 function searcherOptions(argv: SubmitArgs, gridCounts?: Record<string, number>): Record<string, JsonValue> {
   const o: Record<string, JsonValue> = {};
   if (argv.gridCount !== undefined) o.grid_count = argv.gridCount;
@@ -328,6 +353,12 @@ function searcherOptions(argv: SubmitArgs, gridCounts?: Record<string, number>):
   if (argv.xi !== undefined) o.xi = argv.xi;
   if (argv.liar !== undefined) o.liar = argv.liar;
   if (argv.nInitialPoints !== undefined) o.n_initial_points = argv.nInitialPoints;
+  if (argv.maxLength !== undefined) o.max_length = argv.maxLength;
+  if (argv.divisor !== undefined) o.divisor = argv.divisor;
+  if (argv.maxRungs !== undefined) o.max_rungs = argv.maxRungs;
+  if (argv.mode !== undefined) o.mode = argv.mode;
+  if (argv.stopOnce !== undefined) o.stop_once = argv.stopOnce;
+  if (argv.ashaSearcher !== undefined) o.asha_searcher = argv.ashaSearcher;
   return o;
 }
 

@@ -2,6 +2,7 @@
 // dependency on itself (afterany: it starts once this job ended, however it ended) while the search
 // has work left, so a search crosses walltimes with no login-node process. A successor that starts
 // after the search finished finds nothing left here, submits nothing, and its launcher ends at once.
+import { budgetReached } from "../search/registry.js";
 import { isActiveJob } from "../schedulers/sync.js";
 import { addServiceEvent, countEvaluations, getBatchJob, listBatchJobs, type Store } from "../store/index.js";
 import type { WorkflowRow } from "../store/types.js";
@@ -24,7 +25,7 @@ export async function submitChainSuccessor(
   try {
     const counts = await countEvaluations(store, wf.id);
     const finished = counts.DONE + counts.FAILED + counts.TIMEOUT;
-    if (wf.state === "FINISHED" || wf.state === "STOPPED" || wf.state === "FAILED" || finished >= wf.maxEvals) {
+    if (wf.state === "FINISHED" || wf.state === "STOPPED" || wf.state === "FAILED" || budgetReached(wf, finished)) {
       o.log(`chain: nothing left to do (${finished}/${wf.maxEvals} finished, workflow ${wf.state}): no successor`);
       return;
     }

@@ -2,6 +2,7 @@
 // evaluations of launchers whose job ended under them, and give every workflow with work left and
 // no launcher job queued or running another one with its saved request — unless its last launcher
 // jobs failed at start-up (then it is held and reported) or the queue limits are reached.
+import { budgetReached } from "../search/registry.js";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { SchedulerError } from "../errors.js";
 import { ACTIVE_JOB_STATES, isActiveJob, syncActiveJobs } from "../schedulers/sync.js";
@@ -96,7 +97,7 @@ export async function runTick(store: Store, o: TickOptions): Promise<TickReport>
     // No job at all: `submit` is between writing the workflow and submitting its first job.
     if (DONE_STATES.has(wf.state) || jobs.length === 0) continue;
     const counts = await countEvaluations(store, wf.id);
-    if (counts.DONE + counts.FAILED + counts.TIMEOUT >= wf.maxEvals) continue;
+    if (budgetReached(wf, counts.DONE + counts.FAILED + counts.TIMEOUT)) continue;
 
     const failures = await startupFailures(store, jobs);
     if (failures) {

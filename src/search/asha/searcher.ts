@@ -25,11 +25,14 @@ export interface AshaSearcher extends Searcher {
   /** Up to n new trials with their points (ask(n) returns the same points, without the rest). */
   newTrials(n: number): AshaWork[];
   point(trialId: number): Point;
-  /** A running trial's value after `length` units; see AshaScheduler.report. */
+  /** A running trial's value after `length` units; see AshaScheduler.report. Resumes it decides
+   * are also queued for takeResumes(). */
   report(trialId: number, length: number, value: number): AshaDecision;
   fail(trialId: number): AshaDecision;
-  /** Resumes decided inside tell() (which has no return value); report() and fail() return theirs. */
-  takeResumes(): AshaResume[];
+  /** A running trial whose run ended at `fromLength` before its decision length: resume it from there. */
+  requeue(trialId: number, fromLength: number): void;
+  /** Up to max (default all) queued resumes of paused trials promoted since, oldest first. */
+  takeResumes(max?: number): AshaResume[];
   /** exhausted() and no trial running: the search is over. */
   finished(): boolean;
 }
@@ -112,11 +115,13 @@ export function createAshaSearcher(ctx: SearcherContext): AshaSearcher {
     report(trialId: number, length: number, value: number): AshaDecision {
       const decision = scheduler.report(trialId, length, value);
       teach(trialId, decision, value);
+      queue.push(...decision.resume);
       return decision;
     },
     fail(trialId: number): AshaDecision {
       const decision = scheduler.fail(trialId);
       teach(trialId, decision, null);
+      queue.push(...decision.resume);
       return decision;
     },
     tell(results: EvaluationResult[]): void {
@@ -127,20 +132,22 @@ export function createAshaSearcher(ctx: SearcherContext): AshaSearcher {
         const info = scheduler.info(trialId);
         if (info.status !== "running") continue;
         if (r.status !== "DONE" || r.objective === null) {
-          queue.push(...self.fail(trialId).resume);
+          self.fail(trialId);
           continue;
         }
         // Without reports, the final objective counts as reached at the trial's rung length.
         const decision = self.report(trialId, Math.max(info.reached, info.length), r.objective);
-        queue.push(...decision.resume);
         // The run has ended, so a promotion continues it as a resume.
         if (decision.action === "continue") queue.push({ trialId, fromLength: info.length, length: decision.length });
       }
     },
-    takeResumes(): AshaResume[] {
-      const out = queue;
-      queue = [];
-      return out;
+    requeue(trialId: number, fromLength: number): void {
+      const info = scheduler.info(trialId);
+      if (info.status !== "running") throw new ValidationError(`asha: trial ${trialId} is ${info.status}, not running`);
+      queue.push({ trialId, fromLength, length: info.length });
+    },
+    takeResumes(max = Infinity): AshaResume[] {
+      return queue.splice(0, Math.min(max, queue.length));
     },
     state(): JsonValue {
       const s: AshaSearcherState = { scheduler: scheduler.state(), inner: inner.state(), points, told: [...told], queue, innerDry };

@@ -1,0 +1,105 @@
+// The launcher's side of a multi-fidelity search (asha, issue 11). The searcher thinks in trials
+// and lengths; the launcher runs evaluation rows. A trial's first row trains from 0; each report a
+// running row prints goes to the searcher, whose decision is carried out at once (stop the run, or
+// let it train on); a paused trial promoted later continues in a new row from the length it had
+// reached (its checkpoint directory is the trial's). No barrier anywhere: slots take the next
+// resume or new trial as soon as they free.
+import type { AshaSearcher } from "../src/search/asha/searcher.js";
+import type { Point } from "../src/space/types.js";
+import type { EvaluationRow, Fidelity } from "../src/store/types.js";
+import type { EvaluationOutcome } from "./executor/process.js";
+
+export interface FidelityWork {
+  point: Point;
+  fidelity: Fidelity;
+}
+
+export interface ReportDecision {
+  action: "continue" | "stop";
+  /** The length of the next decision (what a waiting run module trains on to). */
+  length: number;
+  /** Why, for the log: training, promoted, paused, stopped, completed, or decided earlier. */
+  reason: string;
+}
+
+export class FidelityDriver {
+  /** Evaluation row -> trial, for every row of the workflow that belongs to a trial. */
+  private readonly trialOf = new Map<number, number>();
+  /** A running row's last report: a run the searcher stopped is recorded with this value. */
+  private readonly lastReport = new Map<number, { step: number; value: number }>();
+  /** Rows that passed a rung during their run: if one ends by itself, its trial resumes. */
+  private readonly promotedDuringRun = new Set<number>();
+  private readonly maxLength: number;
+
+  constructor(private readonly searcher: AshaSearcher, rows: readonly EvaluationRow[]) {
+    for (const r of rows) if (r.fidelity) this.trialOf.set(r.id, r.fidelity.trial);
+    this.maxLength = searcher.scheduler.config.maxLength;
+  }
+
+  /** Rows created for work from next(): their trials are known from now on. */
+  created(rows: readonly EvaluationRow[]): void {
+    for (const r of rows) if (r.fidelity) this.trialOf.set(r.id, r.fidelity.trial);
+  }
+
+  /** Up to n pieces of work: promoted trials to resume first, then new trials. */
+  next(n: number): FidelityWork[] {
+    const work: FidelityWork[] = this.searcher.takeResumes(n).map((r) => ({
+      point: this.searcher.point(r.trialId),
+      fidelity: { trial: r.trialId, fromLength: r.fromLength, length: r.length, maxLength: this.maxLength },
+    }));
+    if (work.length < n) {
+      for (const t of this.searcher.newTrials(n - work.length)) {
+        work.push({ point: t.point, fidelity: { trial: t.trialId, fromLength: 0, length: t.length, maxLength: this.maxLength } });
+      }
+    }
+    return work;
+  }
+
+  /** A running row reported `value` after `step` units: the searcher decides what it does next. */
+  onReport(evalId: number, step: number, value: number): ReportDecision {
+    const trial = this.trialOf.get(evalId);
+    this.lastReport.set(evalId, { step, value });
+    if (trial === undefined) return { action: "continue", length: Infinity, reason: "not a trial" };
+    const info = this.searcher.scheduler.info(trial);
+    // Reports printed after the stop decision, before the run noticed: the decision stands.
+    if (info.status !== "running") return { action: "stop", length: step, reason: `already ${info.status}` };
+    const d = this.searcher.report(trial, step, value);
+    if (d.reason === "promoted") this.promotedDuringRun.add(evalId);
+    return { action: d.action, length: d.length, reason: d.reason };
+  }
+
+  /**
+   * A row ended: returns the outcome to record. A run the searcher stopped is DONE with its last
+   * reported value (that is what the trial achieved); one that ended by itself tells the searcher
+   * what happened if no report decided it already.
+   */
+  finish(row: EvaluationRow, outcome: EvaluationOutcome): EvaluationOutcome {
+    const trial = this.trialOf.get(row.id);
+    const last = this.lastReport.get(row.id);
+    const promoted = this.promotedDuringRun.delete(row.id);
+    this.lastReport.delete(row.id);
+    if (trial === undefined) return outcome;
+    // Re-run later (walltime) or cancelled: the trial's fate is not the run's.
+    if (outcome.status === "INTERRUPTED" || outcome.status === "KILLED") return outcome;
+    const info = this.searcher.scheduler.info(trial);
+    const metadata = { ...(outcome.metadata ?? {}), trial, length: last?.step ?? info.length };
+    if (outcome.status === "STOPPED") {
+      if (last === undefined) return { ...outcome, status: "FAILED", error: "stopped early by the searcher before any report" };
+      return { ...outcome, status: "DONE", objective: last.value, metadata: { ...metadata, stopped: info.status }, error: null };
+    }
+    if (info.status === "running") {
+      if (outcome.status !== "DONE") this.searcher.fail(trial);
+      // It passed a rung while running, then ended without reaching the next: continue it later
+      // from where it got to (its checkpoint), as if it had been paused there and promoted.
+      else if (promoted && last !== undefined) this.searcher.requeue(trial, last.step);
+      // It never reported (or not up to its decision length): its objective counts at that length.
+      else this.searcher.tell([{ evalId: row.id, point: row.point, status: "DONE", objective: outcome.objective }]);
+    }
+    return outcome.status === "DONE" ? { ...outcome, metadata } : outcome;
+  }
+
+  /** Every trial created and none running or waiting to resume: the search is over. */
+  finished(): boolean {
+    return this.searcher.finished();
+  }
+}

@@ -1,0 +1,121 @@
+// ASHA through the built CLI (issue 11): trials report per step, weak ones are stopped early, the
+// best configuration of a synthetic problem whose answer is known still trains to the end.
+// Module runs answer ctx.report; command runs print `report:` lines and are SIGTERMed.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { ROOT, spruce, tempWorkspace } from "../helpers/cli.js";
+import { listEvaluations, listReports, openStore, getWorkflow } from "../../src/store/index.js";
+import type { EvaluationRow } from "../../src/store/types.js";
+
+const ws = tempWorkspace("spruce-asha-");
+let failures = 0;
+afterAll(() => {
+  if (failures === 0) ws.cleanup();
+});
+
+/** Steps each row really trained (the runs append one line per step to steps.txt). */
+function stepsTrained(workflow: string): Map<number, number[]> {
+  const evals = join(ws.dir, "data", workflow, "evals");
+  const out = new Map<number, number[]>();
+  for (const id of readdirSync(evals)) {
+    const file = join(evals, id, "steps.txt");
+    out.set(Number(id), existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map(Number) : []);
+  }
+  return out;
+}
+
+async function rowsOf(workflow: string): Promise<{ rows: EvaluationRow[]; reports: number }> {
+  const store = await openStore({ workspace: ws.dir });
+  try {
+    const wf = (await getWorkflow(store, workflow))!;
+    return { rows: await listEvaluations(store, wf.id), reports: (await listReports(store, wf.id)).length };
+  } finally {
+    await store.close();
+  }
+}
+
+function best(rows: EvaluationRow[]): EvaluationRow {
+  return rows.filter((r) => r.state === "DONE").sort((a, b) => (b.objective ?? 0) - (a.objective ?? 0))[0]!;
+}
+
+describe("asha searcher", () => {
+  it("stops weak trials early and trains the best configuration to the end (run module, promotions)", async () => {
+    try {
+      // 20 configurations, 20 trials: every configuration is tried, so the answer must be found.
+      const r = spruce(["--workspace", ws.dir, "submit", "hps", "mod", "--hp", "x=0:9", "y=a,b",
+        "-r", join(ROOT, "test/fixtures/runs/curve.mjs"), "--searcher", "asha", "--max-length", "27", "--divisor", "3",
+        "--mode", "aggressive", "--max-evals", "20", "--evals-per-node", "2", "--scheduler", "local", "--seed", "3", "--wait"]);
+      expect(r.code, r.stderr).toBe(0);
+      const { rows, reports } = await rowsOf("mod");
+      const trials = new Set(rows.map((row) => row.fidelity?.trial));
+      expect(trials.size, JSON.stringify(rows.map((x) => [x.id, x.fidelity]))).toBe(20);
+      expect(rows.every((row) => row.state === "DONE")).toBe(true);
+      const steps = stepsTrained("mod");
+      const total = [...steps.values()].reduce((n, s) => n + s.length, 0);
+      // Early stopping: well below every trial trained to max length (20 x 27 = 540).
+      expect(total).toBeLessThan(270);
+      // Every step trained was reported and stored.
+      expect(reports).toBe(total);
+      const top = best(rows);
+      expect(top.point).toEqual({ x: 7, y: "b" });
+      expect(top.metrics).toMatchObject({ length: 27 });
+      expect(top.objective).toBeCloseTo(1 - Math.exp(-27 / 4), 6);
+      // Rungs 3, 9, 27: every trial reached rung 0, few went further.
+      const reached = new Map<number, number>();
+      for (const row of rows) reached.set(row.fidelity!.trial, Math.max(reached.get(row.fidelity!.trial) ?? 0, Number(row.metrics?.length)));
+      expect([...reached.values()].every((n) => n >= 3)).toBe(true);
+      expect([...reached.values()].filter((n) => n === 27).length).toBeLessThanOrEqual(4);
+      // Promoted trials resumed from their checkpoint: a row with from_length > 0 trains only the steps after it.
+      for (const row of rows.filter((x) => x.fidelity!.fromLength > 0)) {
+        expect(Math.min(...steps.get(row.id)!)).toBe(row.fidelity!.fromLength + 1);
+      }
+    } catch (e) {
+      failures++;
+      throw e;
+    }
+  });
+
+  it("stops command runs with SIGTERM at a rung (stop-once) and records what they reported", async () => {
+    try {
+      const r = spruce(["--workspace", ws.dir, "submit", "hps", "cmd", "--hp", "x=5:8", "y=a,b",
+        "--command", `sh ${join(ROOT, "test/fixtures/runs/curve.sh")} {{x}} {{y}}`, "--searcher", "asha", "--max-length", "9",
+        "--divisor", "3", "--mode", "aggressive", "--stop-once", "--max-evals", "8", "--evals-per-node", "3", "--scheduler", "local", "--seed", "5", "--wait"]);
+      expect(r.code, r.stderr).toBe(0);
+      const { rows } = await rowsOf("cmd");
+      expect(rows).toHaveLength(8); // stop-once never resumes: one row per trial
+      const steps = stepsTrained("cmd");
+      const stopped = rows.filter((row) => row.metrics?.stopped === "stopped");
+      expect(stopped.length).toBeGreaterThan(0);
+      for (const row of stopped) {
+        expect(row.state).toBe("DONE");
+        // Stopped at rung 0 (3 steps) or 1 (9 is the top, where nothing is stopped): never trained on to the end.
+        expect(Math.max(...steps.get(row.id)!)).toBeLessThan(9);
+        expect(row.objective).not.toBeNull();
+      }
+      const top = best(rows);
+      expect(top.point).toEqual({ x: 7, y: "b" });
+      expect(Math.max(...steps.get(top.id)!)).toBe(9);
+      // The stopped runs are gone: nothing of this search is left running.
+      const left = spawnSync("pgrep", ["-f", "runs/curve.sh"], { encoding: "utf8" });
+      expect(left.stdout.trim()).toBe("");
+    } catch (e) {
+      failures++;
+      throw e;
+    }
+  });
+
+  it("refuses ASHA settings that cannot work, naming the flag", () => {
+    const noLength = spruce(["--workspace", ws.dir, "submit", "hps", "bad1", "--hp", "x=0:3", "--command", "true", "--searcher", "asha", "--scheduler", "local"]);
+    expect(noLength.code).toBe(2);
+    expect(noLength.stderr).toMatch(/--max-length/);
+    const badDivisor = spruce(["--workspace", ws.dir, "submit", "hps", "bad2", "--hp", "x=0:3", "--command", "true", "--searcher", "asha", "--max-length", "8", "--divisor", "1", "--scheduler", "local"]);
+    expect(badDivisor.code).toBe(2);
+    expect(badDivisor.stderr).toMatch(/--divisor/);
+    const notAsha = spruce(["--workspace", ws.dir, "submit", "hps", "bad3", "--hp", "x=0:3", "--command", "true", "--max-length", "8", "--scheduler", "local"]);
+    expect(notAsha.code).toBe(2);
+    expect(notAsha.stderr).toMatch(/--max-length only applies to --searcher asha/);
+    expect(spruce(["--workspace", ws.dir, "status", "bad1"]).code).not.toBe(0); // nothing was written
+  });
+});
