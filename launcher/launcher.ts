@@ -433,9 +433,11 @@ class SearchLoop {
       const d = this.searching("report", () => driver.onReport(r.evalId, r.step, r.value));
       this.runner.answer(r.evalId, r.seq, d.action, d.length);
       if (d.reason === "promoted") this.o.log(`evaluation ${r.evalId}: promoted at step ${r.step} (value ${r.value}), training on to ${d.length}`);
-      if (d.action === "stop" && !d.reason.startsWith("already")) {
-        this.runner.stopEarly(r.evalId);
-        this.o.log(`evaluation ${r.evalId}: ${d.reason} at step ${r.step} (value ${r.value})`);
+      if (d.action === "stop") {
+        // "already": decided before this run (a re-run after a crash), which does not wait for answers below its rung.
+        const again = d.reason.startsWith("already");
+        this.runner.stopEarly(r.evalId, { now: again });
+        if (!again) this.o.log(`evaluation ${r.evalId}: ${d.reason} at step ${r.step} (value ${r.value})`);
       }
     }
     const { store, workflow: wf } = this.o;

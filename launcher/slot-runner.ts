@@ -63,6 +63,8 @@ export class SlotRunner {
   private readonly reports: StreamedReport[] = [];
   private readonly cursors = new Map<number, StdoutCursor>();
   private reportTimer: NodeJS.Timeout | undefined;
+  /** Runs stopEarly() was called for (once is enough). */
+  private readonly stoppedEarly = new Set<number>();
 
   constructor(private readonly o: SlotRunnerOptions) {
     this.spawner = Spawner.start();
@@ -96,12 +98,14 @@ export class SlotRunner {
 
   /**
    * Ends a run the searcher stopped early (it ends STOPPED). A run module was told so in its
-   * answer and normally returns its objective at once: it is only terminated if it does not.
+   * answer and normally returns its objective at once: it is only terminated if it does not
+   * (or at once with `now`, when it was not waiting for the answer).
    */
-  stopEarly(evalId: number): void {
+  stopEarly(evalId: number, opts: { now?: boolean } = {}): void {
     const entry = this.running.get(evalId);
-    if (!entry) return;
-    if (this.o.workflow.run.kind === "module") setTimeout(() => entry.handle.stop("early"), EARLY_STOP_GRACE_MS).unref();
+    if (!entry || this.stoppedEarly.has(evalId)) return;
+    this.stoppedEarly.add(evalId);
+    if (this.o.workflow.run.kind === "module" && !opts.now) setTimeout(() => entry.handle.stop("early"), EARLY_STOP_GRACE_MS).unref();
     else entry.handle.stop("early");
   }
 
@@ -289,6 +293,7 @@ export class SlotRunner {
       if (last) this.reports.push({ evalId: row.id, seq: ++c.seq, step: last.step, value: last.value, at: Date.now() });
       this.cursors.delete(row.id);
     }
+    this.stoppedEarly.delete(row.id);
     const entry = this.running.get(row.id);
     if (entry) this.pool.give(entry.slot);
     this.running.delete(row.id);

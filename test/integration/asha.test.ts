@@ -5,8 +5,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { ROOT, spruce, tempWorkspace } from "../helpers/cli.js";
-import { listEvaluations, listReports, openStore, getWorkflow } from "../../src/store/index.js";
+import { ROOT, spruce, spruceAsync, tempWorkspace } from "../helpers/cli.js";
+import { countEvaluations, listEvaluations, listEvents, listLaunchers, listReports, openStore, getWorkflow } from "../../src/store/index.js";
 import type { EvaluationRow } from "../../src/store/types.js";
 
 const ws = tempWorkspace("spruce-asha-");
@@ -100,6 +100,46 @@ describe("asha searcher", () => {
       // The stopped runs are gone: nothing of this search is left running.
       const left = spawnSync("pgrep", ["-f", "runs/curve.sh"], { encoding: "utf8" });
       expect(left.stdout.trim()).toBe("");
+    } catch (e) {
+      failures++;
+      throw e;
+    }
+  });
+
+  it("resumes after the launcher is SIGKILLed mid-search: every trial once, the answer still found", async () => {
+    try {
+      const env = { CURVE_STEP_MS: "40" };
+      const r = spruce(["--workspace", ws.dir, "submit", "hps", "crash", "--hp", "x=0:9", "y=a,b",
+        "-r", join(ROOT, "test/fixtures/runs/curve.mjs"), "--searcher", "asha", "--max-length", "27", "--divisor", "3",
+        "--mode", "aggressive", "--max-evals", "20", "--evals-per-node", "2", "--scheduler", "local", "--seed", "3"], { env });
+      expect(r.code, r.stderr).toBe(0);
+      const store = await openStore({ workspace: ws.dir });
+      try {
+        const wf = (await getWorkflow(store, "crash"))!;
+        let pid = 0;
+        for (let i = 0; i < 300 && pid === 0; i++) {
+          const c = await countEvaluations(store, wf.id);
+          const launchers = await listLaunchers(store, wf.id);
+          if (c.DONE >= 6 && c.RUNNING === 2 && launchers.length === 1) pid = launchers[0]!.pid;
+          else await new Promise((res) => setTimeout(res, 50));
+        }
+        expect(pid).toBeGreaterThan(0);
+        process.kill(pid, "SIGKILL");
+        const relaunch = await spruceAsync(["--workspace", ws.dir, "launch", "crash"], { env });
+        expect(relaunch.code, relaunch.stderr).toBe(0);
+        expect(relaunch.stderr).toMatch(/recovered from dead launcher/);
+        const rows = await listEvaluations(store, wf.id);
+        expect(rows.every((row) => row.state === "DONE")).toBe(true);
+        expect(new Set(rows.map((row) => row.fidelity!.trial)).size).toBe(20);
+        for (const row of rows) {
+          const finishes = (await listEvents(store, row.id)).filter((e) => e.toState === "DONE");
+          expect(finishes).toHaveLength(1);
+        }
+        expect(best(rows).point).toEqual({ x: 7, y: "b" });
+        expect((await getWorkflow(store, "crash"))!.state).toBe("FINISHED");
+      } finally {
+        await store.close();
+      }
     } catch (e) {
       failures++;
       throw e;
