@@ -12,6 +12,7 @@ import { isPidAlive } from "../src/util/process.js";
 import { loadCustomSearcher } from "../src/search/custom/load.js";
 import type { EvaluationResult, Searcher } from "../src/search/searcher.js";
 import type { AshaSearcher } from "../src/search/asha/searcher.js";
+import type { CustomSearcher } from "../src/search/custom/searcher.js";
 import {
   countEvaluations,
   createEvaluations,
@@ -220,6 +221,8 @@ class SearchLoop {
   private lastReportAt: number | null = null;
   /** Recorded in the database, not yet in results.csv and the log. */
   private readonly unpublished: EvaluationRow[] = [];
+  /** Evaluations stopped at the searcher's request: their end is told to it (as failures). */
+  private readonly stoppedBySearcher = new Set<number>();
   /** Slots of the whole allocation: this node's and the agents'. */
   private readonly capacity: number;
   finishedHere = 0;
@@ -239,7 +242,7 @@ class SearchLoop {
       slots: o.slots,
       settings,
       launchPrefix: o.launchPrefix,
-      streamReports: driver !== null,
+      streamReports: driver !== null || wantsReports(searcher),
     });
     this.capacity = o.slots.length + (o.agents?.slots ?? 0);
     mkdirSync(join(o.workflow.resultsDir, "evals"), { recursive: true });
@@ -290,7 +293,10 @@ class SearchLoop {
   private applyStops(): void {
     const take = (this.searcher as { takeStops?: () => number[] }).takeStops;
     for (const id of take ? take.call(this.searcher) : []) {
-      if (this.runner.stop(id)) this.o.log(`evaluation ${id}: stopped at the searcher's request`);
+      if (this.runner.stop(id)) {
+        this.stoppedBySearcher.add(id);
+        this.o.log(`evaluation ${id}: stopped at the searcher's request`);
+      }
       else this.o.log(`evaluation ${id}: the searcher asked to stop it, but it does not run on this node (not supported across nodes yet)`);
     }
   }
@@ -395,14 +401,17 @@ class SearchLoop {
     const results = finishedResults(batch);
     const told: EvaluationResult[] = batch
       .filter(() => driver === null)
-      .filter((f) => f.outcome.status !== "INTERRUPTED" && f.outcome.status !== "KILLED")
+      // A run the searcher stopped ends KILLED; the searcher hears of it as a failure, so it does
+      // not wait for its result. Runs the user stopped (cancel) and walltime interruptions are not told.
+      .filter((f) => f.outcome.status !== "INTERRUPTED" && (f.outcome.status !== "KILLED" || this.stoppedBySearcher.has(f.row.id)))
       .map(({ row, outcome }) => ({
         evalId: row.id,
         point: row.point,
-        status: outcome.status as EvaluationResult["status"],
+        status: outcome.status === "KILLED" ? "FAILED" : (outcome.status as EvaluationResult["status"]),
         objective: outcome.status === "DONE" ? outcome.objective : null,
-        error: outcome.error?.split("\n")[0] ?? null,
+        error: outcome.status === "KILLED" ? "stopped by the search method" : (outcome.error?.split("\n")[0] ?? null),
       }));
+    for (const f of batch) this.stoppedBySearcher.delete(f.row.id);
     if (told.length > 0) {
       this.searching("tell", () => this.searcher.tell(told));
       this.applyStops();
@@ -411,34 +420,44 @@ class SearchLoop {
     const rows = await finishEvaluations(store, results, { searcherState: this.searcher.state(), launcherId: this.launcherId, told: true });
     this.finishedHere += rows.length;
     this.unpublished.push(...rows);
-    // Reports of runs nobody streamed (any searcher but a multi-fidelity one), for the report's curves.
+    // Reports of runs nobody streamed (searchers that do not decide on them), for the report's curves.
     const recorded = new Set(rows.map((r) => r.id));
     const reports = batch.flatMap(({ row, outcome }) =>
-      recorded.has(row.id) && !driver ? outcome.reports.map((r) => ({ evaluationId: row.id, step: r.step, value: r.value, at: outcome.finishedAt })) : [],
+      recorded.has(row.id) && !this.runner.streamsReports ? outcome.reports.map((r) => ({ evaluationId: row.id, step: r.step, value: r.value, at: outcome.finishedAt })) : [],
     );
     if (reports.length > 0) await recordReports(store, wf.id, reports);
   }
 
   /**
-   * Multi-fidelity searchers: each report of a running evaluation goes to the searcher, its
-   * decision is carried out at once (a waiting run module gets its answer, a stopped run ends),
-   * and the reports are saved with the searcher state that decided on them.
+   * Searchers that decide on reports: multi-fidelity ones (each report of a running evaluation goes
+   * to the searcher, its decision is carried out at once: a waiting run module gets its answer, a
+   * stopped run ends) and custom methods with onReport. The reports are saved with the searcher
+   * state that decided on them.
    */
   private async handleReports(): Promise<void> {
     const driver = this.driver;
-    if (!driver) return;
     const reports = this.runner.takeReports();
     if (reports.length === 0) return;
-    for (const r of reports) {
-      const d = this.searching("report", () => driver.onReport(r.evalId, r.step, r.value));
-      this.runner.answer(r.evalId, r.seq, d.action, d.length);
-      if (d.reason === "promoted") this.o.log(`evaluation ${r.evalId}: promoted at step ${r.step} (value ${r.value}), training on to ${d.length}`);
-      if (d.action === "stop") {
-        // "already": decided before this run (a re-run after a crash), which does not wait for answers below its rung.
-        const again = d.reason.startsWith("already");
-        this.runner.stopEarly(r.evalId, { now: again });
-        if (!again) this.o.log(`evaluation ${r.evalId}: ${d.reason} at step ${r.step} (value ${r.value})`);
+    if (driver) {
+      for (const r of reports) {
+        const d = this.searching("report", () => driver.onReport(r.evalId, r.step, r.value));
+        this.runner.answer(r.evalId, r.seq, d.action, d.length);
+        if (d.reason === "promoted") this.o.log(`evaluation ${r.evalId}: promoted at step ${r.step} (value ${r.value}), training on to ${d.length}`);
+        if (d.action === "stop") {
+          // "already": decided before this run (a re-run after a crash), which does not wait for answers below its rung.
+          const again = d.reason.startsWith("already");
+          this.runner.stopEarly(r.evalId, { now: again });
+          if (!again) this.o.log(`evaluation ${r.evalId}: ${d.reason} at step ${r.step} (value ${r.value})`);
+        }
       }
+    } else if (wantsReports(this.searcher)) {
+      // A custom method's onReport: its stop operations end runs here (KILLED), as for its results.
+      const custom = this.searcher;
+      for (const r of reports) {
+        const point = this.runner.pointOf(r.evalId);
+        if (point) this.searching("report", () => custom.report(r.evalId, point, r.step, r.value));
+      }
+      this.applyStops();
     }
     const { store, workflow: wf } = this.o;
     await recordReports(store, wf.id, reports.map((r) => ({ evaluationId: r.evalId, step: r.step, value: r.value, at: r.at })), { searcherState: this.searcher.state() });
@@ -491,6 +510,10 @@ class SearchLoop {
 }
 
 class SearcherFailure extends Error {}
+
+function wantsReports(s: Searcher): s is CustomSearcher {
+  return (s as Partial<CustomSearcher>).wantsReports === true;
+}
 
 function isMultiFidelity(s: Searcher): s is AshaSearcher {
   return typeof (s as Partial<AshaSearcher>).newTrials === "function" && typeof (s as Partial<AshaSearcher>).report === "function";

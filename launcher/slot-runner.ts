@@ -75,6 +75,15 @@ export class SlotRunner {
     }
   }
 
+  get streamsReports(): boolean {
+    return this.o.streamReports === true;
+  }
+
+  /** The point of an evaluation running here. */
+  pointOf(evalId: number): EvaluationRow["point"] | undefined {
+    return this.running.get(evalId)?.row.point;
+  }
+
   /** Reports printed since the last call, in arrival order (a finished run's last ones included). */
   takeReports(): StreamedReport[] {
     return this.reports.splice(0);

@@ -159,3 +159,33 @@ describe("asha searcher", () => {
     expect(spruce(["--workspace", ws.dir, "status", "bad1"]).code).not.toBe(0); // nothing was written
   });
 });
+
+describe("custom search method with onReport", () => {
+  it("hears running evaluations' reports and stops the weak ones through its stop operations", async () => {
+    try {
+      const points = [{ x: 7, y: "b" }, { x: 0, y: "a" }, { x: 6, y: "b" }, { x: 1, y: "a" }];
+      const r = spruce(["--workspace", ws.dir, "submit", "hps", "custom", "--hp", "x=0:9", "y=a,b",
+        "--command", `sh ${join(ROOT, "test/fixtures/runs/curve.sh")} {{x}} {{y}}`, "--searcher", "custom",
+        "--search-method", join(ROOT, "test/fixtures/methods/report-stopper.mjs"),
+        "--method-args", JSON.stringify({ points, threshold: 0.3 }), "--max-evals", "4", "--evals-per-node", "4", "--scheduler", "local", "--wait"],
+        { env: { SPRUCE_MAX_LENGTH: "12" } });
+      expect(r.code, r.stderr).toBe(0);
+      const { rows, reports } = await rowsOf("custom");
+      const steps = stepsTrained("custom");
+      const byX = new Map(rows.map((row) => [row.point.x, row]));
+      // The weak ones (x = 0, 1 with y = a: quality 0.14, 0.22) were stopped at step 3, the others ran to the end.
+      for (const x of [0, 1]) {
+        expect(byX.get(x)!.state).toBe("KILLED");
+        expect(Math.max(...steps.get(byX.get(x)!.id)!)).toBeLessThan(6);
+      }
+      for (const x of [6, 7]) {
+        expect(byX.get(x)!.state).toBe("DONE");
+        expect(Math.max(...steps.get(byX.get(x)!.id)!)).toBe(12);
+      }
+      expect(reports).toBeGreaterThanOrEqual(12 + 12 + 3 + 3);
+    } catch (e) {
+      failures++;
+      throw e;
+    }
+  });
+});

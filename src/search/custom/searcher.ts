@@ -1,5 +1,5 @@
 // Runs a user's search method behind the Searcher interface: events (initial points, results,
-// failures) go to its handlers in order, the operations they return are queued, and state() holds
+// failures, reports) go to its handlers in order, the operations they return are queued, and state() holds
 // the method's own saved state with the runner's (queue, event count, pending, stops). The launcher
 // saves that state in the same transaction as the rows it produced, so after a crash the method
 // resumes at the next event: none handled twice, none lost.
@@ -22,6 +22,10 @@ interface RunnerState {
 export interface CustomSearcher extends Searcher {
   /** Evaluations the method asked to stop since the last call (ids). */
   takeStops(): number[];
+  /** Whether the method has onReport: the launcher then streams running evaluations' reports. */
+  readonly wantsReports: boolean;
+  /** A running evaluation's intermediate result, for the method's onReport. */
+  report(evalId: number, point: Point, step: number, value: number): void;
   progress(): number;
   /** Events handled so far. */
   readonly events: number;
@@ -73,6 +77,11 @@ export function createCustomSearcher(ctx: SearcherContext, method: SearchMethod)
           handle("onFailure", () => method.onFailure(evaluation, reason));
         }
       }
+    },
+    wantsReports: typeof method.onReport === "function",
+    report(evalId: number, point: Point, step: number, value: number): void {
+      const onReport = method.onReport;
+      if (onReport) handle("onReport", () => onReport.call(method, { id: evalId, point }, step, value));
     },
     takeStops(): number[] {
       return s.stops.splice(0);
