@@ -3,6 +3,7 @@
 // carries data-eval-id and data-state, which the page's script (tooltips, linked highlighting) and
 // the browser test use.
 import type { Influence, InfluencePoint, ProgressPoint, Utilisation } from "./report-data.js";
+import type { LearningCurve } from "./report-model.js";
 import { axes, esc, fmt, fmtSeconds, frame, jitter, linearScale, logScale, paddedDomain, px, svg, type Frame, type Scale } from "./charts-svg.js";
 
 /** Width of the full-width charts (Gantt, busy): text keeps its size next to the half-width ones. */
@@ -136,4 +137,45 @@ function influenceChart(id: string, it: Influence, objectives: readonly number[]
   const body = axes(f, x, y, { x: it.name, y: "objective" }, label) + failStrip(f) +
     it.points.map((p: InfluencePoint) => mark(f, x(p.x + jitter(p.evalId) * spread), y, p)).join("");
   return svg(id, f, body, `objective per ${it.name}`);
+}
+
+/** Points drawn per curve at most: a run reporting every step would otherwise bloat the page. */
+const MAX_CURVE_POINTS = 300;
+
+/**
+ * Value against step, one thin line per curve (curves[0], the best, drawn last and highlighted).
+ * Each line carries its last row's data-eval-id, so hovering it shows that evaluation and a click
+ * marks it everywhere else on the page.
+ */
+export function learningCurveChart(id: string, curves: readonly LearningCurve[]): string {
+  const f = frame(1000, 360);
+  let lo = Infinity;
+  let hi = -Infinity;
+  const values: number[] = [];
+  for (const c of curves) for (const [step, value] of c.points) {
+    if (step < lo) lo = step;
+    if (step > hi) hi = step;
+    values.push(value);
+  }
+  const x = linearScale([Math.min(0, lo), Math.max(hi, Math.min(0, lo) + 1)], [f.left, f.right], 8);
+  // Integer steps (epochs, iterations) get integer ticks only.
+  if (curves.every((c) => c.points.every(([s]) => Number.isInteger(s)))) x.ticks = x.ticks.filter((t) => Number.isInteger(t));
+  const y = linearScale(paddedDomain(values), [f.bottom - 4, f.top + 4], 6);
+  let body = axes(f, x, y, { x: "step", y: "reported value" });
+  const line = (c: LearningCurve, cls: string): string => {
+    const pts = thin(c.points, MAX_CURVE_POINTS);
+    // A lone point is a zero-length line: its round caps draw it as a dot.
+    const d = pts.map(([s, v], i) => `${i === 0 ? "M" : "L"}${px(x(s))} ${px(y(v))}`).join("") + (pts.length === 1 ? "h0" : "");
+    return `<path class="${cls}" data-eval-id="${c.lastEvalId}" data-curve="${c.kind} ${c.id}" d="${d}"/>`;
+  };
+  for (let i = curves.length - 1; i >= 1; i--) body += line(curves[i] as LearningCurve, "curve");
+  if (curves[0]) body += line(curves[0], "curve top");
+  return svg(id, f, body, "reported value vs step per curve");
+}
+
+/** Every k-th point (the last always), so a long curve keeps its shape in at most `max` points. */
+function thin(points: readonly [number, number][], max: number): readonly [number, number][] {
+  if (points.length <= max) return points;
+  const k = Math.ceil(points.length / max);
+  return points.filter((_, i) => i % k === 0 || i === points.length - 1);
 }

@@ -1,7 +1,7 @@
 // The report page: one self-contained HTML file (inline CSS, SVG and a small script; it fetches
 // nothing, so it opens from a cluster's file system, a scp'd copy or an e-mail attachment alike).
 import type { JsonValue } from "../space/types.js";
-import { busyChart, ganttChart, influenceCharts, progressChart } from "./charts.js";
+import { busyChart, ganttChart, influenceCharts, learningCurveChart, progressChart } from "./charts.js";
 import { esc, fmt, fmtSeconds } from "./charts-svg.js";
 import type { ReportModel } from "./report-model.js";
 
@@ -28,6 +28,8 @@ svg.chart{width:100%;height:auto;display:block;font-size:11px}
 .pt.fail{stroke:var(--fail);stroke-width:2;fill:none}.best{fill:none;stroke:var(--best);stroke-width:2}
 .bar{cursor:pointer}.s-DONE{fill:var(--ok)}.s-FAILED,.s-TIMEOUT{fill:var(--fail)}.s-RUNNING{fill:var(--run)}.s-KILLED{fill:#999}
 .busy{fill:var(--ok);fill-opacity:.35;stroke:var(--ok)}
+.curve{fill:none;stroke:var(--ok);stroke-opacity:.35;stroke-width:1;stroke-linecap:round;stroke-linejoin:round;cursor:pointer}.curve.top{stroke:var(--best);stroke-opacity:1;stroke-width:2.5}
+.curves{display:grid;grid-template-columns:minmax(0,1fr) auto;gap:18px;align-items:start}
 .hl{stroke:#000 !important;stroke-width:2.5 !important;fill-opacity:1 !important}
 table{border-collapse:collapse;font-size:13px}th,td{text-align:left;padding:3px 10px 3px 0;border-bottom:1px solid #eef1f4;vertical-align:top}
 th{color:var(--muted);font-weight:600}td.num{font-variant-numeric:tabular-nums}tr[data-eval-id]{cursor:pointer}tr.hl td{background:#fff4e0}
@@ -96,7 +98,7 @@ export function renderReport(m: ReportModel): string {
 <section id="progress"><h2>Objective and best so far</h2>
 <p class="note">Every finished evaluation is a point; the line is the best objective so far (orange points improved it); failed evaluations are crosses in the red strip.</p>
 <div class="grid2"><div>${progressChart("chart-evals", m.progress, "n")}</div><div>${progressChart("chart-time", m.progress, "t")}</div></div></section>
-<section id="utilisation"><h2>Slot utilisation</h2>
+${curvesSection(m)}<section id="utilisation"><h2>Slot utilisation</h2>
 <p class="note">One row per slot (evaluations packed per host); ${u.lanes.length} slot(s) on ${new Set(u.lanes.map((l) => l.host)).size} host(s), busy ${Math.round(u.busyFraction * 100)}% of the time between the first start and the last end${u.window ? ` (${fmtSeconds(u.window.end - u.window.start)})` : ""}.</p>
 <div class="legend">${LEGEND.map(([s, colour]) => `<span><i style="background:${colour}"></i>${s}</span>`).join("")}</div>
 ${ganttChart("chart-gantt", u)}${busyChart("chart-busy", u)}</section>
@@ -116,6 +118,24 @@ ${ganttChart("chart-gantt", u)}${busyChart("chart-busy", u)}</section>
 <script type="application/json" id="report-data">${jsonForScript(embedded)}</script>
 <script>${SCRIPT}</script>
 </body></html>
+`;
+}
+
+/** Learning curves from intermediate reports; nothing at all for a search whose runs never reported. */
+function curvesSection(m: ReportModel): string {
+  const lc = m.curves;
+  const best = lc?.curves[0];
+  if (!lc || !best) return "";
+  const unit = best.kind === "trial" ? "trial" : "evaluation";
+  const shown = lc.curves.length < lc.total ? `the best ${lc.curves.length} of ${lc.total} ${unit}s` : `${lc.total} ${unit}(s)`;
+  const note = `One line per ${unit}, ${shown} by final reported value (${m.workflow.direction}); ` +
+    `the orange line is the best, ${unit} ${best.id}: ${fmt(best.final)} at step ${fmt(best.lastStep)}.`;
+  // asha: where trials stopped, i.e. how far the successive halving let them get.
+  const lengths = lc.lengths && lc.lengths.length > 0
+    ? `<div><h2>Trials per length reached</h2>${table(["length", "trials", "still running"], lc.lengths.map((l) => [fmt(l.length), String(l.trials), String(l.active)]))}</div>`
+    : "";
+  return `<section id="curves"><h2>Learning curves</h2><p class="note">${esc(note)}</p>
+<div class="curves"><div>${learningCurveChart("chart-curves", lc.curves)}</div>${lengths}</div></section>
 `;
 }
 

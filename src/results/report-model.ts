@@ -1,9 +1,15 @@
 // Everything the HTML report shows, gathered from store rows into one plain object (pure: the caller
 // loads the rows). The page embeds the evaluation part as JSON for its tooltips.
 import type { JsonValue, Point } from "../space/types.js";
-import type { BatchJobRow, EvaluationRow, EvaluationState, LauncherRow, WorkflowRow } from "../store/types.js";
+import type { BatchJobRow, EvaluationReport, EvaluationRow, EvaluationState, LauncherRow, WorkflowRow } from "../store/types.js";
 import { topkFromEvaluations, type TopkTable } from "./topk.js";
-import { bestSoFar, countsByState, finishRate, influence, utilisation, type Influence, type ProgressPoint, type Utilisation } from "./report-data.js";
+import { bestSoFar, countsByState, finishRate, influence, isBetter, utilisation, type Direction, type Influence, type ProgressPoint, type Utilisation } from "./report-data.js";
+
+/**
+ * At most this many learning curves are drawn: beyond a few hundred thin lines a plot is a smear,
+ * and the page of a 10,000-evaluation search must stay small.
+ */
+export const MAX_CURVES = 200;
 
 export interface ReportEvaluation {
   id: number;
@@ -47,6 +53,33 @@ export interface ReportModel {
   batchJobs: { id: string; scheduler: string; state: string; nodes: number; queue: string; submitted: string; started: string; ended: string }[];
   launchers: { id: number; host: string; pid: number; started: string; ended: string }[];
   evaluations: ReportEvaluation[];
+  /** Learning curves from the evaluations' intermediate reports; null when nothing reported. */
+  curves: LearningCurves | null;
+}
+
+/** The reports of one multi-fidelity trial (across its rows) or of one evaluation, by step. */
+export interface LearningCurve {
+  kind: "trial" | "evaluation";
+  /** The trial number or the evaluation id. */
+  id: number;
+  /** [step, value] in step order; a step reported twice (a retried run) keeps its latest value. */
+  points: [number, number][];
+  /** The value at the last step: what curves are ranked by. */
+  final: number;
+  lastStep: number;
+  /** The row holding the last step: the page links the curve to that evaluation. */
+  lastEvalId: number;
+  /** A row of it is READY or RUNNING: it may still go past lastStep. */
+  active: boolean;
+}
+
+export interface LearningCurves {
+  /** How many curves the reports make; `curves` holds the best `maxCurves` of them. */
+  total: number;
+  /** Best first in the workflow's direction (ties by id); curves[0] is the highlighted one. */
+  curves: LearningCurve[];
+  /** asha only: how many trials' curves end at each length, ascending, over all `total` curves. */
+  lengths: { length: number; trials: number; active: number }[] | null;
 }
 
 export interface ReportInput {
@@ -56,6 +89,9 @@ export interface ReportInput {
   launchers: readonly LauncherRow[];
   now: number;
   topk?: number;
+  /** The workflow's intermediate reports in arrival order (listReports); none: no curves. */
+  reports?: readonly EvaluationReport[];
+  maxCurves?: number;
 }
 
 export function buildReportModel(input: ReportInput): ReportModel {
@@ -125,7 +161,66 @@ export function buildReportModel(input: ReportInput): ReportModel {
       finished: rel(e.finishedAt),
       error: e.error === null ? null : shorten((e.error.split("\n")[0] ?? "").trim(), 200),
     })),
+    curves: learningCurves(rows, input.reports ?? [], wf.direction, { maxCurves: input.maxCurves, lengths: wf.searcher === "asha" }),
   };
+}
+
+/**
+ * Groups reports into learning curves: per trial for rows with a fidelity (a promoted trial goes on
+ * in a new row from the length it reached, so its rows join into one curve), per evaluation
+ * otherwise. Keeps the best `maxCurves` by final value; null when there are no reports, so ordinary
+ * searches get no section at all. One pass over the reports plus a sort per curve: cheap next to
+ * rendering, even for a large search.
+ */
+export function learningCurves(
+  rows: readonly EvaluationRow[],
+  reports: readonly EvaluationReport[],
+  direction: Direction,
+  opts: { maxCurves?: number; lengths?: boolean } = {},
+): LearningCurves | null {
+  const rowById = new Map(rows.map((r) => [r.id, r]));
+  const groups = new Map<string, { kind: LearningCurve["kind"]; id: number; byStep: Map<number, [number, number]>; active: boolean }>();
+  for (const r of reports) {
+    // A non-finite value cannot be drawn (and a run that diverged says so in its objective).
+    if (!Number.isFinite(r.value) || !Number.isFinite(r.step)) continue;
+    const row = rowById.get(r.evaluationId);
+    const trial = row?.fidelity?.trial;
+    const key = trial === undefined ? `e${r.evaluationId}` : `t${trial}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { kind: trial === undefined ? "evaluation" : "trial", id: trial ?? r.evaluationId, byStep: new Map(), active: false }));
+    // Arrival order: a later report of the same step (a re-run after a walltime) replaces the earlier.
+    g.byStep.set(r.step, [r.value, r.evaluationId]);
+  }
+  if (groups.size === 0) return null;
+  for (const row of rows) {
+    if (row.state !== "READY" && row.state !== "RUNNING") continue;
+    const g = groups.get(row.fidelity ? `t${row.fidelity.trial}` : `e${row.id}`);
+    if (g) g.active = true;
+  }
+  const all: LearningCurve[] = [...groups.values()].map((g) => {
+    const steps = [...g.byStep.keys()].sort((a, b) => a - b);
+    const lastStep = steps[steps.length - 1] as number;
+    const [final, lastEvalId] = g.byStep.get(lastStep) as [number, number];
+    return { kind: g.kind, id: g.id, points: steps.map((s): [number, number] => [s, (g.byStep.get(s) as [number, number])[0]]), final, lastStep, lastEvalId, active: g.active };
+  });
+  all.sort((a, b) => (a.final === b.final ? a.id - b.id : isBetter(a.final, b.final, direction) ? -1 : 1));
+  return {
+    total: all.length,
+    curves: all.slice(0, opts.maxCurves ?? MAX_CURVES),
+    lengths: opts.lengths ? lengthsReached(all) : null,
+  };
+}
+
+/** asha's summary: trials per length their curve ends at (the rung where it stopped, or got to). */
+function lengthsReached(curves: readonly LearningCurve[]): NonNullable<LearningCurves["lengths"]> {
+  const by = new Map<number, { length: number; trials: number; active: number }>();
+  for (const c of curves) {
+    let e = by.get(c.lastStep);
+    if (!e) by.set(c.lastStep, (e = { length: c.lastStep, trials: 0, active: 0 }));
+    e.trials++;
+    if (c.active) e.active++;
+  }
+  return [...by.values()].sort((a, b) => a.length - b.length);
 }
 
 function text(v: JsonValue): string {

@@ -3,7 +3,7 @@
 // re-rendering a page whose cost grows with every evaluation.
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { getWorkflowById, listBatchJobs, listEvaluations, listLaunchers, type Store } from "../store/index.js";
+import { getWorkflowById, listBatchJobs, listEvaluations, listLaunchers, listReports, type Store } from "../store/index.js";
 import type { WorkflowRow } from "../store/types.js";
 import { renderReport } from "./report-html.js";
 import { buildReportModel, type ReportModel } from "./report-model.js";
@@ -13,12 +13,14 @@ export function reportPath(wf: WorkflowRow): string {
 }
 
 export async function loadReportModel(store: Store, wf: WorkflowRow, opts: { now?: number; topk?: number } = {}): Promise<ReportModel> {
-  const [evaluations, batchJobs, launchers] = await Promise.all([
+  const [evaluations, batchJobs, launchers, reports] = await Promise.all([
     listEvaluations(store, wf.id),
     listBatchJobs(store, wf.id),
     listLaunchers(store, wf.id),
+    // All of them: ranking the curves needs every final value (only the best few are drawn).
+    listReports(store, wf.id),
   ]);
-  return buildReportModel({ workflow: wf, evaluations, batchJobs, launchers, now: opts.now ?? Date.now(), topk: opts.topk });
+  return buildReportModel({ workflow: wf, evaluations, batchJobs, launchers, reports, now: opts.now ?? Date.now(), topk: opts.topk });
 }
 
 /**

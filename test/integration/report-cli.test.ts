@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture, spruce, tempWorkspace } from "../helpers/cli.js";
 import { parseCsv, readCsvRecords } from "../../src/results/csv.js";
 import { refreshReport } from "../../src/results/report.js";
-import { getWorkflow, openStore } from "../../src/store/index.js";
+import { getWorkflow, listEvaluations, openStore, recordReports } from "../../src/store/index.js";
 
 const ws = tempWorkspace("spruce-report-");
 const W = ["--workspace", ws.dir];
@@ -183,6 +183,28 @@ describe("refreshReport (the launcher's hook)", () => {
       await refreshReport(store, wf, { file: join(file, "not-a-dir", "report.html"), log: (l) => lines.push(l) });
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^report.html not refreshed: /);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe("learning curves in the report", () => {
+  it("appear once evaluations have reported, from the database's reports", async () => {
+    // The search above never reported: its page has no section.
+    expect(readFileSync(join(results, "report.html"), "utf8")).not.toContain('id="curves"');
+    const store = await openStore({ workspace: ws.dir });
+    try {
+      const wf = (await getWorkflow(store, "flaky"))!;
+      const done = (await listEvaluations(store, wf.id)).filter((e) => e.state === "DONE").slice(0, 3);
+      await recordReports(store, wf.id, done.flatMap((e, i) => [1, 2].map((step) => ({ evaluationId: e.id, step, value: i * 10 + step, at: Date.now() }))));
+      const file = join(ws.dir, "curves.html");
+      await refreshReport(store, wf, { file });
+      const html = readFileSync(file, "utf8");
+      expect(html).toContain('<section id="curves"><h2>Learning curves</h2>');
+      expect(html).toContain("3 evaluation(s)");
+      // Maximizing: the last one, which reported the highest values, is the best.
+      expect(html).toContain(`<path class="curve top" data-eval-id="${done[2]!.id}"`);
     } finally {
       await store.close();
     }

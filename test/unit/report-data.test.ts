@@ -11,7 +11,8 @@ import {
   runningSteps,
   utilisation,
 } from "../../src/results/report-data.js";
-import type { EvaluationRow } from "../../src/store/types.js";
+import { learningCurves, MAX_CURVES } from "../../src/results/report-model.js";
+import type { EvaluationReport, EvaluationRow } from "../../src/store/types.js";
 
 const T0 = 1_700_000_000_000;
 
@@ -167,5 +168,45 @@ describe("counts, rate and ETA", () => {
     expect(etaMs(10, 5)).toBe(120_000);
     expect(etaMs(0, null)).toBe(0);
     expect(etaMs(3, null)).toBeNull();
+  });
+});
+
+describe("learningCurves", () => {
+  /** A row of trial `trial` training from `from` to `to` (asha). */
+  const trialRow = (id: number, trial: number, from: number, to: number, state: EvaluationRow["state"] = "DONE"): EvaluationRow =>
+    ({ ...ev(id, { state, start: 0 }), fidelity: { trial, fromLength: from, length: to, maxLength: 9 } });
+  const rep = (evaluationId: number, step: number, value: number): EvaluationReport => ({ evaluationId, step, value, at: T0 });
+
+  it("joins a promoted trial's rows into one curve by step, and ranks curves by final value", () => {
+    // Trial 1 stops at 3 in row 1, is promoted and goes on in row 3; trial 2 (row 2) stops at 3.
+    const rows = [trialRow(1, 1, 0, 3), trialRow(2, 2, 0, 3), trialRow(3, 1, 3, 9, "RUNNING")];
+    const reports = [rep(1, 1, 0.9), rep(2, 1, 0.8), rep(1, 2, 0.6), rep(2, 2, 0.7), rep(2, 3, 0.65), rep(1, 3, 0.5),
+      rep(3, 6, 0.3), rep(3, 4, 0.45), rep(3, 6, 0.2)]; // out of order, and step 6 again: the later one counts
+    const lc = learningCurves(rows, reports, "minimize", { lengths: true });
+    expect(lc?.total).toBe(2);
+    const [best, other] = lc?.curves ?? [];
+    expect(best).toEqual({ kind: "trial", id: 1, points: [[1, 0.9], [2, 0.6], [3, 0.5], [4, 0.45], [6, 0.2]], final: 0.2, lastStep: 6, lastEvalId: 3, active: true });
+    expect(other).toMatchObject({ kind: "trial", id: 2, final: 0.65, lastStep: 3, lastEvalId: 2, active: false });
+    expect(lc?.lengths).toEqual([{ length: 3, trials: 1, active: 0 }, { length: 6, trials: 1, active: 1 }]);
+    // Maximizing, trial 2 ends higher.
+    expect(learningCurves(rows, reports, "maximize")?.curves.map((c) => c.id)).toEqual([2, 1]);
+  });
+
+  it("makes one curve per evaluation without fidelity, keeps the best MAX_CURVES, and has no length table unless asked", () => {
+    const n = MAX_CURVES + 50;
+    const rows = Array.from({ length: n }, (_, i) => ({ ...ev(i + 1), fidelity: null }));
+    const reports = rows.flatMap((r) => [rep(r.id, 1, 0), rep(r.id, 2, r.id)]);
+    const lc = learningCurves(rows, reports, "maximize");
+    expect(lc?.total).toBe(n);
+    expect(lc?.curves).toHaveLength(MAX_CURVES);
+    expect(lc?.curves[0]).toMatchObject({ kind: "evaluation", id: n, final: n });
+    expect(lc?.curves[MAX_CURVES - 1]?.id).toBe(n - MAX_CURVES + 1);
+    expect(lc?.lengths).toBeNull();
+    expect(learningCurves(rows, reports, "minimize", { maxCurves: 3 })?.curves.map((c) => c.id)).toEqual([1, 2, 3]);
+  });
+
+  it("is null without reports (or with nothing drawable)", () => {
+    expect(learningCurves([ev(1)], [], "maximize")).toBeNull();
+    expect(learningCurves([ev(1)], [rep(1, 1, NaN)], "maximize")).toBeNull();
   });
 });

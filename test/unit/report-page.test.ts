@@ -100,6 +100,64 @@ describe("report page", () => {
   });
 });
 
+describe("learning curves", () => {
+  it("has no section when no evaluation reported", () => {
+    expect(model.curves).toBeNull();
+    expect(html).not.toContain('id="curves"');
+    expect(html).not.toContain("Learning curves");
+  });
+
+  // An asha search: trial t runs in row t to length 3; trial 1 is promoted and continues in row
+  // 1000 up to 9. 250 trials, so the cap leaves 50 out. Minimizing: trial 1 ends lowest.
+  const asha: WorkflowRow = { ...wf, searcher: "asha", direction: "minimize" };
+  const n = 250;
+  const trialRows: EvaluationRow[] = Array.from({ length: n }, (_, i) => ({ ...ev(i + 1, "DONE", 1, 0, 1, { x: 0.5, kind: "a" }), fidelity: { trial: i + 1, fromLength: 0, length: 3, maxLength: 9 } }));
+  trialRows.push({ ...ev(1000, "RUNNING", null, 1, null, { x: 0.5, kind: "a" }), fidelity: { trial: 1, fromLength: 3, length: 9, maxLength: 9 } });
+  const reports = [
+    ...trialRows.slice(0, n).flatMap((r) => [1, 2, 3].map((step) => ({ evaluationId: r.id, step, value: 1 + r.id / 1000 - step / 10, at: T0 }))),
+    ...[4, 5, 6].map((step) => ({ evaluationId: 1000, step, value: 0.5 - step / 100, at: T0 })),
+  ];
+  const m = buildReportModel({ workflow: asha, evaluations: trialRows, batchJobs: [], launchers: [], reports, now: T0 + 8000 });
+  const page = renderReport(m);
+  const chart = /<svg id="chart-curves"[\s\S]*?<\/svg>/.exec(page)?.[0] ?? "";
+  const lines = [...chart.matchAll(/<path class="(curve[^"]*)" data-eval-id="(\d+)" data-curve="trial (\d+)" d="([^"]*)"/g)];
+
+  it("draws the best 200 curves, one per trial across its rows, the best one highlighted and on top", () => {
+    expect(lines).toHaveLength(200);
+    expect(new Set(lines.map((l) => l[3])).size).toBe(200);
+    const top = lines.filter((l) => l[1] === "curve top");
+    expect(top).toHaveLength(1);
+    expect(lines[lines.length - 1]).toBe(top[0]);
+    // Trial 1: rows 1 and 1000 joined, six points, linked to its latest row.
+    expect(top[0]?.[3]).toBe("1");
+    expect(top[0]?.[2]).toBe("1000");
+    expect(top[0]?.[4]?.match(/[ML]/g)).toHaveLength(6);
+    // The 50 worst trials (highest final values) are left out.
+    expect(lines.some((l) => Number(l[3]) > 200)).toBe(false);
+    expect(page).toContain("the best 200 of 250 trials");
+    expect(chart).toMatch(/class="tick"[^>]*>6<\/text>/);
+  });
+
+  it("thins long curves and draws a lone report as a dot", () => {
+    const long = Array.from({ length: 1000 }, (_, i) => ({ evaluationId: 1, step: i, value: Math.sin(i), at: T0 }));
+    const p = renderReport(buildReportModel({ workflow: wf, evaluations: rows, batchJobs: [], launchers: [], reports: [...long, { evaluationId: 2, step: 5, value: 0.3, at: T0 }], now: T0 }));
+    const d = (id: string): string => new RegExp(`data-eval-id="${id}" data-curve="evaluation ${id}" d="([^"]*)"`).exec(p)?.[1] ?? "";
+    expect(d("1").match(/[ML]/g)?.length).toBeLessThanOrEqual(300);
+    expect(d("1")).toMatch(/^M/);
+    expect(d("2")).toMatch(/^M[\d.]+ [\d.]+h0$/);
+    // Not asha: no length table.
+    expect(p).not.toContain("Trials per length reached");
+    expect(p).toContain("2 evaluation(s)");
+  });
+
+  it("counts asha trials per length reached", () => {
+    expect(m.curves?.lengths).toEqual([{ length: 3, trials: 249, active: 0 }, { length: 6, trials: 1, active: 1 }]);
+    const section = /<section id="curves">[\s\S]*?<\/section>/.exec(page)?.[0] ?? "";
+    expect(section).toContain("Trials per length reached");
+    expect(section).toContain("<tr><td>3</td><td>249</td><td>0</td></tr><tr><td>6</td><td>1</td><td>1</td></tr>");
+  });
+});
+
 describe("refresh throttle", () => {
   it("refreshes at once the first time, then at most every 5 s for small searches", () => {
     expect(shouldRefresh(null, 0, T0)).toBe(true);
