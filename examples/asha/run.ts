@@ -9,7 +9,7 @@ import { join } from "node:path";
 const DIM = 10;
 const N_TRAIN = 1500;
 const N_VALID = 500;
-/** Without a searcher that sets ctx.maxLength (e.g. random), train this many epochs. */
+/** Without a searcher that sets ctx.maxLength (e.g. random), train this many epochs (or $EPOCHS). */
 const EPOCHS = 40;
 const BATCH = 32;
 
@@ -158,7 +158,7 @@ export async function run(point: Point, ctx: Context): Promise<number> {
     renameSync(`${checkpointFile}.tmp`, checkpointFile);
   };
 
-  const epochs = ctx.maxLength ?? EPOCHS;
+  const epochs = ctx.maxLength ?? Number(process.env.EPOCHS ?? EPOCHS);
   let r2 = validationR2();
   for (let epoch = firstEpoch; epoch < epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
