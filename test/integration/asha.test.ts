@@ -77,11 +77,11 @@ describe("asha searcher", () => {
     }
   });
 
-  it("stops command runs with SIGTERM at a rung (stop-once) and records what they reported", async () => {
+  it("stops command runs with SIGTERM at a rung (stop-once, trials from AMBS) and records what they reported", async () => {
     try {
       const r = spruce(["--workspace", ws.dir, "submit", "hps", "cmd", "--hp", "x=5:8", "y=a,b",
         "--command", `sh ${join(ROOT, "test/fixtures/runs/curve.sh")} {{x}} {{y}}`, "--searcher", "asha", "--max-length", "9",
-        "--divisor", "3", "--mode", "aggressive", "--stop-once", "--max-evals", "8", "--evals-per-node", "3", "--scheduler", "local", "--seed", "5", "--wait"]);
+        "--divisor", "3", "--mode", "aggressive", "--stop-once", "--asha-searcher", "ambs", "--max-evals", "8", "--evals-per-node", "3", "--scheduler", "local", "--seed", "5", "--wait"]);
       expect(r.code, r.stderr).toBe(0);
       const { rows } = await rowsOf("cmd");
       expect(rows).toHaveLength(8); // stop-once never resumes: one row per trial

@@ -12,7 +12,9 @@ import {
   killEvaluations,
   listEvaluations,
   listEvents,
+  listReports,
   loadSearcherState,
+  recordReports,
   registerLauncher,
   saveSearcherState,
   setEvaluationWorkdir,
@@ -201,6 +203,31 @@ describe.each(DIALECTS)("%s", (dialect) => {
       expect(await saveSearcherState(store, workflowId, { v: "e" })).toBe(5);
       expect(await loadSearcherState(store, workflowId)).toEqual({ v: "e" });
       await expect(finishEvaluations(store, [], { searcherState: { v: "f" } })).rejects.toBeInstanceOf(SpruceError);
+    });
+  });
+
+  describe("multi-fidelity rows and reports", () => {
+    it("keeps a row's fidelity, and reports in order with the searcher state that decided on them", async () => {
+      const { store, workflowId } = await setup(dialect);
+      const fidelity = { trial: 3, fromLength: 4, length: 16, maxLength: 64 };
+      const [plain, trial] = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }], { fidelity: [null, fidelity] });
+      expect(plain!.fidelity).toBeNull();
+      expect(trial!.fidelity).toEqual(fidelity);
+      expect((await getEvaluation(store, trial!.id))!.fidelity).toEqual(fidelity);
+      await expect(createEvaluations(store, workflowId, [{ x: 3 }], { fidelity: [] })).rejects.toBeInstanceOf(SpruceError);
+
+      await recordReports(store, workflowId, [
+        { evaluationId: trial!.id, step: 5, value: 0.5, at: 10 },
+        { evaluationId: plain!.id, step: 1, value: -1.25, at: 11 },
+        { evaluationId: trial!.id, step: 6, value: 0.75, at: 12 },
+      ], { searcherState: { decided: 1 } });
+      expect(await loadSearcherState(store, workflowId)).toEqual({ decided: 1 });
+      expect(await listReports(store, workflowId)).toEqual([
+        { evaluationId: trial!.id, step: 5, value: 0.5, at: 10 },
+        { evaluationId: plain!.id, step: 1, value: -1.25, at: 11 },
+        { evaluationId: trial!.id, step: 6, value: 0.75, at: 12 },
+      ]);
+      expect((await listReports(store, workflowId, { evaluationIds: [plain!.id] })).map((r) => r.step)).toEqual([1]);
     });
   });
 });
