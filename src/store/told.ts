@@ -8,14 +8,16 @@ import { upsertSearcherState } from "./searcher-state.js";
 import { nowMs, retrying, writeTransaction, type RawRow } from "./sql.js";
 import type { EvaluationRow } from "./types.js";
 
-/** Finished (DONE, FAILED, TIMEOUT) evaluations of a workflow not yet told to its searcher, by id. */
+/** Finished (DONE, FAILED, TIMEOUT, or KILLED at the searcher's request) evaluations of a workflow
+ * not yet told to its searcher, by id. */
 export async function listUntold(store: Store, workflowId: number): Promise<EvaluationRow[]> {
   const rows: RawRow[] = await retrying(store, () =>
     store
       .knex("evaluations")
       .where({ workflow_id: workflowId })
       .whereNull("told_at")
-      .whereIn("state", ["DONE", "FAILED", "TIMEOUT"])
+      // A run a custom method stopped ends KILLED on its agent: the method hears of it too.
+      .andWhere((w) => w.whereIn("state", ["DONE", "FAILED", "TIMEOUT"]).orWhere((k) => k.where({ state: "KILLED", stop_request: "searcher" })))
       .orderBy("id"),
   );
   return rows.map(toEvaluation);

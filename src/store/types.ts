@@ -91,6 +91,20 @@ export interface EvaluationReport {
   step: number;
   value: number;
   at: number;
+  /** The run's own count of its reports, from 1 (what an answer refers to); 0 when unknown. */
+  seq?: number;
+  /** The launcher or agent that read it from the run. */
+  launcherId?: number | null;
+  /** Its row id, in arrival order (set when read back). */
+  id?: number;
+}
+
+/** The leader's word to a run an agent executes: its answer to a report, and/or a stop. */
+export interface EvaluationControl {
+  evaluationId: number;
+  answer?: { seq: number; action: "continue" | "stop"; length: number };
+  /** early: the searcher stopped it (its reports stand as its result); searcher: a custom method's stop (KILLED). */
+  stop?: "early" | "searcher";
 }
 
 export interface EvaluationEventRow {

@@ -13,7 +13,9 @@ import {
   listEvaluations,
   listEvents,
   listReports,
+  listUntold,
   loadSearcherState,
+  readControls,
   recordReports,
   registerLauncher,
   saveSearcherState,
@@ -222,12 +224,43 @@ describe.each(DIALECTS)("%s", (dialect) => {
         { evaluationId: trial!.id, step: 6, value: 0.75, at: 12 },
       ], { searcherState: { decided: 1 } });
       expect(await loadSearcherState(store, workflowId)).toEqual({ decided: 1 });
-      expect(await listReports(store, workflowId)).toEqual([
+      expect((await listReports(store, workflowId)).map(({ evaluationId, step, value, at }) => ({ evaluationId, step, value, at }))).toEqual([
         { evaluationId: trial!.id, step: 5, value: 0.5, at: 10 },
         { evaluationId: plain!.id, step: 1, value: -1.25, at: 11 },
         { evaluationId: trial!.id, step: 6, value: 0.75, at: 12 },
       ]);
       expect((await listReports(store, workflowId, { evaluationIds: [plain!.id] })).map((r) => r.step)).toEqual([1]);
+    });
+
+    it("carries the leader's answers and stops to agents through running rows, and reports back by reader", async () => {
+      const { store, workflowId, launcherId } = await setup(dialect);
+      const agent = await registerLauncher(store, { workflowId, batchJobId: null, host: "nid002", pid: process.pid });
+      const [a, b, c] = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }, { x: 3 }]);
+      await claimEvaluations(store, { workflowId, launcherId: agent.id, n: 2 });
+      await recordReports(store, workflowId, [{ evaluationId: a!.id, seq: 1, launcherId: agent.id, step: 1, value: 0.5, at: 1 }]);
+      await recordReports(store, workflowId, [{ evaluationId: b!.id, seq: 1, launcherId, step: 1, value: 0.25, at: 2 }]);
+      const fromAgents = await listReports(store, workflowId, { afterId: 0, notBy: launcherId });
+      expect(fromAgents.map((r) => [r.evaluationId, r.seq, r.launcherId])).toEqual([[a!.id, 1, agent.id]]);
+      expect(await listReports(store, workflowId, { afterId: fromAgents[0]!.id, notBy: launcherId })).toEqual([]);
+
+      await recordReports(store, workflowId, [], {
+        searcherState: { decided: 2 },
+        controls: [
+          { evaluationId: a!.id, answer: { seq: 1, action: "stop", length: 1 }, stop: "early" },
+          { evaluationId: b!.id, stop: "searcher" },
+          { evaluationId: c!.id, stop: "searcher" }, // READY, not running: left alone
+        ],
+      });
+      expect(await loadSearcherState(store, workflowId)).toEqual({ decided: 2 });
+      const controls = await readControls(store, [a!.id, b!.id, c!.id]);
+      expect(controls.sort((x, y) => x.evaluationId - y.evaluationId)).toEqual([
+        { evaluationId: a!.id, answer: { seq: 1, action: "stop", length: 1 }, stop: "early" },
+        { evaluationId: b!.id, answer: undefined, stop: "searcher" },
+      ]);
+
+      // A run a custom method stopped ends KILLED on its agent: the leader's searcher is told of it.
+      await finishEvaluations(store, [{ id: b!.id, attempt: 0, state: "KILLED", objective: null, error: "stopped by the user" }], { launcherId: agent.id });
+      expect((await listUntold(store, workflowId)).map((r) => [r.id, r.state])).toEqual([[b!.id, "KILLED"]]);
     });
   });
 });
