@@ -5,6 +5,8 @@
 import {
   endLauncher,
   finishEvaluations,
+  readControls,
+  recordReports,
   getWorkflowById,
   heartbeatLauncher,
   listLaunchers,
@@ -13,8 +15,10 @@ import {
   type Store,
 } from "../src/store/index.js";
 import type { WorkflowRow } from "../src/store/types.js";
+import type { JsonValue } from "../src/space/types.js";
 import { launcherSettings } from "./settings.js";
 import { finishedResults, SlotRunner } from "./slot-runner.js";
+import { stoppedOutcome } from "./fidelity.js";
 import type { Slot } from "./slots.js";
 
 export interface AgentOptions {
@@ -31,6 +35,8 @@ export interface AgentOptions {
 
 /** How often an idle agent looks for new READY rows (the leader writes them as slots free). */
 const POLL_MS = 200;
+/** While runs report to a searcher that steers them, how often the leader's answers are read. */
+const CONTROL_POLL_MS = 50;
 /** How often it checks that the leader and the workflow are still going. */
 const LEADER_CHECK_MS = 2_000;
 
@@ -39,7 +45,13 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
   const settings = launcherSettings(wf.settings);
   const me = await registerLauncher(store, { workflowId: wf.id, batchJobId: null, host: o.host, pid: process.pid });
   log(`agent ${me.id} on ${o.host} (pid ${process.pid}) for leader ${o.leaderId}: ${o.slots.length} slot(s)`);
-  const runner = new SlotRunner({ store, workflow: wf, launcherId: me.id, slots: o.slots, settings });
+  // Searchers that decide on reports: runs' reports go to the leader through the database, and the
+  // leader's answers and stops come back the same way.
+  const steered = wf.searcher === "asha" || wf.searcher === "custom";
+  const runner = new SlotRunner({ store, workflow: wf, launcherId: me.id, slots: o.slots, settings, streamReports: steered });
+  const lastReport = new Map<number, { step: number; value: number }>();
+  const answered = new Map<number, number>();
+  const stoppedEarly = new Set<number>();
   const heartbeat = setInterval(() => {
     heartbeatLauncher(store, me.id).catch((e: unknown) => log(`heartbeat failed: ${String(e)}`));
   }, settings.heartbeatSeconds * 1000);
@@ -54,7 +66,23 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
   let lastCheck = 0;
   try {
     for (;;) {
-      const batch = runner.takeFinished();
+      const reports = runner.takeReports();
+      for (const r of reports) lastReport.set(r.evalId, { step: r.step, value: r.value });
+      if (reports.length > 0) {
+        await recordReports(store, wf.id, reports.map((r) => ({ evaluationId: r.evalId, seq: r.seq, launcherId: me.id, step: r.step, value: r.value, at: r.at })));
+      }
+      const batch = runner.takeFinished().map(({ row, outcome }) => {
+        const last = lastReport.get(row.id);
+        lastReport.delete(row.id);
+        answered.delete(row.id);
+        // Stopped early by the searcher: recorded with what it reported last, as the leader does.
+        const metadata: Record<string, JsonValue> = { ...(outcome.metadata ?? {}) };
+        // A multi-fidelity trial's row says which trial it is and how far it trained.
+        if (row.fidelity) Object.assign(metadata, { trial: row.fidelity.trial, length: last?.step ?? row.fidelity.length });
+        if (stoppedEarly.delete(row.id)) metadata.stopped = "early";
+        if (outcome.status === "STOPPED") return { row, outcome: stoppedOutcome(outcome, last, metadata) };
+        return { row, outcome: outcome.status === "DONE" && row.fidelity ? { ...outcome, metadata } : outcome };
+      });
       const results = finishedResults(batch);
       // Not told: the leader's searcher learns these from the database.
       if (results.length > 0) finishedHere += (await finishEvaluations(store, results, { launcherId: me.id })).length;
@@ -72,7 +100,20 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
       } else if (runner.freeCount > 0) {
         await runner.claimAndStart(runner.freeCount);
       }
-      await runner.sleep(POLL_MS);
+      if (steered && runner.runningCount > 0) {
+        for (const c of await readControls(store, runner.runningIds())) {
+          if (c.answer && c.answer.seq > (answered.get(c.evaluationId) ?? 0)) {
+            answered.set(c.evaluationId, c.answer.seq);
+            runner.answer(c.evaluationId, c.answer.seq, c.answer.action, c.answer.length);
+          }
+          if (c.stop === "early") {
+            runner.stopEarly(c.evaluationId);
+            stoppedEarly.add(c.evaluationId);
+          }
+          else if (c.stop === "searcher") runner.stop(c.evaluationId);
+        }
+      }
+      await runner.sleep(steered && runner.runningCount > 0 ? CONTROL_POLL_MS : POLL_MS);
     }
     await requeueRunning(store, { workflowId: wf.id, launcherId: me.id, note: `agent stopped (${stopping})` });
     log(`agent ${me.id} ended (${stopping}): ${finishedHere} evaluation(s) finished here`);

@@ -5,7 +5,7 @@
 // reached (its checkpoint directory is the trial's). No barrier anywhere: slots take the next
 // resume or new trial as soon as they free.
 import type { AshaSearcher } from "../src/search/asha/searcher.js";
-import type { Point } from "../src/space/types.js";
+import type { JsonValue, Point } from "../src/space/types.js";
 import type { EvaluationRow, Fidelity } from "../src/store/types.js";
 import type { EvaluationOutcome } from "./executor/process.js";
 
@@ -27,6 +27,8 @@ export class FidelityDriver {
   private readonly trialOf = new Map<number, number>();
   /** A running row's last report: a run the searcher stopped is recorded with this value. */
   private readonly lastReport = new Map<number, { step: number; value: number }>();
+  /** Rows whose run a decision stopped before max length (paused or stopped), with the reason. */
+  private readonly stoppedRuns = new Map<number, string>();
   /** Rows that passed a rung during their run: if one ends by itself, its trial resumes. */
   private readonly promotedDuringRun = new Set<number>();
   private readonly maxLength: number;
@@ -65,6 +67,7 @@ export class FidelityDriver {
     if (info.status !== "running") return { action: "stop", length: step, reason: `already ${info.status}` };
     const d = this.searcher.report(trial, step, value);
     if (d.reason === "promoted") this.promotedDuringRun.add(evalId);
+    if (d.action === "stop" && d.reason !== "completed") this.stoppedRuns.set(evalId, d.reason);
     return { action: d.action, length: d.length, reason: d.reason };
   }
 
@@ -77,16 +80,17 @@ export class FidelityDriver {
     const trial = this.trialOf.get(row.id);
     const last = this.lastReport.get(row.id);
     const promoted = this.promotedDuringRun.delete(row.id);
+    const stopped = this.stoppedRuns.get(row.id);
+    this.stoppedRuns.delete(row.id);
     this.lastReport.delete(row.id);
     if (trial === undefined) return outcome;
     // Re-run later (walltime) or cancelled: the trial's fate is not the run's.
     if (outcome.status === "INTERRUPTED" || outcome.status === "KILLED") return outcome;
     const info = this.searcher.scheduler.info(trial);
-    const metadata = { ...(outcome.metadata ?? {}), trial, length: last?.step ?? info.length };
-    if (outcome.status === "STOPPED") {
-      if (last === undefined) return { ...outcome, status: "FAILED", error: "stopped early by the searcher before any report" };
-      return { ...outcome, status: "DONE", objective: last.value, metadata: { ...metadata, stopped: info.status }, error: null };
-    }
+    const metadata: Record<string, JsonValue> = { ...(outcome.metadata ?? {}), trial, length: last?.step ?? info.length };
+    // A run module told to stop returns by itself (DONE): the row still says it was stopped.
+    if (stopped !== undefined) metadata.stopped = stopped;
+    if (outcome.status === "STOPPED") return stoppedOutcome(outcome, last, { ...metadata, stopped: info.status });
     if (info.status === "running") {
       if (outcome.status !== "DONE") this.searcher.fail(trial);
       // It passed a rung while running, then ended without reaching the next: continue it later
@@ -102,4 +106,17 @@ export class FidelityDriver {
   finished(): boolean {
     return this.searcher.finished();
   }
+}
+
+/**
+ * The result of a run the searcher stopped early: what it reported last is what it achieved (the
+ * launcher, or an agent, which only knows the run's own reports).
+ */
+export function stoppedOutcome(
+  outcome: EvaluationOutcome,
+  last: { step: number; value: number } | undefined,
+  metadata: Record<string, JsonValue>,
+): EvaluationOutcome {
+  if (last === undefined) return { ...outcome, status: "FAILED", error: "stopped early by the searcher before any report" };
+  return { ...outcome, status: "DONE", objective: last.value, metadata: { ...metadata, length: last.step }, error: null };
 }

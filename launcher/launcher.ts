@@ -7,7 +7,6 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { Space } from "../src/space/space.js";
 import { createSearcher } from "../src/search/registry.js";
-import { ValidationError } from "../src/errors.js";
 import { isPidAlive } from "../src/util/process.js";
 import { loadCustomSearcher } from "../src/search/custom/load.js";
 import type { EvaluationResult, Searcher } from "../src/search/searcher.js";
@@ -25,6 +24,8 @@ import {
   listUntold,
   loadSearcherState,
   markTold,
+  getEvaluation,
+  listReports,
   recordReports,
   recoverEvaluations,
   registerLauncher,
@@ -33,7 +34,9 @@ import {
   updateBatchJob,
   type Store,
 } from "../src/store/index.js";
-import type { EvaluationRow, WorkflowRow } from "../src/store/types.js";
+import type { EvaluationControl, EvaluationRow, WorkflowRow } from "../src/store/types.js";
+import type { Point } from "../src/space/types.js";
+import type { EvaluationOutcome } from "./executor/process.js";
 import { appendResults, readCsvRecords } from "../src/results/csv.js";
 import { refreshReport, shouldRefresh } from "../src/results/report.js";
 import { finishedResults, SlotRunner } from "./slot-runner.js";
@@ -92,9 +95,6 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
   const searcher = await loadSearcher(store, wf, space);
   // Multi-fidelity searchers steer running evaluations through their reports.
   const driver = isMultiFidelity(searcher) ? new FidelityDriver(searcher, await listEvaluations(store, wf.id)) : null;
-  if (driver && o.agents) {
-    throw new ValidationError(`searcher ${searcher.name}: serial mode across nodes is not supported (agents do not stream reports yet)`, "run on one node (-n 1), or use -j mpi");
-  }
 
   reconcileResults(await listEvaluations(store, wf.id, { states: ["DONE", "FAILED", "TIMEOUT"], orderBy: "finished_at" }), wf, space);
   const loop = new SearchLoop(o, me.id, settings, space, searcher, driver);
@@ -221,6 +221,12 @@ class SearchLoop {
   private lastReportAt: number | null = null;
   /** Recorded in the database, not yet in results.csv and the log. */
   private readonly unpublished: EvaluationRow[] = [];
+  /** Answers and stops for runs on other nodes, written with the next reports (handleReports). */
+  private controls: EvaluationControl[] = [];
+  /** The last agents' report read (evaluation_reports.id). */
+  private reportCursor = 0;
+  /** Points of evaluations running elsewhere, for a custom method's onReport. */
+  private readonly remotePoints = new Map<number, Point>();
   /** Evaluations stopped at the searcher's request: their end is told to it (as failures). */
   private readonly stoppedBySearcher = new Set<number>();
   /** Slots of the whole allocation: this node's and the agents'. */
@@ -296,8 +302,11 @@ class SearchLoop {
       if (this.runner.stop(id)) {
         this.stoppedBySearcher.add(id);
         this.o.log(`evaluation ${id}: stopped at the searcher's request`);
-      }
-      else this.o.log(`evaluation ${id}: the searcher asked to stop it, but it does not run on this node (not supported across nodes yet)`);
+      } else if (this.o.agents) {
+        // Running on another node: its agent reads the request from the row (handleReports writes it).
+        this.controls.push({ evaluationId: id, stop: "searcher" });
+        this.o.log(`evaluation ${id}: stopped at the searcher's request (on another node)`);
+      } else this.o.log(`evaluation ${id}: the searcher asked to stop it, but it is no longer running`);
     }
   }
 
@@ -435,32 +444,58 @@ class SearchLoop {
    * state that decided on them.
    */
   private async handleReports(): Promise<void> {
+    const { store, workflow: wf } = this.o;
     const driver = this.driver;
-    const reports = this.runner.takeReports();
-    if (reports.length === 0) return;
+    const steering = driver !== null || wantsReports(this.searcher);
+    const local = this.runner.takeReports();
+    // Agents record their runs' reports in the database; the leader decides on them here.
+    const remote = steering && this.o.agents ? await listReports(store, wf.id, { afterId: this.reportCursor, notBy: this.launcherId }) : [];
+    this.reportCursor = remote.at(-1)?.id ?? this.reportCursor;
+    if (local.length === 0 && remote.length === 0 && this.controls.length === 0) return;
+    const all = [
+      ...local.map((r) => ({ evalId: r.evalId, seq: r.seq, step: r.step, value: r.value, here: true })),
+      ...remote.map((r) => ({ evalId: r.evaluationId, seq: r.seq ?? 0, step: r.step, value: r.value, here: false })),
+    ];
     if (driver) {
-      for (const r of reports) {
+      for (const r of all) {
         const d = this.searching("report", () => driver.onReport(r.evalId, r.step, r.value));
-        this.runner.answer(r.evalId, r.seq, d.action, d.length);
-        if (d.reason === "promoted") this.o.log(`evaluation ${r.evalId}: promoted at step ${r.step} (value ${r.value}), training on to ${d.length}`);
-        if (d.action === "stop") {
-          // "already": decided before this run (a re-run after a crash), which does not wait for answers below its rung.
-          const again = d.reason.startsWith("already");
-          this.runner.stopEarly(r.evalId, { now: again });
-          if (!again) this.o.log(`evaluation ${r.evalId}: ${d.reason} at step ${r.step} (value ${r.value})`);
+        // "already": decided before this run (a re-run after a crash), which does not wait for answers below its rung.
+        const again = d.reason.startsWith("already");
+        if (r.here) {
+          this.runner.answer(r.evalId, r.seq, d.action, d.length);
+          if (d.action === "stop") this.runner.stopEarly(r.evalId, { now: again });
+        } else {
+          this.controls.push({ evaluationId: r.evalId, answer: { seq: r.seq, action: d.action, length: d.length }, stop: d.action === "stop" ? "early" : undefined });
         }
+        if (d.reason === "promoted") this.o.log(`evaluation ${r.evalId}: promoted at step ${r.step} (value ${r.value}), training on to ${d.length}`);
+        if (d.action === "stop" && !again) this.o.log(`evaluation ${r.evalId}: ${d.reason} at step ${r.step} (value ${r.value})`);
       }
     } else if (wantsReports(this.searcher)) {
-      // A custom method's onReport: its stop operations end runs here (KILLED), as for its results.
+      // A custom method's onReport: its stop operations end runs (KILLED), here or through their agent.
       const custom = this.searcher;
-      for (const r of reports) {
-        const point = this.runner.pointOf(r.evalId);
+      for (const r of all) {
+        const point = r.here ? this.runner.pointOf(r.evalId) : await this.pointOf(r.evalId);
         if (point) this.searching("report", () => custom.report(r.evalId, point, r.step, r.value));
       }
       this.applyStops();
     }
-    const { store, workflow: wf } = this.o;
-    await recordReports(store, wf.id, reports.map((r) => ({ evaluationId: r.evalId, step: r.step, value: r.value, at: r.at })), { searcherState: this.searcher.state() });
+    const controls = this.controls.splice(0);
+    await recordReports(
+      store,
+      wf.id,
+      local.map((r) => ({ evaluationId: r.evalId, seq: r.seq, launcherId: this.launcherId, step: r.step, value: r.value, at: r.at })),
+      { searcherState: this.searcher.state(), controls },
+    );
+  }
+
+  /** The point of an evaluation running on another node (read once). */
+  private async pointOf(evalId: number): Promise<Point | undefined> {
+    let point = this.remotePoints.get(evalId);
+    if (point === undefined) {
+      point = (await getEvaluation(this.o.store, evalId))?.point;
+      if (point !== undefined) this.remotePoints.set(evalId, point);
+    }
+    return point;
   }
 
   /** Tells the searcher results finished elsewhere (agents), marking them told with its new state. */
@@ -468,14 +503,22 @@ class SearchLoop {
     const { store, workflow: wf } = this.o;
     const rows = await listUntold(store, wf.id);
     if (rows.length === 0) return;
-    const told = rows.map((r) => ({
-      evalId: r.id,
-      point: r.point,
-      status: r.state as EvaluationResult["status"],
-      objective: r.state === "DONE" ? r.objective : null,
-      error: r.error?.split("\n")[0] ?? null,
-    }));
-    this.searching("tell", () => this.searcher.tell(told));
+    for (const r of rows) this.remotePoints.delete(r.id);
+    const driver = this.driver;
+    if (driver) {
+      // The agent recorded a stopped run with its last report already; the driver settles the rest.
+      for (const r of rows) this.searching("tell", () => driver.finish(r, outcomeOfRow(r)));
+    } else {
+      const told = rows.map((r) => ({
+        evalId: r.id,
+        point: r.point,
+        // KILLED here means stopped at a custom method's request (listUntold): it hears of it as a failure.
+        status: (r.state === "KILLED" ? "FAILED" : r.state) as EvaluationResult["status"],
+        objective: r.state === "DONE" ? r.objective : null,
+        error: r.state === "KILLED" ? "stopped by the search method" : (r.error?.split("\n")[0] ?? null),
+      }));
+      this.searching("tell", () => this.searcher.tell(told));
+    }
     this.applyStops();
     await markTold(store, wf.id, rows.map((r) => r.id), this.searcher.state());
     this.unpublished.push(...rows);
@@ -510,6 +553,21 @@ class SearchLoop {
 }
 
 class SearcherFailure extends Error {}
+
+/** A row an agent finished, as the outcome the driver expects. */
+function outcomeOfRow(r: EvaluationRow): EvaluationOutcome {
+  return {
+    status: r.state as EvaluationOutcome["status"],
+    objective: r.objective,
+    metadata: r.metrics,
+    exitCode: r.exitCode,
+    signal: null,
+    error: r.error,
+    reports: [],
+    startedAt: r.startedAt ?? 0,
+    finishedAt: r.finishedAt ?? 0,
+  };
+}
 
 function wantsReports(s: Searcher): s is CustomSearcher {
   return (s as Partial<CustomSearcher>).wantsReports === true;

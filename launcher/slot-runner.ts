@@ -79,6 +79,11 @@ export class SlotRunner {
     return this.o.streamReports === true;
   }
 
+  /** Ids of the evaluations running here. */
+  runningIds(): number[] {
+    return [...this.running.keys()];
+  }
+
   /** The point of an evaluation running here. */
   pointOf(evalId: number): EvaluationRow["point"] | undefined {
     return this.running.get(evalId)?.row.point;

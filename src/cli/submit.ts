@@ -248,9 +248,6 @@ async function submit(argv: SubmitArgs): Promise<void> {
   if (argv.searcher === "asha") {
     // max-evals counts trials (a promoted trial continues in a new row).
     options.max_trials = argv.maxEvals ?? 100;
-    if (argv.jobMode === "serial" && argv.nodes > 1) {
-      throw new ValidationError("--searcher asha runs serial-mode evaluations on one node (agents on other nodes do not stream reports yet)", "use -n 1, or -j mpi");
-    }
     await step("Validating ASHA settings", async () => createAshaSearcher({ space: loaded.space, seed: 0, direction: argv.minimize ? "minimize" : "maximize", options }));
   } else if (ASHA_FLAGS.some((f) => argv[f] !== undefined)) {
     throw new ValidationError(`--${ASHA_FLAGS.find((f) => argv[f] !== undefined)!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} only applies to --searcher asha`, "add --searcher asha, or drop the flag");
