@@ -35,8 +35,15 @@ export interface AgentOptions {
 
 /** How often an idle agent looks for new READY rows (the leader writes them as slots free). */
 const POLL_MS = 200;
-/** While runs report to a searcher that steers them, how often the leader's answers are read. */
+/**
+ * How often the leader's answers and stops are read: often just after a run reported (a run
+ * module may be waiting for the answer), otherwise seldom (a custom method's stop can come any
+ * time, but need not be quick), so that a large allocation does not poll the database for nothing.
+ */
 const CONTROL_POLL_MS = 50;
+const CONTROL_IDLE_POLL_MS = 1_000;
+/** How long after a report the leader's answer is waited for at the fast pace. */
+const ANSWER_WINDOW_MS = 3_000;
 /** How often it checks that the leader and the workflow are still going. */
 const LEADER_CHECK_MS = 2_000;
 
@@ -52,6 +59,8 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
   const lastReport = new Map<number, { step: number; value: number }>();
   const answered = new Map<number, number>();
   const stoppedEarly = new Set<number>();
+  let lastReportAt = 0;
+  let lastControlRead = 0;
   const heartbeat = setInterval(() => {
     heartbeatLauncher(store, me.id).catch((e: unknown) => log(`heartbeat failed: ${String(e)}`));
   }, settings.heartbeatSeconds * 1000);
@@ -69,6 +78,7 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
       const reports = runner.takeReports();
       for (const r of reports) lastReport.set(r.evalId, { step: r.step, value: r.value });
       if (reports.length > 0) {
+        lastReportAt = Date.now();
         await recordReports(store, wf.id, reports.map((r) => ({ evaluationId: r.evalId, seq: r.seq, launcherId: me.id, step: r.step, value: r.value, at: r.at })));
       }
       const batch = runner.takeFinished().map(({ row, outcome }) => {
@@ -100,7 +110,9 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
       } else if (runner.freeCount > 0) {
         await runner.claimAndStart(runner.freeCount);
       }
-      if (steered && runner.runningCount > 0) {
+      const answering = Date.now() - lastReportAt < ANSWER_WINDOW_MS;
+      if (steered && runner.runningCount > 0 && (answering || Date.now() - lastControlRead >= CONTROL_IDLE_POLL_MS)) {
+        lastControlRead = Date.now();
         for (const c of await readControls(store, runner.runningIds())) {
           if (c.answer && c.answer.seq > (answered.get(c.evaluationId) ?? 0)) {
             answered.set(c.evaluationId, c.answer.seq);
@@ -113,7 +125,7 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
           else if (c.stop === "searcher") runner.stop(c.evaluationId);
         }
       }
-      await runner.sleep(steered && runner.runningCount > 0 ? CONTROL_POLL_MS : POLL_MS);
+      await runner.sleep(steered && runner.runningCount > 0 && answering ? CONTROL_POLL_MS : POLL_MS);
     }
     await requeueRunning(store, { workflowId: wf.id, launcherId: me.id, note: `agent stopped (${stopping})` });
     log(`agent ${me.id} ended (${stopping}): ${finishedHere} evaluation(s) finished here`);
