@@ -4,7 +4,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fixture, spruce, tempWorkspace } from "../helpers/cli.js";
+import { fixture, ROOT, spruce, tempWorkspace } from "../helpers/cli.js";
+import { getWorkflow, listEvaluations, openStore } from "../../src/store/index.js";
 import { readCsvRecords } from "../../src/results/csv.js";
 
 function has(cmd: string): boolean {
@@ -48,6 +49,37 @@ describe.each(flavours)("mpi mode with $mpi", ({ mpi, binary }) => {
       const stderr = readFileSync(join(ws.dir, "data", name, "evals", row.eval_id as string, "stderr.txt"), "utf8");
       expect(stderr).toContain("rank 0 of 2");
       expect(stderr).toContain("rank 1 of 2");
+    }
+  });
+});
+
+describe("asha in mpi mode (Open MPI)", () => {
+  const available = has("mpirun.openmpi");
+  it.skipIf(!available && !process.env.CI)("every rank waits for the launcher's answer; rank 0's reports decide", async () => {
+    expect(available, "mpirun.openmpi must be installed in CI").toBe(true);
+    const r = spruce(["--workspace", ws.dir, "submit", "hps", "m-asha", "--hp", "x=5:8", "y=a,b", "-r", join(ROOT, "test/fixtures/runs/curve.mjs"),
+      "-j", "mpi", "--ranks-per-node", "2", "--mpi", "openmpi", "--scheduler", "local", "--searcher", "asha", "--max-length", "9", "--divisor", "3",
+      "--mode", "aggressive", "--max-evals", "8", "--seed", "2", "--wait"], { env });
+    if (r.code !== 0) failures++;
+    expect(r.code, r.stderr).toBe(0);
+    const store = await openStore({ workspace: ws.dir });
+    try {
+      const rows = await listEvaluations(store, (await getWorkflow(store, "m-asha"))!.id);
+      expect(rows.every((row) => row.state === "DONE")).toBe(true);
+      expect(new Set(rows.map((row) => row.fidelity!.trial)).size).toBe(8);
+      const best = [...rows].sort((a, b) => (b.objective ?? 0) - (a.objective ?? 0))[0]!;
+      expect(best.point).toEqual({ x: 7, y: "b" });
+      expect(best.metrics).toMatchObject({ length: 9 });
+      // Stopped early: both ranks of a stopped run returned at the same step (each appends its steps).
+      const stopped = rows.filter((row) => row.metrics!.stopped !== undefined);
+      expect(stopped.length).toBeGreaterThan(0);
+      for (const row of stopped) {
+        const steps = readFileSync(join(ws.dir, "data", "m-asha", "evals", String(row.id), "steps.txt"), "utf8").trim().split("\n").map(Number);
+        expect(Math.max(...steps)).toBeLessThan(9);
+        expect(steps.filter((s) => s === Math.max(...steps))).toHaveLength(2);
+      }
+    } finally {
+      await store.close();
     }
   });
 });
