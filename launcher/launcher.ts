@@ -25,6 +25,7 @@ import {
   loadSearcherState,
   markTold,
   getEvaluation,
+  lastReportId,
   listReports,
   recordReports,
   recoverEvaluations,
@@ -98,6 +99,9 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
 
   reconcileResults(await listEvaluations(store, wf.id, { states: ["DONE", "FAILED", "TIMEOUT"], orderBy: "finished_at" }), wf, space);
   const loop = new SearchLoop(o, me.id, settings, space, searcher, driver);
+  // Agents' reports from before this leader were decided on by an earlier one (its decisions are in
+  // the saved state); a run re-started since reports again from its beginning.
+  if (o.agents) loop.skipReportsBefore(await lastReportId(store, wf.id));
   await loop.tellOthers(); // results agents finished while no leader ran
   const agents = o.agents ? startAgents(o.agents, me.id, log) : null;
   const heartbeat = setInterval(() => {
@@ -486,6 +490,10 @@ class SearchLoop {
       local.map((r) => ({ evaluationId: r.evalId, seq: r.seq, launcherId: this.launcherId, step: r.step, value: r.value, at: r.at })),
       { searcherState: this.searcher.state(), controls },
     );
+  }
+
+  skipReportsBefore(id: number): void {
+    this.reportCursor = id;
   }
 
   /** The point of an evaluation running on another node (read once). */

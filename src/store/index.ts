@@ -26,7 +26,7 @@ export {
 } from "./evaluations.js";
 export { listEvents } from "./events.js";
 export { listUntold, markTold } from "./told.js";
-export { listReports, readControls, recordReports } from "./reports.js";
+export { lastReportId, listReports, readControls, recordReports } from "./reports.js";
 export { findDeadLaunchers, recoverEvaluations, requeueRunning } from "./recovery.js";
 export { endLauncher, heartbeatLauncher, listLaunchers, registerLauncher } from "./launchers.js";
 export { createBatchJob, getBatchJob, listBatchJobs, updateBatchJob, type BatchJobPatch } from "./batch-jobs.js";

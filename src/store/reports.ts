@@ -77,3 +77,9 @@ export async function readControls(store: Store, ids: readonly number[]): Promis
     stop: r.stop_request ? (String(r.stop_request) as EvaluationControl["stop"]) : undefined,
   }));
 }
+
+/** The id of a workflow's newest report (0 when none): a new leader reads agents' reports after it. */
+export async function lastReportId(store: Store, workflowId: number): Promise<number> {
+  const row: RawRow | undefined = await retrying(store, () => store.knex("evaluation_reports").where({ workflow_id: workflowId }).max({ id: "id" }).first());
+  return row?.id === null || row?.id === undefined ? 0 : Number(row.id);
+}

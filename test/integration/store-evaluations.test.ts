@@ -12,6 +12,7 @@ import {
   killEvaluations,
   listEvaluations,
   listEvents,
+  lastReportId,
   listReports,
   listUntold,
   loadSearcherState,
@@ -242,6 +243,8 @@ describe.each(DIALECTS)("%s", (dialect) => {
       const fromAgents = await listReports(store, workflowId, { afterId: 0, notBy: launcherId });
       expect(fromAgents.map((r) => [r.evaluationId, r.seq, r.launcherId])).toEqual([[a!.id, 1, agent.id]]);
       expect(await listReports(store, workflowId, { afterId: fromAgents[0]!.id, notBy: launcherId })).toEqual([]);
+      expect(await lastReportId(store, workflowId)).toBe((await listReports(store, workflowId)).at(-1)!.id);
+      expect(await lastReportId(store, workflowId + 1000)).toBe(0);
 
       await recordReports(store, workflowId, [], {
         searcherState: { decided: 2 },
