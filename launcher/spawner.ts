@@ -51,10 +51,11 @@ function flush(): void {
  * from about 0.5x to 0.6x the raw spawn rate. The price: a file system that stalls stalls the
  * spawner too, as it would the evaluation it prepares.
  */
-function prepare(req: SpawnRequest): { out: number; err: number } {
+function prepare(req: SpawnRequest): { out: number | "ignore"; err: number | "ignore" } {
   const created = mkdirSync(req.workdir, { recursive: true });
   // undefined: the directory was there already, and may hold an earlier attempt's result.
   if (created === undefined) rmSync(req.result, { force: true });
+  if (req.outputInChild) return { out: "ignore", err: "ignore" };
   writeFileSync(req.point, req.pointJson + "\n");
   const out = openSync(req.stdout, "w");
   try {
@@ -67,7 +68,7 @@ function prepare(req: SpawnRequest): { out: number; err: number } {
 
 function start(req: Extract<SpawnerRequest, { op: "spawn" }>): void {
   const { id, argv } = req;
-  let out: number, err: number;
+  let out: number | "ignore", err: number | "ignore";
   try {
     ({ out, err } = prepare(req));
   } catch (e) {
@@ -101,8 +102,8 @@ function start(req: Extract<SpawnerRequest, { op: "spawn" }>): void {
     report({ ev: "error", id, message: (e as Error).message });
   } finally {
     // The child has its own copies of the descriptors.
-    closeSync(out);
-    closeSync(err);
+    if (out !== "ignore") closeSync(out);
+    if (err !== "ignore") closeSync(err);
   }
 }
 

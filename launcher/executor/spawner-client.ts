@@ -22,6 +22,11 @@ export interface SpawnRequest {
   /** Files for the child's stdout and stderr, truncated first. */
   stdout: string;
   stderr: string;
+  /**
+   * The child's shell creates stdout, stderr and point.json itself (see process.ts): on a slow
+   * disk, three fewer files created by the spawner, which starts every evaluation in turn.
+   */
+  outputInChild?: boolean;
 }
 
 export type SpawnerRequest = ({ op: "spawn"; id: number } & SpawnRequest) | { op: "release"; pgid: number };

@@ -3,7 +3,7 @@
 // that killing an evaluation kills its whole process group. Needs `npx tsc -p tsconfig.json` first:
 // module runs execute the compiled dist/launcher/eval-entry.js, and every process is forked by the
 // compiled dist/launcher/spawner.js.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -210,6 +210,15 @@ describe("command runs", () => {
     await expect(run.done).rejects.toThrow(WorkdirError);
     await expect(run.done).rejects.toThrow(/^could not prepare .*a-file\/evals\/1: ENOTDIR/);
     expect(await run.pid).toBe(0);
+    expect(existsSync(join(root, "started"))).toBe(false);
+  });
+
+  it("rejects with a WorkdirError when the shell cannot create the output files, running nothing", async () => {
+    const workdir = join(root, "evals", "blocked");
+    mkdirSync(join(workdir, "stdout.txt"), { recursive: true }); // a directory where the file goes
+    const run = start(job(commandRun("touch started"), {}, { workdir }));
+    await expect(run.done).rejects.toThrow(WorkdirError);
+    await expect(run.done).rejects.toThrow(/could not create .*blocked\/stdout.txt/);
     expect(existsSync(join(root, "started"))).toBe(false);
   });
 
