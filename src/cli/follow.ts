@@ -22,8 +22,11 @@ export async function followWorkflow(store: Store, name: string, opts: { timeout
     if (!wf) throw new SpruceError(`workflow '${name}' was deleted while waiting`);
     const counts = await countEvaluations(store, wf.id);
     const finished = counts.DONE + counts.FAILED + counts.TIMEOUT;
-    const best = bestEvaluation(await listEvaluations(store, wf.id, { states: ["DONE"] }), wf.direction)?.objective ?? null;
-    const line = progressLine(finished, counts.FAILED + counts.TIMEOUT, counts.RUNNING, wf.maxEvals, best, Date.now() - start, tty);
+    const ended = await listEvaluations(store, wf.id, { states: ["DONE", "FAILED", "TIMEOUT"] });
+    const best = bestEvaluation(ended.filter((e) => e.state === "DONE"), wf.direction)?.objective ?? null;
+    // asha counts trials (a promoted trial continues in a new row): progress is in trials that ran.
+    const progressed = wf.searcher === "asha" ? new Set(ended.map((e) => e.fidelity?.trial)).size : finished;
+    const line = progressLine(progressed, counts.FAILED + counts.TIMEOUT, counts.RUNNING, wf.maxEvals, best, Date.now() - start, tty, wf.searcher === "asha" ? "trials run" : "finished");
     // On a terminal the bar is redrawn in place; in a log file a line is written only when the
     // counts change (not for every tick of the elapsed time).
     const key = tty ? line : line.replace(/, [^,]* elapsed$/, "");
@@ -61,9 +64,9 @@ export async function followWorkflow(store: Store, name: string, opts: { timeout
   }
 }
 
-function progressLine(done: number, failed: number, running: number, total: number, best: number | null, elapsedMs: number, bar: boolean): string {
+function progressLine(done: number, failed: number, running: number, total: number, best: number | null, elapsedMs: number, bar: boolean, what = "finished"): string {
   const width = 24;
   const filled = Math.min(width, Math.round((done / Math.max(1, total)) * width));
   const head = bar ? `[${"#".repeat(filled)}${".".repeat(width - filled)}] ` : "";
-  return `${head}${done}/${total} finished, ${failed} failed, ${running} running, best ${best === null ? "-" : formatNumber(best)}, ${formatDuration(elapsedMs)} elapsed`;
+  return `${head}${done}/${total} ${what}, ${failed} failed, ${running} running, best ${best === null ? "-" : formatNumber(best)}, ${formatDuration(elapsedMs)} elapsed`;
 }

@@ -21,19 +21,25 @@ export function statusText(
   now: number = Date.now(),
 ): string {
   const finished = counts.DONE + counts.FAILED + counts.TIMEOUT;
-  const pct = wf.maxEvals > 0 ? Math.min(100, Math.floor((finished / wf.maxEvals) * 100)) : 100;
+  // asha counts trials, and a promoted trial continues in a new row: progress is in trials that
+  // have run, and no ETA can be drawn from the rows' pace (the searcher decides when it is over).
+  const trials = wf.searcher === "asha" ? new Set(finishedRows.map((r) => r.fidelity?.trial)).size : null;
+  const progressed = trials ?? finished;
+  const pct = wf.maxEvals > 0 ? Math.min(100, Math.floor((progressed / wf.maxEvals) * 100)) : 100;
   const rate = finishRate(finishedRows, RATE_WINDOW);
-  const remaining = Math.max(0, wf.maxEvals - finished);
-  const eta = etaMs(remaining, rate?.perMinute ?? null);
+  const remaining = wf.state === "FINISHED" ? 0 : Math.max(0, wf.maxEvals - progressed);
+  const eta = trials === null ? etaMs(remaining, rate?.perMinute ?? null) : null;
   const active = wf.state === "RUNNING" || wf.state === "CREATED";
   const etaText = remaining === 0 ? "done"
     : !active ? `- (${wf.state.toLowerCase()})`
+    : trials !== null ? "- (asha: the searcher decides)"
     : eta === null ? "- (measuring)"
     : `${duration(eta)} (about ${new Date(now + eta).toISOString().slice(11, 16)} UTC)`;
 
   let out = `workflow   ${wf.name} (${wf.state})\n`;
   out += `searcher   ${wf.searcher}, ${wf.direction}, seed ${wf.seed}\n`;
-  out += `progress   ${finished}/${wf.maxEvals} finished (${pct}%)${columns ? "  " + bar(pct, 24) : ""}\n`;
+  const progress = trials === null ? `${finished}/${wf.maxEvals} finished` : `${trials}/${wf.maxEvals} trials run, ${finished} evaluations finished`;
+  out += `progress   ${progress} (${pct}%)${columns ? "  " + bar(pct, 24) : ""}\n`;
   out += `rate       ${rate ? `${num(rate.perMinute, 3)} evaluations/min (last ${rate.over} finished)` : "-"}\n`;
   out += `eta        ${etaText}\n`;
   out += status.best ? `best       ${num(status.best.objective)} (evaluation ${status.best.eval_id})\n` : "best       -\n";

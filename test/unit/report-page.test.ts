@@ -202,6 +202,14 @@ describe("status text", () => {
     expect(text).toMatch(/x\s+0\.5\nkind\s+b\n/);
   });
 
+  it("counts asha's progress in trials (a promoted trial continues in a new row), with no ETA from rows", () => {
+    const asha = { ...wf, searcher: "asha", state: "RUNNING" as const };
+    const trialRows = finished.map((r, i) => ({ ...r, fidelity: { trial: i % 2, length: 1, fromLength: 0, maxLength: 9 } }));
+    const text = statusText(asha, counts, trialRows, workflowStatus(asha, counts, trialRows, []), null, T0);
+    expect(text).toContain("progress   2/10 trials run, 4 evaluations finished (20%)");
+    expect(text).toContain("eta        - (asha: the searcher decides)");
+  });
+
   it("has no bar when piped, and no ETA once the workflow stopped", () => {
     const stopped = { ...wf, state: "STOPPED" as const };
     const text = statusText(stopped, counts, finished, workflowStatus(stopped, counts, finished, []), null);
