@@ -15,10 +15,9 @@ import {
   type Store,
 } from "../src/store/index.js";
 import type { WorkflowRow } from "../src/store/types.js";
-import type { JsonValue } from "../src/space/types.js";
 import { launcherSettings } from "./settings.js";
 import { finishedResults, SlotRunner } from "./slot-runner.js";
-import { stoppedOutcome } from "./fidelity.js";
+import { trialOutcome } from "./fidelity.js";
 import type { Slot } from "./slots.js";
 
 export interface AgentOptions {
@@ -85,13 +84,9 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
         const last = lastReport.get(row.id);
         lastReport.delete(row.id);
         answered.delete(row.id);
-        // Stopped early by the searcher: recorded with what it reported last, as the leader does.
-        const metadata: Record<string, JsonValue> = { ...(outcome.metadata ?? {}) };
-        // A multi-fidelity trial's row says which trial it is and how far it trained.
-        if (row.fidelity) Object.assign(metadata, { trial: row.fidelity.trial, length: last?.step ?? row.fidelity.length });
-        if (stoppedEarly.delete(row.id)) metadata.stopped = "early";
-        if (outcome.status === "STOPPED") return { row, outcome: stoppedOutcome(outcome, last, metadata) };
-        return { row, outcome: outcome.status === "DONE" && row.fidelity ? { ...outcome, metadata } : outcome };
+        const stopped = stoppedEarly.delete(row.id) ? "early" : undefined;
+        // A trial's run is recorded as the leader records its own (only its searcher knows more).
+        return { row, outcome: row.fidelity ? trialOutcome(outcome, row.fidelity.trial, last, row.fidelity.length, stopped) : outcome };
       });
       const results = finishedResults(batch);
       // Not told: the leader's searcher learns these from the database.

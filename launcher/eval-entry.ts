@@ -109,6 +109,7 @@ async function main(): Promise<void> {
   if (!modulePath) throw new Error("usage: eval-entry <run module>");
   const point = JSON.parse(readFileSync(requireEnv("SPRUCE_POINT_FILE"), "utf8")) as Point;
   const { rank, size } = mpiRankAndSize(process.env);
+  const resumeStep = optionalNumber("SPRUCE_RESUME_STEP") ?? 0;
   const ctx: RunContext = {
     evalId: Number(requireEnv("SPRUCE_EVAL_ID")),
     workdir: requireEnv("SPRUCE_WORKDIR"),
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
     report: reporter(rank),
     maxLength: optionalNumber("SPRUCE_MAX_LENGTH"),
     length: optionalNumber("SPRUCE_LENGTH"),
-    resume: (optionalNumber("SPRUCE_RESUME_STEP") ?? 0) > 0 ? { step: Number(process.env.SPRUCE_RESUME_STEP), dir: requireEnv("SPRUCE_CHECKPOINT_DIR") } : null,
+    resume: resumeStep > 0 ? { step: resumeStep, dir: requireEnv("SPRUCE_CHECKPOINT_DIR") } : null,
     checkpointDir: process.env.SPRUCE_CHECKPOINT_DIR ?? null,
   };
   const mod = (await import(pathToFileURL(resolve(modulePath)).href)) as Record<string, unknown>;

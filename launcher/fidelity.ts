@@ -87,10 +87,9 @@ export class FidelityDriver {
     // Re-run later (walltime) or cancelled: the trial's fate is not the run's.
     if (outcome.status === "INTERRUPTED" || outcome.status === "KILLED") return outcome;
     const info = this.searcher.scheduler.info(trial);
-    const metadata: Record<string, JsonValue> = { ...(outcome.metadata ?? {}), trial, length: last?.step ?? info.length };
     // A run module told to stop returns by itself (DONE): the row still says it was stopped.
-    if (stopped !== undefined) metadata.stopped = stopped;
-    if (outcome.status === "STOPPED") return stoppedOutcome(outcome, last, { ...metadata, stopped: info.status });
+    const recorded = trialOutcome(outcome, trial, last, info.length, stopped ?? (outcome.status === "STOPPED" ? info.status : undefined));
+    if (outcome.status === "STOPPED") return recorded;
     if (info.status === "running") {
       if (outcome.status !== "DONE") this.searcher.fail(trial);
       // It passed a rung while running, then ended without reaching the next: continue it later
@@ -99,7 +98,7 @@ export class FidelityDriver {
       // It never reported (or not up to its decision length): its objective counts at that length.
       else this.searcher.tell([{ evalId: row.id, point: row.point, status: "DONE", objective: outcome.objective }]);
     }
-    return outcome.status === "DONE" ? { ...outcome, metadata } : outcome;
+    return recorded;
   }
 
   /** Every trial created and none running or waiting to resume: the search is over. */
@@ -109,14 +108,22 @@ export class FidelityDriver {
 }
 
 /**
- * The result of a run the searcher stopped early: what it reported last is what it achieved (the
- * launcher, or an agent, which only knows the run's own reports).
+ * What is recorded for a run of a trial (by the leader, or by the agent that ran it): its metrics
+ * say which trial, how far it trained and, when a decision ended it, why (`stopped`). A run the
+ * searcher stopped early is DONE with the value it reported last: that is what the trial achieved.
  */
-export function stoppedOutcome(
+export function trialOutcome(
   outcome: EvaluationOutcome,
+  trial: number,
   last: { step: number; value: number } | undefined,
-  metadata: Record<string, JsonValue>,
+  plannedLength: number,
+  stopped: string | undefined,
 ): EvaluationOutcome {
-  if (last === undefined) return { ...outcome, status: "FAILED", error: "stopped early by the searcher before any report" };
-  return { ...outcome, status: "DONE", objective: last.value, metadata: { ...metadata, length: last.step }, error: null };
+  const metadata: Record<string, JsonValue> = { ...(outcome.metadata ?? {}), trial, length: last?.step ?? plannedLength };
+  if (stopped !== undefined) metadata.stopped = stopped;
+  if (outcome.status === "STOPPED") {
+    if (last === undefined) return { ...outcome, status: "FAILED", error: "stopped early by the searcher before any report" };
+    return { ...outcome, status: "DONE", objective: last.value, metadata, error: null };
+  }
+  return outcome.status === "DONE" ? { ...outcome, metadata } : outcome;
 }

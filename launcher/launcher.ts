@@ -412,18 +412,13 @@ class SearchLoop {
     // A multi-fidelity searcher learnt the runs' reports already; the driver tells it the rest.
     if (driver) batch = batch.map(({ row, outcome }) => ({ row, outcome: this.searching("tell", () => driver.finish(row, outcome)) }));
     const results = finishedResults(batch);
-    const told: EvaluationResult[] = batch
-      .filter(() => driver === null)
-      // A run the searcher stopped ends KILLED; the searcher hears of it as a failure, so it does
-      // not wait for its result. Runs the user stopped (cancel) and walltime interruptions are not told.
-      .filter((f) => f.outcome.status !== "INTERRUPTED" && (f.outcome.status !== "KILLED" || this.stoppedBySearcher.has(f.row.id)))
-      .map(({ row, outcome }) => ({
-        evalId: row.id,
-        point: row.point,
-        status: outcome.status === "KILLED" ? "FAILED" : (outcome.status as EvaluationResult["status"]),
-        objective: outcome.status === "DONE" ? outcome.objective : null,
-        error: outcome.status === "KILLED" ? "stopped by the search method" : (outcome.error?.split("\n")[0] ?? null),
-      }));
+    // A run the searcher stopped ends KILLED and is told (see toldResult). Runs the user stopped
+    // (cancel) and walltime interruptions are not told.
+    const told: EvaluationResult[] = driver
+      ? []
+      : batch
+          .filter((f) => f.outcome.status !== "INTERRUPTED" && (f.outcome.status !== "KILLED" || this.stoppedBySearcher.has(f.row.id)))
+          .map(({ row, outcome }) => toldResult(row, outcome.status, outcome.objective, outcome.error));
     for (const f of batch) this.stoppedBySearcher.delete(f.row.id);
     if (told.length > 0) {
       this.searching("tell", () => this.searcher.tell(told));
@@ -517,14 +512,8 @@ class SearchLoop {
       // The agent recorded a stopped run with its last report already; the driver settles the rest.
       for (const r of rows) this.searching("tell", () => driver.finish(r, outcomeOfRow(r)));
     } else {
-      const told = rows.map((r) => ({
-        evalId: r.id,
-        point: r.point,
-        // KILLED here means stopped at a custom method's request (listUntold): it hears of it as a failure.
-        status: (r.state === "KILLED" ? "FAILED" : r.state) as EvaluationResult["status"],
-        objective: r.state === "DONE" ? r.objective : null,
-        error: r.state === "KILLED" ? "stopped by the search method" : (r.error?.split("\n")[0] ?? null),
-      }));
+      // KILLED here means stopped at a custom method's request (listUntold only lists those).
+      const told = rows.map((r) => toldResult(r, r.state, r.objective, r.error));
       this.searching("tell", () => this.searcher.tell(told));
     }
     this.applyStops();
@@ -561,6 +550,21 @@ class SearchLoop {
 }
 
 class SearcherFailure extends Error {}
+
+/**
+ * What the searcher is told of an ended evaluation. KILLED is told only of runs stopped at the
+ * searcher's own request: as a failure, so that it does not wait for their results.
+ */
+function toldResult(row: EvaluationRow, status: string, objective: number | null, error: string | null): EvaluationResult {
+  const killed = status === "KILLED";
+  return {
+    evalId: row.id,
+    point: row.point,
+    status: (killed ? "FAILED" : status) as EvaluationResult["status"],
+    objective: status === "DONE" ? objective : null,
+    error: killed ? "stopped by the search method" : (error?.split("\n")[0] ?? null),
+  };
+}
 
 /** A row an agent finished, as the outcome the driver expects. */
 function outcomeOfRow(r: EvaluationRow): EvaluationOutcome {

@@ -42,6 +42,8 @@ export interface StreamedReport {
 
 /** How often running evaluations' stdout is read for reports: the latency of an early stop. */
 const REPORT_POLL_MS = 20;
+/** The longest unfinished stdout line kept while waiting for its end (report lines are short). */
+const MAX_LINE = 4096;
 /** A run module told to stop gets this long to return its objective before it is terminated. */
 const EARLY_STOP_GRACE_MS = 10_000;
 
@@ -287,7 +289,8 @@ export class SlotRunner {
       closeSync(fd);
     }
     const lines = (c.partial + text).split("\n");
-    c.partial = lines.pop() ?? "";
+    // A report line is short: an endless line (a progress bar redrawn with \r) is not kept whole.
+    c.partial = (lines.pop() ?? "").slice(-MAX_LINE);
     let found = false;
     for (const line of lines) {
       const r = parseReportLine(line);
