@@ -249,8 +249,6 @@ async function submit(argv: SubmitArgs): Promise<void> {
     // max-evals counts trials (a promoted trial continues in a new row).
     options.max_trials = argv.maxEvals ?? 100;
     await step("Validating ASHA settings", async () => createAshaSearcher({ space: loaded.space, seed: 0, direction: argv.minimize ? "minimize" : "maximize", options }));
-  } else if (ASHA_FLAGS.some((f) => argv[f] !== undefined)) {
-    throw new ValidationError(`--${ASHA_FLAGS.find((f) => argv[f] !== undefined)!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} only applies to --searcher asha`, "add --searcher asha, or drop the flag");
   }
   if (argv.searcher === "custom") {
     Object.assign(options, await step("Validating search method", () => customOptions(argv, loaded.space, argv.seed ?? 0, argv.minimize ? "minimize" : "maximize")));
@@ -338,24 +336,37 @@ function report(argv: SubmitArgs, row: WorkflowRow, jobId: string | null, seed: 
   }
 }
 
-const ASHA_FLAGS = ["maxLength", "divisor", "maxRungs", "mode", "stopOnce", "ashaSearcher"] as const;
+/**
+ * Searcher settings taken from flags: the flag, its argv key, the option key in the workflow row,
+ * and, for asha's, the searcher they belong to (given with another one, they are refused).
+ */
+const SEARCHER_FLAGS: readonly { flag: string; arg: keyof SubmitArgs; key: string; only?: string }[] = [
+  { flag: "--grid-count", arg: "gridCount", key: "grid_count" },
+  { flag: "--surrogate", arg: "surrogate", key: "surrogate" },
+  { flag: "--acq", arg: "acq", key: "acq" },
+  { flag: "--kappa", arg: "kappa", key: "kappa" },
+  { flag: "--xi", arg: "xi", key: "xi" },
+  { flag: "--liar", arg: "liar", key: "liar" },
+  { flag: "--n-initial-points", arg: "nInitialPoints", key: "n_initial_points" },
+  { flag: "--max-length", arg: "maxLength", key: "max_length", only: "asha" },
+  { flag: "--divisor", arg: "divisor", key: "divisor", only: "asha" },
+  { flag: "--max-rungs", arg: "maxRungs", key: "max_rungs", only: "asha" },
+  { flag: "--mode", arg: "mode", key: "mode", only: "asha" },
+  { flag: "--stop-once", arg: "stopOnce", key: "stop_once", only: "asha" },
+  { flag: "--asha-searcher", arg: "ashaSearcher", key: "asha_searcher", only: "asha" },
+];
 
 function searcherOptions(argv: SubmitArgs, gridCounts?: Record<string, number>): Record<string, JsonValue> {
   const o: Record<string, JsonValue> = {};
-  if (argv.gridCount !== undefined) o.grid_count = argv.gridCount;
+  for (const f of SEARCHER_FLAGS) {
+    const value = argv[f.arg];
+    if (value === undefined) continue;
+    if (f.only !== undefined && f.only !== argv.searcher) {
+      throw new ValidationError(`${f.flag} only applies to --searcher ${f.only}`, `add --searcher ${f.only}, or drop the flag`);
+    }
+    o[f.key] = value as JsonValue;
+  }
   if (gridCounts) o.grid_counts = gridCounts;
-  if (argv.surrogate !== undefined) o.surrogate = argv.surrogate;
-  if (argv.acq !== undefined) o.acq = argv.acq;
-  if (argv.kappa !== undefined) o.kappa = argv.kappa;
-  if (argv.xi !== undefined) o.xi = argv.xi;
-  if (argv.liar !== undefined) o.liar = argv.liar;
-  if (argv.nInitialPoints !== undefined) o.n_initial_points = argv.nInitialPoints;
-  if (argv.maxLength !== undefined) o.max_length = argv.maxLength;
-  if (argv.divisor !== undefined) o.divisor = argv.divisor;
-  if (argv.maxRungs !== undefined) o.max_rungs = argv.maxRungs;
-  if (argv.mode !== undefined) o.mode = argv.mode;
-  if (argv.stopOnce !== undefined) o.stop_once = argv.stopOnce;
-  if (argv.ashaSearcher !== undefined) o.asha_searcher = argv.ashaSearcher;
   return o;
 }
 
