@@ -146,6 +146,32 @@ describe("asha searcher", () => {
     }
   });
 
+  it("runs the README's examples: polynome2 trained whole, and epoch by epoch under asha", async () => {
+    try {
+      const whole = spruce(["--workspace", ws.dir, "submit", "hps", "ex-poly", "-p", join(ROOT, "examples/polynome2/problem.ts"), "-r", join(ROOT, "examples/polynome2/run.ts"),
+        "--searcher", "random", "--max-evals", "2", "--evals-per-node", "2", "--scheduler", "local", "--seed", "1", "--wait"]);
+      expect(whole.code, whole.stderr).toBe(0);
+      const byEpoch = spruce(["--workspace", ws.dir, "submit", "hps", "ex-asha", "-p", join(ROOT, "examples/asha/problem.ts"), "-r", join(ROOT, "examples/asha/run.ts"),
+        "--searcher", "asha", "--max-length", "4", "--divisor", "2", "--mode", "aggressive", "--max-evals", "4", "--evals-per-node", "2", "--scheduler", "local", "--seed", "1", "--wait"]);
+      expect(byEpoch.code, byEpoch.stderr).toBe(0);
+      for (const name of ["ex-poly", "ex-asha"]) {
+        const { rows } = await rowsOf(name);
+        // Diverging learning rates fail with their reason; the others give an R² (at most 1).
+        for (const row of rows) {
+          if (row.state === "DONE") expect(row.objective).toBeLessThanOrEqual(1);
+          else expect(row.error).toMatch(/training diverged/);
+        }
+      }
+      // Every epoch of the asha runs was reported (one report per epoch trained).
+      const { rows, reports } = await rowsOf("ex-asha");
+      const trained = rows.reduce((n, row) => n + Number(row.metrics?.length ?? 0) - row.fidelity!.fromLength, 0);
+      expect(reports).toBeGreaterThanOrEqual(trained);
+    } catch (e) {
+      failures++;
+      throw e;
+    }
+  });
+
   it("refuses ASHA settings that cannot work, naming the flag", () => {
     const noLength = spruce(["--workspace", ws.dir, "submit", "hps", "bad1", "--hp", "x=0:3", "--command", "true", "--searcher", "asha", "--scheduler", "local"]);
     expect(noLength.code).toBe(2);
