@@ -101,7 +101,7 @@ function run(asha: AshaSearcher | null, seed: number, budget: number, maxLength:
     }
     if (asha) {
       const decision = asha.report(job.trialId, job.to, value);
-      for (const r of decision.resume) resumes.push({ trialId: r.trialId, from: r.fromLength, to: r.length });
+      for (const r of asha.takeResumes()) resumes.push({ trialId: r.trialId, from: r.fromLength, to: r.length });
       // Promoted at once: the trial keeps its slot and trains on.
       if (decision.action === "continue") resumes.unshift({ trialId: job.trialId, from: job.to, to: decision.length });
     }
