@@ -8,15 +8,8 @@ import { DEFAULT_REMOTE_SPRUCE, getSite, loadSites, saveSites, sitesFile, valida
 import type { GlobalArgs } from "./context.js";
 import { formatTable, info, printJson } from "./output.js";
 
-interface SiteAddArgs extends GlobalArgs {
-  name: string;
-  host: string;
-  port: number;
-  user: string;
-  key?: string;
-  workspace: string;
-  spruce: string;
-  knownHosts?: string;
+// --workspace here is the remote workspace (Site.workspace), not the global option.
+interface SiteAddArgs extends Omit<GlobalArgs, "workspace">, Site {
   force?: boolean;
 }
 

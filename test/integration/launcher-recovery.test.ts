@@ -4,9 +4,10 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { expectFinishedOnce } from "../helpers/recovery.js";
 import { fixture, spruce, spruceAsync, tempWorkspace } from "../helpers/cli.js";
 import { readCsvRecords } from "../../src/results/csv.js";
-import { countEvaluations, getWorkflow, listEvaluations, listEvents, listLaunchers, openStore } from "../../src/store/index.js";
+import { countEvaluations, getWorkflow, listLaunchers, openStore } from "../../src/store/index.js";
 
 const ws = tempWorkspace("spruce-recovery-");
 let passed = false;
@@ -99,14 +100,7 @@ describe("launcher crash recovery", () => {
       expect(relaunch.code, relaunch.stderr).toBe(0);
       expect(relaunch.stderr).toMatch(/recovered from dead launcher/);
 
-      const counts = await countEvaluations(store, wf.id);
-      expect(counts.DONE + counts.FAILED + counts.TIMEOUT).toBe(maxEvals);
-      expect(counts.RUNNING + counts.READY).toBe(0);
-      const rows = await listEvaluations(store, wf.id);
-      for (const r of rows) {
-        const finishes = (await listEvents(store, r.id)).filter((e) => e.toState === "DONE" || e.toState === "FAILED" || e.toState === "TIMEOUT");
-        expect(finishes.length).toBeLessThanOrEqual(1);
-      }
+      const rows = await expectFinishedOnce(store, wf.id, maxEvals);
       // The interrupted ones were re-run with a higher attempt count.
       expect(rows.some((r) => r.attempt > 0)).toBe(true);
       const csv = readCsvRecords(join(wf.resultsDir, "results.csv"));

@@ -5,7 +5,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readCsvRecords } from "../../src/results/csv.js";
-import { countEvaluations, getWorkflow, listEvaluations, listEvents, listLaunchers, openStore } from "../../src/store/index.js";
+import { countEvaluations, getWorkflow, listLaunchers, openStore } from "../../src/store/index.js";
+import { expectFinishedOnce } from "../helpers/recovery.js";
 import { fixture, spruce, spruceAsync, tempWorkspace } from "../helpers/cli.js";
 import { PG, testDatabaseUrl } from "../helpers/pg.js";
 
@@ -55,14 +56,7 @@ describe.skipIf(!PG)("launcher crash recovery on PostgreSQL", () => {
       expect(relaunch.code, relaunch.stderr).toBe(0);
       expect(relaunch.stderr).toMatch(/recovered from dead launcher/);
 
-      const counts = await countEvaluations(store, wf.id);
-      expect(counts.DONE + counts.FAILED + counts.TIMEOUT).toBe(maxEvals);
-      expect(counts.RUNNING + counts.READY).toBe(0);
-      const rows = await listEvaluations(store, wf.id);
-      for (const r of rows) {
-        const finishes = (await listEvents(store, r.id)).filter((e) => ["DONE", "FAILED", "TIMEOUT"].includes(e.toState));
-        expect(finishes.length).toBeLessThanOrEqual(1);
-      }
+      const rows = await expectFinishedOnce(store, wf.id, maxEvals);
       expect(rows.some((r) => r.attempt > 0)).toBe(true);
       const csv = readCsvRecords(join(wf.resultsDir, "results.csv"));
       expect(csv).toHaveLength(maxEvals);
