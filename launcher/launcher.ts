@@ -455,9 +455,13 @@ class SearchLoop {
       ...local.map((r) => ({ evalId: r.evalId, seq: r.seq, step: r.step, value: r.value, here: true })),
       ...remote.map((r) => ({ evalId: r.evaluationId, seq: r.seq ?? 0, step: r.step, value: r.value, here: false })),
     ];
+    // The state is saved when a report decided something: below a rung a report only moves the
+    // trial's reached length, which a re-run reports again (and asha's state can be large).
+    let decided = !driver;
     if (driver) {
       for (const r of all) {
         const d = this.searching("report", () => driver.onReport(r.evalId, r.step, r.value));
+        if (d.reason !== "training") decided = true;
         // "already": decided before this run (a re-run after a crash), which does not wait for answers below its rung.
         const again = d.reason.startsWith("already");
         if (r.here) {
@@ -483,7 +487,7 @@ class SearchLoop {
       store,
       wf.id,
       local.map((r) => ({ evaluationId: r.evalId, seq: r.seq, launcherId: this.launcherId, step: r.step, value: r.value, at: r.at })),
-      { searcherState: this.searcher.state(), controls },
+      { searcherState: decided ? this.searcher.state() : undefined, controls },
     );
   }
 
