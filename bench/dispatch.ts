@@ -1,6 +1,7 @@
 // bench/dispatch: how fast the launcher turns finished evaluations into new ones.
 //  1. throughput: trivial command evaluations (`true`) through the real launcher (SQLite store,
-//     random searcher, serial mode) vs a raw spawn loop with the same concurrency, in one run;
+//     random searcher, serial mode) vs a raw spawn loop with the same concurrency, in one run (and
+//     vs the same loop through the launcher's spawner, to show what the launcher's own work costs);
 //  2. utilisation: 32 slots of `sleep 0.5` evaluations, 640 of them: busy slot time / (slots x wall).
 // The raw loop runs in this process, after the launcher's modules are loaded (as big as a launcher
 // before it starts searching). Every evaluation also creates a directory and three files (point.json,
@@ -12,6 +13,7 @@ import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { Spawner } from "../launcher/executor/spawner-client.js";
 import { runLauncher } from "../launcher/launcher.js";
 import { planSlots } from "../launcher/slots.js";
 import { createWorkflow, listEvaluations, openStore } from "../src/store/index.js";
@@ -64,6 +66,44 @@ async function rawSpawnLoop(n: number, concurrency: number, command: string): Pr
   return (performance.now() - t0) / 1000;
 }
 
+/**
+ * The same loop through Spruce's spawner (launcher/executor/forkserver.c) with no database and one
+ * directory for all: what the launcher's own work (rows, directories, searcher) costs on top.
+ */
+async function rawSpawnerLoop(n: number, concurrency: number, command: string): Promise<number> {
+  const ws = mkdtempSync(join(dir, "spruce-bench-spawner-"));
+  const spawner = Spawner.start();
+  const t0 = performance.now();
+  try {
+    await new Promise<void>((done, fail) => {
+      let started = 0;
+      let finished = 0;
+      const next = (): void => {
+        if (started >= n) return;
+        started++;
+        const files = { point: join(ws, "point.json"), result: join(ws, "result.json"), stdout: join(ws, "stdout.txt"), stderr: join(ws, "stderr.txt") };
+        spawner.spawn(
+          { argv: ["/bin/sh", "-c", command], cwd: ws, env: {}, workdir: ws, pointJson: "{}", ...files },
+          {
+            onSpawned: () => undefined,
+            onExit: () => {
+              if (++finished === n) done();
+              else next();
+            },
+            onUnprepared: (m) => fail(new Error(m)),
+            onError: (m) => fail(new Error(m)),
+          },
+        );
+      };
+      for (let i = 0; i < Math.min(concurrency, n); i++) next();
+    });
+    return (performance.now() - t0) / 1000;
+  } finally {
+    await spawner.close();
+    rmSync(ws, { recursive: true, force: true });
+  }
+}
+
 async function launcherRun(n: number, slots: number, command: string): Promise<{ seconds: number; busyFraction: number }> {
   const ws = mkdtempSync(join(dir, "spruce-bench-dispatch-"));
   const store = await openStore({ workspace: ws }, { migrate: true });
@@ -109,15 +149,20 @@ async function main(): Promise<void> {
   console.log(`\n## Throughput: ${evals} evaluations of \`true\`, ${slots} concurrent`);
   console.log(`raw loop: ${conditions()}`);
   const raw = await rawSpawnLoop(evals, slots, "true");
+  console.log(`raw loop through the spawner: ${conditions()}`);
+  const rawSpawner = await rawSpawnerLoop(evals, slots, "true");
   console.log(`launcher: ${conditions()}`);
   const launched = await launcherRun(evals, slots, "true");
   const rawRate = evals / raw;
+  const spawnerRate = evals / rawSpawner;
   const rate = evals / launched.seconds;
   console.log(`| path | evaluations/s |`);
   console.log(`|---|---|`);
-  console.log(`| raw spawn loop (sh -c true) | ${rawRate.toFixed(0)} |`);
+  console.log(`| raw spawn loop (node:child_process, sh -c true) | ${rawRate.toFixed(0)} |`);
+  console.log(`| raw loop through Spruce's spawner (no database, one directory) | ${spawnerRate.toFixed(0)} |`);
   console.log(`| spruce launcher (SQLite, random searcher) | ${rate.toFixed(0)} |`);
-  console.log(`| ratio (target >= 0.70) | ${(rate / rawRate).toFixed(2)} |`);
+  console.log(`| ratio to the raw spawn loop (target >= 0.70) | ${(rate / rawRate).toFixed(2)} |`);
+  console.log(`| ratio to the loop through the spawner | ${(rate / spawnerRate).toFixed(2)} |`);
 
   console.log(`\n## Utilisation: ${utilEvals} evaluations of \`sleep 0.5\`, ${utilSlots} slots`);
   console.log(`launcher: ${conditions()}`);

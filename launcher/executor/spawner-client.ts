@@ -1,11 +1,18 @@
-// The launcher's side of the spawner (launcher/spawner.ts): one small process per launcher that
-// prepares each evaluation's working directory and forks its process, so neither the launcher's
-// size (fork copies its page tables) nor a slow file system stalls the launcher's loop, and that
-// kills every group it started and the launcher had not released once the launcher is gone, even
-// after a SIGKILL.
+// The launcher's side of the spawner (forkserver.c, compiled to dist/launcher/executor/forkserver by
+// `npm run build`): one small process per launcher that prepares each evaluation's working directory
+// and forks its process, so neither the launcher's size (fork copies its page tables) nor a slow
+// file system stalls the launcher's loop, and that kills every group it started and the launcher
+// had not released once the launcher is gone, even after a SIGKILL.
 import { spawn, type ChildProcess } from "node:child_process";
+import { accessSync, constants } from "node:fs";
 import type { Socket } from "node:net";
-import { distFile } from "../../src/util/paths.js";
+import { join } from "node:path";
+import { packageRoot } from "../../src/util/paths.js";
+
+/** The compiled spawner; scripts/postbuild.mjs builds it with the C compiler (cc, or $CC). */
+export function spawnerBinary(): string {
+  return join(packageRoot(), "dist", "launcher", "executor", "forkserver");
+}
 
 export interface SpawnRequest {
   argv: string[];
@@ -87,7 +94,13 @@ export class Spawner {
     // detached: its own group and session, so neither a terminal's Ctrl-C aimed at the launcher's
     // group nor a signal to an evaluation group reaches it. Its stdin pipe is the launcher's life
     // line: the kernel closes our end when we die, however we die.
-    const child = spawn(process.execPath, [distFile("launcher/spawner")], {
+    const binary = spawnerBinary();
+    try {
+      accessSync(binary, constants.X_OK);
+    } catch {
+      throw new Error(`the spawner ${binary} is missing: run \`npm run build\`, which compiles it with a C compiler (cc, or set CC)`);
+    }
+    const child = spawn(binary, [], {
       detached: true,
       stdio: ["pipe", "pipe", "inherit"],
     });
@@ -109,15 +122,22 @@ export class Spawner {
       return;
     }
     const id = this.nextId++;
+    let encoded: string;
+    try {
+      encoded = encodeRequest({ op: "spawn", id, ...req });
+    } catch (e) {
+      queueMicrotask(() => listener.onError((e as Error).message));
+      return;
+    }
     if (this.listeners.size === 0) this.hold(true);
     this.listeners.set(id, listener);
-    this.send({ op: "spawn", id, ...req });
+    this.send(encoded);
   }
 
   /** A group reported with members left has been drained: the spawner need not kill it when the
    * launcher dies. */
   release(pgid: number): void {
-    this.send({ op: "release", pgid });
+    this.send(encodeRequest({ op: "release", pgid }));
   }
 
   /** Lets the spawner go: groups not yet released are killed (the launcher is leaving), then it exits. */
@@ -145,15 +165,15 @@ export class Spawner {
   }
 
   /** Requests go out once per event-loop turn: a batch of starts is one write. */
-  private send(req: SpawnerRequest): void {
+  private send(encoded: string): void {
     if (!this.open) return;
     if (this.outbox.length === 0) setImmediate(() => this.flush());
-    this.outbox.push(JSON.stringify(req));
+    this.outbox.push(encoded);
   }
 
   private flush(): void {
     if (this.outbox.length === 0) return;
-    const text = this.outbox.join("\n") + "\n";
+    const text = this.outbox.join("");
     this.outbox = [];
     if (this.open) this.child.stdin!.write(text);
   }
@@ -187,4 +207,31 @@ export class Spawner {
     this.listeners.clear();
     for (const listener of all) listener.onError(reason);
   }
+}
+
+/**
+ * A request as forkserver.c reads it: NUL-terminated fields, the first the count of those that
+ * follow (no escaping needed: no argument, path or environment entry can hold a NUL).
+ */
+export function encodeRequest(req: SpawnerRequest): string {
+  const fields =
+    req.op === "release"
+      ? ["release", String(req.pgid)]
+      : [
+          "spawn",
+          String(req.id),
+          req.cwd,
+          req.workdir,
+          req.result,
+          req.outputInChild ? "" : req.point,
+          req.pointJson,
+          req.outputInChild ? "" : req.stdout,
+          req.outputInChild ? "" : req.stderr,
+          String(req.argv.length),
+          ...req.argv,
+          String(Object.keys(req.env).length),
+          ...Object.entries(req.env).map(([k, v]) => `${k}=${v}`),
+        ];
+  for (const f of fields) if (f.includes("\0")) throw new Error(`a spawn request's field holds a NUL character: ${JSON.stringify(f.slice(0, 80))}`);
+  return `${fields.length}\0${fields.join("\0")}\0`;
 }

@@ -1,8 +1,8 @@
 // startEvaluation end to end with real child processes: every outcome of DESIGN §6 (DONE, FAILED
 // with its reason, TIMEOUT, INTERRUPTED, KILLED), the environment and files an evaluation gets, and
-// that killing an evaluation kills its whole process group. Needs `npx tsc -p tsconfig.json` first:
-// module runs execute the compiled dist/launcher/eval-entry.js, and every process is forked by the
-// compiled dist/launcher/spawner.js.
+// that killing an evaluation kills its whole process group. Needs `npm run build` first: module runs
+// execute the compiled dist/launcher/eval-entry.js, and every process is forked by the compiled
+// spawner, dist/launcher/executor/forkserver.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
