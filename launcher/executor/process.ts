@@ -7,7 +7,6 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from
 import { constants } from "node:os";
 import { join, resolve } from "node:path";
 import { renderCommand } from "../../src/problem/command.js";
-import { shellQuote } from "../../src/util/shell.js";
 // tsx's package root loads both ESM and CommonJS TypeScript (a run.ts outside a "type": "module"
 // package is CommonJS to Node), resolved from our own node_modules so user projects need not install it.
 import { tsxImportUrl } from "../../src/problem/loader.js";
@@ -79,17 +78,9 @@ const STDERR_TAIL_LINES = 20;
 const signalNames = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 const TS_EXTENSIONS = /\.(?:ts|mts|cts|tsx)$/;
 
-function commandLine(job: EvaluationJob, files: { stdout: string; stderr: string; point: string }): { argv: string[]; cwd: string; outputInChild?: boolean } {
+function commandLine(job: EvaluationJob): { argv: string[]; cwd: string } {
   const run = job.run;
-  if (run.kind === "command") {
-    const command = renderCommand(run.template, job.point);
-    // Under an MPI launcher every rank runs the shell: its output must be the launcher's, opened once.
-    if (job.launchPrefix !== undefined) return { argv: ["/bin/sh", "-c", command], cwd: run.cwd };
-    // The shell creates its own output files and point.json ($SPRUCE_POINT; printf is a builtin),
-    // sparing the spawner, which starts every evaluation in turn, three file creations each.
-    const script = `exec >${shellQuote(files.stdout)} 2>${shellQuote(files.stderr)}\nprintf '%s\\n' "$SPRUCE_POINT" >${shellQuote(files.point)} || exit 2\n${command}`;
-    return { argv: ["/bin/sh", "-c", script], cwd: run.cwd, outputInChild: true };
-  }
+  if (run.kind === "command") return { argv: ["/bin/sh", "-c", renderCommand(run.template, job.point)], cwd: run.cwd };
   const modulePath = resolve(run.path);
   // Node 20 cannot import TypeScript; skip the loader for JavaScript, it costs start-up time.
   const loader = TS_EXTENSIONS.test(modulePath) ? ["--import", tsxImportUrl()] : [];
@@ -160,9 +151,9 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions): Running
   const pointJson = JSON.stringify(job.point);
 
   // A template that does not fit this point: the evaluation fails, the launcher goes on.
-  let command: { argv: string[]; cwd: string; outputInChild?: boolean };
+  let command: { argv: string[]; cwd: string };
   try {
-    command = commandLine(job, files);
+    command = commandLine(job);
   } catch (e) {
     const error = (e as Error).message;
     return { pid: Promise.resolve(0), done: Promise.resolve(outcome("FAILED", { error, startedAt, finishedAt: Date.now() })), stop: () => {} };
@@ -223,7 +214,7 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions): Running
       spawner.release(pid);
     };
     spawner.spawn(
-      { argv, cwd: command.cwd, env: own, workdir: job.workdir, point: files.point, pointJson, result: files.result, stdout: files.stdout, stderr: files.stderr, outputInChild: command.outputInChild },
+      { argv, cwd: command.cwd, env: own, workdir: job.workdir, point: files.point, pointJson, result: files.result, stdout: files.stdout, stderr: files.stderr },
       {
         onUnprepared: (message) => {
           end();
@@ -239,12 +230,8 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions): Running
           clearTimeout(timeoutTimer);
           (left ? drained() : Promise.resolve())
             .then(() => classify(code, signal))
-            .then(settle, (e: unknown) => {
-              if (e instanceof WorkdirError) {
-                end();
-                rejectDone(e);
-              } else settle(outcome("FAILED", { exitCode: code, signal, error: `could not read the evaluation's output: ${(e as Error).message}`, startedAt, finishedAt: Date.now() }));
-            });
+            .catch((e: unknown) => outcome("FAILED", { exitCode: code, signal, error: `could not read the evaluation's output: ${(e as Error).message}`, startedAt, finishedAt: Date.now() }))
+            .then(settle);
         },
         onError: (message) => {
           // After a start, only the spawner's own death leaves the exit status unknown.
@@ -257,12 +244,6 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions): Running
 
   function classify(code: number | null, signal: NodeJS.Signals | null): EvaluationOutcome {
     const base = { exitCode: code, signal, startedAt, finishedAt: Date.now() };
-    // The shell could not open its output files: the working directory's problem, not the run's.
-    // (It exits by itself, with an error, before running anything; a run stopped that early is not that.)
-    if (command.outputInChild && stopReason === null && signal === null && code !== 0) {
-      const missing = [files.stdout, files.stderr, files.point].find((f) => !statSync(f, { throwIfNoEntry: false })?.isFile());
-      if (missing) throw new WorkdirError(`could not prepare ${job.workdir}: the evaluation's shell could not create ${missing}`);
-    }
     // stderr is only read for a reason to give: a DONE run does not pay for it.
     const stderr = () => readTail(files.stderr, TAIL_BYTES);
     switch (stopReason) {

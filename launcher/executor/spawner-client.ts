@@ -29,11 +29,6 @@ export interface SpawnRequest {
   /** Files for the child's stdout and stderr, truncated first. */
   stdout: string;
   stderr: string;
-  /**
-   * The child's shell creates stdout, stderr and point.json itself (see process.ts): on a slow
-   * disk, three fewer files created by the spawner, which starts every evaluation in turn.
-   */
-  outputInChild?: boolean;
 }
 
 export type SpawnerRequest = ({ op: "spawn"; id: number } & SpawnRequest) | { op: "release"; pgid: number };
@@ -223,10 +218,10 @@ export function encodeRequest(req: SpawnerRequest): string {
           req.cwd,
           req.workdir,
           req.result,
-          req.outputInChild ? "" : req.point,
+          req.point,
           req.pointJson,
-          req.outputInChild ? "" : req.stdout,
-          req.outputInChild ? "" : req.stderr,
+          req.stdout,
+          req.stderr,
           String(req.argv.length),
           ...req.argv,
           String(Object.keys(req.env).length),

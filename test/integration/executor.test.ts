@@ -213,12 +213,12 @@ describe("command runs", () => {
     expect(existsSync(join(root, "started"))).toBe(false);
   });
 
-  it("rejects with a WorkdirError when the shell cannot create the output files, running nothing", async () => {
+  it("rejects with a WorkdirError when the output files cannot be created, running nothing", async () => {
     const workdir = join(root, "evals", "blocked");
     mkdirSync(join(workdir, "stdout.txt"), { recursive: true }); // a directory where the file goes
     const run = start(job(commandRun("touch started"), {}, { workdir }));
     await expect(run.done).rejects.toThrow(WorkdirError);
-    await expect(run.done).rejects.toThrow(/could not create .*blocked\/stdout.txt/);
+    await expect(run.done).rejects.toThrow(/could not prepare .*blocked: EISDIR: is a directory, open '.*blocked\/stdout.txt'/);
     expect(existsSync(join(root, "started"))).toBe(false);
   });
 
