@@ -278,10 +278,10 @@ struct spawn_req {
 };
 
 static void child(const struct spawn_req *r, int status_fd) {
-  /* What exec keeps: ignored signals and the blocked mask. The evaluation gets neither. */
-  signal(SIGTERM, SIG_DFL);
-  signal(SIGINT, SIG_DFL);
-  signal(SIGPIPE, SIG_DFL);
+  /* What exec keeps: ignored signals (ours, and any the launcher inherited, from nohup say) and the
+   * blocked mask. The evaluation gets neither, as from node:child_process. */
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);

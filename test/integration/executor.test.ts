@@ -229,6 +229,50 @@ describe("command runs", () => {
   });
 });
 
+describe("the spawner (forkserver.c)", () => {
+  it("FAILED, naming the program, when it is not found; the launcher goes on", async () => {
+    const out = await evaluate(job(commandRun("true"), {}, { launchPrefix: ["/no/such/mpirun", "-n", "2"] }));
+    expect(out.status).toBe("FAILED");
+    expect(out.error).toMatch(/^could not start \/no\/such\/mpirun in .*: spawn \/no\/such\/mpirun ENOENT$/);
+    expect((await evaluate(job(commandRun("echo objective: 1")))).status).toBe("DONE");
+  });
+
+  it("looks the program up in the PATH of the evaluation's environment, as node:child_process does", async () => {
+    const bin = join(root, "bin");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "fake-launcher"), '#!/bin/sh\necho "launched with $#" >&2\nexec "$@"\n', { mode: 0o755 });
+    const out = await evaluate(job(commandRun("echo objective: 7"), {}, { launchPrefix: ["fake-launcher"], env: { PATH: `${bin}:${process.env.PATH}` } }));
+    expect(out).toMatchObject({ status: "DONE", objective: 7 });
+  });
+
+  it("gives the evaluation the environment asked for, default signal handling and /dev/null as stdin", async () => {
+    // The spawner ignores SIGTERM and SIGINT and blocks SIGCHLD for itself: exec would pass that on.
+    const j = job(commandRun("read line; echo \"read=$?\"; grep -E '^Sig(Blk|Ign)' /proc/self/status; echo \"own=$OWN_VAR\"; echo objective: 0"), {}, { env: { OWN_VAR: "a b=c" } });
+    const out = await evaluate(j);
+    expect(out.status).toBe("DONE");
+    const stdout = readFileSync(join(j.workdir, "stdout.txt"), "utf8");
+    expect(stdout).toMatch(/^read=1$/m);
+    expect(stdout).toMatch(/^SigBlk:\s+0+$/m);
+    expect(stdout).toMatch(/^SigIgn:\s+0+$/m);
+    expect(stdout).toMatch(/^own=a b=c$/m);
+  });
+
+  it("FAILED, without starting, when an argument holds a NUL character", async () => {
+    const out = await evaluate(job(commandRun("echo {{s}}"), { s: "a\u0000b" }));
+    expect(out.status).toBe("FAILED");
+    expect(out.error).toMatch(/NUL character/);
+  });
+
+  it("reports an evaluation's own exit and signal, with many in flight at once", async () => {
+    const runs = Array.from({ length: 40 }, (_, i) => evaluate(job(commandRun(i % 2 === 0 ? `exit ${i % 7}` : "kill -USR1 $$"))));
+    const outs = await Promise.all(runs);
+    outs.forEach((out, i) => {
+      if (i % 2 === 0) expect(out.exitCode).toBe(i % 7);
+      else expect(out).toMatchObject({ status: "FAILED", signal: "SIGUSR1", error: "killed by signal SIGUSR1" });
+    });
+  });
+});
+
 describe("process groups", () => {
   it("TIMEOUT kills the whole group, background children included", async () => {
     const run = start(job(commandRun("sleep 1000 & sleep 1000"), {}, { timeoutSeconds: 1 }));
