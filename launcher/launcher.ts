@@ -18,7 +18,7 @@ import {
   endLauncher,
   findDeadLaunchers,
   finishEvaluations,
-  getWorkflowById,
+  getWorkflowState,
   heartbeatLauncher,
   listEvaluations,
   listUntold,
@@ -370,7 +370,7 @@ class SearchLoop {
     let created = 0;
     if (want > 0 && (this.driver !== null || !this.searcher.exhausted())) {
       // No new work for a workflow the user stopped (spruce cancel): stop what runs here too.
-      if ((await getWorkflowById(store, wf.id))?.state === "STOPPED") {
+      if ((await getWorkflowState(store, wf.id)) === "STOPPED") {
         this.o.log("the workflow was stopped (spruce cancel): stopping its evaluations");
         this.stop("stopped");
         return null;

@@ -10,6 +10,7 @@ export {
   deleteWorkflow,
   getWorkflow,
   getWorkflowById,
+  getWorkflowState,
   listWorkflows,
   setWorkflowState,
   updateWorkflowMaxEvals,

@@ -50,6 +50,12 @@ export async function getWorkflowById(store: Store, id: number): Promise<Workflo
   return row ? toWorkflow(row) : undefined;
 }
 
+/** Just a workflow's state: what a launcher polls (a cancel) without reading and parsing the whole row. */
+export async function getWorkflowState(store: Store, id: number): Promise<WorkflowState | undefined> {
+  const row: { state: WorkflowState } | undefined = await retrying(store, () => store.knex("workflows").where({ id }).first("state"));
+  return row?.state;
+}
+
 /** All workflows, oldest first. */
 export async function listWorkflows(store: Store): Promise<WorkflowRow[]> {
   const rows: RawRow[] = await retrying(store, () => store.knex("workflows").select("*").orderBy("id"));
