@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's real HPC test bed on one Debian 12 machine, as root, without systemd (adapted from
 # the team's tried recipe): Slurm 22.05 with 3 emulated nodes n[1-3] (munge, slurmctld, 3 slurmd),
-# Open MPI + MPICH, shellcheck, sshd on 127.0.0.1:2222 with a test user, and PostgreSQL.
+# Open MPI + MPICH, shellcheck, sshd on 127.0.0.1:2222 with a test user, PostgreSQL, and the C compiler
+# the build needs (for the launcher's spawner).
 # Usage: scripts/testbed.sh install|up|down|status     After `up`: source $TESTBED_DIR/env
 # Knobs: TESTBED_DIR=/tmp/spruce-testbed SLURM_NODES=3 SSH_PORT=2222 TEST_USER=hpctest
 set -euo pipefail
@@ -25,7 +26,7 @@ stop_pidfile() {
   rm -f "$f"
 }
 
-PACKAGES="slurm-wlm munge openmpi-bin mpich libpmix-dev openssh-server postgresql shellcheck chromium"
+PACKAGES="gcc libc6-dev slurm-wlm munge openmpi-bin mpich libpmix-dev openssh-server postgresql shellcheck chromium"
 
 do_install() {
   local missing=() p
