@@ -378,10 +378,23 @@ class SearchLoop {
       const work = this.driver ? this.searching("ask", () => this.driver!.next(want)) : null;
       const points = work ? work.map((w) => w.point) : this.searching("ask", () => this.searcher.ask(want));
       if (points.length > 0) {
-        const rows = await createEvaluations(store, wf.id, points, { searcherState: this.searcher.state(), fidelity: work?.map((w) => w.fidelity) });
+        // The rows for this node's free slots are created claimed: they start without a claim
+        // statement (a transaction per loop turn saved); the rest wait READY for agents.
+        const slots = this.runner.takeSlots(Math.min(points.length, this.runner.freeCount));
+        let rows: EvaluationRow[];
+        try {
+          rows = await createEvaluations(store, wf.id, points, {
+            searcherState: this.searcher.state(),
+            fidelity: work?.map((w) => w.fidelity),
+            claim: { launcherId: this.launcherId, hosts: slots.map((slot) => slot.hosts) },
+          });
+        } catch (e) {
+          this.runner.releaseSlots(slots);
+          throw e;
+        }
         this.driver?.created(rows);
         created = rows.length;
-        if (this.runner.freeCount > 0) await this.runner.claimAndStart(this.runner.freeCount);
+        this.runner.startClaimed(rows.slice(0, slots.length), slots);
       }
     }
     if (this.runner.runningCount === 0 && this.runner.pendingFinished === 0) {

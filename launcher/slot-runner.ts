@@ -168,7 +168,24 @@ export class SlotRunner {
     return claimed;
   }
 
-  /** SIGTERM (then SIGKILL) every running evaluation: "walltime" ones are re-run, "user" ones KILLED. */
+  /**
+   * Takes up to n free slots for rows the caller creates already claimed (createEvaluations'
+   * claim option), to be passed to startClaimed, or given back with releaseSlots if that fails.
+   */
+  takeSlots(n: number): Slot[] {
+    return this.pool.take(n);
+  }
+
+  releaseSlots(slots: readonly Slot[]): void {
+    for (const slot of slots) this.pool.give(slot);
+  }
+
+  /** Starts rows claimed for slots taken with takeSlots (row i on slot i); slots left over are freed. */
+  startClaimed(rows: readonly EvaluationRow[], slots: readonly Slot[]): void {
+    rows.forEach((row, i) => this.start(row, slots[i] as Slot));
+    this.releaseSlots(slots.slice(rows.length));
+  }
+
   /** Stops one running evaluation here (it ends KILLED); false when it does not run in this runner. */
   stop(evalId: number): boolean {
     const entry = this.running.get(evalId);
@@ -176,6 +193,7 @@ export class SlotRunner {
     return entry !== undefined;
   }
 
+  /** SIGTERM (then SIGKILL) every running evaluation: "walltime" ones are re-run, "user" ones KILLED. */
   stopAll(reason: "walltime" | "user"): void {
     for (const { handle } of this.running.values()) handle.stop(reason);
     this.notify();

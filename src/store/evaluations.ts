@@ -24,16 +24,27 @@ const ALL_STATES: readonly EvaluationState[] = ["READY", "RUNNING", "DONE", "FAI
  * and the searcher state that proposed them, in ONE transaction: a crash leaves either all of it or
  * none, never proposals without the state that produced them (or the reverse). workdirFor names
  * each row's working directory once its id is known.
+ *
+ * claim: the first claim.hosts.length rows are created already claimed by that launcher, one per
+ * host set, exactly as claimEvaluations would leave them (RUNNING, with a READY then a RUNNING
+ * event): a launcher with free slots runs what its searcher proposes without a second transaction.
  */
 export async function createEvaluations(
   store: Store,
   workflowId: number,
   points: readonly Point[],
-  opts: { searcherState?: JsonValue; workdirFor?: (id: number) => string; fidelity?: readonly (Fidelity | null)[] } = {},
+  opts: {
+    searcherState?: JsonValue;
+    workdirFor?: (id: number) => string;
+    fidelity?: readonly (Fidelity | null)[];
+    claim?: { launcherId: number; hosts: readonly (readonly string[] | undefined)[] };
+  } = {},
 ): Promise<EvaluationRow[]> {
   if (opts.fidelity !== undefined && opts.fidelity.length !== points.length) {
     throw new SpruceError(`createEvaluations: ${opts.fidelity.length} fidelities for ${points.length} points`);
   }
+  const claimed = opts.claim?.hosts.length ?? 0;
+  if (claimed > points.length) throw new SpruceError(`createEvaluations: ${claimed} claims for ${points.length} points`);
   if (points.length === 0 && opts.searcherState === undefined) return [];
   const token = randomUUID();
   return writeTransaction(store, async (trx, attempt) => {
@@ -49,6 +60,17 @@ export async function createEvaluations(
       const row: Record<string, unknown> = { workflow_id: workflowId, state: "READY", point: toJson(p), attempt: 0, created_at: at, batch_token: token };
       const fidelity = opts.fidelity?.[i];
       if (fidelity) row.fidelity = toJson(fidelity);
+      // Every row of one insert needs the same columns: unclaimed ones get NULLs.
+      if (claimed > 0) {
+        const claim = i < claimed ? opts.claim! : undefined;
+        Object.assign(row, {
+          state: claim ? "RUNNING" : "READY",
+          claimed_by: claim?.launcherId ?? null,
+          started_at: claim ? at : null,
+          hosts: claim ? toJsonOrNull(claim.hosts[i]) : null,
+          write_token: claim ? token : null,
+        });
+      }
       return row;
     });
     for (const chunk of chunks(values)) {
@@ -63,7 +85,11 @@ export async function createEvaluations(
         await trx("evaluations").where({ id: row.id }).update({ workdir: row.workdir });
       }
     }
-    await insertEvents(trx, created.map((r) => transition(r.id, null, "READY", at, null)));
+    const note = opts.claim ? `claimed by launcher ${opts.claim.launcherId}` : null;
+    await insertEvents(trx, [
+      ...created.map((r) => transition(r.id, null, "READY", at, null)),
+      ...created.slice(0, claimed).map((r) => transition(r.id, "READY", "RUNNING", at, note)),
+    ]);
     if (opts.searcherState !== undefined) await upsertSearcherState(trx, workflowId, opts.searcherState);
     return created;
   });

@@ -84,6 +84,34 @@ describe.each(DIALECTS)("%s", (dialect) => {
       expect((await listEvents(store, a!.id)).at(-1)).toMatchObject({ toState: "DONE", at: 1234 });
     });
 
+    it("creates rows already claimed, as a claim would leave them; the rest stay READY for others", async () => {
+      const { store, workflowId, launcherId } = await setup(dialect);
+      const created = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }, { x: 3 }], {
+        searcherState: { n: 3 },
+        claim: { launcherId, hosts: [["nid001"], ["nid002", "nid003"]] },
+      });
+      expect(created.map((e) => [e.point, e.state, e.claimedBy, e.hosts])).toEqual([
+        [{ x: 1 }, "RUNNING", launcherId, ["nid001"]],
+        [{ x: 2 }, "RUNNING", launcherId, ["nid002", "nid003"]],
+        [{ x: 3 }, "READY", null, null],
+      ]);
+      expect(created[0]!.startedAt).toBeGreaterThan(0);
+      expect(created[2]!.startedAt).toBeNull();
+      for (const e of created) expect(await getEvaluation(store, e.id)).toEqual(e);
+      expect((await listEvents(store, created[1]!.id)).map((e) => [e.fromState, e.toState, e.note])).toEqual([
+        [null, "READY", null],
+        ["READY", "RUNNING", `claimed by launcher ${launcherId}`],
+      ]);
+      expect((await listEvents(store, created[2]!.id)).map((e) => e.toState)).toEqual(["READY"]);
+      expect(await loadSearcherState(store, workflowId)).toEqual({ n: 3 });
+      // Only the READY one is left to claim; the claimed ones finish like any claimed row.
+      expect((await claimEvaluations(store, { workflowId, launcherId, n: 5 })).map((e) => e.id)).toEqual([created[2]!.id]);
+      const finished = await finishEvaluations(store, [{ id: created[0]!.id, attempt: 0, state: "DONE", objective: 1 }], { launcherId });
+      expect(finished.map((e) => e.state)).toEqual(["DONE"]);
+      await expect(createEvaluations(store, workflowId, [{ x: 4 }], { claim: { launcherId, hosts: [["a"], ["b"]] } })).rejects.toThrow(/2 claims for 1 points/);
+      expect((await countEvaluations(store, workflowId)).READY).toBe(0);
+    });
+
     it("finishing is idempotent and bound to the attempt and the launcher", async () => {
       const { store, workflowId, launcherId } = await setup(dialect);
       const other = await registerLauncher(store, { workflowId, batchJobId: null, host: "nid002", pid: 1 });
