@@ -307,7 +307,11 @@ static void child(const struct spawn_req *r, int status_fd) {
   dup2(in, 0);
   dup2(o, 1);
   dup2(e, 2);
-  /* Everything else we hold (the launcher's pipes, other children's status pipes) is close-on-exec. */
+  /* The evaluation gets 0, 1 and 2 only: the originals go, and everything else we hold (the
+   * launcher's pipes, other children's status pipes) is close-on-exec. */
+  if (in > 2) close(in);
+  if (o > 2) close(o);
+  if (e > 2 && e != o) close(e);
 
   if (chdir(r->cwd) < 0) child_start_fail(status_fd, r->argv[0], errno);
   for (size_t i = 0; i < r->envc; i++) putenv(r->env[i]);
@@ -543,6 +547,18 @@ int main(void) {
   }
   fcntl(0, F_SETFD, FD_CLOEXEC);
   fcntl(1, F_SETFD, FD_CLOEXEC);
+  /* Descriptors the launcher's own parent leaked to it (node:child_process passes on whatever is not
+   * close-on-exec) stop here: an evaluation gets 0, 1 and 2 only. A stray pipe end held by a
+   * long-running evaluation would keep its reader from ever seeing the end of it. */
+  DIR *inherited = opendir("/proc/self/fd");
+  if (inherited) {
+    struct dirent *ent;
+    while ((ent = readdir(inherited))) {
+      int fd = atoi(ent->d_name);
+      if (fd > 2 && fd != dirfd(inherited)) fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    closedir(inherited);
+  }
 
   struct pollfd *fds = NULL;
   size_t capfds = 0;

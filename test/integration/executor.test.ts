@@ -245,9 +245,9 @@ describe("the spawner (forkserver.c)", () => {
     expect(out).toMatchObject({ status: "DONE", objective: 7 });
   });
 
-  it("gives the evaluation the environment asked for, default signal handling and /dev/null as stdin", async () => {
+  it("gives the evaluation the environment asked for, default signal handling, /dev/null as stdin and no other descriptor", async () => {
     // The spawner ignores SIGTERM and SIGINT and blocks SIGCHLD for itself: exec would pass that on.
-    const j = job(commandRun("read line; echo \"read=$?\"; grep -E '^Sig(Blk|Ign)' /proc/self/status; echo \"own=$OWN_VAR\"; echo objective: 0"), {}, { env: { OWN_VAR: "a b=c" } });
+    const j = job(commandRun("read line; echo \"read=$?\"; grep -E '^Sig(Blk|Ign)' /proc/self/status; echo \"own=$OWN_VAR\"; echo fds $(ls /proc/$$/fd); echo objective: 0"), {}, { env: { OWN_VAR: "a b=c" } });
     const out = await evaluate(j);
     expect(out.status).toBe("DONE");
     const stdout = readFileSync(join(j.workdir, "stdout.txt"), "utf8");
@@ -255,6 +255,8 @@ describe("the spawner (forkserver.c)", () => {
     expect(stdout).toMatch(/^SigBlk:\s+0+$/m);
     expect(stdout).toMatch(/^SigIgn:\s+0+$/m);
     expect(stdout).toMatch(/^own=a b=c$/m);
+    // No descriptor of the spawner's leaks into the evaluation (the shell's own ls may add one).
+    expect(stdout).toMatch(/^fds 0 1 2( \d+)?$/m);
   });
 
   it("FAILED, without starting, when an argument holds a NUL character", async () => {
