@@ -4,8 +4,7 @@
 import { budgetReached } from "../search/registry.js";
 import { SpruceError } from "../errors.js";
 import { isActiveJob, syncActiveJobs } from "../schedulers/sync.js";
-import { countEvaluations, getWorkflow, listBatchJobs, listEvaluations, type Store } from "../store/index.js";
-import { bestEvaluation } from "../results/summary.js";
+import { countEvaluations, endedSummary, getWorkflow, listBatchJobs, type Store } from "../store/index.js";
 import { formatDuration, formatNumber } from "./output.js";
 
 const POLL_MS = 500;
@@ -22,10 +21,11 @@ export async function followWorkflow(store: Store, name: string, opts: { timeout
     if (!wf) throw new SpruceError(`workflow '${name}' was deleted while waiting`);
     const counts = await countEvaluations(store, wf.id);
     const finished = counts.DONE + counts.FAILED + counts.TIMEOUT;
-    const ended = await listEvaluations(store, wf.id, { states: ["DONE", "FAILED", "TIMEOUT"] });
-    const best = bestEvaluation(ended.filter((e) => e.state === "DONE"), wf.direction)?.objective ?? null;
     // asha counts trials (a promoted trial continues in a new row): progress is in trials that ran.
-    const progressed = wf.searcher === "asha" ? new Set(ended.map((e) => e.fidelity?.trial)).size : finished;
+    // The database computes both: a long search's rows are not read every poll.
+    const summary = await endedSummary(store, wf.id, { direction: wf.direction, trials: wf.searcher === "asha" });
+    const best = summary.best;
+    const progressed = summary.trials ?? finished;
     const line = progressLine(progressed, counts.FAILED + counts.TIMEOUT, counts.RUNNING, wf.maxEvals, best, Date.now() - start, tty, wf.searcher === "asha" ? "trials run" : "finished");
     // On a terminal the bar is redrawn in place; in a log file a line is written only when the
     // counts change (not for every tick of the elapsed time).

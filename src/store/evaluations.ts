@@ -12,7 +12,7 @@ import { SpruceError } from "../errors.js";
 import type { JsonValue, Point } from "../space/types.js";
 import type { Store } from "./connection.js";
 import { insertEvents, transition, type Transition } from "./events.js";
-import { toEvaluation, toEvaluationsById, toJson, toJsonOrNull } from "./rows.js";
+import { parseOrNull, toEvaluation, toEvaluationsById, toJson, toJsonOrNull } from "./rows.js";
 import { upsertSearcherState } from "./searcher-state.js";
 import { chunks, nowMs, rawRows, retrying, writeTransaction, type Db, type RawRow } from "./sql.js";
 import type { EvaluationRow, EvaluationState, Fidelity, FinishedEvaluation } from "./types.js";
@@ -279,6 +279,30 @@ export async function countEvaluations(store: Store, workflowId: number): Promis
   );
   for (const row of rows) counts[row.state as EvaluationState] = Number(row.n);
   return counts;
+}
+
+/**
+ * What a progress display needs of a workflow's ended rows, computed by the database rather than
+ * by reading every row: the best DONE objective, and (for multi-fidelity searches, where a trial
+ * spans rows) how many distinct trials have ended rows.
+ */
+export async function endedSummary(
+  store: Store,
+  workflowId: number,
+  opts: { direction: "maximize" | "minimize"; trials?: boolean },
+): Promise<{ best: number | null; trials: number | null }> {
+  const row: RawRow | undefined = await retrying(store, () => {
+    const q = store.knex("evaluations").where({ workflow_id: workflowId, state: "DONE" });
+    return (opts.direction === "maximize" ? q.max({ best: "objective" }) : q.min({ best: "objective" })).first();
+  });
+  const best = row?.best === null || row?.best === undefined ? null : Number(row.best);
+  if (!opts.trials) return { best, trials: null };
+  // The trial lives in the fidelity JSON (text on both dialects): only that column is read.
+  const rows: RawRow[] = await retrying(store, () =>
+    store.knex("evaluations").select("fidelity").where({ workflow_id: workflowId }).whereIn("state", ["DONE", "FAILED", "TIMEOUT"]),
+  );
+  const trials = new Set(rows.map((r) => parseOrNull<Fidelity>(r.fidelity)?.trial));
+  return { best, trials: trials.size };
 }
 
 async function workflowOfEvaluation(db: Db, id: number): Promise<number> {

@@ -18,6 +18,7 @@ export {
 export {
   claimEvaluations,
   countEvaluations,
+  endedSummary,
   createEvaluations,
   finishEvaluations,
   getEvaluation,

@@ -28,7 +28,7 @@ function parse<T>(value: unknown): T {
   return JSON.parse(String(value)) as T;
 }
 
-function parseOrNull<T>(value: unknown): T | null {
+export function parseOrNull<T>(value: unknown): T | null {
   return value === null || value === undefined ? null : parse<T>(value);
 }
 

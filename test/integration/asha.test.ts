@@ -51,6 +51,8 @@ describe("asha searcher", () => {
       const { rows, reports } = await rowsOf("mod");
       const trials = new Set(rows.map((row) => row.fidelity?.trial));
       expect(trials.size, JSON.stringify(rows.map((x) => [x.id, x.fidelity]))).toBe(20);
+      // --wait counts trials, not rows (promoted trials add rows).
+      expect(r.stderr).toMatch(/^20\/20 trials run, 0 failed, 0 running, best /m);
       expect(rows.every((row) => row.state === "DONE")).toBe(true);
       const steps = stepsTrained("mod");
       const total = [...steps.values()].reduce((n, s) => n + s.length, 0);

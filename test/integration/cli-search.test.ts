@@ -5,6 +5,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fixture, ROOT, spruce, tempWorkspace } from "../helpers/cli.js";
+import { formatNumber } from "../../src/cli/output.js";
 import { readCsvRecords } from "../../src/results/csv.js";
 
 const ws = tempWorkspace();
@@ -53,6 +54,8 @@ describe("spruce submit hps (local scheduler)", () => {
     expect(Object.keys(table)).toEqual(["0", "1", "2"]);
     const best = Math.max(...csv.map((c) => Number(c.objective)));
     expect(table["0"]?.objective).toBe(best);
+    // --wait's last progress line (a log, not a terminal: one line per change) has the same best.
+    expect(r.stderr).toContain(`12/12 finished, 0 failed, 0 running, best ${formatNumber(best)},`);
     expect(table["0"]!.objective).toBeGreaterThanOrEqual(table["1"]!.objective);
 
     const st = spruce([...W, "status", "quad", "--json"]);

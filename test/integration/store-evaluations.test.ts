@@ -7,6 +7,7 @@ import {
   countEvaluations,
   createEvaluations,
   createWorkflow,
+  endedSummary,
   finishEvaluations,
   getEvaluation,
   killEvaluations,
@@ -181,6 +182,25 @@ describe.each(DIALECTS)("%s", (dialect) => {
       ]);
       expect(await countEvaluations(store, workflowId)).toEqual({ READY: 2, RUNNING: 2, DONE: 1, FAILED: 1, TIMEOUT: 0, KILLED: 0 });
       expect(created).toHaveLength(6);
+    });
+
+    it("summarises ended rows in the database: the best DONE objective and the trials that ran", async () => {
+      const { store, workflowId, launcherId } = await setup(dialect);
+      expect(await endedSummary(store, workflowId, { direction: "maximize", trials: true })).toEqual({ best: null, trials: 0 });
+      const trial = (t: number) => ({ trial: t, length: 1, fromLength: 0, maxLength: 9 });
+      const rows = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }, { x: 3 }, { x: 4 }, { x: 5 }], {
+        fidelity: [trial(1), trial(1), trial(2), trial(3), trial(4)],
+        claim: { launcherId, hosts: [["h"], ["h"], ["h"], ["h"], ["h"]] },
+      });
+      await finishEvaluations(store, [
+        { id: rows[0]!.id, attempt: 0, state: "DONE", objective: -2.5 },
+        { id: rows[1]!.id, attempt: 0, state: "DONE", objective: 0.75 },
+        { id: rows[2]!.id, attempt: 0, state: "FAILED", objective: null },
+        { id: rows[3]!.id, attempt: 0, state: "DONE", objective: -7 },
+      ]);
+      // Trials 1 (two rows), 2 (failed) and 3 ended; trial 4 still runs.
+      expect(await endedSummary(store, workflowId, { direction: "maximize", trials: true })).toEqual({ best: 0.75, trials: 3 });
+      expect(await endedSummary(store, workflowId, { direction: "minimize" })).toEqual({ best: -7, trials: null });
     });
 
     it("filters by state and launcher, orders by id or finish time", async () => {
