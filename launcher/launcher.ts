@@ -117,12 +117,23 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
   try {
     end = await loop.run();
     return { end, launcherId: me.id, recovered, finishedHere: loop.finishedHere, error: loop.failure };
+  } catch (e) {
+    log(`error: ${e instanceof Error ? e.message : String(e)}`);
+    throw e;
   } finally {
     clearInterval(heartbeat);
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
     await loop.publish(); // results recorded by the last iteration, or just before a failure
     await loop.close();
+    // A launcher stopping on an error (its spawner died, a working directory could not be written)
+    // has ended its evaluations in close(): they go back to READY for the next launcher, as after a
+    // crash, within the same attempts bound. (If the database is what failed, this fails too and the
+    // launcher is left un-ended: the next one recovers it as dead.)
+    if (end === "error") {
+      const { requeued, failed } = await recoverEvaluations(store, { workflowId: wf.id, launcherIds: [me.id], maxAttempts: settings.maxAttempts, note: `launcher ${me.id} stopped on an error` });
+      log(`stopped on an error: ${requeued} evaluation(s) to re-run, ${failed} failed after ${settings.maxAttempts} attempts`);
+    }
     await endLauncher(store, me.id); // agents see this (or the workflow's end) and stop
     if (agents) await agents.stop();
     // A launcher stopped by a signal (scancel, qdel) leaves the job's final state to the scheduler

@@ -65,6 +65,8 @@ export class SlotRunner {
   private readonly reports: StreamedReport[] = [];
   private readonly cursors = new Map<number, StdoutCursor>();
   private reportTimer: NodeJS.Timeout | undefined;
+  /** Outcomes not yet settled (see start). */
+  private readonly inFlight = new Set<Promise<void>>();
   /** Runs stopEarly() was called for (once is enough). */
   private readonly stoppedEarly = new Set<number>();
 
@@ -223,6 +225,7 @@ export class SlotRunner {
   async close(): Promise<void> {
     clearInterval(this.reportTimer);
     await this.spawner.close();
+    await Promise.all(this.inFlight);
   }
 
   private start(row: EvaluationRow, slot: Slot): void {
@@ -245,16 +248,20 @@ export class SlotRunner {
     );
     this.running.set(row.id, { row, handle, slot });
     if (this.o.streamReports) this.cursors.set(row.id, { file: join(workdir, "stdout.txt"), offset: 0, partial: "", seq: 0 });
-    // done rejects only when the working directory could not be written: as when that failed
-    // before the spawner prepared it, the launcher stops (takeFinished throws) and the row is
-    // recovered by the next launcher, rather than the whole budget failing one evaluation at a time.
-    handle.done.then(
+    // done rejects only when the working directory could not be written or the spawner died: the
+    // launcher stops (takeFinished throws) and the row is recovered by the next launcher, rather
+    // than the whole budget failing one evaluation at a time.
+    const settled = handle.done.then(
       (outcome) => this.complete(row, outcome),
       (e: unknown) => {
+        this.running.delete(row.id);
         this.fatal ??= e;
         this.notify();
       },
     );
+    // close() waits for these: a run whose spawner died is ended by us, and must be before we go.
+    this.inFlight.add(settled);
+    void settled.finally(() => this.inFlight.delete(settled));
   }
 
   private workdirOf(row: EvaluationRow): string {

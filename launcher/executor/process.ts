@@ -133,10 +133,15 @@ export class WorkdirError extends Error {
   override name = "WorkdirError";
 }
 
+/** The spawner process died (or was closed) under the launcher: no evaluation can start or be watched. */
+export class SpawnerGoneError extends Error {
+  override name = "SpawnerGoneError";
+}
+
 /**
  * Starts one evaluation: the spawner prepares its working directory (point.json, empty stdout.txt
  * and stderr.txt, no stale result.json) and starts the process. The outcome arrives through `done`,
- * which rejects only with a WorkdirError.
+ * which rejects only with a WorkdirError or a SpawnerGoneError (the launcher's problems, not the run's).
  */
 export function startEvaluation(job: EvaluationJob, opts: StartOptions): RunningEvaluation {
   const { spawner } = opts;
@@ -233,10 +238,18 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions): Running
             .catch((e: unknown) => outcome("FAILED", { exitCode: code, signal, error: `could not read the evaluation's output: ${(e as Error).message}`, startedAt, finishedAt: Date.now() }))
             .then(settle);
         },
-        onError: (message) => {
-          // After a start, only the spawner's own death leaves the exit status unknown.
-          const error = pid > 0 ? `lost the evaluation's exit status: ${message}` : `could not start ${argv[0]} in ${command.cwd}: ${message}`;
-          void (pid > 0 ? drained() : Promise.resolve()).then(() => settle(outcome("FAILED", { error, startedAt, finishedAt: Date.now() })));
+        onError: (message, spawnerGone) => {
+          if (spawnerGone) {
+            // Not the run's fault, and every later start would fail the same way: the launcher
+            // stops (as for a WorkdirError) and the row is re-run by the next one. A started run is
+            // ended here first: its watchdog was the spawner.
+            void (pid > 0 ? drained() : Promise.resolve()).then(() => {
+              end();
+              rejectDone(new SpawnerGoneError(`the launcher's spawner is gone (${message}): evaluation ${job.evalId} is left to the next launcher`));
+            });
+            return;
+          }
+          settle(outcome("FAILED", { error: `could not start ${argv[0]} in ${command.cwd}: ${message}`, startedAt, finishedAt: Date.now() }));
         },
       },
     );

@@ -49,8 +49,11 @@ export interface SpawnListener {
   onExit(code: number | null, signal: NodeJS.Signals | null, left: boolean): void;
   /** The working directory or its files could not be written; nothing was started. */
   onUnprepared(message: string): void;
-  /** No exit status will come: the process could not start, or the spawner itself is gone. */
-  onError(message: string): void;
+  /**
+   * No exit status will come: the process could not start (spawnerGone false), or the spawner
+   * itself is gone (true), when a started process is no longer watched by anyone.
+   */
+  onError(message: string, spawnerGone: boolean): void;
 }
 
 export class Spawner {
@@ -113,7 +116,7 @@ export class Spawner {
   spawn(req: SpawnRequest, listener: SpawnListener): void {
     if (!this.open || this.closing) {
       const why = this.closing ? "the launcher is closing" : "the spawner process is gone";
-      queueMicrotask(() => listener.onError(why));
+      queueMicrotask(() => listener.onError(why, true));
       return;
     }
     const id = this.nextId++;
@@ -121,7 +124,7 @@ export class Spawner {
     try {
       encoded = encodeRequest({ op: "spawn", id, ...req });
     } catch (e) {
-      queueMicrotask(() => listener.onError((e as Error).message));
+      queueMicrotask(() => listener.onError((e as Error).message, false));
       return;
     }
     if (this.listeners.size === 0) this.hold(true);
@@ -187,7 +190,7 @@ export class Spawner {
       this.forget(r.id);
       if (r.ev === "exit") listener.onExit(r.code, r.signal, r.left);
       else if (r.ev === "unprepared") listener.onUnprepared(r.message);
-      else listener.onError(r.message);
+      else listener.onError(r.message, false);
     }
   }
 
@@ -200,7 +203,7 @@ export class Spawner {
   private lost(reason: string): void {
     const all = [...this.listeners.values()];
     this.listeners.clear();
-    for (const listener of all) listener.onError(reason);
+    for (const listener of all) listener.onError(reason, true);
   }
 }
 

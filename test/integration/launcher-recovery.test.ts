@@ -1,13 +1,14 @@
 // Issue 3's crash test: SIGKILL the launcher mid-search, run `spruce launch` again, and the search
 // ends with exactly max-evals finished evaluations, none finished twice, and no evaluation process
-// of the killed launcher still alive.
+// of the killed launcher still alive. Then the same for the launcher's spawner: the launcher stops
+// on a clear error, ends its evaluations itself and hands them back, and a relaunch finishes.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { expectFinishedOnce } from "../helpers/recovery.js";
 import { fixture, spruce, spruceAsync, tempWorkspace } from "../helpers/cli.js";
 import { readCsvRecords } from "../../src/results/csv.js";
-import { countEvaluations, getWorkflow, listLaunchers, openStore } from "../../src/store/index.js";
+import { countEvaluations, getWorkflow, listLaunchers, openStore, type Store } from "../../src/store/index.js";
 
 const ws = tempWorkspace("spruce-recovery-");
 let passed = false;
@@ -54,6 +55,25 @@ function alive(pid: number): boolean {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+function comm(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
+/** Waits until the workflow's only launcher runs three evaluations after two finished; its pid. */
+async function launcherMidSearch(store: Store, workflowId: number): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const c = await countEvaluations(store, workflowId);
+    const launchers = await listLaunchers(store, workflowId);
+    if (c.DONE >= 2 && c.RUNNING === 3 && launchers.length === 1) return launchers[0]!.pid;
+    await sleep(100);
+  }
+  return 0;
+}
+
 describe("launcher crash recovery", () => {
   it("recovers after SIGKILL with exactly max-evals finished and no orphans", async () => {
     const env = { SPRUCE_TEST_SLEEP_MS: "1500" };
@@ -68,17 +88,7 @@ describe("launcher crash recovery", () => {
     const store = await openStore({ workspace: ws.dir });
     try {
       const wf = (await getWorkflow(store, "crash"))!;
-      // Wait until some evaluations finished and three are running.
-      let launcherPid = 0;
-      for (let i = 0; i < 200; i++) {
-        const c = await countEvaluations(store, wf.id);
-        const launchers = await listLaunchers(store, wf.id);
-        if (c.DONE >= 2 && c.RUNNING === 3 && launchers.length === 1) {
-          launcherPid = launchers[0]!.pid;
-          break;
-        }
-        await sleep(100);
-      }
+      const launcherPid = await launcherMidSearch(store, wf.id);
       expect(launcherPid).toBeGreaterThan(0);
       // Rows turn RUNNING just before their processes start: wait for 3 evaluations + the watchdog.
       let children = descendants(launcherPid);
@@ -110,5 +120,51 @@ describe("launcher crash recovery", () => {
       await store.close();
     }
     passed = true;
+  });
+  it("stops on a clear error when its spawner dies, ends its evaluations, and a relaunch finishes", async () => {
+    const env = { SPRUCE_TEST_SLEEP_MS: "1500" };
+    const maxEvals = 9;
+    const submitted = spruce(
+      ["--workspace", ws.dir, "submit", "hps", "spawner", "-p", fixture("cli/problem.ts"), "-r", fixture("cli/run.ts"),
+        "--scheduler", "local", "--searcher", "random", "--max-evals", String(maxEvals), "--evals-per-node", "3", "--seed", "2"],
+      { env },
+    );
+    expect(submitted.code, submitted.stderr).toBe(0);
+    const store = await openStore({ workspace: ws.dir });
+    try {
+      const wf = (await getWorkflow(store, "spawner"))!;
+      const launcherPid = await launcherMidSearch(store, wf.id);
+      expect(launcherPid).toBeGreaterThan(0);
+      let children = descendants(launcherPid);
+      for (let i = 0; i < 100 && children.length < 4; i++) {
+        await sleep(50);
+        children = descendants(launcherPid);
+      }
+      const spawner = children.find((pid) => comm(pid) === "forkserver");
+      expect(spawner, `no spawner among ${children.map((p) => `${p}:${comm(p)}`).join(" ")}`).toBeDefined();
+      const evaluations = children.filter((pid) => pid !== spawner);
+      expect(evaluations.length).toBeGreaterThanOrEqual(3);
+      process.kill(spawner!, "SIGKILL");
+
+      // The launcher notices, ends the evaluations its dead spawner no longer watches, and exits.
+      for (let i = 0; i < 150 && (alive(launcherPid) || evaluations.some(alive)); i++) await sleep(100);
+      expect(alive(launcherPid)).toBe(false);
+      expect(evaluations.filter(alive)).toEqual([]);
+      const [first] = await listLaunchers(store, wf.id);
+      const log = readFileSync(join(wf.resultsDir, `launcher-${first!.id}.log`), "utf8");
+      expect(log).toMatch(/error: the launcher's spawner is gone \(the spawner process exited \(SIGKILL\)\)/);
+      expect(log).toMatch(/stopped on an error: 3 evaluation\(s\) to re-run, 0 failed/);
+      const after = await countEvaluations(store, wf.id);
+      expect(after.RUNNING).toBe(0);
+      expect(after.FAILED).toBe(0); // none was blamed on the evaluation
+
+      const relaunch = await spruceAsync(["--workspace", ws.dir, "launch", "spawner"], { env });
+      expect(relaunch.code, relaunch.stderr).toBe(0);
+      const rows = await expectFinishedOnce(store, wf.id, maxEvals);
+      expect(rows.filter((r) => r.attempt > 0)).toHaveLength(3);
+      expect(rows.every((r) => r.state === "DONE")).toBe(true);
+    } finally {
+      await store.close();
+    }
   });
 });
