@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { startEvaluation, WorkdirError, type EvaluationJob, type EvaluationOutcome, type StartOptions } from "../../launcher/executor/process.js";
+import { SpawnerGoneError, startEvaluation, WorkdirError, type EvaluationJob, type EvaluationOutcome, type StartOptions } from "../../launcher/executor/process.js";
 import { Spawner } from "../../launcher/executor/spawner-client.js";
 import type { Point } from "../../src/space/types.js";
 import type { RunSpec } from "../../src/store/types.js";
@@ -318,15 +318,17 @@ describe("process groups", () => {
     expect(liveMembers(await run.pid)).toEqual([]);
   });
 
-  it("FAILED, group ended, when the spawner dies under a running evaluation", async () => {
+  it("rejects with a SpawnerGoneError, the group ended, when the spawner dies under a running evaluation", async () => {
     const own = Spawner.start();
-    const run = startEvaluation(job(commandRun("sleep 1000 & sleep 1000")), { spawner: own, killGraceMs: 300 });
+    const j = job(commandRun("sleep 1000 & sleep 1000"));
+    const run = startEvaluation(j, { spawner: own, killGraceMs: 300 });
     const pid = await run.pid;
     process.kill(own.pid!, "SIGKILL");
-    const out = await run.done;
-    expect(out.status).toBe("FAILED");
-    expect(out.error).toBe("lost the evaluation's exit status: the spawner process exited (SIGKILL)");
+    await expect(run.done).rejects.toThrow(SpawnerGoneError);
+    await expect(run.done).rejects.toThrow(`the launcher's spawner is gone (the spawner process exited (SIGKILL)): evaluation ${j.evalId} is left to the next launcher`);
     expect(liveMembers(pid)).toEqual([]);
+    // Nothing more can start through it: that is the launcher's problem too, not the run's.
+    await expect(startEvaluation(job(commandRun("true")), { spawner: own }).done).rejects.toThrow(/spawner is gone \(the spawner process is gone\)/);
     await own.close();
   });
 
