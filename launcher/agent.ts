@@ -16,7 +16,7 @@ import {
 } from "../src/store/index.js";
 import type { WorkflowRow } from "../src/store/types.js";
 import { launcherSettings } from "./settings.js";
-import { finishedResults, SlotRunner } from "./slot-runner.js";
+import { finishedResults, handBackAfterError, SlotRunner } from "./slot-runner.js";
 import { trialOutcome } from "./fidelity.js";
 import type { Slot } from "./slots.js";
 
@@ -72,6 +72,7 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
   process.on("SIGINT", onSignal);
   let finishedHere = 0;
   let lastCheck = 0;
+  let failed = false;
   try {
     for (;;) {
       const reports = runner.takeReports();
@@ -125,11 +126,16 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
     await requeueRunning(store, { workflowId: wf.id, launcherId: me.id, note: `agent stopped (${stopping})` });
     log(`agent ${me.id} ended (${stopping}): ${finishedHere} evaluation(s) finished here`);
     return { launcherId: me.id, finishedHere, end: stopping ?? "stopped" };
+  } catch (e) {
+    failed = true;
+    log(`agent ${me.id} error: ${e instanceof Error ? e.message : String(e)}`);
+    throw e;
   } finally {
     clearInterval(heartbeat);
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
     await runner.close();
+    if (failed) await handBackAfterError(store, { workflowId: wf.id, launcherId: me.id, maxAttempts: settings.maxAttempts, who: `agent ${me.id}`, log });
     await endLauncher(store, me.id);
   }
 }

@@ -40,7 +40,7 @@ import type { Point } from "../src/space/types.js";
 import type { EvaluationOutcome } from "./executor/process.js";
 import { appendResults, readCsvRecords } from "../src/results/csv.js";
 import { refreshReport, shouldRefresh } from "../src/results/report.js";
-import { finishedResults, SlotRunner } from "./slot-runner.js";
+import { finishedResults, handBackAfterError, SlotRunner } from "./slot-runner.js";
 import { launcherSettings, type LauncherSettings } from "./settings.js";
 import type { Slot } from "./slots.js";
 import { FidelityDriver } from "./fidelity.js";
@@ -126,14 +126,7 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
     process.off("SIGINT", onSignal);
     await loop.publish(); // results recorded by the last iteration, or just before a failure
     await loop.close();
-    // A launcher stopping on an error (its spawner died, a working directory could not be written)
-    // has ended its evaluations in close(): they go back to READY for the next launcher, as after a
-    // crash, within the same attempts bound. (If the database is what failed, this fails too and the
-    // launcher is left un-ended: the next one recovers it as dead.)
-    if (end === "error") {
-      const { requeued, failed } = await recoverEvaluations(store, { workflowId: wf.id, launcherIds: [me.id], maxAttempts: settings.maxAttempts, note: `launcher ${me.id} stopped on an error` });
-      log(`stopped on an error: ${requeued} evaluation(s) to re-run, ${failed} failed after ${settings.maxAttempts} attempts`);
-    }
+    if (end === "error") await handBackAfterError(store, { workflowId: wf.id, launcherId: me.id, maxAttempts: settings.maxAttempts, who: `launcher ${me.id}`, log });
     await endLauncher(store, me.id); // agents see this (or the workflow's end) and stop
     if (agents) await agents.stop();
     // A launcher stopped by a signal (scancel, qdel) leaves the job's final state to the scheduler

@@ -3,7 +3,7 @@
 // the per-node agents (which only run what the leader proposed), so both behave alike.
 import { closeSync, fstatSync, openSync, readSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { claimEvaluations, type Store } from "../src/store/index.js";
+import { claimEvaluations, recoverEvaluations, type Store } from "../src/store/index.js";
 import type { EvaluationRow, FinishedEvaluation, WorkflowRow } from "../src/store/types.js";
 import { parseReportLine } from "./executor/objective.js";
 import { startEvaluation, type EvaluationOutcome, type RunningEvaluation } from "./executor/process.js";
@@ -342,6 +342,21 @@ export class SlotRunner {
     this.finished.push({ row, outcome });
     this.notify();
   }
+}
+
+/**
+ * After a launcher or agent stopped on an error (its spawner died, a working directory could not be
+ * written) and its runner was closed (which ended its evaluations): its RUNNING rows go back to
+ * READY for the next launcher, as after a crash, within the attempts bound. Without this they would
+ * stay RUNNING under a launcher marked ended, which no recovery looks at. If the database is what
+ * failed, this fails too and the launcher is left un-ended: the next one recovers it as dead.
+ */
+export async function handBackAfterError(
+  store: Store,
+  o: { workflowId: number; launcherId: number; maxAttempts: number; who: string; log: (line: string) => void },
+): Promise<void> {
+  const { requeued, failed } = await recoverEvaluations(store, { workflowId: o.workflowId, launcherIds: [o.launcherId], maxAttempts: o.maxAttempts, note: `${o.who} stopped on an error` });
+  o.log(`${o.who} stopped on an error: ${requeued} evaluation(s) to re-run, ${failed} failed after ${o.maxAttempts} attempts`);
 }
 
 /** The store's view of ended evaluations (INTERRUPTED ones are re-run, not finished). */
