@@ -125,6 +125,8 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
     await loop.publish(); // results recorded by the last iteration, or just before a failure
+    // FINISHED only now: `--wait` returns on it, and results.csv must then hold every result.
+    if (end === "completed" || end === "exhausted") await setWorkflowState(store, wf.id, "FINISHED");
     await loop.close();
     if (end === "error") await handBackAfterError(store, { workflowId: wf.id, launcherId: me.id, maxAttempts: settings.maxAttempts, who: `launcher ${me.id}`, log });
     await endLauncher(store, me.id); // agents see this (or the workflow's end) and stop
@@ -335,8 +337,7 @@ class SearchLoop {
         if (end) {
           // An agent may have finished the last evaluations after this iteration's tellOthers.
           if (this.o.agents) await this.tellOthers();
-          await setWorkflowState(store, wf.id, "FINISHED");
-          return end;
+          return end; // the workflow is marked FINISHED once the last results are published
         }
       }
       // Published only once the free slots are refilled: results.csv, the report and the log lines

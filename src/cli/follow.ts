@@ -35,18 +35,23 @@ export async function followWorkflow(store: Store, name: string, opts: { timeout
       lastLine = key;
     }
     const idle = counts.RUNNING === 0 && counts.READY === 0;
-    if (budgetReached(wf, finished) || (wf.state === "FINISHED" && idle)) {
-      if (tty) process.stderr.write("\n");
-      const why = finished >= wf.maxEvals || wf.searcher === "asha" ? "" : " (search space exhausted)";
-      process.stderr.write(`Search ${name} finished: ${finished} evaluation(s)${why}.\n`);
-      return;
-    }
     let jobs = await listBatchJobs(store, wf.id);
     if (Date.now() - lastSchedulerPoll >= SCHEDULER_POLL_MS) {
       lastSchedulerPoll = Date.now();
       jobs = await syncActiveJobs(store, jobs);
     }
-    if (!jobs.some(isActiveJob)) {
+    const active = jobs.some(isActiveJob);
+    // Done when the launcher says so: it marks the workflow FINISHED after writing the last results
+    // to results.csv, which the database's counts reach first (agents record their own). A budget
+    // reached with no batch job left to say so (its launcher was killed at the end) is done too.
+    const budget = budgetReached(wf, finished);
+    if ((wf.state === "FINISHED" && (idle || budget)) || (budget && !active)) {
+      if (tty) process.stderr.write("\n");
+      const why = finished >= wf.maxEvals || wf.searcher === "asha" ? "" : " (search space exhausted)";
+      process.stderr.write(`Search ${name} finished: ${finished} evaluation(s)${why}.\n`);
+      return;
+    }
+    if (!active) {
       if (tty) process.stderr.write("\n");
       throw new SpruceError(`every batch job of workflow '${name}' has ended with ${wf.maxEvals - finished} evaluation(s) left`, {
         hint: `see the job output in ${wf.resultsDir}; continue with 'spruce submit hps ${name} --resume'`,
