@@ -82,7 +82,7 @@ describe("asha searcher", () => {
   it("stops command runs with SIGTERM at a rung (stop-once, trials from AMBS) and records what they reported", async () => {
     try {
       const r = spruce(["--workspace", ws.dir, "submit", "hps", "cmd", "--hp", "x=5:8", "y=a,b",
-        "--command", `sh ${join(ROOT, "test/fixtures/runs/curve.sh")} {{x}} {{y}}`, "--searcher", "asha", "--max-length", "9",
+        "--command", `sh ${join(ROOT, "test/fixtures/runs/curve.sh")} {{x}} {{y}} asha-stop-once`, "--searcher", "asha", "--max-length", "9",
         "--divisor", "3", "--mode", "aggressive", "--stop-once", "--asha-searcher", "ambs", "--max-evals", "8", "--evals-per-node", "3", "--scheduler", "local", "--seed", "5", "--wait"]);
       expect(r.code, r.stderr).toBe(0);
       const { rows } = await rowsOf("cmd");
@@ -99,8 +99,9 @@ describe("asha searcher", () => {
       const top = best(rows);
       expect(top.point).toEqual({ x: 7, y: "b" });
       expect(Math.max(...steps.get(top.id)!)).toBe(9);
-      // The stopped runs are gone: nothing of this search is left running.
-      const left = spawnSync("pgrep", ["-f", "runs/curve.sh"], { encoding: "utf8" });
+      // The stopped runs are gone: nothing of this search is left running (its runs carry a tag:
+      // other test files run curve.sh at the same time).
+      const left = spawnSync("pgrep", ["-f", "runs/curve.sh .* asha-stop-once"], { encoding: "utf8" });
       expect(left.stdout.trim()).toBe("");
     } catch (e) {
       failures++;
