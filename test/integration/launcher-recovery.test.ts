@@ -9,11 +9,12 @@ import { expectFinishedOnce } from "../helpers/recovery.js";
 import { fixture, spruce, spruceAsync, tempWorkspace } from "../helpers/cli.js";
 import { readCsvRecords } from "../../src/results/csv.js";
 import { countEvaluations, getWorkflow, listLaunchers, openStore, type Store } from "../../src/store/index.js";
+import type { WorkflowRow } from "../../src/store/types.js";
 
 const ws = tempWorkspace("spruce-recovery-");
-let passed = false;
+let passed = 0;
 afterAll(() => {
-  if (passed) ws.cleanup();
+  if (passed === 2) ws.cleanup(); // kept for a look when a test failed
 });
 
 /** Every live process whose parent chain reaches `root`. */
@@ -63,40 +64,45 @@ function comm(pid: number): string {
   }
 }
 
-/** Waits until the workflow's only launcher runs three evaluations after two finished; its pid. */
-async function launcherMidSearch(store: Store, workflowId: number): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const c = await countEvaluations(store, workflowId);
-    const launchers = await listLaunchers(store, workflowId);
-    if (c.DONE >= 2 && c.RUNNING === 3 && launchers.length === 1) return launchers[0]!.pid;
-    await sleep(100);
+const env = { SPRUCE_TEST_SLEEP_MS: "1500" };
+
+/**
+ * Submits a search of 1.5 s evaluations, 3 at a time, and waits until its launcher runs three after
+ * two finished. Returns the store, the workflow, the launcher's pid and its live descendants (the
+ * three evaluations and the spawner).
+ */
+async function midSearch(name: string, maxEvals: number, seed: number): Promise<{ store: Store; wf: WorkflowRow; launcherPid: number; children: number[] }> {
+  const submitted = spruce(
+    ["--workspace", ws.dir, "submit", "hps", name, "-p", fixture("cli/problem.ts"), "-r", fixture("cli/run.ts"),
+      "--scheduler", "local", "--searcher", "random", "--max-evals", String(maxEvals), "--evals-per-node", "3", "--seed", String(seed)],
+    { env },
+  );
+  expect(submitted.code, submitted.stderr).toBe(0);
+  const store = await openStore({ workspace: ws.dir });
+  const wf = (await getWorkflow(store, name))!;
+  let launcherPid = 0;
+  for (let i = 0; i < 200 && launcherPid === 0; i++) {
+    const c = await countEvaluations(store, wf.id);
+    const launchers = await listLaunchers(store, wf.id);
+    if (c.DONE >= 2 && c.RUNNING === 3 && launchers.length === 1) launcherPid = launchers[0]!.pid;
+    else await sleep(100);
   }
-  return 0;
+  expect(launcherPid).toBeGreaterThan(0);
+  // Rows turn RUNNING just before their processes start: wait for 3 evaluations + the spawner.
+  let children = descendants(launcherPid);
+  for (let i = 0; i < 100 && children.length < 4; i++) {
+    await sleep(50);
+    children = descendants(launcherPid);
+  }
+  expect(children.length).toBeGreaterThanOrEqual(4);
+  return { store, wf, launcherPid, children };
 }
 
 describe("launcher crash recovery", () => {
   it("recovers after SIGKILL with exactly max-evals finished and no orphans", async () => {
-    const env = { SPRUCE_TEST_SLEEP_MS: "1500" };
     const maxEvals = 12;
-    const submitted = spruce(
-      ["--workspace", ws.dir, "submit", "hps", "crash", "-p", fixture("cli/problem.ts"), "-r", fixture("cli/run.ts"),
-        "--scheduler", "local", "--searcher", "random", "--max-evals", String(maxEvals), "--evals-per-node", "3", "--seed", "1"],
-      { env },
-    );
-    expect(submitted.code, submitted.stderr).toBe(0);
-
-    const store = await openStore({ workspace: ws.dir });
+    const { store, wf, launcherPid, children } = await midSearch("crash", maxEvals, 1);
     try {
-      const wf = (await getWorkflow(store, "crash"))!;
-      const launcherPid = await launcherMidSearch(store, wf.id);
-      expect(launcherPid).toBeGreaterThan(0);
-      // Rows turn RUNNING just before their processes start: wait for 3 evaluations + the watchdog.
-      let children = descendants(launcherPid);
-      for (let i = 0; i < 100 && children.length < 4; i++) {
-        await sleep(50);
-        children = descendants(launcherPid);
-      }
-      expect(children.length).toBeGreaterThanOrEqual(4);
       process.kill(launcherPid, "SIGKILL");
 
       // Within a few seconds nothing the killed launcher started is alive.
@@ -119,27 +125,13 @@ describe("launcher crash recovery", () => {
     } finally {
       await store.close();
     }
-    passed = true;
+    passed++;
   });
+
   it("stops on a clear error when its spawner dies, ends its evaluations, and a relaunch finishes", async () => {
-    const env = { SPRUCE_TEST_SLEEP_MS: "1500" };
     const maxEvals = 9;
-    const submitted = spruce(
-      ["--workspace", ws.dir, "submit", "hps", "spawner", "-p", fixture("cli/problem.ts"), "-r", fixture("cli/run.ts"),
-        "--scheduler", "local", "--searcher", "random", "--max-evals", String(maxEvals), "--evals-per-node", "3", "--seed", "2"],
-      { env },
-    );
-    expect(submitted.code, submitted.stderr).toBe(0);
-    const store = await openStore({ workspace: ws.dir });
+    const { store, wf, launcherPid, children } = await midSearch("spawner", maxEvals, 2);
     try {
-      const wf = (await getWorkflow(store, "spawner"))!;
-      const launcherPid = await launcherMidSearch(store, wf.id);
-      expect(launcherPid).toBeGreaterThan(0);
-      let children = descendants(launcherPid);
-      for (let i = 0; i < 100 && children.length < 4; i++) {
-        await sleep(50);
-        children = descendants(launcherPid);
-      }
       const spawner = children.find((pid) => comm(pid) === "forkserver");
       expect(spawner, `no spawner among ${children.map((p) => `${p}:${comm(p)}`).join(" ")}`).toBeDefined();
       const evaluations = children.filter((pid) => pid !== spawner);
@@ -166,5 +158,6 @@ describe("launcher crash recovery", () => {
     } finally {
       await store.close();
     }
+    passed++;
   });
 });
