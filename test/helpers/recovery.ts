@@ -1,6 +1,6 @@
 // Test helper: what every crash-recovery test asserts after the relaunch finished the search.
 import { expect } from "vitest";
-import { countEvaluations, listEvaluations, listEvents, type EvaluationRow, type Store } from "../../src/store/index.js";
+import { countEvaluations, listEvaluations, listEvents, listLaunchers, type EvaluationRow, type Store } from "../../src/store/index.js";
 
 /** Exactly maxEvals evaluations finished, none left RUNNING or READY, and none finished twice. Returns the rows. */
 export async function expectFinishedOnce(store: Store, workflowId: number, maxEvals: number): Promise<EvaluationRow[]> {
@@ -13,4 +13,18 @@ export async function expectFinishedOnce(store: Store, workflowId: number, maxEv
     expect(finishes.length).toBeLessThanOrEqual(1);
   }
   return rows;
+}
+
+/**
+ * Waits (up to 30 s) until the workflow's only launcher runs three evaluations after two finished,
+ * the moment the crash tests strike; returns that launcher's pid, or 0 if it never came.
+ */
+export async function launcherMidSearch(store: Store, workflowId: number): Promise<number> {
+  for (let i = 0; i < 300; i++) {
+    const c = await countEvaluations(store, workflowId);
+    const launchers = await listLaunchers(store, workflowId);
+    if (c.DONE >= 2 && c.RUNNING === 3 && launchers.length === 1) return launchers[0]!.pid;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return 0;
 }

@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { expectFinishedOnce } from "../helpers/recovery.js";
+import { expectFinishedOnce, launcherMidSearch } from "../helpers/recovery.js";
 import { fixture, spruce, spruceAsync, tempWorkspace } from "../helpers/cli.js";
 import { readCsvRecords } from "../../src/results/csv.js";
 import { countEvaluations, getWorkflow, listLaunchers, openStore, type Store } from "../../src/store/index.js";
@@ -80,13 +80,7 @@ async function midSearch(name: string, maxEvals: number, seed: number): Promise<
   expect(submitted.code, submitted.stderr).toBe(0);
   const store = await openStore({ workspace: ws.dir });
   const wf = (await getWorkflow(store, name))!;
-  let launcherPid = 0;
-  for (let i = 0; i < 200 && launcherPid === 0; i++) {
-    const c = await countEvaluations(store, wf.id);
-    const launchers = await listLaunchers(store, wf.id);
-    if (c.DONE >= 2 && c.RUNNING === 3 && launchers.length === 1) launcherPid = launchers[0]!.pid;
-    else await sleep(100);
-  }
+  const launcherPid = await launcherMidSearch(store, wf.id);
   expect(launcherPid).toBeGreaterThan(0);
   // Rows turn RUNNING just before their processes start: wait for 3 evaluations + the spawner.
   let children = descendants(launcherPid);

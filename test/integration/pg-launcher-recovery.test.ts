@@ -5,8 +5,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readCsvRecords } from "../../src/results/csv.js";
-import { countEvaluations, getWorkflow, listLaunchers, openStore } from "../../src/store/index.js";
-import { expectFinishedOnce } from "../helpers/recovery.js";
+import { countEvaluations, getWorkflow, openStore } from "../../src/store/index.js";
+import { expectFinishedOnce, launcherMidSearch } from "../helpers/recovery.js";
 import { fixture, spruce, spruceAsync, tempWorkspace } from "../helpers/cli.js";
 import { PG, testDatabaseUrl } from "../helpers/pg.js";
 
@@ -38,13 +38,7 @@ describe.skipIf(!PG)("launcher crash recovery on PostgreSQL", () => {
     const store = await openStore({ databaseUrl: url });
     try {
       const wf = (await getWorkflow(store, "crash"))!;
-      let launcherPid = 0;
-      for (let i = 0; i < 300 && launcherPid === 0; i++) {
-        const c = await countEvaluations(store, wf.id);
-        const launchers = await listLaunchers(store, wf.id);
-        if (c.DONE >= 2 && c.RUNNING === 3 && launchers.length === 1) launcherPid = launchers[0]!.pid;
-        else await sleep(100);
-      }
+      const launcherPid = await launcherMidSearch(store, wf.id);
       expect(launcherPid).toBeGreaterThan(0);
       process.kill(launcherPid, "SIGKILL");
       // The new launcher recovers at once when the old pid is gone (same host): wait until it is.
