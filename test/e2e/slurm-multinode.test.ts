@@ -1,13 +1,15 @@
 // Issue 7 on the test bed's 3 emulated Slurm nodes with PostgreSQL: serial mode with one agent per
 // extra node (results show n1, n2 and n3 in m:host), and mpi mode with --nodes-per-eval 1 running
-// three 2-rank evaluations at a time through srun.
+// three 2-rank evaluations at a time through srun; and an agent whose spawner dies mid-search.
 import { spawnSync } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { findOnPath } from "../../src/schedulers/index.js";
 import { readCsvRecords } from "../../src/results/csv.js";
-import { fixture, ROOT, spruce, tempWorkspace } from "../helpers/cli.js";
-import { getWorkflow, listEvaluations, openStore } from "../../src/store/index.js";
+import { fixture, ROOT, spruce, spruceAsync, tempWorkspace } from "../helpers/cli.js";
+import { expectFinishedOnce } from "../helpers/recovery.js";
+import { getWorkflow, listEvaluations, listEvents, listLaunchers, openStore, type Store } from "../../src/store/index.js";
 import type { EvaluationRow } from "../../src/store/types.js";
 import { PG, testDatabaseUrl } from "../helpers/pg.js";
 
@@ -40,6 +42,21 @@ async function rowsOf(url: string, name: string): Promise<EvaluationRow[]> {
   } finally {
     await store.close();
   }
+}
+
+/** A live child of `parent` whose command name is `comm`. */
+function childNamed(parent: number, comm: string): number | undefined {
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(ppid) === parent && state !== "Z" && readFileSync(`/proc/${d}/comm`, "utf8").trim() === comm) return Number(d);
+    } catch {
+      // ended while we looked
+    }
+  }
+  return undefined;
 }
 
 /** The most evaluations that ran at the same moment. */
@@ -104,6 +121,55 @@ describe.skipIf(!ready && !inCi)("launcher across the 3 nodes of a Slurm allocat
     for (const row of rows) expect(row.state).toBe(row.point.y === "a" ? "KILLED" : "DONE");
     // Stops reached runs on the agents' nodes (how the 6 runs spread over the nodes varies).
     expect(rows.filter((row) => row.state === "KILLED" && row.hosts![0] !== "n1").length, JSON.stringify(rows.map((row) => [row.id, row.state, row.hosts, row.point]))).toBeGreaterThan(0);
+  });
+
+  it("serial mode: an agent whose spawner dies hands its evaluations back, and the search still finishes", { timeout: 200_000 }, async () => {
+    const url = await testDatabaseUrl();
+    const maxEvals = 12;
+    // Not submit(): the agent's spawner is killed while --wait follows the search.
+    const following = spruceAsync(["--workspace", ws.dir, "--database-url", url, "submit", "hps", "agentdeath", "--scheduler", "slurm", "-q", process.env.SLURM_PARTITION ?? "debug",
+      "-n", "3", "-t", "5", "--searcher", "random", "-p", fixture("cli/problem.ts"), "-r", fixture("cli/run.ts"), "--evals-per-node", "2",
+      "--max-evals", String(maxEvals), "--wait", "--wait-timeout", "150"], { env: { ...env, SPRUCE_TEST_SLEEP_MS: "1500" } });
+    // The submission creates the schema of this new database: open it once that is done.
+    let store: Store | undefined;
+    for (let i = 0; i < 150 && !store; i++) {
+      store = await openStore({ databaseUrl: url }).catch(() => undefined);
+      if (!store) await new Promise((r) => setTimeout(r, 200));
+    }
+    if (!store) throw new Error("the submission never created the database schema");
+    try {
+      // An agent (on n2 or n3, a process of this host) running two evaluations: its spawner is its child.
+      let agent: { id: number; pid: number } | undefined;
+      let spawner: number | undefined;
+      for (let i = 0; i < 600 && spawner === undefined; i++) {
+        const wf = await getWorkflow(store, "agentdeath");
+        if (wf) {
+          const running = await listEvaluations(store, wf.id, { states: ["RUNNING"] });
+          for (const l of await listLaunchers(store, wf.id)) {
+            if (l.host === "n1" || l.endedAt !== null || running.filter((r) => r.claimedBy === l.id).length < 2) continue;
+            spawner = childNamed(l.pid, "forkserver");
+            if (spawner !== undefined) agent = l;
+          }
+        }
+        if (spawner === undefined) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(spawner, "no agent with two evaluations running").toBeDefined();
+      process.kill(spawner!, "SIGKILL");
+
+      const r = await following;
+      expect(r.code, r.stderr).toBe(0);
+      const wf = (await getWorkflow(store, "agentdeath"))!;
+      const rows = await expectFinishedOnce(store, wf.id, maxEvals);
+      expect(rows.every((row) => row.state === "DONE")).toBe(true);
+      // The killed agent's two evaluations were handed back (attempt 1) and run again elsewhere.
+      const events = await Promise.all(rows.map(async (row) => ({ row, events: await listEvents(store, row.id) })));
+      const handedBack = events.filter(({ events: ev }) => ev.some((e) => e.note === `agent ${agent!.id} stopped on an error`));
+      expect(handedBack.map(({ row }) => row.attempt)).toEqual([1, 1]);
+      const csv = readCsvRecords(join(ws.dir, "data/agentdeath/results.csv"));
+      expect(csv).toHaveLength(maxEvals);
+    } finally {
+      await store.close();
+    }
   });
 
   it("mpi mode: one node per evaluation, three 2-rank evaluations at a time through srun", { timeout: 200_000 }, async () => {
