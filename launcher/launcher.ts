@@ -1,49 +1,37 @@
-// The launcher: the search loop of one allocation (DESIGN §2, §6). It recovers what a dead launcher
-// left RUNNING, then keeps every slot busy — as soon as evaluations finish it tells the searcher all
-// of them and asks for as many new points at once — until max_evals evaluations have finished, the
-// space is exhausted, the walltime margin is reached, or it is told to stop.
+// The launcher: the search of one allocation (DESIGN §2, §6). It registers, recovers what a dead
+// launcher left RUNNING, loads the searcher, starts the agents, runs the search loop
+// (search-loop.ts: every slot kept busy until max_evals evaluations have finished, the space is
+// exhausted, the walltime margin is reached, or it is told to stop) and ends cleanly.
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { Space } from "../src/space/space.js";
 import { createSearcher } from "../src/search/registry.js";
 import { isPidAlive } from "../src/util/process.js";
 import { loadCustomSearcher } from "../src/search/custom/load.js";
-import type { EvaluationResult, Searcher } from "../src/search/searcher.js";
+import type { Searcher } from "../src/search/searcher.js";
 import type { AshaSearcher } from "../src/search/asha/searcher.js";
-import type { CustomSearcher } from "../src/search/custom/searcher.js";
 import {
-  countEvaluations,
-  createEvaluations,
   endLauncher,
   findDeadLaunchers,
-  finishEvaluations,
-  getWorkflowState,
   heartbeatLauncher,
   listEvaluations,
-  listUntold,
   loadSearcherState,
-  markTold,
-  getEvaluation,
   lastReportId,
-  listReports,
-  recordReports,
   recoverEvaluations,
   registerLauncher,
-  requeueRunning,
   setWorkflowState,
   updateBatchJob,
   type Store,
 } from "../src/store/index.js";
-import type { EvaluationControl, EvaluationRow, WorkflowRow } from "../src/store/types.js";
-import type { Point } from "../src/space/types.js";
-import type { EvaluationOutcome } from "./executor/process.js";
+import type { EvaluationRow, WorkflowRow } from "../src/store/types.js";
 import { appendResults, readCsvRecords } from "../src/results/csv.js";
-import { refreshReport, shouldRefresh } from "../src/results/report.js";
-import { finishedResults, handBackAfterError, SlotRunner } from "./slot-runner.js";
+import { refreshReport } from "../src/results/report.js";
+import { handBackAfterError } from "./slot-runner.js";
 import { launcherSettings, type LauncherSettings } from "./settings.js";
 import type { Slot } from "./slots.js";
 import { FidelityDriver } from "./fidelity.js";
+import { SearchLoop } from "./search-loop.js";
 
 export interface LauncherOptions {
   store: Store;
@@ -77,10 +65,6 @@ export interface LauncherSummary {
   /** end "failed": the searcher's (user code's) error, with its stack. */
   error?: string;
 }
-
-const FINISHED_KEYS = ["DONE", "FAILED", "TIMEOUT"] as const;
-/** How often a leader with agents looks for their results. */
-const AGENT_POLL_MS = 250;
 
 export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> {
   const { store, workflow: wf, log } = o;
@@ -224,393 +208,6 @@ async function loadSearcher(store: Store, wf: WorkflowRow, space: Space): Promis
   return searcher;
 }
 
-class SearchLoop {
-  private readonly runner: SlotRunner;
-  private stopping: LauncherEnd | null = null;
-  private readonly csvFile: string;
-  private lastReportAt: number | null = null;
-  /** Recorded in the database, not yet in results.csv and the log. */
-  private readonly unpublished: EvaluationRow[] = [];
-  /** Answers and stops for runs on other nodes, written with the next reports (handleReports). */
-  private controls: EvaluationControl[] = [];
-  /** The last agents' report read (evaluation_reports.id). */
-  private reportCursor = 0;
-  /** Points of evaluations running elsewhere, for a custom method's onReport. */
-  private readonly remotePoints = new Map<number, Point>();
-  /** Evaluations stopped at the searcher's request: their end is told to it (as failures). */
-  private readonly stoppedBySearcher = new Set<number>();
-  /** Slots of the whole allocation: this node's and the agents'. */
-  private readonly capacity: number;
-  finishedHere = 0;
-
-  constructor(
-    private readonly o: LauncherOptions,
-    private readonly launcherId: number,
-    private readonly settings: LauncherSettings,
-    private readonly space: Space,
-    private readonly searcher: Searcher,
-    private readonly driver: FidelityDriver | null,
-  ) {
-    this.runner = new SlotRunner({
-      store: o.store,
-      workflow: o.workflow,
-      launcherId,
-      slots: o.slots,
-      settings,
-      launchPrefix: o.launchPrefix,
-      streamReports: driver !== null || wantsReports(searcher),
-    });
-    this.capacity = o.slots.length + (o.agents?.slots ?? 0);
-    mkdirSync(join(o.workflow.resultsDir, "evals"), { recursive: true });
-    this.csvFile = join(o.workflow.resultsDir, "results.csv");
-  }
-
-  stop(reason: LauncherEnd): void {
-    if (this.stopping) return;
-    this.stopping = reason;
-    this.runner.stopAll(reason === "stopped" ? "user" : "walltime");
-  }
-
-  async close(): Promise<void> {
-    await this.runner.close();
-  }
-
-  /** Set when the searcher (a user's search method, say) threw: the search stops cleanly. */
-  failure: string | undefined;
-
-  async run(): Promise<LauncherEnd> {
-    try {
-      return await this.loop();
-    } catch (e) {
-      if (!(e instanceof SearcherFailure)) throw e;
-      const { store, workflow: wf } = this.o;
-      this.failure = e.message;
-      this.o.log(`the searcher failed; stopping the search:\n${e.message}`);
-      this.stopping = "failed";
-      this.runner.stopAll("walltime");
-      while (this.runner.runningCount > 0) await this.runner.sleep(1000);
-      this.runner.takeFinished();
-      await requeueRunning(store, { workflowId: wf.id, launcherId: this.launcherId, note: "the searcher failed" });
-      await setWorkflowState(store, wf.id, "FAILED");
-      return "failed";
-    }
-  }
-
-  /** Calls the searcher; its exceptions (user code for custom methods) carry their stack out. */
-  private searching<T>(what: string, fn: () => T): T {
-    try {
-      return fn();
-    } catch (e) {
-      throw new SearcherFailure(`${this.searcher.name} searcher, ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    }
-  }
-
-  /** A custom method's stop operations: evaluations running here end KILLED. */
-  private applyStops(): void {
-    const take = (this.searcher as { takeStops?: () => number[] }).takeStops;
-    for (const id of take ? take.call(this.searcher) : []) {
-      if (this.runner.stop(id)) {
-        this.stoppedBySearcher.add(id);
-        this.o.log(`evaluation ${id}: stopped at the searcher's request`);
-      } else if (this.o.agents) {
-        // Running on another node: its agent reads the request from the row (handleReports writes it).
-        this.controls.push({ evaluationId: id, stop: "searcher" });
-        this.o.log(`evaluation ${id}: stopped at the searcher's request (on another node)`);
-      } else this.o.log(`evaluation ${id}: the searcher asked to stop it, but it is no longer running`);
-    }
-  }
-
-  private async loop(): Promise<LauncherEnd> {
-    const { store, workflow: wf } = this.o;
-    for (;;) {
-      if (!this.stopping && this.o.dispatchDeadline !== null && Date.now() >= this.o.dispatchDeadline) {
-        this.o.log("walltime margin reached: stopping dispatch, interrupting running evaluations");
-        this.stop("walltime");
-      }
-      await this.handleReports();
-      await this.recordFinished();
-      if (this.o.agents) await this.tellOthers();
-      if (this.stopping) {
-        if (this.runner.runningCount === 0) break;
-      } else {
-        const end = await this.dispatch();
-        if (end) {
-          // An agent may have finished the last evaluations after this iteration's tellOthers.
-          if (this.o.agents) await this.tellOthers();
-          return end; // the workflow is marked FINISHED once the last results are published
-        }
-      }
-      // Published only once the free slots are refilled: results.csv, the report and the log lines
-      // stay off the path from a finish to the next start, where every millisecond is an idle slot.
-      // What is left when the loop ends is published by runLauncher.
-      await this.publish();
-      await this.runner.sleep(this.sleepMs());
-    }
-    if (this.o.agents) await this.tellOthers();
-    // Interrupted evaluations go back to READY for the next launcher (attempt+1).
-    await requeueRunning(store, { workflowId: wf.id, launcherId: this.launcherId, note: `launcher stopped (${this.stopping})` });
-    return this.stopping ?? "stopped";
-  }
-
-  /** Fills free slots: READY rows first (left by a previous launcher), then new points. */
-  private async dispatch(): Promise<LauncherEnd | null> {
-    const { store, workflow: wf } = this.o;
-    const counts = await countEvaluations(store, wf.id);
-    const done = FINISHED_KEYS.reduce((s, k) => s + counts[k], 0);
-    // A multi-fidelity search counts trials, not rows (a promoted trial continues in a new row):
-    // its searcher says when it is over.
-    if (!this.driver && done >= wf.maxEvals && this.runner.runningCount === 0) return "completed";
-    // READY rows first (left by a previous launcher, or not yet taken by an agent). Usually there
-    // are none: this loop claims what it creates at once, so the claim statement is skipped.
-    if (this.runner.freeCount > 0 && counts.READY > 0) await this.runner.claimAndStart(this.runner.freeCount);
-    // New points fill every slot of the allocation, agents' included; claims above moved rows from
-    // READY to RUNNING, so the counts still describe what is outstanding. Never exceed max_evals:
-    // everything finished, running anywhere or waiting counts (DeepHyper #120).
-    // What runs here counts even if its rows were changed under us (cancelled, or recovered by a
-    // launcher that took this one for dead).
-    const running = Math.max(counts.RUNNING, this.runner.runningCount);
-    const budget = this.driver ? Infinity : wf.maxEvals - done - running - counts.READY;
-    const idle = this.capacity - running - counts.READY;
-    const want = Math.min(idle, budget);
-    let created = 0;
-    if (want > 0 && (this.driver !== null || !this.searcher.exhausted())) {
-      // No new work for a workflow the user stopped (spruce cancel): stop what runs here too.
-      if ((await getWorkflowState(store, wf.id)) === "STOPPED") {
-        this.o.log("the workflow was stopped (spruce cancel): stopping its evaluations");
-        this.stop("stopped");
-        return null;
-      }
-      const work = this.driver ? this.searching("ask", () => this.driver!.next(want)) : null;
-      const points = work ? work.map((w) => w.point) : this.searching("ask", () => this.searcher.ask(want));
-      if (points.length > 0) {
-        // The rows for this node's free slots are created claimed: they start without a claim
-        // statement (a transaction per loop turn saved); the rest wait READY for agents.
-        const slots = this.runner.takeSlots(Math.min(points.length, this.runner.freeCount));
-        let rows: EvaluationRow[];
-        try {
-          rows = await createEvaluations(store, wf.id, points, {
-            searcherState: this.searcher.state(),
-            fidelity: work?.map((w) => w.fidelity),
-            claim: { launcherId: this.launcherId, hosts: slots.map((slot) => slot.hosts) },
-          });
-        } catch (e) {
-          this.runner.releaseSlots(slots);
-          throw e;
-        }
-        this.driver?.created(rows);
-        created = rows.length;
-        this.runner.startClaimed(rows.slice(0, slots.length), slots);
-      }
-    }
-    if (this.runner.runningCount === 0 && this.runner.pendingFinished === 0) {
-      const after = await countEvaluations(store, wf.id);
-      if (after.READY === 0 && after.RUNNING === 0 && created === 0) {
-        if (this.driver) {
-          if (this.driver.finished()) return "completed";
-          // Nothing runs, nothing waits, and the searcher gives nothing: it can never finish.
-          this.o.log("the searcher has trials in progress but nothing to run: ending the search");
-          return "exhausted";
-        }
-        if (this.searcher.exhausted()) {
-          this.o.log(`search space exhausted after ${done} evaluation(s): nothing new to try`);
-          return "exhausted";
-        }
-        if (budget <= 0) return "completed";
-      }
-    }
-    return null;
-  }
-
-  /** Writes every evaluation that ended since the last call in one transaction, with the searcher's state. */
-  private async recordFinished(): Promise<void> {
-    let batch = this.runner.takeFinished();
-    if (batch.length === 0) return;
-    const { store, workflow: wf } = this.o;
-    const driver = this.driver;
-    // A multi-fidelity searcher learnt the runs' reports already; the driver tells it the rest.
-    if (driver) batch = batch.map(({ row, outcome }) => ({ row, outcome: this.searching("tell", () => driver.finish(row, outcome)) }));
-    const results = finishedResults(batch);
-    // A run the searcher stopped ends KILLED and is told (see toldResult). Runs the user stopped
-    // (cancel) and walltime interruptions are not told.
-    const told: EvaluationResult[] = driver
-      ? []
-      : batch
-          .filter((f) => f.outcome.status !== "INTERRUPTED" && (f.outcome.status !== "KILLED" || this.stoppedBySearcher.has(f.row.id)))
-          .map(({ row, outcome }) => toldResult(row, outcome.status, outcome.objective, outcome.error));
-    for (const f of batch) this.stoppedBySearcher.delete(f.row.id);
-    if (told.length > 0) {
-      this.searching("tell", () => this.searcher.tell(told));
-      this.applyStops();
-    }
-    if (results.length === 0) return;
-    const rows = await finishEvaluations(store, results, { searcherState: this.searcher.state(), launcherId: this.launcherId, told: true });
-    this.finishedHere += rows.length;
-    this.unpublished.push(...rows);
-    // Reports of runs nobody streamed (searchers that do not decide on them), for the report's curves.
-    const recorded = new Set(rows.map((r) => r.id));
-    const reports = batch.flatMap(({ row, outcome }) =>
-      recorded.has(row.id) && !this.runner.streamsReports ? outcome.reports.map((r) => ({ evaluationId: row.id, step: r.step, value: r.value, at: outcome.finishedAt })) : [],
-    );
-    if (reports.length > 0) await recordReports(store, wf.id, reports);
-  }
-
-  /**
-   * Searchers that decide on reports: multi-fidelity ones (each report of a running evaluation goes
-   * to the searcher, its decision is carried out at once: a waiting run module gets its answer, a
-   * stopped run ends) and custom methods with onReport. The reports are saved with the searcher
-   * state that decided on them.
-   */
-  private async handleReports(): Promise<void> {
-    const { store, workflow: wf } = this.o;
-    const driver = this.driver;
-    const steering = driver !== null || wantsReports(this.searcher);
-    const local = this.runner.takeReports();
-    // Agents record their runs' reports in the database; the leader decides on them here.
-    const remote = steering && this.o.agents ? await listReports(store, wf.id, { afterId: this.reportCursor, notBy: this.launcherId }) : [];
-    this.reportCursor = remote.at(-1)?.id ?? this.reportCursor;
-    if (local.length === 0 && remote.length === 0 && this.controls.length === 0) return;
-    const all = [
-      ...local.map((r) => ({ evalId: r.evalId, seq: r.seq, step: r.step, value: r.value, here: true })),
-      ...remote.map((r) => ({ evalId: r.evaluationId, seq: r.seq ?? 0, step: r.step, value: r.value, here: false })),
-    ];
-    // The state is saved when a report decided something: below a rung a report only moves the
-    // trial's reached length, which a re-run reports again (and asha's state can be large).
-    let decided = !driver;
-    if (driver) {
-      for (const r of all) {
-        const d = this.searching("report", () => driver.onReport(r.evalId, r.step, r.value));
-        if (d.reason !== "training") decided = true;
-        // "already": decided before this run (a re-run after a crash), which does not wait for answers below its rung.
-        const again = d.reason.startsWith("already");
-        if (r.here) {
-          this.runner.answer(r.evalId, r.seq, d.action, d.length);
-          if (d.action === "stop") this.runner.stopEarly(r.evalId, { now: again });
-        } else {
-          this.controls.push({ evaluationId: r.evalId, answer: { seq: r.seq, action: d.action, length: d.length }, stop: d.action === "stop" ? "early" : undefined });
-        }
-        if (d.reason === "promoted") this.o.log(`evaluation ${r.evalId}: promoted at step ${r.step} (value ${r.value}), training on to ${d.length}`);
-        if (d.action === "stop" && !again) this.o.log(`evaluation ${r.evalId}: ${d.reason} at step ${r.step} (value ${r.value})`);
-      }
-    } else if (wantsReports(this.searcher)) {
-      // A custom method's onReport: its stop operations end runs (KILLED), here or through their agent.
-      const custom = this.searcher;
-      for (const r of all) {
-        const point = r.here ? this.runner.pointOf(r.evalId) : await this.pointOf(r.evalId);
-        if (point) this.searching("report", () => custom.report(r.evalId, point, r.step, r.value));
-      }
-      this.applyStops();
-    }
-    const controls = this.controls.splice(0);
-    await recordReports(
-      store,
-      wf.id,
-      local.map((r) => ({ evaluationId: r.evalId, seq: r.seq, launcherId: this.launcherId, step: r.step, value: r.value, at: r.at })),
-      { searcherState: decided ? this.searcher.state() : undefined, controls },
-    );
-  }
-
-  skipReportsBefore(id: number): void {
-    this.reportCursor = id;
-  }
-
-  /** The point of an evaluation running on another node (read once). */
-  private async pointOf(evalId: number): Promise<Point | undefined> {
-    let point = this.remotePoints.get(evalId);
-    if (point === undefined) {
-      point = (await getEvaluation(this.o.store, evalId))?.point;
-      if (point !== undefined) this.remotePoints.set(evalId, point);
-    }
-    return point;
-  }
-
-  /** Tells the searcher results finished elsewhere (agents), marking them told with its new state. */
-  async tellOthers(): Promise<void> {
-    const { store, workflow: wf } = this.o;
-    const rows = await listUntold(store, wf.id);
-    if (rows.length === 0) return;
-    for (const r of rows) this.remotePoints.delete(r.id);
-    const driver = this.driver;
-    if (driver) {
-      // The agent recorded a stopped run with its last report already; the driver settles the rest.
-      for (const r of rows) this.searching("tell", () => driver.finish(r, outcomeOfRow(r)));
-    } else {
-      // KILLED here means stopped at a custom method's request (listUntold only lists those).
-      const told = rows.map((r) => toldResult(r, r.state, r.objective, r.error));
-      this.searching("tell", () => this.searcher.tell(told));
-    }
-    this.applyStops();
-    await markTold(store, wf.id, rows.map((r) => r.id), this.searcher.state());
-    this.unpublished.push(...rows);
-  }
-
-  /** results.csv (the leader is its only writer), the report, and a log line per result, for the
-   * results recorded since the last call. */
-  async publish(): Promise<void> {
-    const rows = this.unpublished.splice(0);
-    if (rows.length === 0) return;
-    const { store, workflow: wf } = this.o;
-    appendResults(this.csvFile, this.space.names, rows, wf.createdAt);
-    // report.html is refreshed cheaply: throttled, and less often as the search grows.
-    if (shouldRefresh(this.lastReportAt, this.finishedHere, Date.now())) {
-      this.lastReportAt = Date.now();
-      await refreshReport(store, wf, { log: this.o.log });
-    }
-    for (const r of rows) {
-      const what = r.state === "DONE" ? `objective ${r.objective}` : `${r.state}: ${firstLine(r.error)}`;
-      this.o.log(`evaluation ${r.id} ${what}`);
-    }
-  }
-
-  /** Completions wake the loop at once; otherwise wake for the walltime margin, or poll while
-   * another launcher holds the remaining work. */
-  private sleepMs(): number {
-    // Agents' results arrive through the database, not as wake-ups: poll for them.
-    let ms = this.o.agents ? AGENT_POLL_MS : this.runner.runningCount > 0 ? this.settings.heartbeatSeconds * 1000 : 1000;
-    if (!this.stopping && this.o.dispatchDeadline !== null) ms = Math.min(ms, Math.max(0, this.o.dispatchDeadline - Date.now()));
-    return ms;
-  }
-}
-
-class SearcherFailure extends Error {}
-
-/**
- * What the searcher is told of an ended evaluation. KILLED is told only of runs stopped at the
- * searcher's own request: as a failure, so that it does not wait for their results.
- */
-function toldResult(row: EvaluationRow, status: string, objective: number | null, error: string | null): EvaluationResult {
-  const killed = status === "KILLED";
-  return {
-    evalId: row.id,
-    point: row.point,
-    status: (killed ? "FAILED" : status) as EvaluationResult["status"],
-    objective: status === "DONE" ? objective : null,
-    error: killed ? "stopped by the search method" : (error?.split("\n")[0] ?? null),
-  };
-}
-
-/** A row an agent finished, as the outcome the driver expects. */
-function outcomeOfRow(r: EvaluationRow): EvaluationOutcome {
-  return {
-    status: r.state as EvaluationOutcome["status"],
-    objective: r.objective,
-    metadata: r.metrics,
-    exitCode: r.exitCode,
-    signal: null,
-    error: r.error,
-    reports: [],
-    startedAt: r.startedAt ?? 0,
-    finishedAt: r.finishedAt ?? 0,
-  };
-}
-
-function wantsReports(s: Searcher): s is CustomSearcher {
-  return (s as Partial<CustomSearcher>).wantsReports === true;
-}
-
 function isMultiFidelity(s: Searcher): s is AshaSearcher {
   return typeof (s as Partial<AshaSearcher>).newTrials === "function" && typeof (s as Partial<AshaSearcher>).report === "function";
-}
-
-function firstLine(s: string | null): string {
-  return (s ?? "").split("\n")[0] ?? "";
 }
