@@ -417,7 +417,6 @@ function wantsReports(s: Searcher): s is CustomSearcher {
   return (s as Partial<CustomSearcher>).wantsReports === true;
 }
 
-
 function firstLine(s: string | null): string {
   return (s ?? "").split("\n")[0] ?? "";
 }

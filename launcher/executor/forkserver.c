@@ -15,7 +15,7 @@
  * Protocol (see encodeRequest and SpawnerReport in spawner-client.ts):
  *   in:  records of NUL-terminated fields, the first the count of those that follow:
  *        spawn id cwd workdir result point pointJson stdout stderr argc argv... envc KEY=VALUE...
- *          point "" writes no point.json; stdout/stderr "" are /dev/null; env is added to ours
+ *          (env is added to ours)
  *        release pgid       the launcher drained a group reported with members left
  *   out: JSON lines
  *        {"ev":"spawned","id","pid"}  pid is also the group id (each evaluation leads its own group)
@@ -262,8 +262,8 @@ static int mkdir_p(char *path) {
   return -1;
 }
 
-static int open_output(int status_fd, const char *path) {
-  if (!*path) return open("/dev/null", O_WRONLY);
+/* Creates (or truncates) a file for the child; a failure ends the child as unprepared. */
+static int create_file(int status_fd, const char *path) {
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
   if (fd < 0) child_fs_fail(status_fd, errno, "open", path);
   return fd;
@@ -293,17 +293,14 @@ static void child(const struct spawn_req *r, int status_fd) {
   int created = mkdir_p(r->workdir);
   if (created < 0) child_fs_fail(status_fd, errno, "mkdir", r->workdir);
   if (created == 0 && unlink(r->result) < 0 && errno != ENOENT) child_fs_fail(status_fd, errno, "unlink", r->result);
-  if (*r->point) {
-    int fd = open(r->point, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    if (fd < 0) child_fs_fail(status_fd, errno, "open", r->point);
-    size_t n = strlen(r->point_json);
-    if (write(fd, r->point_json, n) != (ssize_t)n || write(fd, "\n", 1) != 1) child_fs_fail(status_fd, errno ? errno : EIO, "write", r->point);
-    close(fd);
-  }
-  int o = open_output(status_fd, r->out);
-  int e = open_output(status_fd, r->err);
+  int point = create_file(status_fd, r->point);
+  size_t n = strlen(r->point_json);
+  if (write(point, r->point_json, n) != (ssize_t)n || write(point, "\n", 1) != 1) child_fs_fail(status_fd, errno ? errno : EIO, "write", r->point);
+  close(point);
+  int o = create_file(status_fd, r->out);
+  int e = create_file(status_fd, r->err);
   int in = open("/dev/null", O_RDONLY);
-  if (o < 0 || e < 0 || in < 0) child_fs_fail(status_fd, errno, "open", "/dev/null");
+  if (in < 0) child_fs_fail(status_fd, errno, "open", "/dev/null");
   dup2(in, 0);
   dup2(o, 1);
   dup2(e, 2);
@@ -311,7 +308,7 @@ static void child(const struct spawn_req *r, int status_fd) {
    * launcher's pipes, other children's status pipes) is close-on-exec. */
   if (in > 2) close(in);
   if (o > 2) close(o);
-  if (e > 2 && e != o) close(e);
+  if (e > 2) close(e);
 
   if (chdir(r->cwd) < 0) child_start_fail(status_fd, r->argv[0], errno);
   for (size_t i = 0; i < r->envc; i++) putenv(r->env[i]);
