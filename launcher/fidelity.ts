@@ -62,8 +62,11 @@ export class FidelityDriver {
     const trial = this.trialOf.get(evalId);
     this.lastReport.set(evalId, { step, value });
     if (trial === undefined) return { action: "continue", length: Infinity, reason: "not a trial" };
+    // Reports printed after the stop decision, before the run noticed: the decision stands, even
+    // if the trial has been promoted since and runs on in a new row (it speaks for the trial now).
+    const stopped = this.stoppedRuns.get(evalId);
+    if (stopped !== undefined) return { action: "stop", length: step, reason: `already ${stopped}` };
     const info = this.searcher.scheduler.info(trial);
-    // Reports printed after the stop decision, before the run noticed: the decision stands.
     if (info.status !== "running") return { action: "stop", length: step, reason: `already ${info.status}` };
     const d = this.searcher.report(trial, step, value);
     if (d.reason === "promoted") this.promotedDuringRun.add(evalId);
@@ -89,7 +92,8 @@ export class FidelityDriver {
     const info = this.searcher.scheduler.info(trial);
     // A run module told to stop returns by itself (DONE): the row still says it was stopped.
     const recorded = trialOutcome(outcome, trial, last, info.length, stopped ?? (outcome.status === "STOPPED" ? info.status : undefined));
-    if (outcome.status === "STOPPED") return recorded;
+    // A run a decision stopped told the searcher all it had to (its trial may run on in a new row).
+    if (outcome.status === "STOPPED" || stopped !== undefined) return recorded;
     if (info.status === "running") {
       if (outcome.status !== "DONE") this.searcher.fail(trial);
       // It passed a rung while running, then ended without reaching the next: continue it later

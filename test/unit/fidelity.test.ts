@@ -66,6 +66,27 @@ describe("FidelityDriver", () => {
     expect(out).toMatchObject({ status: "DONE", objective: 0.4, error: null, metadata: { trial: 0, length: 1, stopped: "paused" } });
   });
 
+  it("keeps a paused trial's fate when it is promoted before its stopped run has ended", () => {
+    // Seen on 3 Slurm nodes: the old run's late report, then its own end (a run module returns DONE
+    // when told to stop), came after a promotion had resumed its trial in a new row; both were taken
+    // for the resumed trial's progress, which then stopped it ("already paused") at once.
+    const { searcher, driver, rows } = setup();
+    const [a, b, c] = rows(3);
+    expect(driver.onReport(a!.id, 1, 0.9)).toMatchObject({ action: "stop", reason: "paused" });
+    driver.onReport(b!.id, 1, 0.1);
+    driver.onReport(c!.id, 1, 0.2); // floor(3/3) = 1 promotion: a, the best, paused and still running
+    const [resumed] = rows(1);
+    expect(resumed!.fidelity).toMatchObject({ trial: a!.fidelity!.trial, fromLength: 1, length: 3 });
+    // a's run prints one more step before it notices, then returns its value: neither counts.
+    expect(driver.onReport(a!.id, 2, 0.3)).toMatchObject({ action: "stop" });
+    expect(driver.finish(a!, outcome("DONE", 0.3)).metadata).toMatchObject({ stopped: "paused" });
+    expect(searcher.scheduler.info(a!.fidelity!.trial)).toMatchObject({ status: "running", length: 3 });
+    // The resumed row trains on to its rung (3), where its own value decides (alone there: paused).
+    expect(driver.onReport(resumed!.id, 2, 0.95)).toMatchObject({ action: "continue" });
+    expect(driver.onReport(resumed!.id, 3, 0.97)).toMatchObject({ action: "stop", reason: "paused", length: 3 });
+    expect(searcher.scheduler.info(a!.fidelity!.trial)).toMatchObject({ status: "paused", reached: 3 });
+  });
+
   it("tells a run that never reported its final objective at its rung length (restart semantics)", () => {
     const { searcher, driver, rows } = setup();
     const [a, b, c] = rows(3);
