@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's real HPC test bed on one Debian 12 machine, as root, without systemd (adapted from
 # the team's tried recipe): Slurm 22.05 with 3 emulated nodes n[1-3] (munge, slurmctld, 3 slurmd),
-# Open MPI + MPICH, shellcheck, sshd on 127.0.0.1:2222 with a test user, PostgreSQL, and the C compiler
+# Open MPI + MPICH, shellcheck, Debian's Python 3 with numpy, scikit-learn and mpi4py (Python runs), sshd on 127.0.0.1:2222 with a test user, PostgreSQL, and the C compiler
 # the build needs (for the launcher's spawner).
 # Usage: scripts/testbed.sh install|up|down|status     After `up`: source $TESTBED_DIR/env
 # Knobs: TESTBED_DIR=/tmp/spruce-testbed SLURM_NODES=3 SSH_PORT=2222 TEST_USER=hpctest
@@ -26,7 +26,7 @@ stop_pidfile() {
   rm -f "$f"
 }
 
-PACKAGES="gcc libc6-dev slurm-wlm munge openmpi-bin mpich libpmix-dev openssh-server postgresql shellcheck chromium"
+PACKAGES="gcc libc6-dev slurm-wlm munge openmpi-bin mpich libpmix-dev openssh-server postgresql shellcheck chromium python3 python3-numpy python3-sklearn python3-mpi4py"
 
 do_install() {
   local missing=() p

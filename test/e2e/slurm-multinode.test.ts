@@ -70,8 +70,9 @@ function peakConcurrency(rows: Record<string, string>[]): number {
 }
 
 describe("multi-node test bed", () => {
-  it.runIf(!ready && inCi)("is running (CI never skips the multi-node tests)", () => {
-    expect.fail(`need 3 Slurm nodes and PostgreSQL: ${START}`);
+  // Always run (never counted as skipped): outside CI a missing test bed only skips the tests below.
+  it("is running (CI never skips the multi-node tests)", () => {
+    if (!ready && inCi) expect.fail(`need 3 Slurm nodes and PostgreSQL: ${START}`);
   });
 });
 

@@ -87,8 +87,9 @@ function submitArgs(name: string, extra: string[]): string[] {
 }
 
 describe("Slurm test bed", () => {
-  it.runIf(!hasSlurm && inCi)("is running (CI runs the Slurm tests, it never skips them)", () => {
-    expect.fail(`sbatch is missing or slurmctld does not answer 'scontrol ping'; ${START}`);
+  // Always run (never counted as skipped): outside CI a missing test bed only skips the tests below.
+  it("is running (CI runs the Slurm tests, it never skips them)", () => {
+    if (!hasSlurm && inCi) expect.fail(`sbatch is missing or slurmctld does not answer 'scontrol ping'; ${START}`);
   });
 });
 
