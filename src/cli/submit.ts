@@ -18,7 +18,7 @@ import type { JsonValue } from "../space/types.js";
 import { parseWalltime } from "../schedulers/walltime.js";
 import { jobNameFor, validateJobName, validateProject, validateQueue } from "../schedulers/validate.js";
 import { detectScheduler, SCHEDULER_NAMES, type SchedulerName } from "../schedulers/index.js";
-import { createWorkflow, deleteWorkflow, getWorkflow, scriptEnvOf, setWorkflowState, updateWorkflowMaxEvals } from "../store/index.js";
+import { createWorkflow, deleteWorkflow, getWorkflow, scriptEnvOf, setWorkflowState, updateWorkflowMaxEvals, validateWorkflowName } from "../store/index.js";
 import type { JobRequest, NewWorkflow, RunSpec, WorkflowRow } from "../store/types.js";
 import { resultsDir } from "../util/paths.js";
 import { databaseLocation, DB_DIR_OPTION, openStoreFor, refuseSqliteForNodes, workspaceOf, type GlobalArgs } from "./context.js";
@@ -155,13 +155,6 @@ export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
     await submit(argv);
   },
 };
-
-/** Workflow names become directory names and appear in batch scripts: keep them plain. */
-function validateWorkflowName(name: string): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(name)) {
-    throw new ValidationError(`WORKFLOW '${name}' is not a valid name`, "use letters, digits, '_', '.' and '-' (starting with a letter or digit, at most 100 characters)");
-  }
-}
 
 function positiveInt(name: string, v: number | undefined): void {
   if (v !== undefined && (!Number.isInteger(v) || v < 1)) {

@@ -18,6 +18,7 @@ import { existsSync, statSync } from "node:fs";
 import { basename, dirname, posix, relative, resolve, sep } from "node:path";
 import yargs from "yargs";
 import { ValidationError } from "../errors.js";
+import { isWorkflowName } from "../store/index.js";
 import { submitCommand } from "../cli/submit.js";
 import { step } from "../cli/output.js";
 import { shellJoin } from "../util/shell.js";
@@ -59,7 +60,7 @@ export async function forwardToSite(inv: RemoteInvocation): Promise<number> {
     const workspace = resolveRemotePath(await remoteHome(sftp), site.workspace);
     let args = inv.args;
     let cwd: string | undefined;
-    if (submit && /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(submit.workflow)) {
+    if (submit && isWorkflowName(submit.workflow)) {
       // (An invalid name is left to the far side, which explains the naming rule.)
       const root = posix.join(workspace, "uploads", submit.workflow, new Date().toISOString().replace(/[:.]/g, "-"));
       const plan = planSubmitUpload(submit, root);
