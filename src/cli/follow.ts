@@ -3,7 +3,7 @@
 // goes to stderr: a redrawn bar on a TTY, a plain line per change otherwise.
 import { budgetReached } from "../search/registry.js";
 import { SpruceError } from "../errors.js";
-import { isActiveJob, syncActiveJobs } from "../schedulers/sync.js";
+import { isActiveJob, syncActiveJobs } from "../jobs/index.js";
 import { countEvaluations, endedSummary, getWorkflow, listBatchJobs, type Store } from "../store/index.js";
 import { formatDuration, formatNumber } from "./output.js";
 

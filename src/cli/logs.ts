@@ -71,7 +71,7 @@ function evaluationLine(e: EvaluationRow): string {
   return line;
 }
 
-/** Batch scripts send their streams next to the script, named after it (src/cli/batch.ts). */
+/** Batch scripts send their streams next to the script, named after it (src/jobs/submit.ts). */
 function outputFiles(j: BatchJobRow): { out: string; err: string } | undefined {
   if (!j.scriptPath) return undefined;
   const base = join(dirname(j.scriptPath), basename(j.scriptPath, extname(j.scriptPath)));

@@ -1,5 +1,6 @@
-// Console conventions (DESIGN §5): step lines and progress on stderr, the product (tables, JSON,
-// scripts) on stdout so it can be piped.
+// Console conventions: step lines and progress on stderr, the product (tables, JSON, scripts) on
+// stdout so it can be piped.
+import type { Logger } from "../jobs/index.js";
 
 export function info(line: string): void {
   process.stderr.write(line + "\n");
@@ -17,6 +18,9 @@ export async function step<T>(label: string, fn: () => Promise<T> | T): Promise<
     throw e;
   }
 }
+
+/** The jobs module's progress as console step lines (only the CLI prints them). */
+export const consoleLogger: Logger = { step, info };
 
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + "\n");

@@ -6,11 +6,11 @@ import { commands } from "./commands.js";
 import { remoteInvocation } from "../remote/invocation.js";
 
 export async function runCli(args: string[], scriptName = "spruce"): Promise<number> {
-  // `--site NAME <command>` runs the command on the site's login node (src/remote/forward.ts); the
+  // `--site NAME <command>` runs the command on the site's login node (src/cli/remote-forward.ts); the
   // arguments go there unparsed, so yargs here never sees them.
   try {
     const remote = remoteInvocation(args);
-    if (remote) return await (await import("../remote/forward.js")).forwardToSite(remote);
+    if (remote) return await (await import("./remote-forward.js")).forwardToSite(remote);
   } catch (e) {
     return reportError(e, args.includes("--verbose"));
   }

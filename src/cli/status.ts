@@ -2,7 +2,7 @@
 // jobs' states asked from their schedulers and what the service (src/service) last did.
 import type { Argv, CommandModule } from "yargs";
 import { NotFoundError, SchedulerError } from "../errors.js";
-import { syncActiveJobs } from "../schedulers/sync.js";
+import { syncActiveJobs } from "../jobs/index.js";
 import { countEvaluations, FINISHED_STATES, getWorkflow, listBatchJobs, listEvaluations, listServiceEvents, listServiceHolds, listWorkflows, type Store } from "../store/index.js";
 import type { BatchJobRow } from "../store/types.js";
 import { bestEvaluation, workflowStatus } from "../results/summary.js";

@@ -1,8 +1,7 @@
 // `spruce submit hps WORKFLOW ...` (also `balsam-submit hps ...`): validate the problem and the run,
-// write the workflow in one transaction, render the batch script, submit it, record the batch job
-// (DESIGN §5). Any failure after the workflow row was written removes it again, so a failed
-// submission leaves nothing behind and the same command can simply be run again.
-import { existsSync, rmSync } from "node:fs";
+// then hand the workflow to the jobs module, which writes it, renders and submits its batch script
+// and records the batch job, or removes the workflow again if the submission fails.
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { NotFoundError, ValidationError } from "../errors.js";
@@ -18,12 +17,12 @@ import type { JsonValue } from "../space/types.js";
 import { parseWalltime } from "../schedulers/walltime.js";
 import { jobNameFor, validateJobName, validateProject, validateQueue } from "../schedulers/validate.js";
 import { detectScheduler, SCHEDULER_NAMES, type SchedulerName } from "../schedulers/index.js";
-import { createWorkflow, deleteWorkflow, getWorkflow, scriptEnvOf, setWorkflowState, updateWorkflowMaxEvals } from "../store/index.js";
+import { getWorkflow, scriptEnvOf, setWorkflowState, updateWorkflowMaxEvals, validateWorkflowName } from "../store/index.js";
 import type { JobRequest, NewWorkflow, RunSpec, WorkflowRow } from "../store/types.js";
 import { resultsDir } from "../util/paths.js";
 import { databaseLocation, DB_DIR_OPTION, openStoreFor, refuseSqliteForNodes, workspaceOf, type GlobalArgs } from "./context.js";
-import { info, printJson, step } from "./output.js";
-import { buildScriptContext, databaseEnv, submitBatchJob } from "./batch.js";
+import { buildScriptContext, createAndSubmitWorkflow, databaseEnv, submitBatchJob } from "../jobs/index.js";
+import { consoleLogger, info, printJson, step } from "./output.js";
 import { followWorkflow } from "./follow.js";
 
 export interface SubmitArgs extends GlobalArgs {
@@ -156,13 +155,6 @@ export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
   },
 };
 
-/** Workflow names become directory names and appear in batch scripts: keep them plain. */
-function validateWorkflowName(name: string): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(name)) {
-    throw new ValidationError(`WORKFLOW '${name}' is not a valid name`, "use letters, digits, '_', '.' and '-' (starting with a letter or digit, at most 100 characters)");
-  }
-}
-
 function positiveInt(name: string, v: number | undefined): void {
   if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
     throw new ValidationError(`--${name} must be a whole number of at least 1 (got ${v})`);
@@ -282,16 +274,8 @@ async function submit(argv: SubmitArgs): Promise<void> {
 
   const store = await openStoreFor(argv, { migrate: true });
   try {
-    const row = await step(`Creating workflow ${wf.name}`, () => createWorkflow(store, wf));
-    let job;
-    try {
-      job = await submitBatchJob(store, row, workspace);
-    } catch (e) {
-      // Nothing half-written: the user fixes the cause and runs the same command again.
-      await deleteWorkflow(store, row.id);
-      rmSync(row.resultsDir, { recursive: true, force: true });
-      throw e;
-    }
+    // Nothing half-written on a failure: the user fixes the cause and runs the same command again.
+    const { workflow: row, job } = await createAndSubmitWorkflow(store, wf, { workspace, logger: consoleLogger });
     report(argv, row, job.schedulerId, seed);
     if (argv.wait) await followWorkflow(store, row.name, { timeoutSeconds: argv.waitTimeout, json: argv.json });
   } finally {
@@ -319,7 +303,7 @@ async function resume(argv: SubmitArgs, workspace: string, walltimeMinutes: numb
       process.stdout.write(renderScript(buildScriptContext(row, workspace, { env }), (row.request.template as string | null) ?? undefined));
       return;
     }
-    const job = await submitBatchJob(store, row, workspace);
+    const job = await submitBatchJob(store, row, { workspace, logger: consoleLogger });
     report(argv, row, job.schedulerId, row.seed);
     if (argv.wait) await followWorkflow(store, row.name, { timeoutSeconds: argv.waitTimeout, json: argv.json });
   } finally {

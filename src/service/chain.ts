@@ -1,12 +1,11 @@
-// --chain (DESIGN §9): a launcher job, as it starts, submits its own successor with a scheduler
+// --chain: a launcher job, as it starts, submits its own successor with a scheduler
 // dependency on itself (afterany: it starts once this job ended, however it ended) while the search
 // has work left, so a search crosses walltimes with no login-node process. A successor that starts
 // after the search finished finds nothing left here, submits nothing, and its launcher ends at once.
 import { budgetReached } from "../search/registry.js";
-import { isActiveJob } from "../schedulers/sync.js";
+import { isActiveJob, logLines, submitBatchJob, type SchedulerResolver } from "../jobs/index.js";
 import { addServiceEvent, countEvaluations, getBatchJob, listBatchJobs, type Store } from "../store/index.js";
 import type { WorkflowRow } from "../store/types.js";
-import { submitBatchJob } from "../cli/batch.js";
 
 /** The variable each scheduler sets to the running job's id inside the job. */
 const JOB_ID_VARIABLE: Record<string, string> = { slurm: "SLURM_JOB_ID", pbs: "PBS_JOBID", cobalt: "COBALT_JOBID", lsf: "LSB_JOBID" };
@@ -19,7 +18,7 @@ const JOB_ID_VARIABLE: Record<string, string> = { slurm: "SLURM_JOB_ID", pbs: "P
 export async function submitChainSuccessor(
   store: Store,
   wf: WorkflowRow,
-  o: { batchJobId: number; workspace: string; env: NodeJS.ProcessEnv; log: (line: string) => void },
+  o: { batchJobId: number; workspace: string; env: NodeJS.ProcessEnv; log: (line: string) => void; schedulerFor?: SchedulerResolver },
 ): Promise<void> {
   if (wf.request.chain !== true) return;
   try {
@@ -43,7 +42,8 @@ export async function submitChainSuccessor(
       o.log(`chain: batch job ${queued.id} (${queued.schedulerId}) already follows: no successor`);
       return;
     }
-    const job = await submitBatchJob(store, wf, o.workspace, { dependsOn: ownId });
+    // Progress goes to the launcher's timestamped log (the job's error file), never as console step lines.
+    const job = await submitBatchJob(store, wf, { workspace: o.workspace, logger: logLines(o.log), schedulerFor: o.schedulerFor, dependsOn: ownId });
     const action = `chain: launcher job ${o.batchJobId} (${ownId}) submitted its successor, job ${job.id} (${job.scheduler} ${job.schedulerId}, after ${ownId})`;
     await addServiceEvent(store, { workflowId: wf.id, action });
     o.log(action);

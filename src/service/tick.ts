@@ -1,11 +1,21 @@
-// One service tick (DESIGN §9): sync the batch jobs' states from their schedulers, recover the
-// evaluations of launchers whose job ended under them, and give every workflow with work left and
-// no launcher job queued or running another one with its saved request — unless its last launcher
-// jobs failed at start-up (then it is held and reported) or the queue limits are reached.
+// One service tick: sync the batch jobs' states from their schedulers, recover the evaluations of
+// launchers whose job ended under them, and give every workflow with work left and no launcher job
+// queued or running another one with its saved request — unless its last launcher jobs failed at
+// start-up (then it is held and reported, as resubmitting would only fail again) or the queue
+// limits are reached.
 import { budgetReached } from "../search/registry.js";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { SchedulerError } from "../errors.js";
-import { ACTIVE_JOB_STATES, isActiveJob, syncActiveJobs } from "../schedulers/sync.js";
+import {
+  ACTIVE_JOB_STATES,
+  batchJobFiles,
+  failLostSubmissions,
+  isActiveJob,
+  logLines,
+  submitBatchJob,
+  syncActiveJobs,
+  type SchedulerResolver,
+} from "../jobs/index.js";
 import {
   addServiceEvent,
   batchJobsWithLaunchers,
@@ -18,12 +28,10 @@ import {
   listWorkflows,
   recoverEvaluations,
   setServiceHold,
-  updateBatchJob,
   type Store,
 } from "../store/index.js";
 import type { BatchJobRow, WorkflowRow } from "../store/types.js";
 import { launcherSettings } from "../../launcher/settings.js";
-import { batchJobFiles, submitBatchJob } from "../cli/batch.js";
 
 export interface TickOptions {
   /** Workspace the launcher jobs name (SPRUCE_WORKSPACE, --workspace), as `submit` does. */
@@ -32,7 +40,10 @@ export interface TickOptions {
   maxQueued: number;
   /** Launcher jobs queued or running over all workflows; the service submits none beyond. */
   maxQueuedTotal: number;
+  /** Timestamped lines of the service's own log. */
   log: (line: string) => void;
+  /** The scheduler adapter for a job's scheduler name; the real ones by default (tests stub it). */
+  schedulerFor?: SchedulerResolver;
 }
 
 export interface TickReport {
@@ -45,14 +56,11 @@ export interface TickReport {
 
 /** Workflow states with nothing more to run: the service leaves them alone. */
 const DONE_STATES = new Set(["FINISHED", "STOPPED", "FAILED"]);
-/** Start-up failures in a row after which a workflow is held (DESIGN §9: back off, report). */
-const STARTUP_FAILURES_TO_HOLD = 2;
 /**
- * A row with no scheduler id is a submission in flight (submitBatchJob writes the id once the
- * scheduler answers). One older than this belongs to a submitting process that died: it is FAILED,
- * or it would count as queued forever and block the workflow.
+ * Start-up failures in a row after which a workflow is held: one can be bad luck (a node), two in a
+ * row mean the job's environment is broken, and resubmitting would burn allocation time.
  */
-const NO_ID_GRACE_MS = 5 * 60_000;
+const STARTUP_FAILURES_TO_HOLD = 2;
 /** Lines of a failed job's error file quoted in the hold reason. */
 const TAIL_LINES = 12;
 const TAIL_BYTES = 16_384;
@@ -60,13 +68,18 @@ const TAIL_BYTES = 16_384;
 export async function runTick(store: Store, o: TickOptions): Promise<TickReport> {
   const workflows = await listWorkflows(store);
   const jobsOf = new Map<number, BatchJobRow[]>();
-  for (const wf of workflows) jobsOf.set(wf.id, await failLostSubmissions(store, wf, await listBatchJobs(store, wf.id), o.log));
+  for (const wf of workflows) {
+    // A submission that never got its scheduler id (its process died) would block the workflow.
+    const lost = await failLostSubmissions(store, await listBatchJobs(store, wf.id));
+    for (const j of lost.failed) o.log(`batch job ${j.id} of workflow ${wf.name} never got a scheduler id: marked FAILED`);
+    jobsOf.set(wf.id, lost.jobs);
+  }
 
   // Sync. If a scheduler cannot be asked, nothing is known about the queue: no submission this tick.
   const before = [...jobsOf.values()].flat();
   let synced: BatchJobRow[] | null = null;
   try {
-    synced = await syncActiveJobs(store, before);
+    synced = await syncActiveJobs(store, before, o.schedulerFor);
   } catch (e) {
     if (!(e instanceof SchedulerError)) throw e;
     o.log(`scheduler status failed, submitting nothing this tick: ${e.message}`);
@@ -151,7 +164,13 @@ function nameOf(workflows: WorkflowRow[], id: number): string {
 async function submitFor(store: Store, wf: WorkflowRow, o: TickOptions, dependsOn: string | undefined): Promise<BatchJobRow | null> {
   const after = dependsOn === undefined ? "" : `, after job ${dependsOn}`;
   try {
-    const job = await submitBatchJob(store, wf, o.workspace, dependsOn === undefined ? {} : { dependsOn });
+    const job = await submitBatchJob(store, wf, {
+      workspace: o.workspace,
+      // Progress lines in the service's log, naming the workflow; no console step lines.
+      logger: logLines((line) => o.log(`workflow ${wf.name}: ${line}`)),
+      schedulerFor: o.schedulerFor,
+      dependsOn,
+    });
     const action = `submitted launcher job ${job.id} (${job.scheduler} ${job.schedulerId}${after})`;
     await addServiceEvent(store, { workflowId: wf.id, action });
     o.log(`workflow ${wf.name}: ${action}`);
@@ -162,20 +181,6 @@ async function submitFor(store: Store, wf: WorkflowRow, o: TickOptions, dependsO
     o.log(`workflow ${wf.name}: ${action}`);
     return null;
   }
-}
-
-/** Rows whose submitting process died before the scheduler answered: FAILED (see NO_ID_GRACE_MS). */
-async function failLostSubmissions(store: Store, wf: WorkflowRow, jobs: BatchJobRow[], log: (line: string) => void): Promise<BatchJobRow[]> {
-  const out: BatchJobRow[] = [];
-  for (const j of jobs) {
-    if (isActiveJob(j) && j.schedulerId === null && Date.now() - j.submittedAt > NO_ID_GRACE_MS) {
-      log(`batch job ${j.id} of workflow ${wf.name} never got a scheduler id: marked FAILED`);
-      out.push(await updateBatchJob(store, j.id, { state: "FAILED", endedAt: Date.now() }));
-    } else {
-      out.push(j);
-    }
-  }
-  return out;
 }
 
 /**

@@ -3,6 +3,7 @@
 export { openStore, readSchemaVersion, scriptEnvOf, SQLITE_FILE, type Dialect, type OpenOptions, type Store, type StoreLocation } from "./connection.js";
 export { readCredentials, SERVER_INFO_FILE, serverInfoPath, type PgCredentials } from "./credentials.js";
 export { ensureDatabase } from "./admin.js";
+export { isWorkflowName, validateWorkflowName } from "./names.js";
 export { isTransientError } from "./retry.js";
 export { schemaVersion } from "../../db/migrations.js";
 export {

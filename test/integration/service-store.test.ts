@@ -20,7 +20,7 @@ import {
   setServiceHold,
   type Store,
 } from "../../src/store/index.js";
-import { ACTIVE_JOB_STATES } from "../../src/schedulers/sync.js";
+import { ACTIVE_JOB_STATES } from "../../src/jobs/index.js";
 import { DIALECTS } from "../helpers/pg.js";
 import { makeTempStore, sampleWorkflow } from "../helpers/db.js";
 

@@ -1,11 +1,11 @@
 // What `--site` does before any connection: recognising forwarded commands (src/remote/invocation.ts)
-// and planning the submit upload and its path rewrites (src/remote/forward.ts).
+// and planning the submit upload and its path rewrites (src/cli/remote-forward.ts).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.js";
-import { MODULE_TREE_MAX_FILES, planSubmitUpload } from "../../src/remote/forward.js";
+import { MODULE_TREE_MAX_FILES, planSubmitUpload } from "../../src/cli/remote-forward.js";
 import { remoteInvocation } from "../../src/remote/invocation.js";
 import { fixture } from "../helpers/cli.js";
 

@@ -1,17 +1,27 @@
-// Rendering and submitting one launcher batch job for a workflow: shared by `submit`, `--resume`
-// and (later) the service that resubmits. The batch job row is written before rendering so the
-// script can name it (`launch --batch-job-id N`); a failed submission marks that row FAILED.
+// Rendering and submitting one launcher batch job for a workflow: used by `submit`, `--resume`,
+// the service that resubmits and a --chain successor. The batch job row is written before
+// rendering so the script can name it (`launch --batch-job-id N`); a failed submission marks that
+// row FAILED.
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ValidationError } from "../errors.js";
 import { renderScript, type ScriptContext } from "../schedulers/render.js";
-import { getScheduler } from "../schedulers/index.js";
 import { createBatchJob, updateBatchJob, type Store } from "../store/index.js";
 import type { BatchJobRow, NewWorkflow, WorkflowRow } from "../store/types.js";
 import { distFile } from "../util/paths.js";
-import { info, step } from "./output.js";
+import { defaultSchedulerFor, type Logger, type SchedulerResolver } from "./context.js";
 
 const EXTENSION: Record<string, string> = { slurm: "sbatch", pbs: "qsub", cobalt: "qsub", lsf: "bsub", local: "sh" };
+
+export interface SubmitJobOptions {
+  /** Workspace the launcher job names (SPRUCE_WORKSPACE, --workspace). */
+  workspace: string;
+  logger: Logger;
+  /** Defaults to the adapters of src/schedulers. */
+  schedulerFor?: SchedulerResolver;
+  /** A scheduler job id this one waits for, however it ends (--chain successors, queued-ahead service jobs). */
+  dependsOn?: string;
+}
 
 function stamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
@@ -72,11 +82,8 @@ function jobBaseName(batchJobId: number): string {
   return `job-${batchJobId}`;
 }
 
-/**
- * Renders and submits one launcher job with the workflow's saved request. dependsOn: a scheduler
- * job id this one waits for, however it ends (--chain successors, queued-ahead service jobs).
- */
-export async function submitBatchJob(store: Store, wf: WorkflowRow, workspace: string, opts: { dependsOn?: string } = {}): Promise<BatchJobRow> {
+/** Renders and submits one launcher job with the workflow's saved request. */
+export async function submitBatchJob(store: Store, wf: WorkflowRow, o: SubmitJobOptions): Promise<BatchJobRow> {
   const r = wf.request;
   const job = await createBatchJob(store, {
     workflowId: wf.id,
@@ -92,15 +99,16 @@ export async function submitBatchJob(store: Store, wf: WorkflowRow, workspace: s
   const name = jobBaseName(job.id);
   const scriptPath = join(wf.resultsDir, `${name}.${EXTENSION[r.scheduler] ?? "sh"}`);
   try {
-    await step(`Rendering ${r.scheduler} script`, () => {
-      const env = databaseEnv(workspace, store.scriptEnv);
-      const script = renderScript(buildScriptContext(wf, workspace, { batchJobId: job.id, name, env }), (r.template as string | null) ?? undefined);
+    await o.logger.step(`Rendering ${r.scheduler} script`, () => {
+      const env = databaseEnv(o.workspace, store.scriptEnv);
+      const script = renderScript(buildScriptContext(wf, o.workspace, { batchJobId: job.id, name, env }), (r.template as string | null) ?? undefined);
       mkdirSync(wf.resultsDir, { recursive: true });
       writeFileSync(scriptPath, script);
       chmodSync(scriptPath, 0o755);
     });
-    info("Performing job submission...");
-    const schedulerId = await getScheduler(r.scheduler).submit(scriptPath, opts.dependsOn === undefined ? undefined : { dependsOn: opts.dependsOn });
+    o.logger.info("Performing job submission...");
+    const scheduler = (o.schedulerFor ?? defaultSchedulerFor)(r.scheduler);
+    const schedulerId = await scheduler.submit(scriptPath, o.dependsOn === undefined ? undefined : { dependsOn: o.dependsOn });
     await updateBatchJob(store, job.id, { schedulerId, scriptPath });
     return { ...job, schedulerId, scriptPath };
   } catch (e) {

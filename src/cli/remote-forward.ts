@@ -1,5 +1,7 @@
 // `spruce --site NAME <command> ...`: runs the command on the site's login node as
-// `<spruce> --workspace <remote workspace> <args>` and streams its output back (DESIGN §9).
+// `<spruce> --workspace <remote workspace> <args>` and streams its output back. This is CLI code (it
+// reads submit's arguments with submit's own option schema); the SSH and SFTP mechanics it uses
+// are in src/remote.
 //
 // submit first copies its local files over SFTP into a fresh <workspace>/uploads/<workflow>/<stamp>/
 // and rewrites their paths in the arguments:
@@ -18,13 +20,14 @@ import { existsSync, statSync } from "node:fs";
 import { basename, dirname, posix, relative, resolve, sep } from "node:path";
 import yargs from "yargs";
 import { ValidationError } from "../errors.js";
-import { submitCommand } from "../cli/submit.js";
-import { step } from "../cli/output.js";
+import { RemoteSession } from "../remote/connection.js";
+import type { RemoteInvocation } from "../remote/invocation.js";
+import { getSite } from "../remote/sites.js";
+import { mkdirRemote, remoteHome, removeRemoteTree, resolveRemotePath, uploadFiles, walkLocalTree, type LocalFile } from "../remote/transfer.js";
+import { isWorkflowName } from "../store/index.js";
 import { shellJoin } from "../util/shell.js";
-import { RemoteSession } from "./connection.js";
-import type { RemoteInvocation } from "./invocation.js";
-import { getSite } from "./sites.js";
-import { mkdirRemote, remoteHome, removeRemoteTree, resolveRemotePath, uploadFiles, walkLocalTree, type LocalFile } from "./transfer.js";
+import { step } from "./output.js";
+import { submitCommand } from "./submit.js";
 
 export const MODULE_TREE_MAX_FILES = 1000;
 export const MODULE_TREE_MAX_BYTES = 50 * 1024 * 1024;
@@ -59,7 +62,7 @@ export async function forwardToSite(inv: RemoteInvocation): Promise<number> {
     const workspace = resolveRemotePath(await remoteHome(sftp), site.workspace);
     let args = inv.args;
     let cwd: string | undefined;
-    if (submit && /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(submit.workflow)) {
+    if (submit && isWorkflowName(submit.workflow)) {
       // (An invalid name is left to the far side, which explains the naming rule.)
       const root = posix.join(workspace, "uploads", submit.workflow, new Date().toISOString().replace(/[:.]/g, "-"));
       const plan = planSubmitUpload(submit, root);
