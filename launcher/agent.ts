@@ -9,13 +9,13 @@ import {
   recordReports,
   getWorkflowById,
   heartbeatLauncher,
+  launcherSettings,
   listLaunchers,
   registerLauncher,
   requeueRunning,
   type Store,
 } from "../src/store/index.js";
 import type { WorkflowRow } from "../src/store/types.js";
-import { launcherSettings } from "./settings.js";
 import { finishedResults, handBackAfterError, SlotRunner } from "./slot-runner.js";
 import { trialOutcome } from "./fidelity.js";
 import type { Slot } from "./slots.js";

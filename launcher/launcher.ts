@@ -18,17 +18,18 @@ import {
   listEvaluations,
   loadSearcherState,
   lastReportId,
+  launcherSettings,
   recoverEvaluations,
   registerLauncher,
   setWorkflowState,
   updateBatchJob,
+  type LauncherSettings,
   type Store,
 } from "../src/store/index.js";
 import type { EvaluationRow, WorkflowRow } from "../src/store/types.js";
 import { appendResults, readCsvRecords } from "../src/results/csv.js";
 import { refreshReport } from "../src/results/report.js";
 import { handBackAfterError } from "./slot-runner.js";
-import { launcherSettings, type LauncherSettings } from "./settings.js";
 import type { Slot } from "./slots.js";
 import { FidelityDriver } from "./fidelity.js";
 import { SearchLoop } from "./search-loop.js";

@@ -26,7 +26,7 @@ import type { EvaluationOutcome } from "./executor/process.js";
 import { appendResults } from "../src/results/csv.js";
 import { refreshReport, shouldRefresh } from "../src/results/report.js";
 import { finishedResults, SlotRunner } from "./slot-runner.js";
-import type { LauncherSettings } from "./settings.js";
+import type { LauncherSettings } from "../src/store/settings.js";
 import type { FidelityDriver } from "./fidelity.js";
 import type { LauncherEnd, LauncherOptions } from "./launcher.js";
 

@@ -8,7 +8,7 @@ import type { EvaluationRow, FinishedEvaluation, WorkflowRow } from "../src/stor
 import { parseReportLine } from "./executor/objective.js";
 import { startEvaluation, type EvaluationOutcome, type RunningEvaluation } from "./executor/process.js";
 import { Spawner } from "./executor/spawner-client.js";
-import type { LauncherSettings } from "./settings.js";
+import type { LauncherSettings } from "../src/store/settings.js";
 import { SlotPool, type Slot } from "./slots.js";
 
 export interface Finished {

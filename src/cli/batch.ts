@@ -43,9 +43,9 @@ export function buildScriptContext(
   if (opts.batchJobId !== undefined) launcherCommand.push("--batch-job-id", String(opts.batchJobId));
   launcherCommand.push("--time-limit-minutes", String(r.walltimeMinutes));
   return {
-    scheduler: r.scheduler as ScriptContext["scheduler"],
+    scheduler: r.scheduler,
     workflow: wf.name,
-    jobName: String(r.jobName ?? wf.name),
+    jobName: r.jobName ?? wf.name,
     nodes: r.nodes,
     walltimeMinutes: r.walltimeMinutes,
     queue: r.queue,
@@ -53,10 +53,10 @@ export function buildScriptContext(
     resultsDir: wf.resultsDir,
     outputFile: join(wf.resultsDir, `${base}.out`),
     errorFile: join(wf.resultsDir, `${base}.err`),
-    envScript: (r.envScript as string | null) ?? null,
+    envScript: r.envScript ?? null,
     env: opts.env ?? { SPRUCE_WORKSPACE: workspace },
     launcherCommand,
-    schedFlags: (r.schedFlags as string[] | undefined) ?? [],
+    schedFlags: r.schedFlags ?? [],
     // Processes per node the allocation must hold: MPI ranks, or serial evaluations side by side.
     ranksPerNode: r.mode === "mpi" ? r.ranksPerNode : r.evalsPerNode,
   };
@@ -94,7 +94,7 @@ export async function submitBatchJob(store: Store, wf: WorkflowRow, workspace: s
   try {
     await step(`Rendering ${r.scheduler} script`, () => {
       const env = databaseEnv(workspace, store.scriptEnv);
-      const script = renderScript(buildScriptContext(wf, workspace, { batchJobId: job.id, name, env }), (r.template as string | null) ?? undefined);
+      const script = renderScript(buildScriptContext(wf, workspace, { batchJobId: job.id, name, env }), r.template ?? undefined);
       mkdirSync(wf.resultsDir, { recursive: true });
       writeFileSync(scriptPath, script);
       chmodSync(scriptPath, 0o755);

@@ -47,8 +47,7 @@ export const launchCommand: CommandModule<GlobalArgs, LaunchArgs> = {
       if (!wf) throw new NotFoundError(`workflow '${argv.workflow}' not found in ${store.describe}`, "check the name with 'spruce ls'");
       let deadline: number | null = null;
       if (argv.timeLimitMinutes !== undefined) {
-        const saved = wf.settings.walltimeMarginSeconds;
-        const margin = argv.walltimeMargin ?? (typeof saved === "number" ? saved : walltimeMarginSeconds(argv.timeLimitMinutes));
+        const margin = argv.walltimeMargin ?? wf.settings.walltimeMarginSeconds ?? walltimeMarginSeconds(argv.timeLimitMinutes);
         deadline = startedAt + argv.timeLimitMinutes * 60_000 - margin * 1000;
       }
       const logFile = { path: null as string | null, pending: [] as string[] };

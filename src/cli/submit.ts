@@ -19,7 +19,7 @@ import { parseWalltime } from "../schedulers/walltime.js";
 import { jobNameFor, validateJobName, validateProject, validateQueue } from "../schedulers/validate.js";
 import { detectScheduler, SCHEDULER_NAMES, type SchedulerName } from "../schedulers/index.js";
 import { createWorkflow, deleteWorkflow, getWorkflow, scriptEnvOf, setWorkflowState, updateWorkflowMaxEvals } from "../store/index.js";
-import type { JobRequest, NewWorkflow, RunSpec, WorkflowRow } from "../store/types.js";
+import type { JobRequest, NewWorkflow, RunSpec, WorkflowRow, WorkflowSettings } from "../store/types.js";
 import { resultsDir } from "../util/paths.js";
 import { databaseLocation, DB_DIR_OPTION, openStoreFor, refuseSqliteForNodes, workspaceOf, type GlobalArgs } from "./context.js";
 import { info, printJson, step } from "./output.js";
@@ -275,7 +275,7 @@ async function submit(argv: SubmitArgs): Promise<void> {
     const env = databaseEnv(workspace, scriptEnvOf(databaseLocation(argv)));
     const ctx = await step(`Rendering ${scheduler} script`, () => buildScriptContext(wf, workspace, { env }));
     const { renderScript } = await import("../schedulers/render.js");
-    process.stdout.write(renderScript(ctx, request.template as string | null ?? undefined));
+    process.stdout.write(renderScript(ctx, request.template ?? undefined));
     info("Dry run: nothing was written or submitted.");
     return;
   }
@@ -316,7 +316,7 @@ async function resume(argv: SubmitArgs, workspace: string, walltimeMinutes: numb
     if (argv.dryRun) {
       const { renderScript } = await import("../schedulers/render.js");
       const env = databaseEnv(workspace, store.scriptEnv);
-      process.stdout.write(renderScript(buildScriptContext(row, workspace, { env }), (row.request.template as string | null) ?? undefined));
+      process.stdout.write(renderScript(buildScriptContext(row, workspace, { env }), row.request.template ?? undefined));
       return;
     }
     const job = await submitBatchJob(store, row, workspace);
@@ -370,8 +370,8 @@ function searcherOptions(argv: SubmitArgs, gridCounts?: Record<string, number>):
   return o;
 }
 
-function launcherSettingsFrom(argv: SubmitArgs): Record<string, JsonValue> {
-  const s: Record<string, JsonValue> = { evalTimeoutSeconds: argv.evalTimeout ?? null };
+function launcherSettingsFrom(argv: SubmitArgs): WorkflowSettings {
+  const s: WorkflowSettings = { evalTimeoutSeconds: argv.evalTimeout ?? null };
   if (argv.heartbeatSeconds !== undefined) s.heartbeatSeconds = argv.heartbeatSeconds;
   if (argv.staleAfterSeconds !== undefined) s.staleAfterSeconds = argv.staleAfterSeconds;
   if (argv.maxAttempts !== undefined) s.maxAttempts = argv.maxAttempts;

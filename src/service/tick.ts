@@ -22,7 +22,7 @@ import {
   type Store,
 } from "../store/index.js";
 import type { BatchJobRow, WorkflowRow } from "../store/types.js";
-import { launcherSettings } from "../../launcher/settings.js";
+import { launcherSettings } from "../store/settings.js";
 import { batchJobFiles, submitBatchJob } from "../cli/batch.js";
 
 export interface TickOptions {
