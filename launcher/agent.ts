@@ -9,6 +9,7 @@ import {
   recordReports,
   getWorkflowById,
   heartbeatLauncher,
+  isWorkflowOver,
   launcherSettings,
   listLaunchers,
   registerLauncher,
@@ -140,10 +141,10 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
   }
 }
 
-/** The agent stops when the workflow is no longer running or its leader has ended. */
+/** The agent stops when the workflow is over (failed included) or its leader has ended. */
 async function reasonToStop(store: Store, workflowId: number, leaderId: number): Promise<string | null> {
   const wf = await getWorkflowById(store, workflowId);
-  if (!wf || wf.state === "FINISHED" || wf.state === "STOPPED") return `workflow ${wf?.state ?? "deleted"}`;
+  if (!wf || isWorkflowOver(wf.state)) return `workflow ${wf?.state ?? "deleted"}`;
   const leader = (await listLaunchers(store, workflowId)).find((l) => l.id === leaderId);
   if (!leader || leader.endedAt !== null) return "leader ended";
   return null;

@@ -14,6 +14,7 @@ import type { AshaSearcher } from "../src/search/asha/searcher.js";
 import {
   endLauncher,
   findDeadLaunchers,
+  FINISHED_STATES,
   heartbeatLauncher,
   listEvaluations,
   loadSearcherState,
@@ -82,7 +83,7 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
   // Multi-fidelity searchers steer running evaluations through their reports.
   const driver = isMultiFidelity(searcher) ? new FidelityDriver(searcher, await listEvaluations(store, wf.id)) : null;
 
-  reconcileResults(await listEvaluations(store, wf.id, { states: ["DONE", "FAILED", "TIMEOUT"], orderBy: "finished_at" }), wf, space);
+  reconcileResults(await listEvaluations(store, wf.id, { states: FINISHED_STATES, orderBy: "finished_at" }), wf, space);
   const loop = new SearchLoop(o, me.id, settings, space, searcher, driver);
   // Agents' reports from before this leader were decided on by an earlier one (its decisions are in
   // the saved state); a run re-started since reports again from its beginning.

@@ -11,6 +11,7 @@ import {
   countEvaluations,
   createEvaluations,
   finishEvaluations,
+  finishedCount,
   getWorkflowState,
   listUntold,
   markTold,
@@ -30,7 +31,6 @@ import type { LauncherSettings } from "../src/store/settings.js";
 import type { FidelityDriver } from "./fidelity.js";
 import type { LauncherEnd, LauncherOptions } from "./launcher.js";
 
-const FINISHED_KEYS = ["DONE", "FAILED", "TIMEOUT"] as const;
 /** How often a leader with agents looks for their results. */
 const AGENT_POLL_MS = 250;
 
@@ -166,7 +166,7 @@ export class SearchLoop {
   private async dispatch(): Promise<LauncherEnd | null> {
     const { store, workflow: wf } = this.o;
     const counts = await countEvaluations(store, wf.id);
-    const done = FINISHED_KEYS.reduce((s, k) => s + counts[k], 0);
+    const done = finishedCount(counts);
     // A multi-fidelity search counts trials, not rows (a promoted trial continues in a new row):
     // its searcher says when it is over.
     if (!this.driver && done >= wf.maxEvals && this.runner.runningCount === 0) return "completed";

@@ -4,7 +4,7 @@
 import { budgetReached } from "../search/registry.js";
 import { SpruceError } from "../errors.js";
 import { isActiveJob, syncActiveJobs } from "../schedulers/sync.js";
-import { countEvaluations, endedSummary, getWorkflow, listBatchJobs, type Store } from "../store/index.js";
+import { countEvaluations, endedSummary, finishedCount, getWorkflow, listBatchJobs, type Store } from "../store/index.js";
 import { formatDuration, formatNumber } from "./output.js";
 
 const POLL_MS = 500;
@@ -20,7 +20,7 @@ export async function followWorkflow(store: Store, name: string, opts: { timeout
     const wf = await getWorkflow(store, name);
     if (!wf) throw new SpruceError(`workflow '${name}' was deleted while waiting`);
     const counts = await countEvaluations(store, wf.id);
-    const finished = counts.DONE + counts.FAILED + counts.TIMEOUT;
+    const finished = finishedCount(counts);
     // asha counts trials (a promoted trial continues in a new row): progress is in trials that ran.
     // The database computes both: a long search's rows are not read every poll.
     const summary = await endedSummary(store, wf.id, { direction: wf.direction, trials: wf.searcher === "asha" });

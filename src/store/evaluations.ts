@@ -16,8 +16,8 @@ import { parseOrNull, toEvaluation, toEvaluationsById, toJson, toJsonOrNull } fr
 import { upsertSearcherState } from "./searcher-state.js";
 import { chunks, nowMs, rawRows, retrying, writeTransaction, type Db, type RawRow } from "./sql.js";
 import type { EvaluationRow, EvaluationState, Fidelity, FinishedEvaluation } from "./types.js";
+import { EVALUATION_STATES, FINISHED_STATES } from "./states.js";
 
-const ALL_STATES: readonly EvaluationState[] = ["READY", "RUNNING", "DONE", "FAILED", "TIMEOUT", "KILLED"];
 
 /**
  * Inserts READY evaluations for points (in order: ids ascend with the points), their READY events,
@@ -273,7 +273,7 @@ export async function listEvaluations(
 
 /** How many evaluations a workflow has in each state; every state is present. */
 export async function countEvaluations(store: Store, workflowId: number): Promise<Record<EvaluationState, number>> {
-  const counts = Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<EvaluationState, number>;
+  const counts = Object.fromEntries(EVALUATION_STATES.map((s) => [s, 0])) as Record<EvaluationState, number>;
   const rows: RawRow[] = await retrying(store, () =>
     store.knex("evaluations").select("state").count({ n: "*" }).where({ workflow_id: workflowId }).groupBy("state"),
   );
@@ -299,7 +299,7 @@ export async function endedSummary(
   if (!opts.trials) return { best, trials: null };
   // The trial lives in the fidelity JSON (text on both dialects): only that column is read.
   const rows: RawRow[] = await retrying(store, () =>
-    store.knex("evaluations").select("fidelity").where({ workflow_id: workflowId }).whereIn("state", ["DONE", "FAILED", "TIMEOUT"]),
+    store.knex("evaluations").select("fidelity").where({ workflow_id: workflowId }).whereIn("state", FINISHED_STATES),
   );
   const trials = new Set(rows.map((r) => parseOrNull<Fidelity>(r.fidelity)?.trial));
   return { best, trials: trials.size };
