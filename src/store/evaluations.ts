@@ -22,8 +22,7 @@ import { EVALUATION_STATES, FINISHED_STATES } from "./states.js";
 /**
  * Inserts READY evaluations for points (in order: ids ascend with the points), their READY events,
  * and the searcher state that proposed them, in ONE transaction: a crash leaves either all of it or
- * none, never proposals without the state that produced them (or the reverse). workdirFor names
- * each row's working directory once its id is known.
+ * none, never proposals without the state that produced them (or the reverse).
  *
  * claim: the first claim.hosts.length rows are created already claimed by that launcher, one per
  * host set, exactly as claimEvaluations would leave them (RUNNING, with a READY then a RUNNING
@@ -35,7 +34,6 @@ export async function createEvaluations(
   points: readonly Point[],
   opts: {
     searcherState?: JsonValue;
-    workdirFor?: (id: number) => string;
     fidelity?: readonly (Fidelity | null)[];
     claim?: { launcherId: number; hosts: readonly (readonly string[] | undefined)[] };
   } = {},
@@ -78,12 +76,6 @@ export async function createEvaluations(
         .insert(chunk)
         .returning("*");
       created.push(...toEvaluationsById(rows));
-    }
-    if (opts.workdirFor) {
-      for (const row of created) {
-        row.workdir = opts.workdirFor(row.id);
-        await trx("evaluations").where({ id: row.id }).update({ workdir: row.workdir });
-      }
     }
     const note = opts.claim ? `claimed by launcher ${opts.claim.launcherId}` : null;
     await insertEvents(trx, [
@@ -240,10 +232,6 @@ export async function killEvaluations(store: Store, workflowId: number, note: st
     await insertEvents(trx, events);
     return killed.sort((a, b) => a.id - b.id);
   });
-}
-
-export async function setEvaluationWorkdir(store: Store, id: number, workdir: string): Promise<void> {
-  await retrying(store, () => store.knex("evaluations").where({ id }).update({ workdir }));
 }
 
 export async function getEvaluation(store: Store, id: number): Promise<EvaluationRow | undefined> {

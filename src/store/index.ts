@@ -24,7 +24,6 @@ export {
   getEvaluation,
   killEvaluations,
   listEvaluations,
-  setEvaluationWorkdir,
 } from "./evaluations.js";
 export { listEvents } from "./events.js";
 export { listUntold, markTold } from "./told.js";

@@ -96,7 +96,6 @@ export interface EvaluationRow {
   exitCode: number | null;
   error: string | null;
   hosts: string[] | null;
-  workdir: string | null;
   /** Multi-fidelity searchers (asha): the trial this row trains and how far; null otherwise. */
   fidelity: Fidelity | null;
 }
