@@ -8,10 +8,9 @@ import type { Argv, CommandModule } from "yargs";
 import { NotFoundError, ValidationError } from "../errors.js";
 import { loadProblem, loadRunModule } from "../problem/load.js";
 import { validateCommandTemplate } from "../problem/command.js";
-import { assertSearcherName } from "../search/registry.js";
+import { assertSearcherName, capabilitiesOf, createSearcher } from "../search/registry.js";
 import { loadCustomSearcher } from "../search/custom/load.js";
 import { gridSizeFor } from "../search/grid.js";
-import { createAshaSearcher } from "../search/asha/searcher.js";
 import { problemFromHpFlags } from "../space/ranges.js";
 import { Space } from "../space/space.js";
 import type { JsonValue } from "../space/types.js";
@@ -245,10 +244,11 @@ async function submit(argv: SubmitArgs): Promise<void> {
     chain: argv.chain === true,
   };
   const options = searcherOptions(argv, loaded.spec.gridCounts);
-  if (argv.searcher === "asha") {
-    // max-evals counts trials (a promoted trial continues in a new row).
+  if (capabilitiesOf(argv).counts === "trials") {
+    // max-evals counts trials (a promoted trial continues in a new row): the searcher is given the
+    // budget, as it alone knows when it is spent. Its settings are checked now, not after the queue wait.
     options.max_trials = argv.maxEvals ?? 100;
-    await step("Validating ASHA settings", async () => createAshaSearcher({ space: loaded.space, seed: 0, direction: argv.minimize ? "minimize" : "maximize", options }));
+    await step(`Validating ${argv.searcher.toUpperCase()} settings`, async () => createSearcher(argv.searcher, { space: loaded.space, seed: 0, direction: argv.minimize ? "minimize" : "maximize", options }));
   }
   if (argv.searcher === "custom") {
     Object.assign(options, await step("Validating search method", () => customOptions(argv, loaded.space, argv.seed ?? 0, argv.minimize ? "minimize" : "maximize")));

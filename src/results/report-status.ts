@@ -2,6 +2,7 @@
 // point one hyperparameter per line, and the batch jobs. Pure, so the CLI only loads the rows.
 import type { EvaluationRow, EvaluationState, WorkflowRow } from "../store/types.js";
 import { EVALUATION_STATES, finishedCount } from "../store/states.js";
+import { capabilitiesOf } from "../search/registry.js";
 import { etaMs, finishRate } from "./report-data.js";
 import type { WorkflowStatus } from "./summary.js";
 
@@ -21,9 +22,9 @@ export function statusText(
   now: number = Date.now(),
 ): string {
   const finished = finishedCount(counts);
-  // asha counts trials, and a promoted trial continues in a new row: progress is in trials that
+  // A search that counts trials (a promoted trial continues in a new row) progresses in trials that
   // have run, and no ETA can be drawn from the rows' pace (the searcher decides when it is over).
-  const trials = wf.searcher === "asha" ? new Set(finishedRows.map((r) => r.fidelity?.trial)).size : null;
+  const trials = capabilitiesOf(wf).counts === "trials" ? new Set(finishedRows.map((r) => r.fidelity?.trial)).size : null;
   const progressed = trials ?? finished;
   const pct = wf.maxEvals > 0 ? Math.min(100, Math.floor((progressed / wf.maxEvals) * 100)) : 100;
   const rate = finishRate(finishedRows, RATE_WINDOW);
@@ -32,7 +33,7 @@ export function statusText(
   const active = wf.state === "RUNNING" || wf.state === "CREATED";
   const etaText = remaining === 0 ? "done"
     : !active ? `- (${wf.state.toLowerCase()})`
-    : trials !== null ? "- (asha: the searcher decides)"
+    : trials !== null ? `- (${wf.searcher}: the searcher decides)`
     : eta === null ? "- (measuring)"
     : `${duration(eta)} (about ${new Date(now + eta).toISOString().slice(11, 16)} UTC)`;
 
