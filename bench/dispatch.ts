@@ -18,6 +18,7 @@ import { Spawner } from "../launcher/executor/spawner-client.js";
 import { runLauncher } from "../launcher/launcher.js";
 import { planSlots } from "../launcher/slots.js";
 import { createWorkflow, listEvaluations, openStore } from "../src/store/index.js";
+import { evaluationFiles, resultsLayout } from "../src/results/layout.js";
 import type { NewWorkflow } from "../src/store/types.js";
 
 function arg(name: string, dflt: number): number {
@@ -91,8 +92,9 @@ async function rawSpawnerLoop(n: number, concurrency: number, command: string): 
       const next = (): void => {
         if (started >= n) return;
         started++;
-        const workdir = join(ws, "evals", String(started));
-        const files = { point: join(workdir, "point.json"), result: join(workdir, "result.json"), stdout: join(workdir, "stdout.txt"), stderr: join(workdir, "stderr.txt") };
+        const workdir = resultsLayout(ws).evaluation(started);
+        const { point, result, stdout, stderr } = evaluationFiles(workdir);
+        const files = { point, result, stdout, stderr };
         spawner.spawn(
           { argv: ["/bin/sh", "-c", command], cwd: ws, env: {}, workdir, pointJson: "{}", ...files },
           {

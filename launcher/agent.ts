@@ -3,21 +3,21 @@
 // for its own slots, runs them and records their outcomes. It never searches: the leader proposes
 // points and learns the results from the database (evaluations.told_at).
 import {
-  endLauncher,
   finishEvaluations,
   readControls,
   recordReports,
   getWorkflowById,
-  heartbeatLauncher,
+  isWorkflowOver,
   listLaunchers,
-  registerLauncher,
   requeueRunning,
   type Store,
 } from "../src/store/index.js";
 import type { WorkflowRow } from "../src/store/types.js";
-import { launcherSettings } from "./settings.js";
-import { finishedResults, handBackAfterError, SlotRunner } from "./slot-runner.js";
+import { Space } from "../src/space/space.js";
+import { capabilitiesOf, hearsReports } from "../src/search/registry.js";
+import { finishedResults, SlotRunner, unstreamedReports } from "./slot-runner.js";
 import { trialOutcome } from "./fidelity.js";
+import { LauncherLife } from "./lifecycle.js";
 import type { Slot } from "./slots.js";
 
 export interface AgentOptions {
@@ -48,28 +48,25 @@ const LEADER_CHECK_MS = 2_000;
 
 export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; finishedHere: number; end: string }> {
   const { store, workflow: wf, log } = o;
-  const settings = launcherSettings(wf.settings);
-  const me = await registerLauncher(store, { workflowId: wf.id, batchJobId: null, host: o.host, pid: process.pid });
-  log(`agent ${me.id} on ${o.host} (pid ${process.pid}) for leader ${o.leaderId}: ${o.slots.length} slot(s)`);
-  // Searchers that decide on reports: runs' reports go to the leader through the database, and the
-  // leader's answers and stops come back the same way.
-  const steered = wf.searcher === "asha" || wf.searcher === "custom";
-  const runner = new SlotRunner({ store, workflow: wf, launcherId: me.id, slots: o.slots, settings, streamReports: steered });
+  // Searchers that hear reports get them through the database (runs' reports go to the leader), and
+  // searchers that steer running evaluations send their answers and stops back the same way. The
+  // leader decides hearing by the same rule (a custom method's module is asked, before any row is
+  // written: a module that fails to load here leaves nothing behind).
+  const steered = capabilitiesOf(wf).steersRunning;
+  const hears = await hearsReports(wf, new Space(wf.problem));
+  const life = await LauncherLife.register(store, { role: "agent", workflow: wf, batchJobId: null, host: o.host, log });
+  log(`agent ${life.id} on ${o.host} (pid ${process.pid}) for leader ${o.leaderId}: ${o.slots.length} slot(s)`);
+  const runner = new SlotRunner({ store, workflow: wf, launcherId: life.id, slots: o.slots, settings: life.settings, streamReports: hears });
   const lastReport = new Map<number, { step: number; value: number }>();
   const answered = new Map<number, number>();
   const stoppedEarly = new Set<number>();
   let lastReportAt = 0;
   let lastControlRead = 0;
-  const heartbeat = setInterval(() => {
-    heartbeatLauncher(store, me.id).catch((e: unknown) => log(`heartbeat failed: ${String(e)}`));
-  }, settings.heartbeatSeconds * 1000);
   let stopping: string | null = null;
-  const onSignal = (sig: NodeJS.Signals): void => {
+  life.watch((sig) => {
     stopping ??= `signal ${sig}`;
     runner.stopAll("walltime");
-  };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
+  });
   let finishedHere = 0;
   let lastCheck = 0;
   let failed = false;
@@ -79,7 +76,7 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
       for (const r of reports) lastReport.set(r.evalId, { step: r.step, value: r.value });
       if (reports.length > 0) {
         lastReportAt = Date.now();
-        await recordReports(store, wf.id, reports.map((r) => ({ evaluationId: r.evalId, seq: r.seq, launcherId: me.id, step: r.step, value: r.value, at: r.at })));
+        await recordReports(store, wf.id, reports.map((r) => ({ evaluationId: r.evalId, seq: r.seq, launcherId: life.id, step: r.step, value: r.value, at: r.at })));
       }
       const batch = runner.takeFinished().map(({ row, outcome }) => {
         const last = lastReport.get(row.id);
@@ -91,7 +88,13 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
       });
       const results = finishedResults(batch);
       // Not told: the leader's searcher learns these from the database.
-      if (results.length > 0) finishedHere += (await finishEvaluations(store, results, { launcherId: me.id })).length;
+      if (results.length > 0) {
+        const rows = await finishEvaluations(store, results, { launcherId: life.id });
+        finishedHere += rows.length;
+        // Reports of runs nobody streamed, for the report's curves (as the leader keeps its own).
+        const reports = hears ? [] : unstreamedReports(batch, new Set(rows.map((r) => r.id)));
+        if (reports.length > 0) await recordReports(store, wf.id, reports);
+      }
       if (!stopping && o.dispatchDeadline !== null && Date.now() >= o.dispatchDeadline) {
         stopping = "walltime";
         runner.stopAll("walltime");
@@ -123,27 +126,24 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
       }
       await runner.sleep(steered && runner.runningCount > 0 && answering ? CONTROL_POLL_MS : POLL_MS);
     }
-    await requeueRunning(store, { workflowId: wf.id, launcherId: me.id, note: `agent stopped (${stopping})` });
-    log(`agent ${me.id} ended (${stopping}): ${finishedHere} evaluation(s) finished here`);
-    return { launcherId: me.id, finishedHere, end: stopping ?? "stopped" };
+    await requeueRunning(store, { workflowId: wf.id, launcherId: life.id, note: `agent stopped (${stopping})` });
+    log(`agent ${life.id} ended (${stopping}): ${finishedHere} evaluation(s) finished here`);
+    return { launcherId: life.id, finishedHere, end: stopping ?? "stopped" };
   } catch (e) {
     failed = true;
-    log(`agent ${me.id} error: ${e instanceof Error ? e.message : String(e)}`);
+    log(`agent ${life.id} error: ${e instanceof Error ? e.message : String(e)}`);
     throw e;
   } finally {
-    clearInterval(heartbeat);
-    process.off("SIGTERM", onSignal);
-    process.off("SIGINT", onSignal);
+    life.quiet();
     await runner.close();
-    if (failed) await handBackAfterError(store, { workflowId: wf.id, launcherId: me.id, maxAttempts: settings.maxAttempts, who: `agent ${me.id}`, log });
-    await endLauncher(store, me.id);
+    await life.end({ afterError: failed });
   }
 }
 
-/** The agent stops when the workflow is no longer running or its leader has ended. */
+/** The agent stops when the workflow is over (failed included) or its leader has ended. */
 async function reasonToStop(store: Store, workflowId: number, leaderId: number): Promise<string | null> {
   const wf = await getWorkflowById(store, workflowId);
-  if (!wf || wf.state === "FINISHED" || wf.state === "STOPPED") return `workflow ${wf?.state ?? "deleted"}`;
+  if (!wf || isWorkflowOver(wf.state)) return `workflow ${wf?.state ?? "deleted"}`;
   const leader = (await listLaunchers(store, workflowId)).find((l) => l.id === leaderId);
   if (!leader || leader.endedAt !== null) return "leader ended";
   return null;

@@ -2,15 +2,16 @@
 // finish it records them, tells the searcher all of them and asks for as many new points at once,
 // starts them in the free slots, steers running ones through their reports, and publishes results
 // off the path from a finish to the next start.
-import { join } from "node:path";
 import { mkdirSync } from "node:fs";
 import type { Space } from "../src/space/space.js";
 import type { EvaluationResult, Searcher } from "../src/search/searcher.js";
 import type { CustomSearcher } from "../src/search/custom/searcher.js";
+import type { LoadedSearcher } from "../src/search/registry.js";
 import {
   countEvaluations,
   createEvaluations,
   finishEvaluations,
+  finishedCount,
   getWorkflowState,
   listUntold,
   markTold,
@@ -19,18 +20,39 @@ import {
   recordReports,
   requeueRunning,
   setWorkflowState,
+  type Store,
 } from "../src/store/index.js";
-import type { EvaluationControl, EvaluationRow } from "../src/store/types.js";
+import type { EvaluationControl, EvaluationRow, WorkflowRow } from "../src/store/types.js";
 import type { Point } from "../src/space/types.js";
 import type { EvaluationOutcome } from "./executor/process.js";
 import { appendResults } from "../src/results/csv.js";
+import { resultsLayout } from "../src/results/layout.js";
 import { refreshReport, shouldRefresh } from "../src/results/report.js";
-import { finishedResults, SlotRunner } from "./slot-runner.js";
-import type { LauncherSettings } from "./settings.js";
+import { finishedResults, SlotRunner, unstreamedReports } from "./slot-runner.js";
+import type { LauncherSettings } from "../src/store/settings.js";
 import type { FidelityDriver } from "./fidelity.js";
-import type { LauncherEnd, LauncherOptions } from "./launcher.js";
+import type { Slot } from "./slots.js";
+import type { LaunchPrefix, LauncherEnd } from "./types.js";
 
-const FINISHED_KEYS = ["DONE", "FAILED", "TIMEOUT"] as const;
+/** What the search loop works with: the leader's row, its slots and its searcher. */
+export interface SearchLoopInputs {
+  store: Store;
+  workflow: WorkflowRow;
+  launcherId: number;
+  settings: LauncherSettings;
+  slots: Slot[];
+  launchPrefix?: LaunchPrefix;
+  /** The slots the agents add on other nodes; null when there are no agents. */
+  agentSlots: number | null;
+  /** Absolute time (ms) after which nothing new is dispatched; null = no walltime. */
+  dispatchDeadline: number | null;
+  log: (line: string) => void;
+  space: Space;
+  searcher: LoadedSearcher;
+  /** Searchers that count trials: the driver that runs them as rows. */
+  driver: FidelityDriver | null;
+}
+
 /** How often a leader with agents looks for their results. */
 const AGENT_POLL_MS = 250;
 
@@ -51,28 +73,36 @@ export class SearchLoop {
   private readonly stoppedBySearcher = new Set<number>();
   /** Slots of the whole allocation: this node's and the agents'. */
   private readonly capacity: number;
+  private readonly launcherId: number;
+  private readonly searcher: Searcher;
+  /** A custom method's runner (its stop operations, its onReport); null for other searchers. */
+  private readonly custom: CustomSearcher | null;
+  private readonly hearsReports: boolean;
+  private readonly driver: FidelityDriver | null;
+  /** Agents run evaluations on other nodes: their results and reports come through the database. */
+  private readonly agents: boolean;
   finishedHere = 0;
 
-  constructor(
-    private readonly o: LauncherOptions,
-    private readonly launcherId: number,
-    private readonly settings: LauncherSettings,
-    private readonly space: Space,
-    private readonly searcher: Searcher,
-    private readonly driver: FidelityDriver | null,
-  ) {
+  constructor(private readonly o: SearchLoopInputs) {
+    this.launcherId = o.launcherId;
+    this.searcher = o.searcher.searcher;
+    this.custom = o.searcher.custom;
+    this.hearsReports = o.searcher.capabilities.hearsReports;
+    this.driver = o.driver;
+    this.agents = o.agentSlots !== null;
     this.runner = new SlotRunner({
       store: o.store,
       workflow: o.workflow,
-      launcherId,
+      launcherId: o.launcherId,
       slots: o.slots,
-      settings,
+      settings: o.settings,
       launchPrefix: o.launchPrefix,
-      streamReports: driver !== null || wantsReports(searcher),
+      streamReports: this.hearsReports,
     });
-    this.capacity = o.slots.length + (o.agents?.slots ?? 0);
-    mkdirSync(join(o.workflow.resultsDir, "evals"), { recursive: true });
-    this.csvFile = join(o.workflow.resultsDir, "results.csv");
+    this.capacity = o.slots.length + (o.agentSlots ?? 0);
+    const layout = resultsLayout(o.workflow.resultsDir);
+    mkdirSync(layout.evals, { recursive: true });
+    this.csvFile = layout.resultsCsv;
   }
 
   stop(reason: LauncherEnd): void {
@@ -117,12 +147,11 @@ export class SearchLoop {
 
   /** A custom method's stop operations: evaluations running here end KILLED. */
   private applyStops(): void {
-    const take = (this.searcher as { takeStops?: () => number[] }).takeStops;
-    for (const id of take ? take.call(this.searcher) : []) {
+    for (const id of this.custom?.takeStops() ?? []) {
       if (this.runner.stop(id)) {
         this.stoppedBySearcher.add(id);
         this.o.log(`evaluation ${id}: stopped at the searcher's request`);
-      } else if (this.o.agents) {
+      } else if (this.agents) {
         // Running on another node: its agent reads the request from the row (handleReports writes it).
         this.controls.push({ evaluationId: id, stop: "searcher" });
         this.o.log(`evaluation ${id}: stopped at the searcher's request (on another node)`);
@@ -139,14 +168,14 @@ export class SearchLoop {
       }
       await this.handleReports();
       await this.recordFinished();
-      if (this.o.agents) await this.tellOthers();
+      if (this.agents) await this.tellOthers();
       if (this.stopping) {
         if (this.runner.runningCount === 0) break;
       } else {
         const end = await this.dispatch();
         if (end) {
           // An agent may have finished the last evaluations after this iteration's tellOthers.
-          if (this.o.agents) await this.tellOthers();
+          if (this.agents) await this.tellOthers();
           return end; // the workflow is marked FINISHED once the last results are published
         }
       }
@@ -156,7 +185,7 @@ export class SearchLoop {
       await this.publish();
       await this.runner.sleep(this.sleepMs());
     }
-    if (this.o.agents) await this.tellOthers();
+    if (this.agents) await this.tellOthers();
     // Interrupted evaluations go back to READY for the next launcher (attempt+1).
     await requeueRunning(store, { workflowId: wf.id, launcherId: this.launcherId, note: `launcher stopped (${this.stopping})` });
     return this.stopping ?? "stopped";
@@ -166,7 +195,7 @@ export class SearchLoop {
   private async dispatch(): Promise<LauncherEnd | null> {
     const { store, workflow: wf } = this.o;
     const counts = await countEvaluations(store, wf.id);
-    const done = FINISHED_KEYS.reduce((s, k) => s + counts[k], 0);
+    const done = finishedCount(counts);
     // A multi-fidelity search counts trials, not rows (a promoted trial continues in a new row):
     // its searcher says when it is over.
     if (!this.driver && done >= wf.maxEvals && this.runner.runningCount === 0) return "completed";
@@ -256,11 +285,8 @@ export class SearchLoop {
     const rows = await finishEvaluations(store, results, { searcherState: this.searcher.state(), launcherId: this.launcherId, told: true });
     this.finishedHere += rows.length;
     this.unpublished.push(...rows);
-    // Reports of runs nobody streamed (searchers that do not decide on them), for the report's curves.
-    const recorded = new Set(rows.map((r) => r.id));
-    const reports = batch.flatMap(({ row, outcome }) =>
-      recorded.has(row.id) && !this.runner.streamsReports ? outcome.reports.map((r) => ({ evaluationId: row.id, step: r.step, value: r.value, at: outcome.finishedAt })) : [],
-    );
+    // Reports of runs nobody streamed (searchers that do not hear them), for the report's curves.
+    const reports = this.runner.streamsReports ? [] : unstreamedReports(batch, new Set(rows.map((r) => r.id)));
     if (reports.length > 0) await recordReports(store, wf.id, reports);
   }
 
@@ -273,10 +299,9 @@ export class SearchLoop {
   private async handleReports(): Promise<void> {
     const { store, workflow: wf } = this.o;
     const driver = this.driver;
-    const steering = driver !== null || wantsReports(this.searcher);
     const local = this.runner.takeReports();
     // Agents record their runs' reports in the database; the leader decides on them here.
-    const remote = steering && this.o.agents ? await listReports(store, wf.id, { afterId: this.reportCursor, notBy: this.launcherId }) : [];
+    const remote = this.hearsReports && this.agents ? await listReports(store, wf.id, { afterId: this.reportCursor, notBy: this.launcherId }) : [];
     this.reportCursor = remote.at(-1)?.id ?? this.reportCursor;
     if (local.length === 0 && remote.length === 0 && this.controls.length === 0) return;
     const all = [
@@ -301,9 +326,9 @@ export class SearchLoop {
         if (d.reason === "promoted") this.o.log(`evaluation ${r.evalId}: promoted at step ${r.step} (value ${r.value}), training on to ${d.length}`);
         if (d.action === "stop" && !again) this.o.log(`evaluation ${r.evalId}: ${d.reason} at step ${r.step} (value ${r.value})`);
       }
-    } else if (wantsReports(this.searcher)) {
+    } else if (this.custom && this.hearsReports) {
       // A custom method's onReport: its stop operations end runs (KILLED), here or through their agent.
-      const custom = this.searcher;
+      const custom = this.custom;
       for (const r of all) {
         const point = r.here ? this.runner.pointOf(r.evalId) : await this.pointOf(r.evalId);
         if (point) this.searching("report", () => custom.report(r.evalId, point, r.step, r.value));
@@ -359,7 +384,7 @@ export class SearchLoop {
     const rows = this.unpublished.splice(0);
     if (rows.length === 0) return;
     const { store, workflow: wf } = this.o;
-    appendResults(this.csvFile, this.space.names, rows, wf.createdAt);
+    appendResults(this.csvFile, this.o.space.names, rows, wf.createdAt);
     // report.html is refreshed cheaply: throttled, and less often as the search grows.
     if (shouldRefresh(this.lastReportAt, this.finishedHere, Date.now())) {
       this.lastReportAt = Date.now();
@@ -375,7 +400,7 @@ export class SearchLoop {
    * another launcher holds the remaining work. */
   private sleepMs(): number {
     // Agents' results arrive through the database, not as wake-ups: poll for them.
-    let ms = this.o.agents ? AGENT_POLL_MS : this.runner.runningCount > 0 ? this.settings.heartbeatSeconds * 1000 : 1000;
+    let ms = this.agents ? AGENT_POLL_MS : this.runner.runningCount > 0 ? this.o.settings.heartbeatSeconds * 1000 : 1000;
     if (!this.stopping && this.o.dispatchDeadline !== null) ms = Math.min(ms, Math.max(0, this.o.dispatchDeadline - Date.now()));
     return ms;
   }
@@ -411,10 +436,6 @@ function outcomeOfRow(r: EvaluationRow): EvaluationOutcome {
     startedAt: r.startedAt ?? 0,
     finishedAt: r.finishedAt ?? 0,
   };
-}
-
-function wantsReports(s: Searcher): s is CustomSearcher {
-  return (s as Partial<CustomSearcher>).wantsReports === true;
 }
 
 function firstLine(s: string | null): string {

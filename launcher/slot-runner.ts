@@ -2,14 +2,15 @@
 // and queues their outcomes for the caller. Shared by the leader launcher (which also searches) and
 // the per-node agents (which only run what the leader proposed), so both behave alike.
 import { closeSync, fstatSync, openSync, readSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { claimEvaluations, recoverEvaluations, type Store } from "../src/store/index.js";
-import type { EvaluationRow, FinishedEvaluation, WorkflowRow } from "../src/store/types.js";
+import { claimEvaluations, type Store } from "../src/store/index.js";
+import type { EvaluationReport, EvaluationRow, FinishedEvaluation, WorkflowRow } from "../src/store/types.js";
+import { evaluationFiles, resultsLayout, type ResultsLayout } from "../src/results/layout.js";
 import { parseReportLine } from "./executor/objective.js";
 import { startEvaluation, type EvaluationOutcome, type RunningEvaluation } from "./executor/process.js";
 import { Spawner } from "./executor/spawner-client.js";
-import type { LauncherSettings } from "./settings.js";
+import type { LauncherSettings } from "../src/store/settings.js";
 import { SlotPool, type Slot } from "./slots.js";
+import type { LaunchPrefix } from "./types.js";
 
 export interface Finished {
   row: EvaluationRow;
@@ -22,10 +23,9 @@ export interface SlotRunnerOptions {
   launcherId: number;
   slots: Slot[];
   settings: LauncherSettings;
-  /** mpi mode: the launch command put before each evaluation's program, for its slot's hosts. */
-  launchPrefix?: (slot: Slot, evaluationEnv: Record<string, string>) => string[];
+  launchPrefix?: LaunchPrefix;
   /**
-   * Multi-fidelity searchers: read running evaluations' `report:` lines as they are printed
+   * Searchers that hear reports: read running evaluations' `report:` lines as they are printed
    * (takeReports), and let run modules wait for the answer to a report (answer()).
    */
   streamReports?: boolean;
@@ -69,8 +69,10 @@ export class SlotRunner {
   private readonly inFlight = new Set<Promise<void>>();
   /** Runs stopEarly() was called for (once is enough). */
   private readonly stoppedEarly = new Set<number>();
+  private readonly layout: ResultsLayout;
 
   constructor(private readonly o: SlotRunnerOptions) {
+    this.layout = resultsLayout(o.workflow.resultsDir);
     this.spawner = Spawner.start();
     this.pool = new SlotPool(o.slots);
     if (o.streamReports) {
@@ -105,7 +107,7 @@ export class SlotRunner {
   answer(evalId: number, seq: number, action: "continue" | "stop", length: number): void {
     const entry = this.running.get(evalId);
     if (!entry) return;
-    const file = join(this.workdirOf(entry.row), "control.json");
+    const file = evaluationFiles(this.layout.evaluation(entry.row.id)).control;
     try {
       writeFileSync(`${file}.tmp`, JSON.stringify({ seq, action, length }));
       renameSync(`${file}.tmp`, file);
@@ -231,7 +233,7 @@ export class SlotRunner {
   private start(row: EvaluationRow, slot: Slot): void {
     const { workflow: wf, settings } = this.o;
     const prefix = this.o.launchPrefix;
-    const workdir = this.workdirOf(row);
+    const workdir = this.layout.evaluation(row.id);
     const handle = startEvaluation(
       {
         evalId: row.id,
@@ -247,7 +249,7 @@ export class SlotRunner {
       { spawner: this.spawner, killGraceMs: settings.killGraceSeconds * 1000 },
     );
     this.running.set(row.id, { row, handle, slot });
-    if (this.o.streamReports) this.cursors.set(row.id, { file: join(workdir, "stdout.txt"), offset: 0, partial: "", seq: 0 });
+    if (this.o.streamReports) this.cursors.set(row.id, { file: evaluationFiles(workdir).stdout, offset: 0, partial: "", seq: 0 });
     // done rejects only when the working directory could not be written or the spawner died: the
     // launcher stops (takeFinished throws) and the row is recovered by the next launcher, rather
     // than the whole budget failing one evaluation at a time.
@@ -264,16 +266,12 @@ export class SlotRunner {
     void settled.finally(() => this.inFlight.delete(settled));
   }
 
-  private workdirOf(row: EvaluationRow): string {
-    return join(this.o.workflow.resultsDir, "evals", String(row.id));
-  }
-
   /** What a multi-fidelity run is told (eval-entry.ts turns it into ctx.length, ctx.resume...). */
   private fidelityEnv(row: EvaluationRow, workdir: string): Record<string, string> {
     const f = row.fidelity;
     const env: Record<string, string> = {};
     if (this.o.streamReports) {
-      env.SPRUCE_CONTROL_FILE = join(workdir, "control.json");
+      env.SPRUCE_CONTROL_FILE = evaluationFiles(workdir).control;
       env.SPRUCE_REPORT_ACK = "1";
     }
     if (f) {
@@ -281,7 +279,7 @@ export class SlotRunner {
       env.SPRUCE_LENGTH = String(f.length);
       env.SPRUCE_MAX_LENGTH = String(f.maxLength);
       env.SPRUCE_RESUME_STEP = String(f.fromLength);
-      env.SPRUCE_CHECKPOINT_DIR = join(this.o.workflow.resultsDir, "checkpoints", `trial-${f.trial}`);
+      env.SPRUCE_CHECKPOINT_DIR = this.layout.checkpoints(f.trial);
     }
     return env;
   }
@@ -344,21 +342,6 @@ export class SlotRunner {
   }
 }
 
-/**
- * After a launcher or agent stopped on an error (its spawner died, a working directory could not be
- * written) and its runner was closed (which ended its evaluations): its RUNNING rows go back to
- * READY for the next launcher, as after a crash, within the attempts bound. Without this they would
- * stay RUNNING under a launcher marked ended, which no recovery looks at. If the database is what
- * failed, this fails too and the launcher is left un-ended: the next one recovers it as dead.
- */
-export async function handBackAfterError(
-  store: Store,
-  o: { workflowId: number; launcherId: number; maxAttempts: number; who: string; log: (line: string) => void },
-): Promise<void> {
-  const { requeued, failed } = await recoverEvaluations(store, { workflowId: o.workflowId, launcherIds: [o.launcherId], maxAttempts: o.maxAttempts, note: `${o.who} stopped on an error` });
-  o.log(`${o.who} stopped on an error: ${requeued} evaluation(s) to re-run, ${failed} failed after ${o.maxAttempts} attempts`);
-}
-
 /** The store's view of ended evaluations (INTERRUPTED ones are re-run, not finished). */
 export function finishedResults(batch: Finished[]): FinishedEvaluation[] {
   return batch
@@ -375,3 +358,13 @@ export function finishedResults(batch: Finished[]): FinishedEvaluation[] {
     }));
 }
 
+
+/**
+ * The reports of recorded runs whose reports were not streamed (their searcher does not hear them),
+ * read from their stdout at the end: kept for the report's learning curves.
+ */
+export function unstreamedReports(batch: Finished[], recorded: ReadonlySet<number>): EvaluationReport[] {
+  return batch.flatMap(({ row, outcome }) =>
+    recorded.has(row.id) ? outcome.reports.map((r) => ({ evaluationId: row.id, step: r.step, value: r.value, at: outcome.finishedAt })) : [],
+  );
+}

@@ -4,16 +4,16 @@
 // (spawner-client.ts), timed out, stopped and drained from here. Turns whatever happens (exit code,
 // signal, timeout, stop, objective or none) into one EvaluationOutcome; never throws for a failing run.
 import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
-import { constants } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { renderCommand } from "../../src/problem/command.js";
 // tsx's package root loads both ESM and CommonJS TypeScript (a run.ts outside a "type": "module"
 // package is CommonJS to Node), resolved from our own node_modules so user projects need not install it.
 import { tsxImportUrl } from "../../src/problem/loader.js";
-import type { JsonValue, Point } from "../../src/space/types.js";
+import type { Point } from "../../src/space/types.js";
 import type { RunSpec } from "../../src/store/types.js";
 import { distFile } from "../../src/util/paths.js";
-import { parseObjective, parseReports, type ParsedReport } from "./objective.js";
+import { evaluationFiles } from "../../src/results/layout.js";
+import { classifyOutcome, makeOutcome, type EvaluationOutcome, type StopReason } from "./outcome.js";
 import { drainGroup, signalGroup } from "./pgroup.js";
 import type { Spawner } from "./spawner-client.js";
 
@@ -33,25 +33,7 @@ export interface EvaluationJob {
   launchPrefix?: string[] | ((evaluationEnv: Record<string, string>) => string[]);
 }
 
-export type EvaluationStatus = "DONE" | "FAILED" | "TIMEOUT" | "KILLED" | "INTERRUPTED" | "STOPPED";
-
-export interface EvaluationOutcome {
-  /**
-   * INTERRUPTED: stopped for the walltime, to be re-run; KILLED: stopped by the user; STOPPED:
-   * stopped early by the searcher (asha), which records what the run reported before.
-   */
-  status: EvaluationStatus;
-  objective: number | null;
-  metadata: Record<string, JsonValue> | null;
-  exitCode: number | null;
-  signal: string | null;
-  /** Why it did not finish DONE, followed by the tail of stderr when there is one. */
-  error: string | null;
-  /** `report: step=N value=X` lines found in the stdout tail of a run that ended by itself. */
-  reports: ParsedReport[];
-  startedAt: number;
-  finishedAt: number;
-}
+export type { EvaluationOutcome, EvaluationStatus, StopReason } from "./outcome.js";
 
 export interface RunningEvaluation {
   /** Also the process-group id, once the spawner has started the process; 0 when it could not be
@@ -62,9 +44,6 @@ export interface RunningEvaluation {
   stop(reason: StopReason): void;
 }
 
-/** walltime: re-run later; user: spruce cancel or a custom method's stop; early: asha stopped it. */
-export type StopReason = "walltime" | "user" | "early";
-
 export interface StartOptions {
   /** Forks the process, and kills its group should the launcher die (even by SIGKILL). */
   spawner: Spawner;
@@ -74,8 +53,6 @@ export interface StartOptions {
 
 /** Only the end of big logs is read back: the objective line is printed last, errors end the log. */
 const TAIL_BYTES = 64 * 1024;
-const STDERR_TAIL_LINES = 20;
-const signalNames = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 const TS_EXTENSIONS = /\.(?:ts|mts|cts|tsx)$/;
 
 function commandLine(job: EvaluationJob): { argv: string[]; cwd: string } {
@@ -115,18 +92,6 @@ function readOptional(path: string): string | null {
   return statSync(path, { throwIfNoEntry: false }) ? readFileSync(path, "utf8") : null;
 }
 
-/** A shell reports a child killed by signal N as exit code 128 + N: say which signal that was. */
-function describeExitCode(code: number | null): string {
-  const name = code !== null && code > 128 ? signalNames.get(code - 128) : undefined;
-  return name ? `exit code ${code} (128 + ${name})` : `exit code ${code}`;
-}
-
-function withTail(reason: string, stderr: string): string {
-  const lines = stderr.trimEnd().split("\n");
-  const tail = lines.slice(-STDERR_TAIL_LINES).join("\n");
-  return tail.length > 0 ? `${reason}\n${tail}` : reason;
-}
-
 /** The evaluation's working directory could not be prepared (unwritable or full file system): the
  * launcher's problem, not the run's, so it is not turned into a FAILED outcome. */
 export class WorkdirError extends Error {
@@ -147,12 +112,7 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions): Running
   const { spawner } = opts;
   const grace = opts.killGraceMs ?? 5000;
   const startedAt = Date.now();
-  const files = {
-    point: join(job.workdir, "point.json"),
-    result: join(job.workdir, "result.json"),
-    stdout: join(job.workdir, "stdout.txt"),
-    stderr: join(job.workdir, "stderr.txt"),
-  };
+  const files = evaluationFiles(job.workdir);
   const pointJson = JSON.stringify(job.point);
 
   // A template that does not fit this point: the evaluation fails, the launcher goes on.
@@ -161,7 +121,7 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions): Running
     command = commandLine(job);
   } catch (e) {
     const error = (e as Error).message;
-    return { pid: Promise.resolve(0), done: Promise.resolve(outcome("FAILED", { error, startedAt, finishedAt: Date.now() })), stop: () => {} };
+    return { pid: Promise.resolve(0), done: Promise.resolve(makeOutcome("FAILED", { error, startedAt, finishedAt: Date.now() })), stop: () => {} };
   }
 
   const own: Record<string, string> = {
@@ -235,7 +195,7 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions): Running
           clearTimeout(timeoutTimer);
           (left ? drained() : Promise.resolve())
             .then(() => classify(code, signal))
-            .catch((e: unknown) => outcome("FAILED", { exitCode: code, signal, error: `could not read the evaluation's output: ${(e as Error).message}`, startedAt, finishedAt: Date.now() }))
+            .catch((e: unknown) => makeOutcome("FAILED", { exitCode: code, signal, error: `could not read the evaluation's output: ${(e as Error).message}`, startedAt, finishedAt: Date.now() }))
             .then(settle);
         },
         onError: (message, spawnerGone) => {
@@ -249,41 +209,19 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions): Running
             });
             return;
           }
-          settle(outcome("FAILED", { error: `could not start ${argv[0]} in ${command.cwd}: ${message}`, startedAt, finishedAt: Date.now() }));
+          settle(makeOutcome("FAILED", { error: `could not start ${argv[0]} in ${command.cwd}: ${message}`, startedAt, finishedAt: Date.now() }));
         },
       },
     );
   });
 
   function classify(code: number | null, signal: NodeJS.Signals | null): EvaluationOutcome {
-    const base = { exitCode: code, signal, startedAt, finishedAt: Date.now() };
-    // stderr is only read for a reason to give: a DONE run does not pay for it.
-    const stderr = () => readTail(files.stderr, TAIL_BYTES);
-    switch (stopReason) {
-      case "timeout":
-        return outcome("TIMEOUT", { ...base, error: withTail(`timed out after ${job.timeoutSeconds}s`, stderr()) });
-      case "walltime":
-        return outcome("INTERRUPTED", { ...base, error: "stopped: the batch job's walltime is running out" });
-      case "user":
-        return outcome("KILLED", { ...base, error: "stopped by the user" });
-      case "early":
-        return outcome("STOPPED", { ...base, error: "stopped early by the searcher" });
-    }
-    if (signal !== null) return outcome("FAILED", { ...base, error: withTail(`killed by signal ${signal}`, stderr()) });
-    if (code !== 0) return outcome("FAILED", { ...base, error: withTail(describeExitCode(code), stderr()) });
-    const stdout = readTail(files.stdout, TAIL_BYTES);
-    const reports = parseReports(stdout);
-    const parsed = parseObjective(stdout, readOptional(files.result));
-    if ("error" in parsed) return outcome("FAILED", { ...base, reports, error: withTail(parsed.error, stderr()) });
-    return outcome("DONE", { ...base, reports, objective: parsed.objective, metadata: parsed.metadata });
+    return classifyOutcome(
+      { exitCode: code, signal, stoppedFor: stopReason, timeoutSeconds: job.timeoutSeconds, startedAt, finishedAt: Date.now() },
+      { stdout: () => readTail(files.stdout, TAIL_BYTES), stderr: () => readTail(files.stderr, TAIL_BYTES), result: () => readOptional(files.result) },
+    );
   }
 
   return { pid: pidKnown, done, stop: (reason) => terminate(reason) };
 }
 
-function outcome(
-  status: EvaluationStatus,
-  fields: Partial<EvaluationOutcome> & { startedAt: number; finishedAt: number },
-): EvaluationOutcome {
-  return { status, objective: null, metadata: null, exitCode: null, signal: null, error: null, reports: [], ...fields };
-}

@@ -16,19 +16,18 @@ export interface AllocationPlan {
 
 export function allocationPlan(wf: WorkflowRow, evalsPerNode: number | undefined): AllocationPlan {
   const r = wf.request;
-  const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
   return {
     mode: r.mode,
     nodes: detectAllocation(process.env).nodes.map((n) => n.name),
     here: currentNodeName(process.env),
-    mpi: typeof r.mpi === "string" ? r.mpi : undefined,
+    mpi: r.mpi ?? undefined,
     slotPlan: {
       mode: r.mode,
       evalsPerNode: evalsPerNode ?? r.evalsPerNode,
       nodesPerEval: r.nodesPerEval,
-      threadsPerRank: num(r.threadsPerRank),
-      gpusPerNode: num(r.gpusPerNode),
-      gpusPerEval: num(r.gpusPerEval),
+      threadsPerRank: r.threadsPerRank ?? null,
+      gpusPerNode: r.gpusPerNode ?? null,
+      gpusPerEval: r.gpusPerEval ?? null,
     },
   };
 }

@@ -1,10 +1,10 @@
 // `--wait`: follows a workflow in the database until max_evals evaluations have finished (exit 0),
 // every batch job has ended with work left (exit 1), or --wait-timeout passes (exit 1). Progress
 // goes to stderr: a redrawn bar on a TTY, a plain line per change otherwise.
-import { budgetReached } from "../search/registry.js";
+import { budgetReached, capabilitiesOf } from "../search/registry.js";
 import { SpruceError } from "../errors.js";
 import { isActiveJob, syncActiveJobs } from "../jobs/index.js";
-import { countEvaluations, endedSummary, getWorkflow, listBatchJobs, type Store } from "../store/index.js";
+import { countEvaluations, endedSummary, finishedCount, getWorkflow, listBatchJobs, type Store } from "../store/index.js";
 import { formatDuration, formatNumber } from "./output.js";
 
 const POLL_MS = 500;
@@ -20,13 +20,14 @@ export async function followWorkflow(store: Store, name: string, opts: { timeout
     const wf = await getWorkflow(store, name);
     if (!wf) throw new SpruceError(`workflow '${name}' was deleted while waiting`);
     const counts = await countEvaluations(store, wf.id);
-    const finished = counts.DONE + counts.FAILED + counts.TIMEOUT;
-    // asha counts trials (a promoted trial continues in a new row): progress is in trials that ran.
-    // The database computes both: a long search's rows are not read every poll.
-    const summary = await endedSummary(store, wf.id, { direction: wf.direction, trials: wf.searcher === "asha" });
+    const finished = finishedCount(counts);
+    // A search that counts trials (a promoted trial continues in a new row) progresses in trials
+    // that ran. The database computes both: a long search's rows are not read every poll.
+    const countsTrials = capabilitiesOf(wf).counts === "trials";
+    const summary = await endedSummary(store, wf.id, { direction: wf.direction, trials: countsTrials });
     const best = summary.best;
     const progressed = summary.trials ?? finished;
-    const line = progressLine(progressed, counts.FAILED + counts.TIMEOUT, counts.RUNNING, wf.maxEvals, best, Date.now() - start, tty, wf.searcher === "asha" ? "trials run" : "finished");
+    const line = progressLine(progressed, counts.FAILED + counts.TIMEOUT, counts.RUNNING, wf.maxEvals, best, Date.now() - start, tty, countsTrials ? "trials run" : "finished");
     // On a terminal the bar is redrawn in place; in a log file a line is written only when the
     // counts change (not for every tick of the elapsed time).
     const key = tty ? line : line.replace(/, [^,]* elapsed$/, "");
@@ -47,7 +48,7 @@ export async function followWorkflow(store: Store, name: string, opts: { timeout
     const budget = budgetReached(wf, finished);
     if ((wf.state === "FINISHED" && (idle || budget)) || (budget && !active)) {
       if (tty) process.stderr.write("\n");
-      const why = finished >= wf.maxEvals || wf.searcher === "asha" ? "" : " (search space exhausted)";
+      const why = finished >= wf.maxEvals || countsTrials ? "" : " (search space exhausted)";
       process.stderr.write(`Search ${name} finished: ${finished} evaluation(s)${why}.\n`);
       return;
     }

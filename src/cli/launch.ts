@@ -2,7 +2,6 @@
 // workflow database (never migrating it), discovers its node, and runs the launcher loop.
 import { spawn } from "node:child_process";
 import { appendFileSync, openSync } from "node:fs";
-import { join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { NotFoundError, SpruceError, ValidationError } from "../errors.js";
 import { currentNodeName, detectAllocation } from "../mpi/allocation.js";
@@ -10,9 +9,11 @@ import { walltimeMarginSeconds } from "../schedulers/walltime.js";
 import { getWorkflow } from "../store/index.js";
 import { buildLaunchPrefix, detectMpiFlavour } from "../mpi/index.js";
 import type { WorkflowRow } from "../store/types.js";
-import { runLauncher, type LauncherOptions } from "../../launcher/launcher.js";
+import { runLauncher } from "../../launcher/launcher.js";
+import type { LauncherOptions } from "../../launcher/types.js";
 import { planSlots } from "../../launcher/slots.js";
 import { distFile } from "../util/paths.js";
+import { resultsLayout } from "../results/layout.js";
 import { allocationPlan, databaseArgs } from "./allocation-plan.js";
 import { DB_DIR_OPTION, refuseSqliteForNodes, withStore, workspaceOf, type GlobalArgs } from "./context.js";
 import { submitChainSuccessor } from "../service/chain.js";
@@ -47,8 +48,7 @@ export const launchCommand: CommandModule<GlobalArgs, LaunchArgs> = {
       if (!wf) throw new NotFoundError(`workflow '${argv.workflow}' not found in ${store.describe}`, "check the name with 'spruce ls'");
       let deadline: number | null = null;
       if (argv.timeLimitMinutes !== undefined) {
-        const saved = wf.settings.walltimeMarginSeconds;
-        const margin = argv.walltimeMargin ?? (typeof saved === "number" ? saved : walltimeMarginSeconds(argv.timeLimitMinutes));
+        const margin = argv.walltimeMargin ?? wf.settings.walltimeMarginSeconds ?? walltimeMarginSeconds(argv.timeLimitMinutes);
         deadline = startedAt + argv.timeLimitMinutes * 60_000 - margin * 1000;
       }
       const logFile = { path: null as string | null, pending: [] as string[] };
@@ -69,7 +69,7 @@ export const launchCommand: CommandModule<GlobalArgs, LaunchArgs> = {
         dispatchDeadline: deadline,
         log,
         onRegistered: (id) => {
-          logFile.path = join(wf.resultsDir, `launcher-${id}.log`);
+          logFile.path = resultsLayout(wf.resultsDir).launcherLog(id);
           appendFileSync(logFile.path, logFile.pending.join(""));
           logFile.pending = [];
         },
@@ -77,7 +77,7 @@ export const launchCommand: CommandModule<GlobalArgs, LaunchArgs> = {
       log(`launcher ${summary.launcherId} ended (${summary.end}): ${summary.finishedHere} evaluation(s) finished here`);
       if (summary.end === "failed") {
         throw new SpruceError(`the search stopped: its searcher failed (${(summary.error ?? "").split("\n")[0]})`, {
-          hint: `the stack is in ${join(wf.resultsDir, `launcher-${summary.launcherId}.log`)}; fix the search method, then 'spruce submit hps ${wf.name} --resume'`,
+          hint: `the stack is in ${resultsLayout(wf.resultsDir).launcherLog(summary.launcherId)}; fix the search method, then 'spruce submit hps ${wf.name} --resume'`,
           exitCode: 1,
         });
       }
@@ -120,7 +120,7 @@ async function slotsFor(
           ...(deadline !== null ? ["--deadline", String(deadline)] : []),
           ...(argv.evalsPerNode !== undefined ? ["--evals-per-node", String(argv.evalsPerNode)] : []),
         ];
-        const log = openSync(join(wf.resultsDir, `agents-${leaderId}.log`), "a");
+        const log = openSync(resultsLayout(wf.resultsDir).agentsLog(leaderId), "a");
         // Its own process group, so the leader can end the whole step (srun and what it runs).
         return spawn(command[0] as string, command.slice(1), { detached: true, stdio: ["ignore", log, log] });
       },

@@ -1,12 +1,12 @@
 // `spruce logs WORKFLOW [EVAL_ID] [--stderr] [--tail N]`: the newest launcher log (and the batch jobs'
 // output file names), or one evaluation's stdout/stderr with its state on stderr.
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, statSync } from "node:fs";
-import { basename, dirname, extname, join } from "node:path";
+import { basename, join } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { NotFoundError, ValidationError } from "../errors.js";
 import { getEvaluation, getWorkflow, listBatchJobs } from "../store/index.js";
 import type { BatchJobRow, EvaluationRow } from "../store/types.js";
-import { evaluationWorkdir } from "../results/export.js";
+import { evaluationFiles, jobOutputFiles, launcherLogId, resultsLayout } from "../results/layout.js";
 import { withStore, type GlobalArgs } from "./context.js";
 import { formatNumber, info } from "./output.js";
 
@@ -39,8 +39,9 @@ export const logsCommand: CommandModule<GlobalArgs, LogsArgs> = {
       if (argv.evalId !== undefined) {
         const e = await getEvaluation(store, argv.evalId);
         if (!e || e.workflowId !== wf.id) throw new NotFoundError(`workflow '${wf.name}' has no evaluation ${argv.evalId}`, `see the ids with 'spruce export ${wf.name} --format csv'`);
-        const name = argv.stderr ? "stderr.txt" : "stdout.txt";
-        const path = join(evaluationWorkdir(wf.resultsDir, e), name);
+        const files = evaluationFiles(resultsLayout(wf.resultsDir).evaluation(e.id));
+        const path = argv.stderr ? files.stderr : files.stdout;
+        const name = basename(path);
         info(evaluationLine(e));
         if (!existsSync(path)) throw new NotFoundError(`evaluation ${e.id} has no ${name} (${e.state})`, e.state === "READY" ? "it has not started yet" : `expected at ${path}`);
         if (!argv.stderr && statSync(path).size === 0 && e.state !== "DONE") info(`(stdout is empty: see its stderr with 'spruce logs ${wf.name} ${e.id} --stderr')`);
@@ -71,11 +72,8 @@ function evaluationLine(e: EvaluationRow): string {
   return line;
 }
 
-/** Batch scripts send their streams next to the script, named after it (src/jobs/submit.ts). */
 function outputFiles(j: BatchJobRow): { out: string; err: string } | undefined {
-  if (!j.scriptPath) return undefined;
-  const base = join(dirname(j.scriptPath), basename(j.scriptPath, extname(j.scriptPath)));
-  return { out: `${base}.out`, err: `${base}.err` };
+  return j.scriptPath ? jobOutputFiles(j.scriptPath) : undefined;
 }
 
 function jobLine(j: BatchJobRow): string {
@@ -88,8 +86,8 @@ function newestLauncherLog(dir: string): string | null {
   if (!existsSync(dir)) return null;
   let best: { id: number; name: string } | null = null;
   for (const name of readdirSync(dir)) {
-    const m = /^launcher-(\d+)\.log$/.exec(name);
-    if (m && (!best || Number(m[1]) > best.id)) best = { id: Number(m[1]), name };
+    const id = launcherLogId(name);
+    if (id !== null && (!best || id > best.id)) best = { id, name };
   }
   return best ? join(dir, best.name) : null;
 }

@@ -3,7 +3,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { NotFoundError, SchedulerError } from "../errors.js";
 import { syncActiveJobs } from "../jobs/index.js";
-import { countEvaluations, FINISHED_STATES, getWorkflow, listBatchJobs, listEvaluations, listServiceEvents, listServiceHolds, listWorkflows, type Store } from "../store/index.js";
+import { countEvaluations, FINISHED_STATES, finishedCount, getWorkflow, listBatchJobs, listEvaluations, listServiceEvents, listServiceHolds, listWorkflows, type Store } from "../store/index.js";
 import type { BatchJobRow } from "../store/types.js";
 import { bestEvaluation, workflowStatus } from "../results/summary.js";
 import { statusText } from "../results/report-status.js";
@@ -98,7 +98,7 @@ export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
           state: wf.state,
           searcher: wf.searcher,
           max_evals: wf.maxEvals,
-          finished: counts.DONE + counts.FAILED + counts.TIMEOUT,
+          finished: finishedCount(counts),
           failed: counts.FAILED + counts.TIMEOUT,
           running: counts.RUNNING,
           best: best?.objective ?? null,

@@ -7,10 +7,9 @@ import type { Argv, CommandModule } from "yargs";
 import { NotFoundError, ValidationError } from "../errors.js";
 import { loadProblem, loadRunModule } from "../problem/load.js";
 import { validateCommandTemplate } from "../problem/command.js";
-import { assertSearcherName } from "../search/registry.js";
+import { assertSearcherName, capabilitiesOf, createSearcher } from "../search/registry.js";
 import { loadCustomSearcher } from "../search/custom/load.js";
 import { gridSizeFor } from "../search/grid.js";
-import { createAshaSearcher } from "../search/asha/searcher.js";
 import { problemFromHpFlags } from "../space/ranges.js";
 import { Space } from "../space/space.js";
 import type { JsonValue } from "../space/types.js";
@@ -18,7 +17,7 @@ import { parseWalltime } from "../schedulers/walltime.js";
 import { jobNameFor, validateJobName, validateProject, validateQueue } from "../schedulers/validate.js";
 import { detectScheduler, SCHEDULER_NAMES, type SchedulerName } from "../schedulers/index.js";
 import { getWorkflow, scriptEnvOf, setWorkflowState, updateWorkflowMaxEvals, validateWorkflowName } from "../store/index.js";
-import type { JobRequest, NewWorkflow, RunSpec, WorkflowRow } from "../store/types.js";
+import type { JobRequest, NewWorkflow, RunSpec, WorkflowRow, WorkflowSettings } from "../store/types.js";
 import { resultsDir } from "../util/paths.js";
 import { databaseLocation, DB_DIR_OPTION, openStoreFor, refuseSqliteForNodes, workspaceOf, type GlobalArgs } from "./context.js";
 import { buildScriptContext, createAndSubmitWorkflow, databaseEnv, submitBatchJob } from "../jobs/index.js";
@@ -237,10 +236,11 @@ async function submit(argv: SubmitArgs): Promise<void> {
     chain: argv.chain === true,
   };
   const options = searcherOptions(argv, loaded.spec.gridCounts);
-  if (argv.searcher === "asha") {
-    // max-evals counts trials (a promoted trial continues in a new row).
+  if (capabilitiesOf(argv).counts === "trials") {
+    // max-evals counts trials (a promoted trial continues in a new row): the searcher is given the
+    // budget, as it alone knows when it is spent. Its settings are checked now, not after the queue wait.
     options.max_trials = argv.maxEvals ?? 100;
-    await step("Validating ASHA settings", async () => createAshaSearcher({ space: loaded.space, seed: 0, direction: argv.minimize ? "minimize" : "maximize", options }));
+    await step(`Validating ${argv.searcher.toUpperCase()} settings`, async () => createSearcher(argv.searcher, { space: loaded.space, seed: 0, direction: argv.minimize ? "minimize" : "maximize", options }));
   }
   if (argv.searcher === "custom") {
     Object.assign(options, await step("Validating search method", () => customOptions(argv, loaded.space, argv.seed ?? 0, argv.minimize ? "minimize" : "maximize")));
@@ -267,7 +267,7 @@ async function submit(argv: SubmitArgs): Promise<void> {
     const env = databaseEnv(workspace, scriptEnvOf(databaseLocation(argv)));
     const ctx = await step(`Rendering ${scheduler} script`, () => buildScriptContext(wf, workspace, { env }));
     const { renderScript } = await import("../schedulers/render.js");
-    process.stdout.write(renderScript(ctx, request.template as string | null ?? undefined));
+    process.stdout.write(renderScript(ctx, request.template ?? undefined));
     info("Dry run: nothing was written or submitted.");
     return;
   }
@@ -300,7 +300,7 @@ async function resume(argv: SubmitArgs, workspace: string, walltimeMinutes: numb
     if (argv.dryRun) {
       const { renderScript } = await import("../schedulers/render.js");
       const env = databaseEnv(workspace, store.scriptEnv);
-      process.stdout.write(renderScript(buildScriptContext(row, workspace, { env }), (row.request.template as string | null) ?? undefined));
+      process.stdout.write(renderScript(buildScriptContext(row, workspace, { env }), row.request.template ?? undefined));
       return;
     }
     const job = await submitBatchJob(store, row, { workspace, logger: consoleLogger });
@@ -354,8 +354,8 @@ function searcherOptions(argv: SubmitArgs, gridCounts?: Record<string, number>):
   return o;
 }
 
-function launcherSettingsFrom(argv: SubmitArgs): Record<string, JsonValue> {
-  const s: Record<string, JsonValue> = { evalTimeoutSeconds: argv.evalTimeout ?? null };
+function launcherSettingsFrom(argv: SubmitArgs): WorkflowSettings {
+  const s: WorkflowSettings = { evalTimeoutSeconds: argv.evalTimeout ?? null };
   if (argv.heartbeatSeconds !== undefined) s.heartbeatSeconds = argv.heartbeatSeconds;
   if (argv.staleAfterSeconds !== undefined) s.staleAfterSeconds = argv.staleAfterSeconds;
   if (argv.maxAttempts !== undefined) s.maxAttempts = argv.maxAttempts;

@@ -3,11 +3,11 @@
 // rendering so the script can name it (`launch --batch-job-id N`); a failed submission marks that
 // row FAILED.
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { ValidationError } from "../errors.js";
 import { renderScript, type ScriptContext } from "../schedulers/render.js";
 import { createBatchJob, updateBatchJob, type Store } from "../store/index.js";
 import type { BatchJobRow, NewWorkflow, WorkflowRow } from "../store/types.js";
+import { jobName, resultsLayout } from "../results/layout.js";
 import { distFile } from "../util/paths.js";
 import { defaultSchedulerFor, type Logger, type SchedulerResolver } from "./context.js";
 
@@ -48,25 +48,25 @@ export function buildScriptContext(
   opts: { batchJobId?: number; name?: string; env?: Record<string, string> } = {},
 ): ScriptContext {
   const r = wf.request;
-  const base = opts.name ?? `job-${stamp()}`;
+  const files = resultsLayout(wf.resultsDir).job(opts.name ?? `job-${stamp()}`);
   const launcherCommand = [process.execPath, distFile("src/cli/main"), "launch", wf.name, "--workspace", workspace];
   if (opts.batchJobId !== undefined) launcherCommand.push("--batch-job-id", String(opts.batchJobId));
   launcherCommand.push("--time-limit-minutes", String(r.walltimeMinutes));
   return {
-    scheduler: r.scheduler as ScriptContext["scheduler"],
+    scheduler: r.scheduler,
     workflow: wf.name,
-    jobName: String(r.jobName ?? wf.name),
+    jobName: r.jobName ?? wf.name,
     nodes: r.nodes,
     walltimeMinutes: r.walltimeMinutes,
     queue: r.queue,
     project: r.project,
     resultsDir: wf.resultsDir,
-    outputFile: join(wf.resultsDir, `${base}.out`),
-    errorFile: join(wf.resultsDir, `${base}.err`),
-    envScript: (r.envScript as string | null) ?? null,
+    outputFile: files.out,
+    errorFile: files.err,
+    envScript: r.envScript ?? null,
     env: opts.env ?? { SPRUCE_WORKSPACE: workspace },
     launcherCommand,
-    schedFlags: (r.schedFlags as string[] | undefined) ?? [],
+    schedFlags: r.schedFlags ?? [],
     // Processes per node the allocation must hold: MPI ranks, or serial evaluations side by side.
     ranksPerNode: r.mode === "mpi" ? r.ranksPerNode : r.evalsPerNode,
   };
@@ -74,12 +74,7 @@ export function buildScriptContext(
 
 /** The job's own output files (the template's -o/-e), named after its batch job row. */
 export function batchJobFiles(resultsDir: string, batchJobId: number): { out: string; err: string } {
-  const base = join(resultsDir, jobBaseName(batchJobId));
-  return { out: `${base}.out`, err: `${base}.err` };
-}
-
-function jobBaseName(batchJobId: number): string {
-  return `job-${batchJobId}`;
+  return resultsLayout(resultsDir).job(jobName(batchJobId));
 }
 
 /** Renders and submits one launcher job with the workflow's saved request. */
@@ -96,12 +91,12 @@ export async function submitBatchJob(store: Store, wf: WorkflowRow, o: SubmitJob
     walltimeMinutes: r.walltimeMinutes,
     scriptPath: null,
   });
-  const name = jobBaseName(job.id);
-  const scriptPath = join(wf.resultsDir, `${name}.${EXTENSION[r.scheduler] ?? "sh"}`);
+  const name = jobName(job.id);
+  const scriptPath = resultsLayout(wf.resultsDir).job(name, EXTENSION[r.scheduler] ?? "sh").script;
   try {
     await o.logger.step(`Rendering ${r.scheduler} script`, () => {
       const env = databaseEnv(o.workspace, store.scriptEnv);
-      const script = renderScript(buildScriptContext(wf, o.workspace, { batchJobId: job.id, name, env }), (r.template as string | null) ?? undefined);
+      const script = renderScript(buildScriptContext(wf, o.workspace, { batchJobId: job.id, name, env }), r.template ?? undefined);
       mkdirSync(wf.resultsDir, { recursive: true });
       writeFileSync(scriptPath, script);
       chmodSync(scriptPath, 0o755);

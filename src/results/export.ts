@@ -1,10 +1,10 @@
 // The whole history of a workflow as plain records (`spruce export`): every evaluation with state,
 // attempt, point, objective, error, ISO timestamps, hosts and workdir, and optionally every state
 // change. Unlike results.csv (finished evaluations only, seconds since submission) nothing is left out.
-import { join } from "node:path";
 import type { JsonValue } from "../space/types.js";
 import type { EvaluationEventRow, EvaluationRow } from "../store/types.js";
 import { csvField } from "./csv.js";
+import { resultsLayout } from "./layout.js";
 
 export interface ExportedEvaluation {
   eval_id: number;
@@ -36,11 +36,6 @@ function iso(t: number | null): string | null {
   return t === null ? null : new Date(t).toISOString();
 }
 
-/** Where an evaluation ran: the row's workdir, else the launcher's default evals/<id> (DESIGN §8). */
-export function evaluationWorkdir(resultsDir: string, e: EvaluationRow): string {
-  return e.workdir ?? join(resultsDir, "evals", String(e.id));
-}
-
 /** An evaluation's record; its workdir only once it has started (before that none exists). */
 export function exportEvaluation(e: EvaluationRow, resultsDir: string): ExportedEvaluation {
   return {
@@ -57,7 +52,7 @@ export function exportEvaluation(e: EvaluationRow, resultsDir: string): Exported
     finished_at: iso(e.finishedAt),
     duration_s: e.startedAt !== null && e.finishedAt !== null ? (e.finishedAt - e.startedAt) / 1000 : null,
     hosts: e.hosts ?? [],
-    workdir: e.startedAt === null ? e.workdir : evaluationWorkdir(resultsDir, e),
+    workdir: e.startedAt === null ? null : resultsLayout(resultsDir).evaluation(e.id),
   };
 }
 

@@ -3,12 +3,9 @@
 // finish rate / ETA for `spruce status`. No I/O here, so every number the report draws is unit-tested.
 import type { Hyperparameter, JsonValue } from "../space/types.js";
 import type { EvaluationRow, EvaluationState } from "../store/types.js";
+import { EVALUATION_STATES, isFinished } from "../store/states.js";
 
 export type Direction = "maximize" | "minimize";
-
-const ALL_STATES: readonly EvaluationState[] = ["READY", "RUNNING", "DONE", "FAILED", "TIMEOUT", "KILLED"];
-/** States in which an evaluation has ended and counts towards max_evals. */
-const ENDED: ReadonlySet<EvaluationState> = new Set(["DONE", "FAILED", "TIMEOUT"]);
 
 /** One finished evaluation on the progress charts, in finish order. */
 export interface ProgressPoint {
@@ -34,7 +31,7 @@ export function isBetter(a: number, b: number, direction: Direction): boolean {
  */
 export function bestSoFar(rows: readonly EvaluationRow[], direction: Direction, origin: number): ProgressPoint[] {
   const ended = rows
-    .filter((r) => ENDED.has(r.state) && r.finishedAt !== null)
+    .filter((r) => isFinished(r.state) && r.finishedAt !== null)
     .sort((a, b) => (a.finishedAt as number) - (b.finishedAt as number) || a.id - b.id);
   let best: number | null = null;
   return ended.map((r, i) => {
@@ -158,7 +155,7 @@ export function categoryLabel(v: JsonValue | undefined): string {
 
 /** Finished evaluations per hyperparameter (constants have nothing to show and are left out). */
 export function influence(hyperparameters: readonly Hyperparameter[], rows: readonly EvaluationRow[]): Influence[] {
-  const ended = rows.filter((r) => ENDED.has(r.state));
+  const ended = rows.filter((r) => isFinished(r.state));
   const out: Influence[] = [];
   for (const hp of hyperparameters) {
     if (hp.type === "const") continue;
@@ -186,7 +183,7 @@ function pointOf(r: EvaluationRow, x: number): InfluencePoint {
 }
 
 export function countsByState(rows: readonly EvaluationRow[]): Record<EvaluationState, number> {
-  const counts = Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<EvaluationState, number>;
+  const counts = Object.fromEntries(EVALUATION_STATES.map((s) => [s, 0])) as Record<EvaluationState, number>;
   for (const r of rows) counts[r.state]++;
   return counts;
 }
@@ -194,7 +191,7 @@ export function countsByState(rows: readonly EvaluationRow[]): Record<Evaluation
 /** Evaluations per minute over the last `window` finished: null until two have finished apart. */
 export function finishRate(rows: readonly EvaluationRow[], window = 20): { perMinute: number; over: number } | null {
   const times = rows
-    .filter((r) => ENDED.has(r.state) && r.finishedAt !== null)
+    .filter((r) => isFinished(r.state) && r.finishedAt !== null)
     .map((r) => r.finishedAt as number)
     .sort((a, b) => a - b)
     .slice(-window);

@@ -4,8 +4,8 @@ import type { JsonValue } from "../space/types.js";
 import { busyChart, ganttChart, influenceCharts, learningCurveChart, progressChart } from "./charts.js";
 import { esc, fmt, fmtSeconds } from "./charts-svg.js";
 import type { ReportModel } from "./report-model.js";
+import { EVALUATION_STATES, finishedCount } from "../store/states.js";
 
-const STATES = ["READY", "RUNNING", "DONE", "FAILED", "TIMEOUT", "KILLED"] as const;
 /** The Gantt's colours (the same variables as its bars' CSS classes). */
 const LEGEND: [string, string][] = [["DONE", "var(--ok)"], ["FAILED / TIMEOUT", "var(--fail)"], ["RUNNING", "var(--run)"], ["KILLED", "#999"]];
 
@@ -75,7 +75,7 @@ const SCRIPT = `
 
 export function renderReport(m: ReportModel): string {
   const w = m.workflow;
-  const finished = m.counts.DONE + m.counts.FAILED + m.counts.TIMEOUT;
+  const finished = finishedCount(m.counts);
   const failed = m.counts.FAILED + m.counts.TIMEOUT;
   const u = m.utilisation;
   const embedded = { workflow: w, counts: m.counts, best: m.best, busyFraction: u.busyFraction, evaluations: m.evaluations };
@@ -105,7 +105,7 @@ ${ganttChart("chart-gantt", u)}${busyChart("chart-busy", u)}</section>
 <section id="topk"><h2>Top ${Object.keys(m.topk).length}</h2>${topkTable(m)}</section>
 <section id="influence"><h2>Hyperparameters</h2><p class="note">Objective against each hyperparameter's value (categories as strips).</p><div class="panels">${influenceCharts(m.influence)}</div></section>
 <div class="grid2">
-<section id="counts"><h2>Evaluations by state</h2>${table(["state", "count"], STATES.map((s) => [s, String(m.counts[s])]))}${failures(m)}</section>
+<section id="counts"><h2>Evaluations by state</h2>${table(["state", "count"], EVALUATION_STATES.map((s) => [s, String(m.counts[s])]))}${failures(m)}</section>
 <section id="jobs"><h2>Batch jobs</h2>${m.batchJobs.length === 0 ? `<p class="note">none</p>` : table(["job", "scheduler", "state", "nodes", "queue", "submitted", "started", "ended"], m.batchJobs.map((j) => [j.id, j.scheduler, j.state, String(j.nodes), j.queue, j.submitted, j.started, j.ended]))}
 <h2 style="margin-top:14px">Launchers</h2>${m.launchers.length === 0 ? `<p class="note">none</p>` : table(["id", "host", "pid", "started", "ended"], m.launchers.map((l) => [String(l.id), l.host, String(l.pid), l.started, l.ended]))}</section>
 </div>

@@ -2,6 +2,7 @@
 // loads the rows). The page embeds the evaluation part as JSON for its tooltips.
 import type { JsonValue, Point } from "../space/types.js";
 import type { BatchJobRow, EvaluationReport, EvaluationRow, EvaluationState, LauncherRow, WorkflowRow } from "../store/types.js";
+import { capabilitiesOf } from "../search/registry.js";
 import { topkFromEvaluations, type TopkTable } from "./topk.js";
 import { bestSoFar, countsByState, finishRate, influence, isBetter, utilisation, type Direction, type Influence, type ProgressPoint, type Utilisation } from "./report-data.js";
 
@@ -161,7 +162,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       finished: rel(e.finishedAt),
       error: e.error === null ? null : shorten((e.error.split("\n")[0] ?? "").trim(), 200),
     })),
-    curves: learningCurves(rows, input.reports ?? [], wf.direction, { maxCurves: input.maxCurves, lengths: wf.searcher === "asha" }),
+    curves: learningCurves(rows, input.reports ?? [], wf.direction, { maxCurves: input.maxCurves, lengths: capabilitiesOf(wf).counts === "trials" }),
   };
 }
 

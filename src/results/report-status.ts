@@ -1,10 +1,11 @@
 // The readable `spruce status` text: summary lines with rate and ETA, counts by state, the best
 // point one hyperparameter per line, and the batch jobs. Pure, so the CLI only loads the rows.
 import type { EvaluationRow, EvaluationState, WorkflowRow } from "../store/types.js";
+import { EVALUATION_STATES, finishedCount } from "../store/states.js";
+import { capabilitiesOf } from "../search/registry.js";
 import { etaMs, finishRate } from "./report-data.js";
 import type { WorkflowStatus } from "./summary.js";
 
-const STATES: readonly EvaluationState[] = ["READY", "RUNNING", "DONE", "FAILED", "TIMEOUT", "KILLED"];
 /** How many recent finishes the rate is measured over: recent enough to follow a changing pace. */
 export const RATE_WINDOW = 20;
 
@@ -20,10 +21,10 @@ export function statusText(
   columns: number | null,
   now: number = Date.now(),
 ): string {
-  const finished = counts.DONE + counts.FAILED + counts.TIMEOUT;
-  // asha counts trials, and a promoted trial continues in a new row: progress is in trials that
+  const finished = finishedCount(counts);
+  // A search that counts trials (a promoted trial continues in a new row) progresses in trials that
   // have run, and no ETA can be drawn from the rows' pace (the searcher decides when it is over).
-  const trials = wf.searcher === "asha" ? new Set(finishedRows.map((r) => r.fidelity?.trial)).size : null;
+  const trials = capabilitiesOf(wf).counts === "trials" ? new Set(finishedRows.map((r) => r.fidelity?.trial)).size : null;
   const progressed = trials ?? finished;
   const pct = wf.maxEvals > 0 ? Math.min(100, Math.floor((progressed / wf.maxEvals) * 100)) : 100;
   const rate = finishRate(finishedRows, RATE_WINDOW);
@@ -32,7 +33,7 @@ export function statusText(
   const active = wf.state === "RUNNING" || wf.state === "CREATED";
   const etaText = remaining === 0 ? "done"
     : !active ? `- (${wf.state.toLowerCase()})`
-    : trials !== null ? "- (asha: the searcher decides)"
+    : trials !== null ? `- (${wf.searcher}: the searcher decides)`
     : eta === null ? "- (measuring)"
     : `${duration(eta)} (about ${new Date(now + eta).toISOString().slice(11, 16)} UTC)`;
 
@@ -44,7 +45,7 @@ export function statusText(
   out += `eta        ${etaText}\n`;
   out += status.best ? `best       ${num(status.best.objective)} (evaluation ${status.best.eval_id})\n` : "best       -\n";
   out += `results    ${wf.resultsDir}\n\n`;
-  out += table([...STATES], [STATES.map((s) => String(counts[s]))]);
+  out += table([...EVALUATION_STATES], [EVALUATION_STATES.map((s) => String(counts[s]))]);
   if (status.best) {
     const width = columns ? Math.max(20, columns - 24) : Infinity;
     const value = (v: unknown): string => {

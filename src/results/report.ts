@@ -2,14 +2,15 @@
 // refreshReport as results arrive, throttled by shouldRefresh so large searches are not slowed by
 // re-rendering a page whose cost grows with every evaluation.
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { getWorkflowById, listBatchJobs, listEvaluations, listLaunchers, listReports, type Store } from "../store/index.js";
 import type { WorkflowRow } from "../store/types.js";
+import { resultsLayout } from "./layout.js";
 import { renderReport } from "./report-html.js";
 import { buildReportModel, type ReportModel } from "./report-model.js";
 
 export function reportPath(wf: WorkflowRow): string {
-  return join(wf.resultsDir, "report.html");
+  return resultsLayout(wf.resultsDir).report;
 }
 
 export async function loadReportModel(store: Store, wf: WorkflowRow, opts: { now?: number; topk?: number } = {}): Promise<ReportModel> {

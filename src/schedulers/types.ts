@@ -1,6 +1,6 @@
 // Shared types of the scheduler adapters: the Scheduler interface every batch system implements
 // (pure argument builders and output parsers, plus the process calls that use them).
-import type { BatchJobState } from "../store/types.js";
+import type { BatchJobState } from "../store/states.js";
 
 export const SCHEDULER_NAMES = ["slurm", "pbs", "cobalt", "lsf", "local"] as const;
 export type SchedulerName = (typeof SCHEDULER_NAMES)[number];

@@ -41,3 +41,25 @@ export interface SearcherContext {
 }
 
 export type SearcherFactory = (ctx: SearcherContext) => Searcher;
+
+/**
+ * What a searcher does beyond ask and tell. Declared once per searcher in the registry, so that the
+ * CLI, the results, the leader and its agents agree on it.
+ */
+export interface SearcherCapabilities {
+  /**
+   * What max_evals counts: evaluation rows, or trials. A trial that is promoted continues in a new
+   * row, so rows say nothing of when such a search is over: its searcher decides.
+   */
+  counts: "evaluations" | "trials";
+  /**
+   * The leader answers or stops evaluations while they run (early stops, a custom method's stop
+   * operations): agents on other nodes read its word from the database.
+   */
+  steersRunning: boolean;
+  /**
+   * Running evaluations' intermediate results go to the searcher as they are printed. "method": a
+   * custom method hears them when its module has onReport (see hearsReports in the registry).
+   */
+  hearsReports: boolean | "method";
+}

@@ -4,7 +4,7 @@
 // after the search finished finds nothing left here, submits nothing, and its launcher ends at once.
 import { budgetReached } from "../search/registry.js";
 import { isActiveJob, logLines, submitBatchJob, type SchedulerResolver } from "../jobs/index.js";
-import { addServiceEvent, countEvaluations, getBatchJob, listBatchJobs, type Store } from "../store/index.js";
+import { addServiceEvent, countEvaluations, finishedCount, getBatchJob, isWorkflowOver, listBatchJobs, type Store } from "../store/index.js";
 import type { WorkflowRow } from "../store/types.js";
 
 /** The variable each scheduler sets to the running job's id inside the job. */
@@ -23,8 +23,8 @@ export async function submitChainSuccessor(
   if (wf.request.chain !== true) return;
   try {
     const counts = await countEvaluations(store, wf.id);
-    const finished = counts.DONE + counts.FAILED + counts.TIMEOUT;
-    if (wf.state === "FINISHED" || wf.state === "STOPPED" || wf.state === "FAILED" || budgetReached(wf, finished)) {
+    const finished = finishedCount(counts);
+    if (isWorkflowOver(wf.state) || budgetReached(wf, finished)) {
       o.log(`chain: nothing left to do (${finished}/${wf.maxEvals} finished, workflow ${wf.state}): no successor`);
       return;
     }

@@ -31,7 +31,8 @@ import {
   type Store,
 } from "../store/index.js";
 import type { BatchJobRow, WorkflowRow } from "../store/types.js";
-import { launcherSettings } from "../../launcher/settings.js";
+import { launcherSettings } from "../store/settings.js";
+import { finishedCount, isWorkflowOver } from "../store/states.js";
 
 export interface TickOptions {
   /** Workspace the launcher jobs name (SPRUCE_WORKSPACE, --workspace), as `submit` does. */
@@ -54,8 +55,6 @@ export interface TickReport {
   summary: string;
 }
 
-/** Workflow states with nothing more to run: the service leaves them alone. */
-const DONE_STATES = new Set(["FINISHED", "STOPPED", "FAILED"]);
 /**
  * Start-up failures in a row after which a workflow is held: one can be bad luck (a node), two in a
  * row mean the job's environment is broken, and resubmitting would burn allocation time.
@@ -108,9 +107,9 @@ export async function runTick(store: Store, o: TickOptions): Promise<TickReport>
   for (const wf of workflows) {
     const jobs = jobsOf.get(wf.id) ?? [];
     // No job at all: `submit` is between writing the workflow and submitting its first job.
-    if (DONE_STATES.has(wf.state) || jobs.length === 0) continue;
+    if (isWorkflowOver(wf.state) || jobs.length === 0) continue;
     const counts = await countEvaluations(store, wf.id);
-    if (budgetReached(wf, counts.DONE + counts.FAILED + counts.TIMEOUT)) continue;
+    if (budgetReached(wf, finishedCount(counts))) continue;
 
     const failures = await startupFailures(store, jobs);
     if (failures) {

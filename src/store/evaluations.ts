@@ -16,14 +16,13 @@ import { parseOrNull, toEvaluation, toEvaluationsById, toJson, toJsonOrNull } fr
 import { upsertSearcherState } from "./searcher-state.js";
 import { chunks, nowMs, rawRows, retrying, writeTransaction, type Db, type RawRow } from "./sql.js";
 import type { EvaluationRow, EvaluationState, Fidelity, FinishedEvaluation } from "./types.js";
+import { EVALUATION_STATES, FINISHED_STATES } from "./states.js";
 
-const ALL_STATES: readonly EvaluationState[] = ["READY", "RUNNING", "DONE", "FAILED", "TIMEOUT", "KILLED"];
 
 /**
  * Inserts READY evaluations for points (in order: ids ascend with the points), their READY events,
  * and the searcher state that proposed them, in ONE transaction: a crash leaves either all of it or
- * none, never proposals without the state that produced them (or the reverse). workdirFor names
- * each row's working directory once its id is known.
+ * none, never proposals without the state that produced them (or the reverse).
  *
  * claim: the first claim.hosts.length rows are created already claimed by that launcher, one per
  * host set, exactly as claimEvaluations would leave them (RUNNING, with a READY then a RUNNING
@@ -35,7 +34,6 @@ export async function createEvaluations(
   points: readonly Point[],
   opts: {
     searcherState?: JsonValue;
-    workdirFor?: (id: number) => string;
     fidelity?: readonly (Fidelity | null)[];
     claim?: { launcherId: number; hosts: readonly (readonly string[] | undefined)[] };
   } = {},
@@ -78,12 +76,6 @@ export async function createEvaluations(
         .insert(chunk)
         .returning("*");
       created.push(...toEvaluationsById(rows));
-    }
-    if (opts.workdirFor) {
-      for (const row of created) {
-        row.workdir = opts.workdirFor(row.id);
-        await trx("evaluations").where({ id: row.id }).update({ workdir: row.workdir });
-      }
     }
     const note = opts.claim ? `claimed by launcher ${opts.claim.launcherId}` : null;
     await insertEvents(trx, [
@@ -242,10 +234,6 @@ export async function killEvaluations(store: Store, workflowId: number, note: st
   });
 }
 
-export async function setEvaluationWorkdir(store: Store, id: number, workdir: string): Promise<void> {
-  await retrying(store, () => store.knex("evaluations").where({ id }).update({ workdir }));
-}
-
 export async function getEvaluation(store: Store, id: number): Promise<EvaluationRow | undefined> {
   const row: RawRow | undefined = await retrying(store, () => store.knex("evaluations").where({ id }).first());
   return row ? toEvaluation(row) : undefined;
@@ -273,7 +261,7 @@ export async function listEvaluations(
 
 /** How many evaluations a workflow has in each state; every state is present. */
 export async function countEvaluations(store: Store, workflowId: number): Promise<Record<EvaluationState, number>> {
-  const counts = Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<EvaluationState, number>;
+  const counts = Object.fromEntries(EVALUATION_STATES.map((s) => [s, 0])) as Record<EvaluationState, number>;
   const rows: RawRow[] = await retrying(store, () =>
     store.knex("evaluations").select("state").count({ n: "*" }).where({ workflow_id: workflowId }).groupBy("state"),
   );
@@ -299,7 +287,7 @@ export async function endedSummary(
   if (!opts.trials) return { best, trials: null };
   // The trial lives in the fidelity JSON (text on both dialects): only that column is read.
   const rows: RawRow[] = await retrying(store, () =>
-    store.knex("evaluations").select("fidelity").where({ workflow_id: workflowId }).whereIn("state", ["DONE", "FAILED", "TIMEOUT"]),
+    store.knex("evaluations").select("fidelity").where({ workflow_id: workflowId }).whereIn("state", FINISHED_STATES),
   );
   const trials = new Set(rows.map((r) => parseOrNull<Fidelity>(r.fidelity)?.trial));
   return { best, trials: trials.size };

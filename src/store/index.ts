@@ -25,7 +25,6 @@ export {
   getEvaluation,
   killEvaluations,
   listEvaluations,
-  setEvaluationWorkdir,
 } from "./evaluations.js";
 export { listEvents } from "./events.js";
 export { listUntold, markTold } from "./told.js";
@@ -35,6 +34,8 @@ export { endLauncher, heartbeatLauncher, listLaunchers, registerLauncher } from 
 export { createBatchJob, getBatchJob, listBatchJobs, updateBatchJob, type BatchJobPatch } from "./batch-jobs.js";
 export { loadSearcherState, saveSearcherState } from "./searcher-state.js";
 export * from "./types.js";
+export { EVALUATION_STATES, FINISHED_STATES, finishedCount, isFinished, isWorkflowOver, OVER_WORKFLOW_STATES } from "./states.js";
+export { DEFAULT_SETTINGS, launcherSettings, type LauncherSettings } from "./settings.js";
 export {
   acquireServiceLock,
   addServiceEvent,

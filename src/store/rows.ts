@@ -81,7 +81,6 @@ export function toEvaluation(r: RawRow): EvaluationRow {
     exitCode: numOrNull(r.exit_code),
     error: strOrNull(r.error),
     hosts: parseOrNull<string[]>(r.hosts),
-    workdir: strOrNull(r.workdir),
     fidelity: parseOrNull<Fidelity>(r.fidelity),
   };
 }

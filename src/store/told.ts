@@ -7,6 +7,7 @@ import { toEvaluation } from "./rows.js";
 import { upsertSearcherState } from "./searcher-state.js";
 import { nowMs, retrying, writeTransaction, type RawRow } from "./sql.js";
 import type { EvaluationRow } from "./types.js";
+import { FINISHED_STATES } from "./states.js";
 
 /** Finished (DONE, FAILED, TIMEOUT, or KILLED at the searcher's request) evaluations of a workflow
  * not yet told to its searcher, by id. */
@@ -17,7 +18,7 @@ export async function listUntold(store: Store, workflowId: number): Promise<Eval
       .where({ workflow_id: workflowId })
       .whereNull("told_at")
       // A run a custom method stopped ends KILLED on its agent: the method hears of it too.
-      .andWhere((w) => w.whereIn("state", ["DONE", "FAILED", "TIMEOUT"]).orWhere((k) => k.where({ state: "KILLED", stop_request: "searcher" })))
+      .andWhere((w) => w.whereIn("state", FINISHED_STATES).orWhere((k) => k.where({ state: "KILLED", stop_request: "searcher" })))
       .orderBy("id"),
   );
   return rows.map(toEvaluation);

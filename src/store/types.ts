@@ -1,11 +1,10 @@
 // Row shapes the store returns. Callers see plain objects with parsed JSON and Date-free numbers
 // (epoch milliseconds), identical for SQLite and PostgreSQL.
 import type { JsonValue, Point, ProblemSpec } from "../space/types.js";
+import type { SchedulerName } from "../schedulers/types.js";
+import type { BatchJobState, EvaluationState, WorkflowState } from "./states.js";
 
-export type EvaluationState = "READY" | "RUNNING" | "DONE" | "FAILED" | "TIMEOUT" | "KILLED";
-export const FINISHED_STATES: readonly EvaluationState[] = ["DONE", "FAILED", "TIMEOUT"];
-export type WorkflowState = "CREATED" | "RUNNING" | "FINISHED" | "STOPPED" | "FAILED";
-export type BatchJobState = "SUBMITTED" | "QUEUED" | "RUNNING" | "FINISHED" | "FAILED" | "CANCELLED";
+export type { BatchJobState, EvaluationState, WorkflowState } from "./states.js";
 
 /** How an evaluation is run: a module exporting run(point, ctx), or a command template. */
 export type RunSpec =
@@ -14,7 +13,7 @@ export type RunSpec =
 
 /** The batch request a workflow was submitted with; kept so later launcher jobs repeat it. */
 export interface JobRequest {
-  scheduler: string;
+  scheduler: SchedulerName;
   nodes: number;
   walltimeMinutes: number;
   queue: string | null;
@@ -23,7 +22,41 @@ export interface JobRequest {
   evalsPerNode: number;
   nodesPerEval: number;
   ranksPerNode: number;
-  [key: string]: JsonValue;
+  /** Optional keys: absent in rows written before they existed (and in short test rows). */
+  threadsPerRank?: number | null;
+  gpusPerNode?: number | null;
+  gpusPerEval?: number | null;
+  /** --mpi: the MPI launcher of mpi mode; null = detected on the node. */
+  mpi?: string | null;
+  /** The batch job's name; absent = the workflow's name. */
+  jobName?: string | null;
+  /** --env-script: sourced by the batch script before the launcher starts. */
+  envScript?: string | null;
+  /** --template: a user's batch script template instead of the built-in one. */
+  template?: string | null;
+  /** --sched-flags: extra scheduler directives, written as given. */
+  schedFlags?: string[];
+  /** --chain: each launcher job queues its successor behind itself. */
+  chain?: boolean;
+}
+
+/**
+ * Launcher settings saved on the workflow row, so every launcher and agent of a workflow behaves
+ * the same. A key left out takes its default (src/store/settings.ts); tests shorten the intervals.
+ */
+export interface WorkflowSettings {
+  /** --eval-timeout: per-evaluation limit; null = none. */
+  evalTimeoutSeconds?: number | null;
+  /** How often a launcher ticks its heartbeat row. */
+  heartbeatSeconds?: number;
+  /** A launcher whose heartbeat is older than this is dead and its evaluations are re-run. */
+  staleAfterSeconds?: number;
+  /** Attempts before an evaluation that keeps losing its launcher is marked FAILED. */
+  maxAttempts?: number;
+  /** SIGTERM -> SIGKILL grace for stopped evaluations. */
+  killGraceSeconds?: number;
+  /** --walltime-margin: dispatch stops this long before the batch job's walltime; absent = derived from it. */
+  walltimeMarginSeconds?: number;
 }
 
 export interface NewWorkflow {
@@ -37,8 +70,7 @@ export interface NewWorkflow {
   direction: "maximize" | "minimize";
   maxEvals: number;
   seed: number;
-  /** Launcher settings: evalTimeoutSeconds, heartbeat/stale thresholds, ... */
-  settings: Record<string, JsonValue>;
+  settings: WorkflowSettings;
   request: JobRequest;
   resultsDir: string;
 }
@@ -64,7 +96,6 @@ export interface EvaluationRow {
   exitCode: number | null;
   error: string | null;
   hosts: string[] | null;
-  workdir: string | null;
   /** Multi-fidelity searchers (asha): the trial this row trains and how far; null otherwise. */
   fidelity: Fidelity | null;
 }

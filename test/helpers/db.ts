@@ -84,7 +84,7 @@ export function sampleWorkflow(overrides: Partial<NewWorkflow> = {}): NewWorkflo
     direction: "maximize",
     maxEvals: 100,
     seed: 2 ** 32 - 1,
-    settings: { evalTimeoutSeconds: 60, heartbeatMs: 30_000 },
+    settings: { evalTimeoutSeconds: 60, heartbeatSeconds: 30 },
     request: {
       scheduler: "local",
       nodes: 1,

@@ -21,10 +21,10 @@ import {
   recordReports,
   registerLauncher,
   saveSearcherState,
-  setEvaluationWorkdir,
   type Dialect,
   type Store,
 } from "../../src/store/index.js";
+import type { JsonValue } from "../../src/space/types.js";
 import { makeTempStore, sampleWorkflow } from "../helpers/db.js";
 import { DIALECTS } from "../helpers/pg.js";
 
@@ -39,12 +39,10 @@ describe.each(DIALECTS)("%s", (dialect) => {
   describe("evaluation state machine", () => {
     it("READY -> RUNNING -> DONE/FAILED/TIMEOUT, one event per transition", async () => {
       const { store, workflowId, launcherId } = await setup(dialect);
-      const created = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }, { x: 3, act: [1, { a: null }] }], {
-        workdirFor: (id) => `/results/evals/${id}`,
-      });
+      const created = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }, { x: 3, act: [1, { a: null }] }]);
       expect(created.map((e) => e.point)).toEqual([{ x: 1 }, { x: 2 }, { x: 3, act: [1, { a: null }] }]);
       for (const e of created) {
-        expect(e).toMatchObject({ workflowId, state: "READY", attempt: 0, claimedBy: null, startedAt: null, objective: null, workdir: `/results/evals/${e.id}` });
+        expect(e).toMatchObject({ workflowId, state: "READY", attempt: 0, claimedBy: null, startedAt: null, objective: null });
         expect(await getEvaluation(store, e.id)).toEqual(e);
       }
 
@@ -211,12 +209,11 @@ describe.each(DIALECTS)("%s", (dialect) => {
         { id: created[0]!.id, attempt: 0, state: "DONE", objective: 1, finishedAt: 3000 },
         { id: created[1]!.id, attempt: 0, state: "DONE", objective: 2, finishedAt: 1000 },
       ]);
-      await setEvaluationWorkdir(store, created[2]!.id, "/w/3");
       const ids = (rows: { id: number }[]) => rows.map((r) => r.id);
       expect(ids(await listEvaluations(store, workflowId))).toEqual(ids(created));
       expect(ids(await listEvaluations(store, workflowId, { orderBy: "finished_at" }))).toEqual([created[1]!.id, created[0]!.id, created[2]!.id]);
       expect(ids(await listEvaluations(store, workflowId, { states: ["DONE"], orderBy: "finished_at" }))).toEqual([created[1]!.id, created[0]!.id]);
-      expect(await listEvaluations(store, workflowId, { states: ["RUNNING"], claimedBy: launcherId })).toMatchObject([{ id: created[2]!.id, workdir: "/w/3" }]);
+      expect(await listEvaluations(store, workflowId, { states: ["RUNNING"], claimedBy: launcherId })).toMatchObject([{ id: created[2]!.id, state: "RUNNING", claimedBy: launcherId }]);
       expect(await listEvaluations(store, workflowId, { claimedBy: launcherId + 1 })).toEqual([]);
     });
   });
@@ -224,12 +221,14 @@ describe.each(DIALECTS)("%s", (dialect) => {
   describe("searcher state", () => {
     it("is saved with the proposals in one transaction: all or nothing", async () => {
       const { store, workflowId } = await setup(dialect);
-      const failing = createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }], {
-        searcherState: { asked: 2 },
-        workdirFor: () => {
+      // A state that cannot be written: it fails after the rows and their events were inserted.
+      const unwritable = {
+        asked: 2,
+        toJSON: () => {
           throw new Error("disk full");
         },
-      });
+      } as unknown as JsonValue;
+      const failing = createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }], { searcherState: unwritable });
       await expect(failing).rejects.toThrow("disk full");
       expect(await listEvaluations(store, workflowId)).toEqual([]);
       const [events] = (await store.knex("evaluation_events").count({ n: "*" })) as { n: number | string }[];

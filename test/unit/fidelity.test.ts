@@ -24,7 +24,7 @@ function setup(options: Record<string, number | boolean | string> = {}) {
 }
 
 function row(id: number, point: EvaluationRow["point"], fidelity: Fidelity): EvaluationRow {
-  return { id, workflowId: 1, state: "RUNNING", point, objective: null, metrics: null, attempt: 0, claimedBy: 1, createdAt: 0, startedAt: 0, finishedAt: null, exitCode: 0, error: null, hosts: null, workdir: null, fidelity };
+  return { id, workflowId: 1, state: "RUNNING", point, objective: null, metrics: null, attempt: 0, claimedBy: 1, createdAt: 0, startedAt: 0, finishedAt: null, exitCode: 0, error: null, hosts: null, fidelity };
 }
 
 function outcome(status: EvaluationOutcome["status"], objective: number | null = null): EvaluationOutcome {

@@ -34,7 +34,6 @@ function ev(id: number, o: { state?: EvaluationRow["state"]; objective?: number 
     exitCode: null,
     error: null,
     hosts: o.hosts === undefined ? ["n1"] : o.hosts,
-    workdir: null,
   };
 }
 

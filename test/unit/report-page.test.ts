@@ -40,7 +40,7 @@ function ev(id: number, state: EvaluationRow["state"], objective: number | null,
   return {
     id, workflowId: 1, state, point, objective, metrics: null, attempt: 0, claimedBy: 1, createdAt: T0,
     startedAt: start === null ? null : T0 + start * 1000, finishedAt: end === null ? null : T0 + end * 1000,
-    exitCode: null, error: state === "FAILED" ? "boom </script><script>alert(1)</script>\nstack" : null, hosts: ["n1"], workdir: null,
+    exitCode: null, error: state === "FAILED" ? "boom </script><script>alert(1)</script>\nstack" : null, hosts: ["n1"],
   };
 }
 

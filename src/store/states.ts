@@ -1,0 +1,32 @@
+// The state vocabulary of the rows: the states of evaluations, workflows and batch jobs, and which
+// of them are over. Every count of "finished" evaluations and every "is the workflow over" test
+// reads these, so that the CLI, the service, the leader and its agents never disagree.
+
+export type EvaluationState = "READY" | "RUNNING" | "DONE" | "FAILED" | "TIMEOUT" | "KILLED";
+export type WorkflowState = "CREATED" | "RUNNING" | "FINISHED" | "STOPPED" | "FAILED";
+export type BatchJobState = "SUBMITTED" | "QUEUED" | "RUNNING" | "FINISHED" | "FAILED" | "CANCELLED";
+
+/** Every evaluation state, in the order tables show them. */
+export const EVALUATION_STATES: readonly EvaluationState[] = ["READY", "RUNNING", "DONE", "FAILED", "TIMEOUT", "KILLED"];
+
+/**
+ * Evaluations that ran to an end of their own: they use up max_evals and their results are told to
+ * the searcher. KILLED (stopped by the user, or by a custom method) is not among them.
+ */
+export const FINISHED_STATES: readonly EvaluationState[] = ["DONE", "FAILED", "TIMEOUT"];
+
+export function isFinished(state: EvaluationState): boolean {
+  return FINISHED_STATES.includes(state);
+}
+
+/** How many evaluations have finished, from counts by state (countEvaluations). */
+export function finishedCount(counts: Readonly<Record<EvaluationState, number>>): number {
+  return counts.DONE + counts.FAILED + counts.TIMEOUT;
+}
+
+/** Workflows no launcher works for any more: finished, cancelled by the user, or failed (their searcher threw). */
+export const OVER_WORKFLOW_STATES: readonly WorkflowState[] = ["FINISHED", "STOPPED", "FAILED"];
+
+export function isWorkflowOver(state: WorkflowState): boolean {
+  return OVER_WORKFLOW_STATES.includes(state);
+}
