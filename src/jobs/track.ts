@@ -1,16 +1,12 @@
-// Batch-job tracking: which job states are live, and the rows' states brought in line with the
+// Batch-job tracking: the rows' states brought in line with the
 // schedulers'. The database only hears from launchers, and a job that never started, was cancelled
 // outside spruce, or whose launcher was SIGKILLed never reports its end. Used by `--wait`,
 // `spruce status`, `spruce cancel` and the service.
-import { updateBatchJob, type Store } from "../store/index.js";
+import { ACTIVE_JOB_STATES, isActiveJob, updateBatchJob, type Store } from "../store/index.js";
 import type { BatchJobRow, BatchJobState } from "../store/types.js";
 import { defaultSchedulerFor, type SchedulerResolver } from "./context.js";
 
-export const ACTIVE_JOB_STATES: ReadonlySet<BatchJobState> = new Set(["SUBMITTED", "QUEUED", "RUNNING"]);
-
-export function isActiveJob(job: { state: BatchJobState }): boolean {
-  return ACTIVE_JOB_STATES.has(job.state);
-}
+export { ACTIVE_JOB_STATES, isActiveJob };
 
 /**
  * A row with no scheduler id is a submission in flight (submitBatchJob writes the id once the

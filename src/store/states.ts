@@ -30,3 +30,10 @@ export const OVER_WORKFLOW_STATES: readonly WorkflowState[] = ["FINISHED", "STOP
 export function isWorkflowOver(state: WorkflowState): boolean {
   return OVER_WORKFLOW_STATES.includes(state);
 }
+
+/** Batch jobs that may still run a launcher: submitted, queued or running. */
+export const ACTIVE_JOB_STATES: ReadonlySet<BatchJobState> = new Set(["SUBMITTED", "QUEUED", "RUNNING"]);
+
+export function isActiveJob(job: { state: BatchJobState }): boolean {
+  return ACTIVE_JOB_STATES.has(job.state);
+}
