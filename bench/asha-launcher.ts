@@ -1,4 +1,4 @@
-// bench/asha-launcher (issue 11): the real thing end to end. examples/asha (the polynome2 MLP,
+// bench/asha-launcher: the real thing end to end. examples/asha (the polynome2 MLP,
 // trained epoch by epoch, validation R² reported after each) searched by `asha` through the CLI and
 // the launcher, then by `random` given the same number of epochs (each of its trials trains the full
 // --max-length). Prints, per seed, the epochs each used and the best R² of a fully trained network.
@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { getWorkflow, listEvaluations, listReports, openStore } from "../src/store/index.js";
+import { getWorkflow, listEvaluations, listProgress, openStore } from "../src/store/index.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const CLI = join(ROOT, "dist/src/cli/main.js");
@@ -39,7 +39,7 @@ async function measure(ws: string, name: string, fullLength: (m: Record<string, 
     const wf = (await getWorkflow(store, name))!;
     const rows = await listEvaluations(store, wf.id, { states: ["DONE"] });
     const full = rows.filter((r) => fullLength(r.metrics));
-    return { epochs: (await listReports(store, wf.id)).length, best: Math.max(...full.map((r) => r.objective ?? -Infinity)) };
+    return { epochs: (await listProgress(store, wf.id)).length, best: Math.max(...full.map((r) => r.objective ?? -Infinity)) };
   } finally {
     await store.close();
   }

@@ -1,4 +1,4 @@
-// bench/asha (issue 11): best objective for the same total number of training steps, `asha` vs
+// bench/asha: best objective for the same total number of training steps, `asha` vs
 // `random`, over 10 seeds, on a synthetic learning-curve problem with 8 asynchronous workers. A
 // step takes one time unit; a promoted trial resumes from its checkpoint, so it pays only the
 // extra steps. A search returns the configuration with the best loss observed at maxLength; its

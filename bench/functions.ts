@@ -1,4 +1,4 @@
-// Benchmark functions of issue 4, as problem specs plus objectives to minimise; regret is the
+// The functions bench/search measures on, as problem specs plus objectives to minimise; regret is the
 // best value found minus `optimum`.
 import type { Point, ProblemSpec } from "../src/space/types.js";
 

@@ -1,4 +1,4 @@
-// bench/search (issue 4): median regret at 50 and 100 evaluations of `ambs` and `random` on
+// bench/search: median regret at 50 and 100 evaluations of `ambs` and `random` on
 // Branin, Hartmann6, Ackley-5 and mixed3 with 8 simulated asynchronous workers, then the time
 // `ambs` takes to propose a batch of 8 points after 100, 1 000 and 5 000 evaluations (6-D).
 //
@@ -19,7 +19,7 @@ const FACTORIES: Record<string, (ctx: SearcherContext) => Searcher> = {
   random: createRandomSearcher,
 };
 
-/** Median regret at 100 measured on this machine with the same protocol (issue 4). */
+/** Median regret at 100 measured on this machine with the same protocol. */
 const REFERENCE: Record<string, { tpe: number; deephyper: number; random: number }> = {
   branin: { tpe: 0.128, deephyper: 0.022, random: 0.413 },
   hartmann6: { tpe: 0.241, deephyper: 0.221, random: 1.33 },

@@ -1,4 +1,4 @@
-// Migration 001: the initial workflow schema (DESIGN §4). Append-only: once released, never edit this
+// Migration 001: the initial workflow schema (docs/architecture.md, Tables). Append-only: once released, never edit this
 // file; change the schema with a new numbered migration listed in db/migrations.ts.
 //
 // Portable across SQLite and PostgreSQL: JSON is stored as text (parsed in src/store/rows.ts, the same

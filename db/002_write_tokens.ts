@@ -1,5 +1,5 @@
 // Migration 002: write tokens on evaluations, so that a store write retried after the connection
-// dropped at COMMIT (the client cannot tell whether it committed) is applied once (DESIGN §4,
+// dropped at COMMIT (the client cannot tell whether it committed) is applied once (docs/architecture.md, Transactions,
 // connection loss). batch_token: the token of the createEvaluations call that inserted the row,
 // never changed afterwards (other launchers may claim the row at once, so only an immutable column
 // can say "these rows are already mine"). write_token: the token of the last claim or finish.

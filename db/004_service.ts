@@ -1,4 +1,4 @@
-// Migration 004: the service (DESIGN §9). service_lock: one row per database naming the service
+// Migration 004: the service (docs/architecture.md, Tables). service_lock: one row per database naming the service
 // that may run (host, pid, a token that changes at each take-over, a heartbeat), kept after it stops
 // so the last tick stays readable. service_events: what the service did (submissions, recoveries,
 // holds), newest last; status shows the latest. service_holds: workflows the service will not

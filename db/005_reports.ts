@@ -1,4 +1,4 @@
-// Migration 005: intermediate results (issue 11). evaluation_reports: the `report: step=N value=X`
+// Migration 005: intermediate results, the progress points. evaluation_reports: the `report: step=N value=X`
 // lines (or ctx.report calls) of running evaluations, in arrival order, for multi-fidelity searchers
 // (ASHA stops or promotes trials on them) and for the report's learning curves.
 // evaluations.fidelity: for multi-fidelity searchers, which trial a row belongs to and how far it

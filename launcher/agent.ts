@@ -1,11 +1,11 @@
-// The per-node worker agent of serial mode across nodes (DESIGN §6): started once per extra node
+// The per-node worker agent of serial mode across nodes (docs/architecture.md, Leader and agents): started once per extra node
 // by the leader (through srun or the MPI launcher, one rank per node), it claims READY evaluations
 // for its own slots, runs them and records their outcomes. It never searches: the leader proposes
 // points and learns the results from the database (evaluations.told_at).
 import {
   finishEvaluations,
   readControls,
-  recordReports,
+  recordProgress,
   getWorkflowById,
   isWorkflowOver,
   listLaunchers,
@@ -14,8 +14,8 @@ import {
 } from "../src/store/index.js";
 import type { WorkflowRow } from "../src/store/types.js";
 import { Space } from "../src/space/space.js";
-import { capabilitiesOf, hearsReports } from "../src/search/registry.js";
-import { finishedResults, SlotRunner, unstreamedReports } from "./slot-runner.js";
+import { capabilitiesOf, hearsProgress } from "../src/search/registry.js";
+import { finishedResults, SlotRunner, unstreamedProgress } from "./slot-runner.js";
 import { trialOutcome } from "./fidelity.js";
 import { LauncherLife } from "./lifecycle.js";
 import type { Slot } from "./slots.js";
@@ -48,19 +48,19 @@ const LEADER_CHECK_MS = 2_000;
 
 export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; finishedHere: number; end: string }> {
   const { store, workflow: wf, log } = o;
-  // Searchers that hear reports get them through the database (runs' reports go to the leader), and
+  // Searchers that hear progress get them through the database (runs' progress go to the leader), and
   // searchers that steer running evaluations send their answers and stops back the same way. The
   // leader decides hearing by the same rule (a custom method's module is asked, before any row is
   // written: a module that fails to load here leaves nothing behind).
   const steered = capabilitiesOf(wf).steersRunning;
-  const hears = await hearsReports(wf, new Space(wf.problem));
+  const hears = await hearsProgress(wf, new Space(wf.problem));
   const life = await LauncherLife.register(store, { role: "agent", workflow: wf, batchJobId: null, host: o.host, log });
   log(`agent ${life.id} on ${o.host} (pid ${process.pid}) for leader ${o.leaderId}: ${o.slots.length} slot(s)`);
-  const runner = new SlotRunner({ store, workflow: wf, launcherId: life.id, slots: o.slots, settings: life.settings, streamReports: hears });
+  const runner = new SlotRunner({ store, workflow: wf, launcherId: life.id, slots: o.slots, settings: life.settings, streamProgress: hears });
   const lastReport = new Map<number, { step: number; value: number }>();
   const answered = new Map<number, number>();
   const stoppedEarly = new Set<number>();
-  let lastReportAt = 0;
+  let lastProgressAt = 0;
   let lastControlRead = 0;
   let stopping: string | null = null;
   life.watch((sig) => {
@@ -72,11 +72,11 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
   let failed = false;
   try {
     for (;;) {
-      const reports = runner.takeReports();
-      for (const r of reports) lastReport.set(r.evalId, { step: r.step, value: r.value });
-      if (reports.length > 0) {
-        lastReportAt = Date.now();
-        await recordReports(store, wf.id, reports.map((r) => ({ evaluationId: r.evalId, seq: r.seq, launcherId: life.id, step: r.step, value: r.value, at: r.at })));
+      const progress = runner.takeProgress();
+      for (const r of progress) lastReport.set(r.evalId, { step: r.step, value: r.value });
+      if (progress.length > 0) {
+        lastProgressAt = Date.now();
+        await recordProgress(store, wf.id, progress.map((r) => ({ evaluationId: r.evalId, seq: r.seq, launcherId: life.id, step: r.step, value: r.value, at: r.at })));
       }
       const batch = runner.takeFinished().map(({ row, outcome }) => {
         const last = lastReport.get(row.id);
@@ -92,8 +92,8 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
         const rows = await finishEvaluations(store, results, { launcherId: life.id });
         finishedHere += rows.length;
         // Reports of runs nobody streamed, for the report's curves (as the leader keeps its own).
-        const reports = hears ? [] : unstreamedReports(batch, new Set(rows.map((r) => r.id)));
-        if (reports.length > 0) await recordReports(store, wf.id, reports);
+        const progress = hears ? [] : unstreamedProgress(batch, new Set(rows.map((r) => r.id)));
+        if (progress.length > 0) await recordProgress(store, wf.id, progress);
       }
       if (!stopping && o.dispatchDeadline !== null && Date.now() >= o.dispatchDeadline) {
         stopping = "walltime";
@@ -109,7 +109,7 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
       } else if (runner.freeCount > 0) {
         await runner.claimAndStart(runner.freeCount);
       }
-      const answering = Date.now() - lastReportAt < ANSWER_WINDOW_MS;
+      const answering = Date.now() - lastProgressAt < ANSWER_WINDOW_MS;
       if (steered && runner.runningCount > 0 && (answering || Date.now() - lastControlRead >= CONTROL_IDLE_POLL_MS)) {
         lastControlRead = Date.now();
         for (const c of await readControls(store, runner.runningIds())) {

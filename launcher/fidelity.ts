@@ -1,4 +1,4 @@
-// The launcher's side of a multi-fidelity search (asha, issue 11). The searcher thinks in trials
+// The launcher's side of a multi-fidelity search (asha). The searcher thinks in trials
 // and lengths; the launcher runs evaluation rows. A trial's first row trains from 0; each report a
 // running row prints goes to the searcher, whose decision is carried out at once (stop the run, or
 // let it train on); a paused trial promoted later continues in a new row from the length it had
@@ -14,7 +14,7 @@ export interface FidelityWork {
   fidelity: Fidelity;
 }
 
-export interface ReportDecision {
+export interface ProgressDecision {
   action: "continue" | "stop";
   /** The length of the next decision (what a waiting run module trains on to). */
   length: number;
@@ -58,7 +58,7 @@ export class FidelityDriver {
   }
 
   /** A running row reported `value` after `step` units: the searcher decides what it does next. */
-  onReport(evalId: number, step: number, value: number): ReportDecision {
+  onReport(evalId: number, step: number, value: number): ProgressDecision {
     const trial = this.trialOf.get(evalId);
     this.lastReport.set(evalId, { step, value });
     if (trial === undefined) return { action: "continue", length: Infinity, reason: "not a trial" };
@@ -91,9 +91,9 @@ export class FidelityDriver {
     if (outcome.status === "INTERRUPTED" || outcome.status === "KILLED") return outcome;
     const info = this.searcher.scheduler.info(trial);
     // A run module told to stop returns by itself (DONE): the row still says it was stopped.
-    const recorded = trialOutcome(outcome, trial, last, info.length, stopped ?? (outcome.status === "STOPPED" ? info.status : undefined));
+    const recorded = trialOutcome(outcome, trial, last, info.length, stopped ?? (outcome.status === "STOPPED_EARLY" ? info.status : undefined));
     // A run a decision stopped told the searcher all it had to (its trial may run on in a new row).
-    if (outcome.status === "STOPPED" || stopped !== undefined) return recorded;
+    if (outcome.status === "STOPPED_EARLY" || stopped !== undefined) return recorded;
     if (info.status === "running") {
       if (outcome.status !== "DONE") this.searcher.fail(trial);
       // It passed a rung while running, then ended without reaching the next: continue it later
@@ -125,7 +125,7 @@ export function trialOutcome(
 ): EvaluationOutcome {
   const metadata: Record<string, JsonValue> = { ...(outcome.metadata ?? {}), trial, length: last?.step ?? plannedLength };
   if (stopped !== undefined) metadata.stopped = stopped;
-  if (outcome.status === "STOPPED") {
+  if (outcome.status === "STOPPED_EARLY") {
     if (last === undefined) return { ...outcome, status: "FAILED", error: "stopped early by the searcher before any report" };
     return { ...outcome, status: "DONE", objective: last.value, metadata, error: null };
   }

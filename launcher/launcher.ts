@@ -1,4 +1,4 @@
-// The launcher: the search of one allocation (DESIGN §2, §6). It registers, recovers what a dead
+// The launcher: the search of one allocation (docs/architecture.md, The search loop). It registers, recovers what a dead
 // launcher left RUNNING, loads the searcher, starts the agents, runs the search loop
 // (search-loop.ts: every slot kept busy until max_evals evaluations have finished, the space is
 // exhausted, the walltime margin is reached, or it is told to stop) and ends cleanly.
@@ -12,7 +12,7 @@ import {
   FINISHED_STATES,
   listEvaluations,
   loadSearcherState,
-  lastReportId,
+  lastProgressId,
   recoverEvaluations,
   setWorkflowState,
   updateBatchJob,
@@ -40,7 +40,7 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
   const recovered = await recoverDeadLaunchers(store, wf, life.id, o.host, settings, log);
   const space = new Space(wf.problem);
   const searcher = await loadSearcher(store, wf, space);
-  // Searchers that count trials steer running evaluations through their reports.
+  // Searchers that count trials steer running evaluations through their progress.
   const driver = searcher.trials ? new FidelityDriver(searcher.trials, await listEvaluations(store, wf.id)) : null;
 
   reconcileResults(await listEvaluations(store, wf.id, { states: FINISHED_STATES, orderBy: "finished_at" }), wf, space);
@@ -58,9 +58,9 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
     searcher,
     driver,
   });
-  // Agents' reports from before this leader were decided on by an earlier one (its decisions are in
-  // the saved state); a run re-started since reports again from its beginning.
-  if (o.agents) loop.skipReportsBefore(await lastReportId(store, wf.id));
+  // Agents' progress from before this leader were decided on by an earlier one (its decisions are in
+  // the saved state); a run re-started since progress again from its beginning.
+  if (o.agents) loop.skipProgressBefore(await lastProgressId(store, wf.id));
   await loop.tellOthers(); // results agents finished while no leader ran
   const agents = o.agents ? startAgents(o.agents, life.id, log) : null;
   life.watch((sig) => {

@@ -1,6 +1,6 @@
 // The search loop of a launcher (started by runLauncher in launcher.ts): as soon as evaluations
 // finish it records them, tells the searcher all of them and asks for as many new points at once,
-// starts them in the free slots, steers running ones through their reports, and publishes results
+// starts them in the free slots, steers running ones through their progress, and publishes results
 // off the path from a finish to the next start.
 import { mkdirSync } from "node:fs";
 import type { Space } from "../src/space/space.js";
@@ -16,8 +16,8 @@ import {
   listUntold,
   markTold,
   getEvaluation,
-  listReports,
-  recordReports,
+  listProgress,
+  recordProgress,
   requeueRunning,
   setWorkflowState,
   type Store,
@@ -28,7 +28,7 @@ import type { EvaluationOutcome } from "./executor/process.js";
 import { appendResults } from "../src/results/csv.js";
 import { resultsLayout } from "../src/results/layout.js";
 import { refreshReport, shouldRefresh } from "../src/results/report.js";
-import { finishedResults, SlotRunner, unstreamedReports } from "./slot-runner.js";
+import { finishedResults, SlotRunner, unstreamedProgress } from "./slot-runner.js";
 import type { LauncherSettings } from "../src/store/settings.js";
 import type { FidelityDriver } from "./fidelity.js";
 import type { Slot } from "./slots.js";
@@ -60,13 +60,13 @@ export class SearchLoop {
   private readonly runner: SlotRunner;
   private stopping: LauncherEnd | null = null;
   private readonly csvFile: string;
-  private lastReportAt: number | null = null;
+  private lastProgressAt: number | null = null;
   /** Recorded in the database, not yet in results.csv and the log. */
   private readonly unpublished: EvaluationRow[] = [];
-  /** Answers and stops for runs on other nodes, written with the next reports (handleReports). */
+  /** Answers and stops for runs on other nodes, written with the next progress (handleProgress). */
   private controls: EvaluationControl[] = [];
   /** The last agents' report read (evaluation_reports.id). */
-  private reportCursor = 0;
+  private progressCursor = 0;
   /** Points of evaluations running elsewhere, for a custom method's onReport. */
   private readonly remotePoints = new Map<number, Point>();
   /** Evaluations stopped at the searcher's request: their end is told to it (as failures). */
@@ -77,9 +77,9 @@ export class SearchLoop {
   private readonly searcher: Searcher;
   /** A custom method's runner (its stop operations, its onReport); null for other searchers. */
   private readonly custom: CustomSearcher | null;
-  private readonly hearsReports: boolean;
+  private readonly hearsProgress: boolean;
   private readonly driver: FidelityDriver | null;
-  /** Agents run evaluations on other nodes: their results and reports come through the database. */
+  /** Agents run evaluations on other nodes: their results and progress come through the database. */
   private readonly agents: boolean;
   finishedHere = 0;
 
@@ -87,7 +87,7 @@ export class SearchLoop {
     this.launcherId = o.launcherId;
     this.searcher = o.searcher.searcher;
     this.custom = o.searcher.custom;
-    this.hearsReports = o.searcher.capabilities.hearsReports;
+    this.hearsProgress = o.searcher.capabilities.hearsProgress;
     this.driver = o.driver;
     this.agents = o.agentSlots !== null;
     this.runner = new SlotRunner({
@@ -97,7 +97,7 @@ export class SearchLoop {
       slots: o.slots,
       settings: o.settings,
       launchPrefix: o.launchPrefix,
-      streamReports: this.hearsReports,
+      streamProgress: this.hearsProgress,
     });
     this.capacity = o.slots.length + (o.agentSlots ?? 0);
     const layout = resultsLayout(o.workflow.resultsDir);
@@ -108,7 +108,7 @@ export class SearchLoop {
   stop(reason: LauncherEnd): void {
     if (this.stopping) return;
     this.stopping = reason;
-    this.runner.stopAll(reason === "stopped" ? "user" : "walltime");
+    this.runner.stopAll(reason === "stopped" ? "cancel" : "walltime");
   }
 
   async close(): Promise<void> {
@@ -152,7 +152,7 @@ export class SearchLoop {
         this.stoppedBySearcher.add(id);
         this.o.log(`evaluation ${id}: stopped at the searcher's request`);
       } else if (this.agents) {
-        // Running on another node: its agent reads the request from the row (handleReports writes it).
+        // Running on another node: its agent reads the request from the row (handleProgress writes it).
         this.controls.push({ evaluationId: id, stop: "searcher" });
         this.o.log(`evaluation ${id}: stopped at the searcher's request (on another node)`);
       } else this.o.log(`evaluation ${id}: the searcher asked to stop it, but it is no longer running`);
@@ -166,7 +166,7 @@ export class SearchLoop {
         this.o.log("walltime margin reached: stopping dispatch, interrupting running evaluations");
         this.stop("walltime");
       }
-      await this.handleReports();
+      await this.handleProgress();
       await this.recordFinished();
       if (this.agents) await this.tellOthers();
       if (this.stopping) {
@@ -266,7 +266,7 @@ export class SearchLoop {
     if (batch.length === 0) return;
     const { store, workflow: wf } = this.o;
     const driver = this.driver;
-    // A multi-fidelity searcher learnt the runs' reports already; the driver tells it the rest.
+    // A multi-fidelity searcher learnt the runs' progress already; the driver tells it the rest.
     if (driver) batch = batch.map(({ row, outcome }) => ({ row, outcome: this.searching("tell", () => driver.finish(row, outcome)) }));
     const results = finishedResults(batch);
     // A run the searcher stopped ends KILLED and is told (see toldResult). Runs the user stopped
@@ -286,30 +286,30 @@ export class SearchLoop {
     this.finishedHere += rows.length;
     this.unpublished.push(...rows);
     // Reports of runs nobody streamed (searchers that do not hear them), for the report's curves.
-    const reports = this.runner.streamsReports ? [] : unstreamedReports(batch, new Set(rows.map((r) => r.id)));
-    if (reports.length > 0) await recordReports(store, wf.id, reports);
+    const progress = this.runner.streamsProgress ? [] : unstreamedProgress(batch, new Set(rows.map((r) => r.id)));
+    if (progress.length > 0) await recordProgress(store, wf.id, progress);
   }
 
   /**
-   * Searchers that decide on reports: multi-fidelity ones (each report of a running evaluation goes
+   * Searchers that decide on progress: multi-fidelity ones (each report of a running evaluation goes
    * to the searcher, its decision is carried out at once: a waiting run module gets its answer, a
-   * stopped run ends) and custom methods with onReport. The reports are saved with the searcher
+   * stopped run ends) and custom methods with onReport. The progress are saved with the searcher
    * state that decided on them.
    */
-  private async handleReports(): Promise<void> {
+  private async handleProgress(): Promise<void> {
     const { store, workflow: wf } = this.o;
     const driver = this.driver;
-    const local = this.runner.takeReports();
-    // Agents record their runs' reports in the database; the leader decides on them here.
-    const remote = this.hearsReports && this.agents ? await listReports(store, wf.id, { afterId: this.reportCursor, notBy: this.launcherId }) : [];
-    this.reportCursor = remote.at(-1)?.id ?? this.reportCursor;
+    const local = this.runner.takeProgress();
+    // Agents record their runs' progress in the database; the leader decides on them here.
+    const remote = this.hearsProgress && this.agents ? await listProgress(store, wf.id, { afterId: this.progressCursor, notBy: this.launcherId }) : [];
+    this.progressCursor = remote.at(-1)?.id ?? this.progressCursor;
     if (local.length === 0 && remote.length === 0 && this.controls.length === 0) return;
     const all = [
       ...local.map((r) => ({ evalId: r.evalId, seq: r.seq, step: r.step, value: r.value, here: true })),
       ...remote.map((r) => ({ evalId: r.evaluationId, seq: r.seq ?? 0, step: r.step, value: r.value, here: false })),
     ];
     // The state is saved when a report decided something: below a rung a report only moves the
-    // trial's reached length, which a re-run reports again (and asha's state can be large).
+    // trial's reached length, which a re-run progress again (and asha's state can be large).
     let decided = !driver;
     if (driver) {
       for (const r of all) {
@@ -326,7 +326,7 @@ export class SearchLoop {
         if (d.reason === "promoted") this.o.log(`evaluation ${r.evalId}: promoted at step ${r.step} (value ${r.value}), training on to ${d.length}`);
         if (d.action === "stop" && !again) this.o.log(`evaluation ${r.evalId}: ${d.reason} at step ${r.step} (value ${r.value})`);
       }
-    } else if (this.custom && this.hearsReports) {
+    } else if (this.custom && this.hearsProgress) {
       // A custom method's onReport: its stop operations end runs (KILLED), here or through their agent.
       const custom = this.custom;
       for (const r of all) {
@@ -336,7 +336,7 @@ export class SearchLoop {
       this.applyStops();
     }
     const controls = this.controls.splice(0);
-    await recordReports(
+    await recordProgress(
       store,
       wf.id,
       local.map((r) => ({ evaluationId: r.evalId, seq: r.seq, launcherId: this.launcherId, step: r.step, value: r.value, at: r.at })),
@@ -344,8 +344,8 @@ export class SearchLoop {
     );
   }
 
-  skipReportsBefore(id: number): void {
-    this.reportCursor = id;
+  skipProgressBefore(id: number): void {
+    this.progressCursor = id;
   }
 
   /** The point of an evaluation running on another node (read once). */
@@ -386,8 +386,8 @@ export class SearchLoop {
     const { store, workflow: wf } = this.o;
     appendResults(this.csvFile, this.o.space.names, rows, wf.createdAt);
     // report.html is refreshed cheaply: throttled, and less often as the search grows.
-    if (shouldRefresh(this.lastReportAt, this.finishedHere, Date.now())) {
-      this.lastReportAt = Date.now();
+    if (shouldRefresh(this.lastProgressAt, this.finishedHere, Date.now())) {
+      this.lastProgressAt = Date.now();
       await refreshReport(store, wf, { log: this.o.log });
     }
     for (const r of rows) {
@@ -432,7 +432,7 @@ function outcomeOfRow(r: EvaluationRow): EvaluationOutcome {
     exitCode: r.exitCode,
     signal: null,
     error: r.error,
-    reports: [],
+    progress: [],
     startedAt: r.startedAt ?? 0,
     finishedAt: r.finishedAt ?? 0,
   };

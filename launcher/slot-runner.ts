@@ -3,9 +3,9 @@
 // the per-node agents (which only run what the leader proposed), so both behave alike.
 import { closeSync, fstatSync, openSync, readSync, renameSync, writeFileSync } from "node:fs";
 import { claimEvaluations, type Store } from "../src/store/index.js";
-import type { EvaluationReport, EvaluationRow, FinishedEvaluation, WorkflowRow } from "../src/store/types.js";
+import type { ProgressPoint, EvaluationRow, FinishedEvaluation, WorkflowRow } from "../src/store/types.js";
 import { evaluationFiles, resultsLayout, type ResultsLayout } from "../src/results/layout.js";
-import { parseReportLine } from "./executor/objective.js";
+import { parseProgressLine } from "./executor/objective.js";
 import { startEvaluation, type EvaluationOutcome, type RunningEvaluation } from "./executor/process.js";
 import { Spawner } from "./executor/spawner-client.js";
 import type { LauncherSettings } from "../src/store/settings.js";
@@ -25,14 +25,14 @@ export interface SlotRunnerOptions {
   settings: LauncherSettings;
   launchPrefix?: LaunchPrefix;
   /**
-   * Searchers that hear reports: read running evaluations' `report:` lines as they are printed
-   * (takeReports), and let run modules wait for the answer to a report (answer()).
+   * Searchers that hear progress: read running evaluations' `report:` lines as they are printed
+   * (takeProgress), and let run modules wait for the answer to a report (answer()).
    */
-  streamReports?: boolean;
+  streamProgress?: boolean;
 }
 
-/** A report line of a running evaluation; seq counts its reports from 1 (the run's own count). */
-export interface StreamedReport {
+/** A report line of a running evaluation; seq counts its progress from 1 (the run's own count). */
+export interface StreamedProgress {
   evalId: number;
   seq: number;
   step: number;
@@ -40,7 +40,7 @@ export interface StreamedReport {
   at: number;
 }
 
-/** How often running evaluations' stdout is read for reports: the latency of an early stop. */
+/** How often running evaluations' stdout is read for progress: the latency of an early stop. */
 const REPORT_POLL_MS = 20;
 /** The longest unfinished stdout line kept while waiting for its end (report lines are short). */
 const MAX_LINE = 4096;
@@ -62,7 +62,7 @@ export class SlotRunner {
   private wake: (() => void) | null = null;
   private fatal: unknown;
   private readonly spawner: Spawner;
-  private readonly reports: StreamedReport[] = [];
+  private readonly progress: StreamedProgress[] = [];
   private readonly cursors = new Map<number, StdoutCursor>();
   private reportTimer: NodeJS.Timeout | undefined;
   /** Outcomes not yet settled (see start). */
@@ -75,14 +75,14 @@ export class SlotRunner {
     this.layout = resultsLayout(o.workflow.resultsDir);
     this.spawner = Spawner.start();
     this.pool = new SlotPool(o.slots);
-    if (o.streamReports) {
-      this.reportTimer = setInterval(() => this.pollReports(), REPORT_POLL_MS);
+    if (o.streamProgress) {
+      this.reportTimer = setInterval(() => this.pollProgress(), REPORT_POLL_MS);
       this.reportTimer.unref();
     }
   }
 
-  get streamsReports(): boolean {
-    return this.o.streamReports === true;
+  get streamsProgress(): boolean {
+    return this.o.streamProgress === true;
   }
 
   /** Ids of the evaluations running here. */
@@ -96,8 +96,8 @@ export class SlotRunner {
   }
 
   /** Reports printed since the last call, in arrival order (a finished run's last ones included). */
-  takeReports(): StreamedReport[] {
-    return this.reports.splice(0);
+  takeProgress(): StreamedProgress[] {
+    return this.progress.splice(0);
   }
 
   /**
@@ -117,7 +117,7 @@ export class SlotRunner {
   }
 
   /**
-   * Ends a run the searcher stopped early (it ends STOPPED). A run module was told so in its
+   * Ends a run the searcher stopped early (it ends STOPPED_EARLY, recorded DONE with its last progress point). A run module was told so in its
    * answer and normally returns its objective at once: it is only terminated if it does not
    * (or at once with `now`, when it was not waiting for the answer).
    */
@@ -190,15 +190,15 @@ export class SlotRunner {
     this.releaseSlots(slots.slice(rows.length));
   }
 
-  /** Stops one running evaluation here (it ends KILLED); false when it does not run in this runner. */
+  /** Stops one running evaluation at the search method's request (it ends KILLED); false when it does not run in this runner. */
   stop(evalId: number): boolean {
     const entry = this.running.get(evalId);
-    entry?.handle.stop("user");
+    entry?.handle.stop("searcher");
     return entry !== undefined;
   }
 
-  /** SIGTERM (then SIGKILL) every running evaluation: "walltime" ones are re-run, "user" ones KILLED. */
-  stopAll(reason: "walltime" | "user"): void {
+  /** SIGTERM (then SIGKILL) every running evaluation: "walltime" ones are re-run, "cancel" ones KILLED. */
+  stopAll(reason: "walltime" | "cancel"): void {
     for (const { handle } of this.running.values()) handle.stop(reason);
     this.notify();
   }
@@ -249,7 +249,7 @@ export class SlotRunner {
       { spawner: this.spawner, killGraceMs: settings.killGraceSeconds * 1000 },
     );
     this.running.set(row.id, { row, handle, slot });
-    if (this.o.streamReports) this.cursors.set(row.id, { file: evaluationFiles(workdir).stdout, offset: 0, partial: "", seq: 0 });
+    if (this.o.streamProgress) this.cursors.set(row.id, { file: evaluationFiles(workdir).stdout, offset: 0, partial: "", seq: 0 });
     // done rejects only when the working directory could not be written or the spawner died: the
     // launcher stops (takeFinished throws) and the row is recovered by the next launcher, rather
     // than the whole budget failing one evaluation at a time.
@@ -270,7 +270,7 @@ export class SlotRunner {
   private fidelityEnv(row: EvaluationRow, workdir: string): Record<string, string> {
     const f = row.fidelity;
     const env: Record<string, string> = {};
-    if (this.o.streamReports) {
+    if (this.o.streamProgress) {
       env.SPRUCE_CONTROL_FILE = evaluationFiles(workdir).control;
       env.SPRUCE_REPORT_ACK = "1";
     }
@@ -284,14 +284,14 @@ export class SlotRunner {
     return env;
   }
 
-  /** Reads what running evaluations printed since the last poll; wakes the loop on new reports. */
-  private pollReports(): void {
+  /** Reads what running evaluations printed since the last poll; wakes the loop on new progress. */
+  private pollProgress(): void {
     let found = false;
-    for (const id of this.cursors.keys()) found = this.readReports(id) || found;
+    for (const id of this.cursors.keys()) found = this.readProgress(id) || found;
     if (found) this.notify();
   }
 
-  private readReports(evalId: number): boolean {
+  private readProgress(evalId: number): boolean {
     const c = this.cursors.get(evalId);
     if (!c) return false;
     let fd: number;
@@ -316,21 +316,21 @@ export class SlotRunner {
     c.partial = (lines.pop() ?? "").slice(-MAX_LINE);
     let found = false;
     for (const line of lines) {
-      const r = parseReportLine(line);
+      const r = parseProgressLine(line);
       if (!r) continue;
-      this.reports.push({ evalId, seq: ++c.seq, step: r.step, value: r.value, at: Date.now() });
+      this.progress.push({ evalId, seq: ++c.seq, step: r.step, value: r.value, at: Date.now() });
       found = true;
     }
     return found;
   }
 
   private complete(row: EvaluationRow, outcome: EvaluationOutcome): void {
-    // Its last reports come before its end.
+    // Its last progress come before its end.
     if (this.cursors.has(row.id)) {
-      this.readReports(row.id);
+      this.readProgress(row.id);
       const c = this.cursors.get(row.id)!;
-      const last = parseReportLine(c.partial); // a last line without its newline
-      if (last) this.reports.push({ evalId: row.id, seq: ++c.seq, step: last.step, value: last.value, at: Date.now() });
+      const last = parseProgressLine(c.partial); // a last line without its newline
+      if (last) this.progress.push({ evalId: row.id, seq: ++c.seq, step: last.step, value: last.value, at: Date.now() });
       this.cursors.delete(row.id);
     }
     this.stoppedEarly.delete(row.id);
@@ -360,11 +360,11 @@ export function finishedResults(batch: Finished[]): FinishedEvaluation[] {
 
 
 /**
- * The reports of recorded runs whose reports were not streamed (their searcher does not hear them),
+ * The progress of recorded runs whose progress were not streamed (their searcher does not hear them),
  * read from their stdout at the end: kept for the report's learning curves.
  */
-export function unstreamedReports(batch: Finished[], recorded: ReadonlySet<number>): EvaluationReport[] {
+export function unstreamedProgress(batch: Finished[], recorded: ReadonlySet<number>): ProgressPoint[] {
   return batch.flatMap(({ row, outcome }) =>
-    recorded.has(row.id) ? outcome.reports.map((r) => ({ evaluationId: row.id, step: r.step, value: r.value, at: outcome.finishedAt })) : [],
+    recorded.has(row.id) ? outcome.progress.map((r) => ({ evaluationId: row.id, step: r.step, value: r.value, at: outcome.finishedAt })) : [],
   );
 }

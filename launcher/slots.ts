@@ -1,4 +1,4 @@
-// Slots (DESIGN §1): what one evaluation occupies. Serial mode: one of `evalsPerNode` places on a
+// Slots (docs/architecture.md, Allocation and slots): what one evaluation occupies. Serial mode: one of `evalsPerNode` places on a
 // node, each with its own GPU slice; mpi mode: `nodesPerEval` whole nodes, disjoint from the other
 // slots. The launcher keeps every slot busy; a slot's hosts become the evaluation's m:host.
 import { ValidationError } from "../src/errors.js";

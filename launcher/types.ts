@@ -1,5 +1,5 @@
 // Types shared by the leader (launcher.ts), its search loop and the CLI that starts it: what a
-// launcher is given, how it can end, and what it reports when it has.
+// launcher is given, how it can end, and what it progress when it has.
 import type { ChildProcess } from "node:child_process";
 import type { Store } from "../src/store/index.js";
 import type { WorkflowRow } from "../src/store/types.js";

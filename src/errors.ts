@@ -1,5 +1,5 @@
 // Typed errors: every failure a user can cause carries a one-line message, a hint naming the fix,
-// and the exit code the CLI returns (DESIGN §10: 0 ok, 1 runtime failure, 2 usage/validation).
+// and the exit code the CLI returns (docs/architecture.md, Errors and exit codes: 0 ok, 1 runtime failure, 2 usage/validation).
 
 export class SpruceError extends Error {
   readonly hint: string | undefined;

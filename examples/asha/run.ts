@@ -1,4 +1,4 @@
-// polynome2 for ASHA (issue 11): the MLP of examples/polynome2/mlp.ts, trained epoch by epoch up to
+// polynome2 for ASHA: the MLP of examples/polynome2/mlp.ts, trained epoch by epoch up to
 // ctx.maxLength epochs (--max-length), reporting the validation R² after each one with ctx.report.
 // When the searcher answers "stop" the run returns at once. The network is saved in the trial's
 // checkpoint directory after every epoch, so a trial promoted later (ctx.resume) continues where it

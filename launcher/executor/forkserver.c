@@ -8,7 +8,7 @@
  * The child prepares its own working directory and reports a failure through a close-on-exec pipe,
  * so directory creation and exec run on other cores while this loop already starts the next one.
  *
- * It is also the launcher's watchdog (DESIGN §6): when its stdin ends, the launcher has exited or
+ * It is also the launcher's watchdog (docs/architecture.md, The C spawner): when its stdin ends, the launcher has exited or
  * died (even a SIGKILL closes the pipe), so every group it started and the launcher has not yet
  * released gets SIGTERM, then SIGKILL 2 s later, and the spawner exits.
  *

@@ -1,4 +1,4 @@
-// The objective protocol (DESIGN §6): a JSON object in $SPRUCE_RESULT_FILE wins; else the last
+// The objective protocol (docs/architecture.md, Objective protocol): a JSON object in $SPRUCE_RESULT_FILE wins; else the last
 // stdout line `objective: <number>` (or DeepHyper's `DH-OUTPUT: <number>`). A missing or non-finite
 // objective is a failure with a reason, never a fake value handed to the searcher.
 import type { JsonValue } from "../../src/space/types.js";
@@ -74,7 +74,7 @@ export function parseObjective(stdout: string, resultFileText: string | null): P
 
 const REPORT = new RegExp(String.raw`^\s*report\s*:\s*step\s*=\s*(${NUMBER})\s+value\s*=\s*(${NUMBER})\s*$`, "i");
 
-export interface ParsedReport {
+export interface ParsedProgress {
   step: number;
   value: number;
 }
@@ -84,7 +84,7 @@ export interface ParsedReport {
  * whose step or value is not finite (a diverged training) is not a report the searcher can rank:
  * it is skipped, and the run's final objective decides.
  */
-export function parseReportLine(line: string): ParsedReport | null {
+export function parseProgressLine(line: string): ParsedProgress | null {
   const m = REPORT.exec(line);
   if (!m) return null;
   const step = toNumber(m[1]!);
@@ -93,11 +93,11 @@ export function parseReportLine(line: string): ParsedReport | null {
 }
 
 /** Every report line of a stdout text, in order. */
-export function parseReports(stdout: string): ParsedReport[] {
+export function parseProgress(stdout: string): ParsedProgress[] {
   if (!/report\s*:/i.test(stdout)) return [];
-  const out: ParsedReport[] = [];
+  const out: ParsedProgress[] = [];
   for (const line of stdout.split("\n")) {
-    const r = parseReportLine(line);
+    const r = parseProgressLine(line);
     if (r) out.push(r);
   }
   return out;

@@ -1,16 +1,17 @@
 // What an ended evaluation's process amounts to: DONE, FAILED, TIMEOUT, KILLED, INTERRUPTED or
-// STOPPED, with its reason. Pure: the caller passes how the process ended and readers of its output
+// STOPPED_EARLY, with its reason. Pure: the caller passes how the process ended and readers of its output
 // files, so every case is testable without running anything.
 import { constants } from "node:os";
 import type { JsonValue } from "../../src/space/types.js";
-import { parseObjective, parseReports, type ParsedReport } from "./objective.js";
+import { parseObjective, parseProgress, type ParsedProgress } from "./objective.js";
 
-export type EvaluationStatus = "DONE" | "FAILED" | "TIMEOUT" | "KILLED" | "INTERRUPTED" | "STOPPED";
+export type EvaluationStatus = "DONE" | "FAILED" | "TIMEOUT" | "KILLED" | "INTERRUPTED" | "STOPPED_EARLY";
 
 export interface EvaluationOutcome {
   /**
-   * INTERRUPTED: stopped for the walltime, to be re-run; KILLED: stopped by the user; STOPPED:
-   * stopped early by the searcher (asha), which records what the run reported before.
+   * INTERRUPTED: stopped for the walltime, to be re-run; KILLED: stopped by the user (spruce cancel)
+   * or by the search method; STOPPED_EARLY: stopped early by the searcher (asha), which records
+   * what the run reported before. None of these words is a workflow state (STOPPED is one).
    */
   status: EvaluationStatus;
   objective: number | null;
@@ -20,13 +21,13 @@ export interface EvaluationOutcome {
   /** Why it did not finish DONE, followed by the tail of stderr when there is one. */
   error: string | null;
   /** `report: step=N value=X` lines found in the stdout tail of a run that ended by itself. */
-  reports: ParsedReport[];
+  progress: ParsedProgress[];
   startedAt: number;
   finishedAt: number;
 }
 
-/** walltime: re-run later; user: spruce cancel or a custom method's stop; early: asha stopped it. */
-export type StopReason = "walltime" | "user" | "early";
+/** walltime: re-run later; cancel: spruce cancel; searcher: a search method's stop; early: asha stopped it. */
+export type StopReason = "walltime" | "cancel" | "searcher" | "early";
 
 /** How the process ended, and why the launcher ended it if it did. */
 export interface ProcessEnd {
@@ -63,18 +64,20 @@ export function classifyOutcome(end: ProcessEnd, output: RunOutput): EvaluationO
       return makeOutcome("TIMEOUT", { ...base, error: withTail(`timed out after ${end.timeoutSeconds}s`, output.stderr()) });
     case "walltime":
       return makeOutcome("INTERRUPTED", { ...base, error: "stopped: the batch job's walltime is running out" });
-    case "user":
+    case "cancel":
       return makeOutcome("KILLED", { ...base, error: "stopped by the user" });
+    case "searcher":
+      return makeOutcome("KILLED", { ...base, error: "stopped by the search method" });
     case "early":
-      return makeOutcome("STOPPED", { ...base, error: "stopped early by the searcher" });
+      return makeOutcome("STOPPED_EARLY", { ...base, error: "stopped early by the searcher" });
   }
   if (end.signal !== null) return makeOutcome("FAILED", { ...base, error: withTail(`killed by signal ${end.signal}`, output.stderr()) });
   if (end.exitCode !== 0) return makeOutcome("FAILED", { ...base, error: withTail(describeExitCode(end.exitCode), output.stderr()) });
   const stdout = output.stdout();
-  const reports = parseReports(stdout);
+  const progress = parseProgress(stdout);
   const parsed = parseObjective(stdout, output.result());
-  if ("error" in parsed) return makeOutcome("FAILED", { ...base, reports, error: withTail(parsed.error, output.stderr()) });
-  return makeOutcome("DONE", { ...base, reports, objective: parsed.objective, metadata: parsed.metadata });
+  if ("error" in parsed) return makeOutcome("FAILED", { ...base, progress, error: withTail(parsed.error, output.stderr()) });
+  return makeOutcome("DONE", { ...base, progress, objective: parsed.objective, metadata: parsed.metadata });
 }
 
 /** An outcome with every field not given empty. */
@@ -82,10 +85,10 @@ export function makeOutcome(
   status: EvaluationStatus,
   fields: Partial<EvaluationOutcome> & { startedAt: number; finishedAt: number },
 ): EvaluationOutcome {
-  return { status, objective: null, metadata: null, exitCode: null, signal: null, error: null, reports: [], ...fields };
+  return { status, objective: null, metadata: null, exitCode: null, signal: null, error: null, progress: [], ...fields };
 }
 
-/** A shell reports a child killed by signal N as exit code 128 + N: say which signal that was. */
+/** A shell progress a child killed by signal N as exit code 128 + N: say which signal that was. */
 function describeExitCode(code: number | null): string {
   const name = code !== null && code > 128 ? signalNames.get(code - 128) : undefined;
   return name ? `exit code ${code} (128 + ${name})` : `exit code ${code}`;

@@ -1,4 +1,4 @@
-// Runs one evaluation in a child process (DESIGN §6): a command template under /bin/sh or a run
+// Runs one evaluation in a child process (docs/architecture.md, Evaluations): a command template under /bin/sh or a run
 // module under eval-entry.js, each in its own process group with its output going straight to files
 // in the evaluation's working directory. The process is forked by the launcher's spawner
 // (spawner-client.ts), timed out, stopped and drained from here. Turns whatever happens (exit code,

@@ -1,7 +1,7 @@
 // `spruce db ...`: the workflow database's schema (migrate) and a managed PostgreSQL cluster for
-// multi-node searches (init, start, stop, status; DESIGN §4). The cluster code is in src/db.
+// multi-node searches (init, start, stop, status; docs/architecture.md, Dialects). The cluster code is in src/pgcluster.
 import type { Argv, CommandModule } from "yargs";
-import { clusterStatus, initCluster, startCluster, stopCluster } from "../db/cluster.js";
+import { clusterStatus, initCluster, startCluster, stopCluster } from "../pgcluster/cluster.js";
 import { serverInfoPath } from "../store/index.js";
 import { DB_DIR_OPTION, withStore, type GlobalArgs } from "./context.js";
 import { info, printJson } from "./output.js";

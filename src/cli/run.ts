@@ -1,5 +1,5 @@
 // The yargs root: global options, the command list, and the one place that turns errors into exit
-// codes (DESIGN §10: one line "error: ..." plus the hint; a stack only with --verbose).
+// codes (docs/architecture.md, Errors and exit codes: one line "error: ..." plus the hint; a stack only with --verbose).
 import yargs, { type Argv, type CommandModule } from "yargs";
 import { isSpruceError } from "../errors.js";
 import { commands } from "./commands.js";

@@ -1,4 +1,4 @@
-// `spruce service start|stop|status|run-once` (DESIGN §9): the login-node service that carries
+// `spruce service start|stop|status|run-once` (docs/architecture.md, Ticks): the login-node service that carries
 // searches across walltimes (src/service). Foreground by default with its log on stderr;
 // --detach starts the same command as a background process with a pid file and a log file in
 // the workspace, and returns once that process holds the service lock (or has failed).

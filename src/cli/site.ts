@@ -1,4 +1,4 @@
-// `spruce site add|ls|rm`: the remote login nodes that `--site NAME` runs commands on (DESIGN §9).
+// `spruce site add|ls|rm`: the remote login nodes that `--site NAME` runs commands on (docs/architecture.md, Remote sites).
 // Only the configuration file is touched; nothing here connects to a host.
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";

@@ -38,7 +38,7 @@ export const statusCommand: CommandModule<GlobalArgs, StatusArgs> = {
   },
 };
 
-/** The service's view of one workflow (DESIGN §9): its last tick, its last action here, a hold. */
+/** The service's view of one workflow (docs/architecture.md, Holds): its last tick, its last action here, a hold. */
 async function workflowService(store: Store, workflowId: number) {
   const state = await serviceState(store);
   const [last] = await listServiceEvents(store, { workflowId, limit: 1 });

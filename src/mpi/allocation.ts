@@ -1,4 +1,4 @@
-// Allocation discovery for the launcher (DESIGN §6): which nodes the batch job holds and how many
+// Allocation discovery for the launcher (docs/architecture.md, Allocation and slots): which nodes the batch job holds and how many
 // slots (cores) each has, from the scheduler's environment (Slurm, PBS, Cobalt, LSF), else the local
 // host. Pure functions of the environment plus an injectable file reader, so the node-file formats
 // are unit-tested without a scheduler.
@@ -194,7 +194,7 @@ export function detectAllocation(env: Env = process.env, opts: DetectOptions = {
 }
 
 /**
- * The allocation's name for the node this process runs on, for `m:host` (DESIGN §6). Slurm says it
+ * The allocation's name for the node this process runs on, for `m:host` (docs/architecture.md, Allocation and slots). Slurm says it
  * directly; elsewhere the batch script runs on the allocation's first node. Not os.hostname():
  * emulated or aliased nodes share one OS hostname.
  */

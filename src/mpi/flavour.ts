@@ -1,4 +1,4 @@
-// MPI flavour detection (DESIGN §6): which launcher starts mpi-mode evaluations — Open MPI,
+// MPI flavour detection (docs/architecture.md, Allocation and slots): which launcher starts mpi-mode evaluations — Open MPI,
 // MPICH/Hydra, Intel MPI, Cray aprun, or Slurm's srun — from `--version` outputs and the
 // environment, with `--mpi` as the override. Parsing is pure and tested on recorded outputs
 // (test/fixtures/mpi/); probing goes through an injectable `run` so the order is tested too.

@@ -1,6 +1,6 @@
 // Slurm hostlist expressions (`nid[0001-0003,0007]`, `a[1-2]b[3-4]`, `n1,n[3-4],login2`): expansion
 // to node names for allocation discovery, and compression back for `srun --nodelist` argv.
-// We implement the syntax ourselves (DESIGN §6): Slurm's own parser is C, and the npm package the
+// We implement the syntax ourselves (docs/architecture.md, srun inside Slurm): Slurm's own parser is C, and the npm package the
 // product card named does not exist.
 
 import { ValidationError } from "../errors.js";

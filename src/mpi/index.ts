@@ -1,4 +1,4 @@
-// The MPI and allocation toolkit the launcher uses (DESIGN §6): node discovery, flavour detection
+// The MPI and allocation toolkit the launcher uses (docs/architecture.md, Allocation and slots): node discovery, flavour detection
 // and launch-command construction. Our replacement for the nonexistent `mpi-env-detector` package.
 
 export { expandHostlist, compressHostlist } from "./hostlist.js";

@@ -1,4 +1,4 @@
-// Launch-command construction per MPI flavour (DESIGN §6, after Balsam's mpi_commands): the argv
+// Launch-command construction per MPI flavour (docs/architecture.md, Allocation and slots, after Balsam's mpi_commands): the argv
 // that runs `program` as N = hosts × ranksPerNode ranks with an environment, thread count and CPU
 // binding. An argv, not a shell line, so values never need quoting; spawn it directly.
 

@@ -1,4 +1,4 @@
-// Loading the user's problem and run files (DESIGN §1): TS/JS modules exporting `problem` or `run`
+// Loading the user's problem and run files (docs/architecture.md, Glossary): TS/JS modules exporting `problem` or `run`
 // (or a default export), and Determined-style YAML problems. Every failure a user can cause is a
 // one-line ValidationError naming the file and the fix; no stack traces from the user's module.
 import { existsSync, readFileSync, statSync } from "node:fs";

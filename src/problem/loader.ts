@@ -1,6 +1,6 @@
 // TypeScript support for user modules (problem.ts, run.ts). Node 20 cannot import .ts files, so the
 // CLI registers tsx in its own process before importing one, and passes `--import <tsxImportUrl()>`
-// to child processes (evaluations, launchers) that must load them too (DESIGN §3).
+// to child processes (evaluations, launchers) that must load them too (docs/architecture.md, Evaluations).
 import { createRequire } from "node:module";
 import { extname } from "node:path";
 import { pathToFileURL } from "node:url";

@@ -10,7 +10,7 @@ import { checkConstValue, checkName, checkRange, checkValues } from "../space/va
 
 const TOP_KEYS = ["hyperparameters", "starting_points"];
 
-// `count` is the grid searcher's number of points per range (DESIGN §7): it is returned in the
+// `count` is the grid searcher's number of points per range (docs/architecture.md, ambs, random, grid): it is returned in the
 // spec's gridCounts, which submit passes to the grid searcher as its grid_counts option.
 const KEYS: Record<string, readonly string[]> = {
   int: ["type", "minval", "maxval", "count"],

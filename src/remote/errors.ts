@@ -1,4 +1,4 @@
-// Failures of the SSH side of --site, each with the hint that fixes it (DESIGN §10: exit 1).
+// Failures of the SSH side of --site, each with the hint that fixes it (docs/architecture.md, Errors and exit codes: exit 1).
 import { SpruceError } from "../errors.js";
 
 /** The TCP connection or the SSH handshake did not come up (refused, timed out, unresolvable). */

@@ -1,5 +1,5 @@
 // OpenSSH known_hosts files: parsing, matching a server's host key, and recording a new one.
-// ssh2 verifies nothing by itself (DESIGN §9), so this is the whole trust decision for --site:
+// ssh2 verifies nothing by itself (docs/architecture.md, Remote sites), so this is the whole trust decision for --site:
 // plain and wildcard patterns, comma lists, `[host]:port` forms, hashed `|1|salt|hash` entries,
 // negations, @revoked (reject that key everywhere) and @cert-authority (not supported: ignored).
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";

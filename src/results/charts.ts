@@ -2,7 +2,7 @@
 // the slot Gantt with the busy fraction, and one panel per hyperparameter. Every evaluation mark
 // carries data-eval-id and data-state, which the page's script (tooltips, linked highlighting) and
 // the browser test use.
-import type { Influence, InfluencePoint, ProgressPoint, Utilisation } from "./report-data.js";
+import type { Influence, InfluencePoint, BestSoFarPoint, Utilisation } from "./report-data.js";
 import type { LearningCurve } from "./report-model.js";
 import { axes, esc, fmt, fmtSeconds, frame, jitter, linearScale, logScale, paddedDomain, px, svg, type Frame, type Scale } from "./charts-svg.js";
 
@@ -36,7 +36,7 @@ function mark(f: Frame, x: number, y: Scale, p: { evalId: number; objective: num
  * Every finished evaluation's objective (failures crossed in the strip) and the best-so-far step
  * line, against finish rank ("n") or seconds since submission ("t").
  */
-export function progressChart(id: string, points: readonly ProgressPoint[], axis: "n" | "t"): string {
+export function progressChart(id: string, points: readonly BestSoFarPoint[], axis: "n" | "t"): string {
   const f = frame(720, 300);
   // Points come in finish order, so the last one has the largest n and t.
   const last = points[points.length - 1]?.[axis] ?? 0;

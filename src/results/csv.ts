@@ -1,4 +1,4 @@
-// results.csv (DESIGN §8): one row per finished evaluation, appended as evaluations finish so the
+// results.csv (docs/architecture.md, results.csv): one row per finished evaluation, appended as evaluations finish so the
 // file is readable mid-search; RFC 4180 quoting; DeepHyper's column names.
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import type { EvaluationRow } from "../store/types.js";

@@ -8,7 +8,7 @@ import { EVALUATION_STATES, isFinished } from "../store/states.js";
 export type Direction = "maximize" | "minimize";
 
 /** One finished evaluation on the progress charts, in finish order. */
-export interface ProgressPoint {
+export interface BestSoFarPoint {
   /** 1-based rank in finish order: the x of the "vs evaluations" chart. */
   n: number;
   evalId: number;
@@ -29,7 +29,7 @@ export function isBetter(a: number, b: number, direction: Direction): boolean {
  * Finished evaluations (DONE, FAILED, TIMEOUT) in finish order (ties by id), each with the best
  * objective so far in the workflow's direction. Failures keep the previous best.
  */
-export function bestSoFar(rows: readonly EvaluationRow[], direction: Direction, origin: number): ProgressPoint[] {
+export function bestSoFar(rows: readonly EvaluationRow[], direction: Direction, origin: number): BestSoFarPoint[] {
   const ended = rows
     .filter((r) => isFinished(r.state) && r.finishedAt !== null)
     .sort((a, b) => (a.finishedAt as number) - (b.finishedAt as number) || a.id - b.id);

@@ -1,10 +1,10 @@
 // Everything the HTML report shows, gathered from store rows into one plain object (pure: the caller
 // loads the rows). The page embeds the evaluation part as JSON for its tooltips.
 import type { JsonValue, Point } from "../space/types.js";
-import type { BatchJobRow, EvaluationReport, EvaluationRow, EvaluationState, LauncherRow, WorkflowRow } from "../store/types.js";
+import type { BatchJobRow, ProgressPoint, EvaluationRow, EvaluationState, LauncherRow, WorkflowRow } from "../store/types.js";
 import { capabilitiesOf } from "../search/registry.js";
 import { topkFromEvaluations, type TopkTable } from "./topk.js";
-import { bestSoFar, countsByState, finishRate, influence, isBetter, utilisation, type Direction, type Influence, type ProgressPoint, type Utilisation } from "./report-data.js";
+import { bestSoFar, countsByState, finishRate, influence, isBetter, utilisation, type Direction, type BestSoFarPoint, type Influence, type Utilisation } from "./report-data.js";
 
 /**
  * At most this many learning curves are drawn: beyond a few hundred thin lines a plot is a smear,
@@ -47,7 +47,7 @@ export interface ReportModel {
   counts: Record<EvaluationState, number>;
   best: { evalId: number; objective: number; point: Point } | null;
   ratePerMinute: number | null;
-  progress: ProgressPoint[];
+  progress: BestSoFarPoint[];
   utilisation: Utilisation;
   influence: Influence[];
   topk: TopkTable;
@@ -90,8 +90,8 @@ export interface ReportInput {
   launchers: readonly LauncherRow[];
   now: number;
   topk?: number;
-  /** The workflow's intermediate reports in arrival order (listReports); none: no curves. */
-  reports?: readonly EvaluationReport[];
+  /** The workflow's intermediate reports in arrival order (listProgress); none: no curves. */
+  reports?: readonly ProgressPoint[];
   maxCurves?: number;
 }
 
@@ -175,7 +175,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
  */
 export function learningCurves(
   rows: readonly EvaluationRow[],
-  reports: readonly EvaluationReport[],
+  reports: readonly ProgressPoint[],
   direction: Direction,
   opts: { maxCurves?: number; lengths?: boolean } = {},
 ): LearningCurves | null {

@@ -3,7 +3,7 @@
 // re-rendering a page whose cost grows with every evaluation.
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { getWorkflowById, listBatchJobs, listEvaluations, listLaunchers, listReports, type Store } from "../store/index.js";
+import { getWorkflowById, listBatchJobs, listEvaluations, listLaunchers, listProgress, type Store } from "../store/index.js";
 import type { WorkflowRow } from "../store/types.js";
 import { resultsLayout } from "./layout.js";
 import { renderReport } from "./report-html.js";
@@ -19,7 +19,7 @@ export async function loadReportModel(store: Store, wf: WorkflowRow, opts: { now
     listBatchJobs(store, wf.id),
     listLaunchers(store, wf.id),
     // All of them: ranking the curves needs every final value (only the best few are drawn).
-    listReports(store, wf.id),
+    listProgress(store, wf.id),
   ]);
   return buildReportModel({ workflow: wf, evaluations, batchJobs, launchers, reports, now: opts.now ?? Date.now(), topk: opts.topk });
 }

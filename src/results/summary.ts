@@ -1,4 +1,4 @@
-// The status of a workflow as one object: the `spruce status --json` contract (DESIGN §8). Later
+// The status of a workflow as one object: the `spruce status --json` contract (docs/architecture.md, The status JSON contract). Later
 // issues add fields; these names never change.
 import type { JsonValue, Point } from "../space/types.js";
 import type { BatchJobRow, EvaluationRow, EvaluationState, WorkflowRow } from "../store/types.js";

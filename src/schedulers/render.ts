@@ -129,7 +129,7 @@ export function buildView(ctx: ScriptContext): TemplateView {
   const minutes = validateCount(ctx.walltimeMinutes, "-t/--time (minutes)");
   const [program] = ctx.launcherCommand;
   if (program === undefined) throw new ValidationError("the launcher command is empty");
-  // Compute nodes may have nothing on PATH (DESIGN §5): the launcher program must be absolute.
+  // Compute nodes may have nothing on PATH (docs/architecture.md, Batch scripts): the launcher program must be absolute.
   validateAbsolutePath(program, "launcher program");
   const local = ctx.scheduler === "local";
   validateAbsolutePath(ctx.outputFile, "output file");

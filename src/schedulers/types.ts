@@ -13,7 +13,7 @@ export interface CommandSpec {
 }
 
 export interface SubmitOptions {
-  /** Start only after this job ended, however it ended (--chain, DESIGN §9). */
+  /** Start only after this job ended, however it ended (--chain, docs/architecture.md, Chains). */
   dependsOn?: string;
 }
 

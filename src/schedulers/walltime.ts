@@ -1,5 +1,5 @@
 // Walltime parsing and the per-scheduler formats that batch directives want. Templates never do
-// arithmetic (DESIGN §5): every number a directive shows is computed and tested here, so 90 minutes
+// arithmetic (docs/architecture.md, Templates without arithmetic): every number a directive shows is computed and tested here, so 90 minutes
 // is 01:30:00 and never Balsam's 1:90:00.
 import { ValidationError } from "../errors.js";
 
@@ -88,7 +88,7 @@ export function formatCobalt(minutes: number): string {
 }
 
 /**
- * How long before the walltime the launcher stops dispatching (DESIGN §6):
+ * How long before the walltime the launcher stops dispatching (docs/architecture.md, Walltime margin and hand-back):
  * min(2 min, max(10 s, 10% of the walltime)), in seconds.
  */
 export function walltimeMarginSeconds(minutes: number): number {

@@ -1,4 +1,4 @@
-// The `grid` searcher (Determined's grid, DESIGN §7): walks the grid of src/space/grid.ts in its
+// The `grid` searcher (Determined's grid, docs/architecture.md, ambs, random, grid): walks the grid of src/space/grid.ts in its
 // stable order, first hyperparameter slowest. Its state is the index of the next point, so a
 // restored launcher continues exactly where the saved one stopped. Starting points are ignored:
 // the grid is the experiment design, and a point off the grid would make its size a lie.

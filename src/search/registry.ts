@@ -14,8 +14,8 @@ import type { Direction, Searcher, SearcherCapabilities, SearcherContext, Search
 /** A searcher as a launcher uses it, with the interfaces its capabilities call for. */
 export interface LoadedSearcher {
   searcher: Searcher;
-  /** Its capabilities, hearsReports decided (a custom method's from its module). */
-  capabilities: SearcherCapabilities & { hearsReports: boolean };
+  /** Its capabilities, hearsProgress decided (a custom method's from its module). */
+  capabilities: SearcherCapabilities & { hearsProgress: boolean };
   /** counts "trials": the same searcher, with the trial interface the fidelity driver steers. */
   trials: AshaSearcher | null;
   /** A custom method's runner: its stop operations and its onReport. */
@@ -30,7 +30,7 @@ interface SearcherEntry {
 }
 
 /** ask/tell only: max_evals counts rows, nothing is steered while it runs. */
-const ASK_TELL: SearcherCapabilities = { counts: "evaluations", steersRunning: false, hearsReports: false };
+const ASK_TELL: SearcherCapabilities = { counts: "evaluations", steersRunning: false, hearsProgress: false };
 
 function builtIn(create: SearcherFactory): SearcherEntry {
   return { capabilities: ASK_TELL, create, load: async (ctx) => ({ searcher: create(ctx), trials: null, custom: null }) };
@@ -42,7 +42,7 @@ const SEARCHERS: Record<string, SearcherEntry> = {
   grid: builtIn(createGridSearcher),
   asha: {
     // A promoted trial continues in a new row; its reports decide promotions and early stops.
-    capabilities: { counts: "trials", steersRunning: true, hearsReports: true },
+    capabilities: { counts: "trials", steersRunning: true, hearsProgress: true },
     create: createAshaSearcher,
     load: async (ctx) => {
       const searcher = createAshaSearcher(ctx);
@@ -51,7 +51,7 @@ const SEARCHERS: Record<string, SearcherEntry> = {
   },
   custom: {
     // Its stop operations may come from any handler; it hears reports if it has onReport.
-    capabilities: { counts: "evaluations", steersRunning: true, hearsReports: "method" },
+    capabilities: { counts: "evaluations", steersRunning: true, hearsProgress: "method" },
     load: async (ctx) => {
       const searcher = await loadCustomSearcher(ctx);
       return { searcher, trials: null, custom: searcher };
@@ -100,7 +100,7 @@ export async function loadSearcher(wf: SearcherSpec, space: Space): Promise<Load
   if (!entry) throw new ValidationError(`unknown searcher '${wf.searcher}'`, `use --searcher ${SEARCHER_NAMES.join("|")}`);
   const declared = entry.capabilities;
   const loaded = await entry.load(ctx);
-  return { ...loaded, capabilities: { ...declared, hearsReports: decideHearing(declared, loaded.custom) } };
+  return { ...loaded, capabilities: { ...declared, hearsProgress: decideHearing(declared, loaded.custom) } };
 }
 
 /**
@@ -108,15 +108,15 @@ export async function loadSearcher(wf: SearcherSpec, space: Space): Promise<Load
  * loadSearcher) and its agents share. A custom method is asked through its module, which the agent
  * loads for that; built-in searchers say so in their declaration.
  */
-export async function hearsReports(wf: SearcherSpec, space: Space): Promise<boolean> {
+export async function hearsProgress(wf: SearcherSpec, space: Space): Promise<boolean> {
   const declared = capabilitiesOf(wf);
-  if (declared.hearsReports !== "method") return declared.hearsReports;
-  return (await loadSearcher(wf, space)).capabilities.hearsReports;
+  if (declared.hearsProgress !== "method") return declared.hearsProgress;
+  return (await loadSearcher(wf, space)).capabilities.hearsProgress;
 }
 
 function decideHearing(declared: SearcherCapabilities, custom: CustomSearcher | null): boolean {
-  if (declared.hearsReports !== "method") return declared.hearsReports;
-  return custom?.hearsReports === true;
+  if (declared.hearsProgress !== "method") return declared.hearsProgress;
+  return custom?.hearsProgress === true;
 }
 
 /**

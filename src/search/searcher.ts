@@ -1,4 +1,4 @@
-// The Searcher contract (DESIGN §7). The launcher asks for points as slots free, tells results as
+// The Searcher contract (docs/architecture.md, The searcher contract). The launcher asks for points as slots free, tells results as
 // evaluations end, and saves state() in the database in the same transaction as the rows it
 // produced, so a relaunched launcher restore()s and continues the same search.
 import type { Space } from "../space/space.js";
@@ -59,7 +59,7 @@ export interface SearcherCapabilities {
   steersRunning: boolean;
   /**
    * Running evaluations' intermediate results go to the searcher as they are printed. "method": a
-   * custom method hears them when its module has onReport (see hearsReports in the registry).
+   * custom method hears them when its module has onReport (see hearsProgress in the registry).
    */
-  hearsReports: boolean | "method";
+  hearsProgress: boolean | "method";
 }

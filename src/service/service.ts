@@ -1,4 +1,4 @@
-// The service process (DESIGN §9): holds the database's service lock (one service per database),
+// The service process (docs/architecture.md, Ticks): holds the database's service lock (one service per database),
 // heartbeats it, and runs ticks on a node-cron schedule that never overlaps the previous tick.
 // `run-once` is the same lock and one tick. A service that loses its lock (declared dead and taken
 // over while it was stalled) stops at once: two services would submit twice.

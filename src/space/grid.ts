@@ -1,4 +1,4 @@
-// Grid expansion of a Space with Determined's rules (DESIGN §7): `count` points per numeric range,
+// Grid expansion of a Space with Determined's rules (docs/architecture.md, ambs, random, grid): `count` points per numeric range,
 // endpoints included, log ranges spaced in log space, `count: 1` the (log) midpoint, integer values
 // rounded and their duplicates removed, categoricals and ordinals every value, a const its value.
 // The grid is the Cartesian product with the FIRST hyperparameter varying SLOWEST (Determined's

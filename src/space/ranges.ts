@@ -1,4 +1,4 @@
-// Studio-style hyperparameter ranges on the command line (`--hp name=spec`, DESIGN §7), usable with
+// Studio-style hyperparameter ranges on the command line (`--hp name=spec`, docs/architecture.md, ambs, random, grid), usable with
 // any searcher instead of a problem file. Endpoints are inclusive (MATLAB style).
 //
 //   lr=0.01:0.01:0.1   start:step:end  -> ordinal [0.01, 0.02, ..., 0.1]

@@ -1,5 +1,5 @@
 // The search space built from a validated ProblemSpec: membership checks, uniform sampling, the
-// unit-cube encoding searchers fit surrogates on (DESIGN §7: categoricals one-hot, log ranges in log
+// unit-cube encoding searchers fit surrogates on (docs/architecture.md, ambs, random, grid: categoricals one-hot, log ranges in log
 // space), canonical keys for duplicate detection, and the table `spruce problem show` prints.
 import { ValidationError } from "../errors.js";
 import type { Rng } from "../util/rng.js";

@@ -1,5 +1,5 @@
 // Server-level PostgreSQL statements (outside any workflow database): creating the database of a
-// managed cluster. Kept in src/store because only src/store speaks SQL (DESIGN §3).
+// managed cluster. Kept in src/store because only src/store speaks SQL (docs/architecture.md, Import rules).
 import pg from "pg";
 import type { PgCredentials } from "./credentials.js";
 

@@ -6,7 +6,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { NotFoundError, ValidationError } from "../errors.js";
 
-/** The connection part of server-info.json (src/db/cluster.ts writes the rest). */
+/** The connection part of server-info.json (src/pgcluster/cluster.ts writes the rest). */
 export interface PgCredentials {
   host: string;
   port: number;

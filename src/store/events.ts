@@ -1,4 +1,4 @@
-// The evaluation state history: one evaluation_events row per transition (DESIGN §4). Written only
+// The evaluation state history: one evaluation_events row per transition (docs/architecture.md, Transactions). Written only
 // inside the transaction that makes the transition, so history and state never disagree.
 import type { Store } from "./connection.js";
 import { toEvent } from "./rows.js";

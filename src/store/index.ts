@@ -28,7 +28,7 @@ export {
 } from "./evaluations.js";
 export { listEvents } from "./events.js";
 export { listUntold, markTold } from "./told.js";
-export { lastReportId, listReports, readControls, recordReports } from "./reports.js";
+export { lastProgressId, listProgress, readControls, recordProgress } from "./progress.js";
 export { findDeadLaunchers, recoverEvaluations, requeueRunning } from "./recovery.js";
 export { endLauncher, heartbeatLauncher, listLaunchers, registerLauncher } from "./launchers.js";
 export { createBatchJob, getBatchJob, listBatchJobs, updateBatchJob, type BatchJobPatch } from "./batch-jobs.js";

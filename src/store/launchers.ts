@@ -1,5 +1,5 @@
 // Launcher rows: one per launcher process, with host, pid and a heartbeat that recovery reads
-// (DESIGN §4 Heartbeats).
+// (docs/architecture.md, Heartbeats and recovery).
 import { NotFoundError } from "../errors.js";
 import type { Store } from "./connection.js";
 import { toLauncher } from "./rows.js";

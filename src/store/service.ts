@@ -1,4 +1,4 @@
-// The service's rows (DESIGN §9): the one-per-database lock with its heartbeat, the last tick, the
+// The service's rows (docs/architecture.md, Ticks): the one-per-database lock with its heartbeat, the last tick, the
 // actions it took (service_events), the workflows it holds back (service_holds), and the launcher
 // queries a tick needs. The lock is a compare-and-set on a token, never a read-then-write: two
 // services racing for a stale lock both read the old token, only one UPDATE matches it.
@@ -59,7 +59,7 @@ export async function readServiceLock(store: Store): Promise<ServiceLock | undef
 
 /**
  * Whether a held lock's holder is gone: its heartbeat is older than staleAfterMs, or it ran on
- * `host` (the caller's) and its pid is dead, which needs no wait (as for launchers, DESIGN §4).
+ * `host` (the caller's) and its pid is dead, which needs no wait (as for launchers, docs/architecture.md, Heartbeats and recovery).
  */
 export function isLockAbandoned(lock: ServiceLock, args: { host: string; isPidAlive: (pid: number) => boolean; staleAfterMs: number; now?: number }): boolean {
   if (lock.token === null) return true;

@@ -117,7 +117,7 @@ export interface Fidelity {
 }
 
 /** An intermediate result of a running evaluation (`report: step=N value=X`, ctx.report). */
-export interface EvaluationReport {
+export interface ProgressPoint {
   evaluationId: number;
   step: number;
   value: number;

@@ -29,7 +29,7 @@ export function resolveWorkspace(flag?: string): string {
   return resolve(flag ?? process.env.SPRUCE_WORKSPACE ?? join(process.cwd(), ".spruce"));
 }
 
-/** The results directory of a workflow: <workspace>/data/<workflow>/ (DESIGN §8). */
+/** The results directory of a workflow: <workspace>/data/<workflow>/ (docs/architecture.md, Results folder). */
 export function resultsDir(workspace: string, workflow: string): string {
   return join(workspace, "data", workflow);
 }

@@ -1,4 +1,4 @@
-// `--site` end to end through the built CLI against the test bed's real OpenSSH server (issue 9):
+// `--site` end to end through the built CLI against the test bed's real OpenSSH server:
 // site add/ls/rm, a remote submit with the local scheduler on the far side, status, topk, ls and
 // fetch; and the clear errors: unknown, changed and accepted host keys, a wrong user key, spruce
 // missing on the far side, a refused connection and a handshake timeout.

@@ -1,7 +1,7 @@
 // Test helper: a throwaway store (SQLite, or PostgreSQL in its own schema of the file's test
 // database: ./pg.ts) in its own temporary workspace, plus a valid NewWorkflow to fill it with. The
 // workspace is deleted when the test passes and kept (path printed) when it fails, so a failure can
-// be inspected (DESIGN §10).
+// be inspected (docs/architecture.md, Tests).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

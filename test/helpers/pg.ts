@@ -3,7 +3,7 @@
 // 127.0.0.1:5432 (user postgres), else a throwaway cluster started here when the server programs
 // are installed. With none of them, CI (CI=true) fails; elsewhere PostgreSQL tests are left out
 // with one line saying how to get a server. Each test file gets spruce_test_<random>, dropped after
-// the file when nothing in it failed (kept, and named, otherwise, for inspection; DESIGN §10).
+// the file when nothing in it failed (kept, and named, otherwise, for inspection; docs/architecture.md, Tests).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, connect, type Socket } from "node:net";
@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, onTestFailed } from "vitest";
-import { findPgPrograms, runAsServerUser, runningAsRoot, ROOT_SERVER_USER } from "../../src/db/binaries.js";
+import { findPgPrograms, runAsServerUser, runningAsRoot, ROOT_SERVER_USER } from "../../src/pgcluster/binaries.js";
 
 export interface PgServer {
   /** A URL to the server's `postgres` database, as a user that may create databases. */

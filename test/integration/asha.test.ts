@@ -1,4 +1,4 @@
-// ASHA through the built CLI (issue 11): trials report per step, weak ones are stopped early, the
+// ASHA through the built CLI: trials report per step, weak ones are stopped early, the
 // best configuration of a synthetic problem whose answer is known still trains to the end.
 // Module runs answer ctx.report; command runs print `report:` lines and are SIGTERMed.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, spruce, spruceAsync, tempWorkspace } from "../helpers/cli.js";
-import { countEvaluations, listEvaluations, listEvents, listLaunchers, listReports, openStore, getWorkflow } from "../../src/store/index.js";
+import { countEvaluations, listEvaluations, listEvents, listLaunchers, listProgress, openStore, getWorkflow } from "../../src/store/index.js";
 import type { EvaluationRow } from "../../src/store/types.js";
 
 const ws = tempWorkspace("spruce-asha-");
@@ -30,7 +30,7 @@ async function rowsOf(workflow: string): Promise<{ rows: EvaluationRow[]; report
   const store = await openStore({ workspace: ws.dir });
   try {
     const wf = (await getWorkflow(store, workflow))!;
-    return { rows: await listEvaluations(store, wf.id), reports: (await listReports(store, wf.id)).length };
+    return { rows: await listEvaluations(store, wf.id), reports: (await listProgress(store, wf.id)).length };
   } finally {
     await store.close();
   }

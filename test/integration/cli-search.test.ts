@@ -1,4 +1,4 @@
-// The product's main job end to end through the built CLI (issue 3): submit with the local
+// The product's main job end to end through the built CLI: submit with the local
 // scheduler, --wait, topk, status --json, the Python command example, --dry-run, a duplicate
 // name, --resume and rm.
 import { existsSync, readFileSync, readdirSync } from "node:fs";
@@ -61,7 +61,7 @@ describe("spruce submit hps (local scheduler)", () => {
     const st = spruce([...W, "status", "quad", "--json"]);
     ok(st);
     const status = JSON.parse(st.stdout);
-    // DESIGN §8's fields first and never renamed; later issues add fields after them (service).
+    // The contract's fields (docs/architecture.md, The status JSON contract) first and never renamed; new fields (service) come after them.
     expect(Object.keys(status).slice(0, 6)).toEqual(["workflow", "state", "max_evals", "counts", "best", "batch_jobs"]);
     expect(status).toMatchObject({ workflow: "quad", state: "FINISHED", max_evals: 12 });
     expect(status.counts.DONE).toBe(12);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { findPgPrograms } from "../../src/db/binaries.js";
+import { findPgPrograms } from "../../src/pgcluster/binaries.js";
 import { spruce, tempWorkspace, fixture } from "../helpers/cli.js";
 
 const programs = (() => {

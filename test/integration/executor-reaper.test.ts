@@ -1,4 +1,4 @@
-// Process hygiene when the launcher itself dies (DESIGN §6): a mini launcher (compiled code)
+// Process hygiene when the launcher itself dies (docs/architecture.md, The C spawner): a mini launcher (compiled code)
 // starts evaluations through its Spawner and is SIGKILLed; its evaluations, grandchildren included,
 // must be gone within seconds. Needs `npx tsc -p tsconfig.json` first.
 import { spawn, type ChildProcess } from "node:child_process";

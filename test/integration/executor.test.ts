@@ -1,4 +1,4 @@
-// startEvaluation end to end with real child processes: every outcome of DESIGN §6 (DONE, FAILED
+// startEvaluation end to end with real child processes: every outcome of an evaluation (docs/architecture.md, Evaluations: DONE, FAILED
 // with its reason, TIMEOUT, INTERRUPTED, KILLED), the environment and files an evaluation gets, and
 // that killing an evaluation kills its whole process group. Needs `npm run build` first: module runs
 // execute the compiled dist/launcher/eval-entry.js, and every process is forked by the compiled
@@ -295,7 +295,7 @@ describe("process groups", () => {
   });
 
   it("stop('walltime') is INTERRUPTED, stop('user') is KILLED; both end the group", async () => {
-    for (const [reason, status] of [["walltime", "INTERRUPTED"], ["user", "KILLED"]] as const) {
+    for (const [reason, status] of [["walltime", "INTERRUPTED"], ["cancel", "KILLED"]] as const) {
       const run = start(job(commandRun("sleep 1000 & sleep 1000")));
       await new Promise((r) => setTimeout(r, 200));
       run.stop(reason);
@@ -313,7 +313,7 @@ describe("process groups", () => {
 
   it("stop() before the spawner has reported the pid is carried out once it has", async () => {
     const run = start(job(commandRun("sleep 1000 & sleep 1000")));
-    run.stop("user");
+    run.stop("cancel");
     expect(await run.done).toMatchObject({ status: "KILLED", error: "stopped by the user" });
     expect(liveMembers(await run.pid)).toEqual([]);
   });
@@ -335,7 +335,7 @@ describe("process groups", () => {
   it("stop() after the end changes nothing", async () => {
     const run = start(job(commandRun("echo objective: 1")));
     const out = await run.done;
-    run.stop("user");
+    run.stop("cancel");
     expect(out.status).toBe("DONE");
   });
 });

@@ -1,4 +1,4 @@
-// Real MPI launches outside Slurm (issue 7): the installed Open MPI and MPICH are detected by
+// Real MPI launches outside Slurm: the installed Open MPI and MPICH are detected by
 // detectMpiFlavour, and the argv from buildLaunchCommand runs a 2-rank `node -e` program on the
 // local host whose ranks report their rank/size variables and the exported environment.
 // Without the MPI packages these tests skip with an install hint, except in CI (CI=true), where a
@@ -18,7 +18,7 @@ const env: Record<string, string> = {};
 for (const [k, v] of Object.entries(process.env)) {
   if (v !== undefined && !/^(SLURM_|PBS_|COBALT_|LSB_|OMPI_|PMI_|PMIX_)/.test(k)) env[k] = v;
 }
-// Open MPI refuses root without these; the test bed runs as root (DESIGN §11).
+// Open MPI refuses root without these; the test bed runs as root (docs/architecture.md, The test bed).
 Object.assign(env, {
   OMPI_ALLOW_RUN_AS_ROOT: "1",
   OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: "1",

@@ -1,4 +1,4 @@
-// mpi mode with a real mpirun outside any scheduler (issue 7): each evaluation is a 2-rank MPI run
+// mpi mode with a real mpirun outside any scheduler: each evaluation is a 2-rank MPI run
 // of the run module; every rank sees its rank and size, and only rank 0's value is the objective.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";

@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { findPgPrograms, runAsServerUser } from "../../src/db/binaries.js";
+import { findPgPrograms, runAsServerUser } from "../../src/pgcluster/binaries.js";
 import { readCsvRecords } from "../../src/results/csv.js";
 import { countEvaluations, getWorkflow, listEvaluations, listEvents, listLaunchers, openStore } from "../../src/store/index.js";
 import { fixture, spruce, tempWorkspace } from "../helpers/cli.js";

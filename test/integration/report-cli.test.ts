@@ -1,4 +1,4 @@
-// Looking at a search through the built CLI (issue 10): report, status with rate and ETA, logs and
+// Looking at a search through the built CLI: report, status with rate and ETA, logs and
 // export, on a real local-scheduler search whose run fails for kind "c"; and refreshReport (the
 // launcher's hook) against the same database.
 import { existsSync, readFileSync } from "node:fs";
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture, spruce, tempWorkspace } from "../helpers/cli.js";
 import { parseCsv, readCsvRecords } from "../../src/results/csv.js";
 import { refreshReport } from "../../src/results/report.js";
-import { getWorkflow, listEvaluations, openStore, recordReports } from "../../src/store/index.js";
+import { getWorkflow, listEvaluations, openStore, recordProgress } from "../../src/store/index.js";
 
 const ws = tempWorkspace("spruce-report-");
 const W = ["--workspace", ws.dir];
@@ -74,10 +74,10 @@ describe("spruce status", () => {
     expect(r.stdout).toMatch(/HYPERPARAMETER +BEST VALUE\nx +[\d.]+\nn +\d+\nkind +[ab]\n/);
   });
 
-  it("keeps the --json object as DESIGN §8 defines it", () => {
+  it("keeps the --json object as the status JSON contract defines it", () => {
     const r = spruce([...W, "status", "flaky", "--json"]);
     ok(r);
-    // DESIGN §8's fields first and never renamed; later issues may add fields after them.
+    // The contract's fields (docs/architecture.md, The status JSON contract) first and never renamed; new fields come after them.
     expect(Object.keys(JSON.parse(r.stdout)).slice(0, 6)).toEqual(["workflow", "state", "max_evals", "counts", "best", "batch_jobs"]);
   });
 });
@@ -197,7 +197,7 @@ describe("learning curves in the report", () => {
     try {
       const wf = (await getWorkflow(store, "flaky"))!;
       const done = (await listEvaluations(store, wf.id)).filter((e) => e.state === "DONE").slice(0, 3);
-      await recordReports(store, wf.id, done.flatMap((e, i) => [1, 2].map((step) => ({ evaluationId: e.id, step, value: i * 10 + step, at: Date.now() }))));
+      await recordProgress(store, wf.id, done.flatMap((e, i) => [1, 2].map((step) => ({ evaluationId: e.id, step, value: i * 10 + step, at: Date.now() }))));
       const file = join(ws.dir, "curves.html");
       await refreshReport(store, wf, { file });
       const html = readFileSync(file, "utf8");

@@ -13,12 +13,12 @@ import {
   killEvaluations,
   listEvaluations,
   listEvents,
-  lastReportId,
-  listReports,
+  lastProgressId,
+  listProgress,
   listUntold,
   loadSearcherState,
   readControls,
-  recordReports,
+  recordProgress,
   registerLauncher,
   saveSearcherState,
   type Dialect,
@@ -266,18 +266,18 @@ describe.each(DIALECTS)("%s", (dialect) => {
       expect((await getEvaluation(store, trial!.id))!.fidelity).toEqual(fidelity);
       await expect(createEvaluations(store, workflowId, [{ x: 3 }], { fidelity: [] })).rejects.toBeInstanceOf(SpruceError);
 
-      await recordReports(store, workflowId, [
+      await recordProgress(store, workflowId, [
         { evaluationId: trial!.id, step: 5, value: 0.5, at: 10 },
         { evaluationId: plain!.id, step: 1, value: -1.25, at: 11 },
         { evaluationId: trial!.id, step: 6, value: 0.75, at: 12 },
       ], { searcherState: { decided: 1 } });
       expect(await loadSearcherState(store, workflowId)).toEqual({ decided: 1 });
-      expect((await listReports(store, workflowId)).map(({ evaluationId, step, value, at }) => ({ evaluationId, step, value, at }))).toEqual([
+      expect((await listProgress(store, workflowId)).map(({ evaluationId, step, value, at }) => ({ evaluationId, step, value, at }))).toEqual([
         { evaluationId: trial!.id, step: 5, value: 0.5, at: 10 },
         { evaluationId: plain!.id, step: 1, value: -1.25, at: 11 },
         { evaluationId: trial!.id, step: 6, value: 0.75, at: 12 },
       ]);
-      expect((await listReports(store, workflowId, { evaluationIds: [plain!.id] })).map((r) => r.step)).toEqual([1]);
+      expect((await listProgress(store, workflowId, { evaluationIds: [plain!.id] })).map((r) => r.step)).toEqual([1]);
     });
 
     it("carries the leader's answers and stops to agents through running rows, and reports back by reader", async () => {
@@ -285,15 +285,15 @@ describe.each(DIALECTS)("%s", (dialect) => {
       const agent = await registerLauncher(store, { workflowId, batchJobId: null, host: "nid002", pid: process.pid });
       const [a, b, c] = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }, { x: 3 }]);
       await claimEvaluations(store, { workflowId, launcherId: agent.id, n: 2 });
-      await recordReports(store, workflowId, [{ evaluationId: a!.id, seq: 1, launcherId: agent.id, step: 1, value: 0.5, at: 1 }]);
-      await recordReports(store, workflowId, [{ evaluationId: b!.id, seq: 1, launcherId, step: 1, value: 0.25, at: 2 }]);
-      const fromAgents = await listReports(store, workflowId, { afterId: 0, notBy: launcherId });
+      await recordProgress(store, workflowId, [{ evaluationId: a!.id, seq: 1, launcherId: agent.id, step: 1, value: 0.5, at: 1 }]);
+      await recordProgress(store, workflowId, [{ evaluationId: b!.id, seq: 1, launcherId, step: 1, value: 0.25, at: 2 }]);
+      const fromAgents = await listProgress(store, workflowId, { afterId: 0, notBy: launcherId });
       expect(fromAgents.map((r) => [r.evaluationId, r.seq, r.launcherId])).toEqual([[a!.id, 1, agent.id]]);
-      expect(await listReports(store, workflowId, { afterId: fromAgents[0]!.id, notBy: launcherId })).toEqual([]);
-      expect(await lastReportId(store, workflowId)).toBe((await listReports(store, workflowId)).at(-1)!.id);
-      expect(await lastReportId(store, workflowId + 1000)).toBe(0);
+      expect(await listProgress(store, workflowId, { afterId: fromAgents[0]!.id, notBy: launcherId })).toEqual([]);
+      expect(await lastProgressId(store, workflowId)).toBe((await listProgress(store, workflowId)).at(-1)!.id);
+      expect(await lastProgressId(store, workflowId + 1000)).toBe(0);
 
-      await recordReports(store, workflowId, [], {
+      await recordProgress(store, workflowId, [], {
         searcherState: { decided: 2 },
         controls: [
           { evaluationId: a!.id, answer: { seq: 1, action: "stop", length: 1 }, stop: "early" },

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.js";
 import {
-  AshaScheduler,
+  AshaPromoter,
   bracketRungs,
   bracketTrials,
   effectiveMaxRungs,
@@ -20,7 +20,7 @@ function config(over: Partial<AshaConfig>): AshaConfig {
 }
 
 /** Creates n trials (ids 0..n-1 in a single bracket). */
-function start(s: AshaScheduler, n: number): void {
+function start(s: AshaPromoter, n: number): void {
   for (let i = 0; i < n; i++) expect(s.newTrial()).not.toBeNull();
 }
 
@@ -68,7 +68,7 @@ describe("rung and bracket arithmetic", () => {
   });
 
   it("plans the brackets of a standard search", () => {
-    const s = new AshaScheduler(config({ maxLength: 256, maxTrials: 1024, mode: "standard" }), "minimize");
+    const s = new AshaPromoter(config({ maxLength: 256, maxTrials: 1024, mode: "standard" }), "minimize");
     expect(s.numRungs).toBe(5);
     // weights 51.2, 16, 5.33 of 72.53: 722.8, 225.9, 75.3 -> 722, 225, 75, +2 remainder
     expect(s.bracketPlan()).toEqual([
@@ -79,16 +79,16 @@ describe("rung and bracket arithmetic", () => {
   });
 
   it("rejects bad settings naming the flag", () => {
-    expect(() => new AshaScheduler(config({ maxLength: 0 }), "minimize")).toThrow(/--max-length must be a positive integer/);
-    expect(() => new AshaScheduler(config({ divisor: 1 }), "minimize")).toThrow(/--divisor must be a number greater than 1/);
-    expect(() => new AshaScheduler(config({ mode: "wild" as "standard" }), "minimize")).toThrow(/--mode must be one of/);
-    expect(() => new AshaScheduler(config({ maxTrials: 2.5 }), "minimize")).toThrow(ValidationError);
+    expect(() => new AshaPromoter(config({ maxLength: 0 }), "minimize")).toThrow(/--max-length must be a positive integer/);
+    expect(() => new AshaPromoter(config({ divisor: 1 }), "minimize")).toThrow(/--divisor must be a number greater than 1/);
+    expect(() => new AshaPromoter(config({ mode: "wild" as "standard" }), "minimize")).toThrow(/--mode must be one of/);
+    expect(() => new AshaPromoter(config({ maxTrials: 2.5 }), "minimize")).toThrow(ValidationError);
   });
 });
 
 describe("trial allocation", () => {
   it("fills the brackets in proportion, most aggressive first, up to max trials", () => {
-    const s = new AshaScheduler(config({ maxLength: 256, maxTrials: 1024, mode: "standard" }), "minimize");
+    const s = new AshaPromoter(config({ maxLength: 256, maxTrials: 1024, mode: "standard" }), "minimize");
     const first = [s.newTrial(), s.newTrial(), s.newTrial(), s.newTrial()];
     expect(first).toEqual([
       { trialId: 0, bracket: 0, length: 1 },
@@ -107,7 +107,7 @@ describe("trial allocation", () => {
 describe("promotion (asynchronous, no barrier)", () => {
   it("promotes in the order of a fixed arrival sequence", () => {
     // One bracket of 3 rungs: lengths 1, 4, 16. Smaller is better.
-    const s = new AshaScheduler(config({}), "minimize");
+    const s = new AshaPromoter(config({}), "minimize");
     expect(s.bracketPlan()).toEqual([{ numRungs: 3, lengths: [1, 4, 16], maxTrials: 16 }]);
     start(s, 12);
     const values = [5, 3, 4, 6, 1, 2, 7, 0.5, 2.5, 8, 9, 10];
@@ -126,14 +126,14 @@ describe("promotion (asynchronous, no barrier)", () => {
   });
 
   it("says continue below the rung length and decides at the first report that reaches it", () => {
-    const s = new AshaScheduler(config({}), "minimize");
+    const s = new AshaPromoter(config({}), "minimize");
     start(s, 1);
     expect(s.report(0, 0.5, 3)).toEqual({ action: "continue", reason: "training", length: 1, resume: [] });
     expect(s.report(0, 2, 3)).toEqual(stop("paused", 2));
   });
 
   it("takes a trial to the top rung (divisor 2, lengths 1, 2, 4), maximizing", () => {
-    const s = new AshaScheduler(config({ maxLength: 4, maxTrials: 4, divisor: 2 }), "maximize");
+    const s = new AshaPromoter(config({ maxLength: 4, maxTrials: 4, divisor: 2 }), "maximize");
     expect(s.bracketPlan()[0]!.lengths).toEqual([1, 2, 4]);
     start(s, 3);
     expect(s.report(0, 1, 0.5)).toEqual(stop("paused", 1));
@@ -151,7 +151,7 @@ describe("promotion (asynchronous, no barrier)", () => {
   });
 
   it("records a coarse report at every rung it passes", () => {
-    const s = new AshaScheduler(config({ maxLength: 4, maxTrials: 4, divisor: 2 }), "minimize");
+    const s = new AshaPromoter(config({ maxLength: 4, maxTrials: 4, divisor: 2 }), "minimize");
     start(s, 2);
     s.report(0, 1, 5);
     // Trial 1 reports once at the end: best at rung 0 (promoted), alone at rung 1 (paused).
@@ -160,7 +160,7 @@ describe("promotion (asynchronous, no barrier)", () => {
   });
 
   it("counts a failure as the worst result, which may promote a paused trial", () => {
-    const s = new AshaScheduler(config({}), "minimize");
+    const s = new AshaPromoter(config({}), "minimize");
     start(s, 4);
     [1, 2, 3].forEach((v, id) => s.report(id, 1, v));
     expect(s.fail(3)).toEqual({ action: "stop", reason: "failed", length: 0, resume: [{ trialId: 0, fromLength: 1, length: 4 }] });
@@ -169,7 +169,7 @@ describe("promotion (asynchronous, no barrier)", () => {
   });
 
   it("passes a promoted failed trial on as the worst result of the next rung", () => {
-    const s = new AshaScheduler(config({}), "minimize");
+    const s = new AshaPromoter(config({}), "minimize");
     start(s, 4);
     for (let id = 0; id < 4; id++) s.fail(id);
     expect(s.rungResults(0, 0).map((r) => [r.trialId, r.promoted])).toEqual([[0, true], [1, false], [2, false], [3, false]]);
@@ -177,7 +177,7 @@ describe("promotion (asynchronous, no barrier)", () => {
   });
 
   it("refuses reports for unknown or stopped trials and non-finite values", () => {
-    const s = new AshaScheduler(config({}), "minimize");
+    const s = new AshaPromoter(config({}), "minimize");
     start(s, 1);
     expect(() => s.report(5, 1, 1)).toThrow(/unknown trial 5/);
     expect(() => s.report(0, 1, Number.NaN)).toThrow(/not a finite number/);
@@ -188,7 +188,7 @@ describe("promotion (asynchronous, no barrier)", () => {
 
 describe("stop-once", () => {
   it("keeps the best max(1, floor(n/divisor)) at each rung; ties go to the newcomer", () => {
-    const s = new AshaScheduler(config({ stopOnce: true }), "minimize");
+    const s = new AshaPromoter(config({ stopOnce: true }), "minimize");
     start(s, 6);
     expect(s.report(0, 1, 5)).toEqual({ action: "continue", reason: "promoted", length: 4, resume: [] });
     expect(s.report(1, 1, 6)).toEqual(stop("stopped", 1));
@@ -205,7 +205,7 @@ describe("stop-once", () => {
   });
 
   it("records a failure at its rung without promoting anyone", () => {
-    const s = new AshaScheduler(config({ stopOnce: true }), "minimize");
+    const s = new AshaPromoter(config({ stopOnce: true }), "minimize");
     start(s, 2);
     s.report(0, 1, 1);
     expect(s.fail(1)).toEqual({ action: "stop", reason: "failed", length: 0, resume: [] });
@@ -216,7 +216,7 @@ describe("stop-once", () => {
 describe("state and restore", () => {
   it("decides the same after a restore as without one", () => {
     const cfg = config({ maxLength: 64, maxTrials: 40, mode: "standard" });
-    const run = (s: AshaScheduler, from: number, to: number): AshaDecision[] => {
+    const run = (s: AshaPromoter, from: number, to: number): AshaDecision[] => {
       const out: AshaDecision[] = [];
       for (let i = from; i < to; i++) {
         const t = s.newTrial()!;
@@ -224,20 +224,20 @@ describe("state and restore", () => {
       }
       return out;
     };
-    const straight = new AshaScheduler(cfg, "minimize");
+    const straight = new AshaPromoter(cfg, "minimize");
     const expected = run(straight, 0, 30);
-    const first = new AshaScheduler(cfg, "minimize");
+    const first = new AshaPromoter(cfg, "minimize");
     const head = run(first, 0, 17);
     const saved = JSON.parse(JSON.stringify(first.state())) as JsonValue;
-    const second = new AshaScheduler(cfg, "minimize");
+    const second = new AshaPromoter(cfg, "minimize");
     second.restore(saved);
     expect([...head, ...run(second, 17, 30)]).toEqual(expected);
     expect(second.state()).toEqual(straight.state());
   });
 
   it("refuses a state saved with other settings", () => {
-    const saved = new AshaScheduler(config({}), "minimize").state();
-    expect(() => new AshaScheduler(config({ divisor: 3 }), "minimize").restore(saved)).toThrow(/other settings/);
-    expect(() => new AshaScheduler(config({}), "maximize").restore(saved)).toThrow(/other settings/);
+    const saved = new AshaPromoter(config({}), "minimize").state();
+    expect(() => new AshaPromoter(config({ divisor: 3 }), "minimize").restore(saved)).toThrow(/other settings/);
+    expect(() => new AshaPromoter(config({}), "maximize").restore(saved)).toThrow(/other settings/);
   });
 });

@@ -1,4 +1,4 @@
-// The custom search-method runner (issue 12) driven directly: events reach the handlers in order,
+// The custom search-method runner driven directly: events reach the handlers in order,
 // operations are checked, the saved state resumes the method exactly, and bad methods get clear errors.
 import { describe, expect, it } from "vitest";
 import Evolution from "../../examples/custom-searcher/method.js";

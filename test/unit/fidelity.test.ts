@@ -3,7 +3,7 @@
 // trial's result (stopped runs with their last report, promoted runs that end early resume).
 import { describe, expect, it } from "vitest";
 import { FidelityDriver } from "../../launcher/fidelity.js";
-import { parseReportLine, parseReports } from "../../launcher/executor/objective.js";
+import { parseProgressLine, parseProgress } from "../../launcher/executor/objective.js";
 import type { EvaluationOutcome } from "../../launcher/executor/process.js";
 import { createAshaSearcher } from "../../src/search/asha/index.js";
 import { Space } from "../../src/space/space.js";
@@ -33,12 +33,12 @@ function outcome(status: EvaluationOutcome["status"], objective: number | null =
 
 describe("report lines", () => {
   it("parses `report: step=N value=X` and nothing else", () => {
-    expect(parseReportLine("report: step=3 value=0.25")).toEqual({ step: 3, value: 0.25 });
-    expect(parseReportLine("  REPORT : step = 1.5  value = -2e-3 ")).toEqual({ step: 1.5, value: -0.002 });
-    expect(parseReportLine("report: step=3 value=nan")).toBeNull(); // a diverged value is no report
-    expect(parseReportLine("report: value=1 step=2")).toBeNull();
-    expect(parseReportLine("objective: 1")).toBeNull();
-    expect(parseReports("epoch 1\nreport: step=1 value=0.5\nobjective: 0.5\nreport: step=2 value=0.7\n")).toEqual([
+    expect(parseProgressLine("report: step=3 value=0.25")).toEqual({ step: 3, value: 0.25 });
+    expect(parseProgressLine("  REPORT : step = 1.5  value = -2e-3 ")).toEqual({ step: 1.5, value: -0.002 });
+    expect(parseProgressLine("report: step=3 value=nan")).toBeNull(); // a diverged value is no report
+    expect(parseProgressLine("report: value=1 step=2")).toBeNull();
+    expect(parseProgressLine("objective: 1")).toBeNull();
+    expect(parseProgress("epoch 1\nreport: step=1 value=0.5\nobjective: 0.5\nreport: step=2 value=0.7\n")).toEqual([
       { step: 1, value: 0.5 },
       { step: 2, value: 0.7 },
     ]);
@@ -62,7 +62,7 @@ describe("FidelityDriver", () => {
     const { driver, rows } = setup();
     const [a] = rows(1);
     driver.onReport(a!.id, 1, 0.4);
-    const out = driver.finish(a!, outcome("STOPPED"));
+    const out = driver.finish(a!, outcome("STOPPED_EARLY"));
     expect(out).toMatchObject({ status: "DONE", objective: 0.4, error: null, metadata: { trial: 0, length: 1, stopped: "paused" } });
   });
 

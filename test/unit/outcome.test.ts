@@ -1,5 +1,5 @@
 // classifyOutcome: how an ended evaluation's process becomes DONE, FAILED, TIMEOUT, KILLED,
-// INTERRUPTED or STOPPED with its reason, from its exit code, signal, the launcher's stop reason and
+// INTERRUPTED or STOPPED_EARLY with its reason, from its exit code, signal, the launcher's stop reason and
 // its output; and that it reads only the output it needs for the answer.
 import { describe, expect, it } from "vitest";
 import { classifyOutcome, makeOutcome, type ProcessEnd, type RunOutput } from "../../launcher/executor/outcome.js";
@@ -31,7 +31,7 @@ describe("classifyOutcome: runs the launcher stopped", () => {
       exitCode: null,
       signal: "SIGTERM",
       error: "timed out after 30s\nepoch 1\nepoch 2",
-      reports: [],
+      progress: [],
       ...T,
     });
     expect(out.reads).toEqual(["stderr"]);
@@ -41,16 +41,17 @@ describe("classifyOutcome: runs the launcher stopped", () => {
     expect(classifyOutcome(end({ stoppedFor: "timeout", timeoutSeconds: 2 }), output()).error).toBe("timed out after 2s");
   });
 
-  it("INTERRUPTED for the walltime, KILLED by the user, STOPPED early by the searcher: nothing read", () => {
+  it("INTERRUPTED for the walltime, KILLED by the user or the search method, STOPPED_EARLY by the searcher: nothing read", () => {
     const cases = [
       ["walltime", "INTERRUPTED", "stopped: the batch job's walltime is running out"],
-      ["user", "KILLED", "stopped by the user"],
-      ["early", "STOPPED", "stopped early by the searcher"],
+      ["cancel", "KILLED", "stopped by the user"],
+      ["searcher", "KILLED", "stopped by the search method"],
+      ["early", "STOPPED_EARLY", "stopped early by the searcher"],
     ] as const;
     for (const [reason, status, error] of cases) {
       const out = output({ stdout: "objective: 1\n", stderr: "boom\n" });
       const o = classifyOutcome(end({ stoppedFor: reason, exitCode: 143, signal: null }), out);
-      expect(o).toEqual({ status, objective: null, metadata: null, exitCode: 143, signal: null, error, reports: [], ...T });
+      expect(o).toEqual({ status, objective: null, metadata: null, exitCode: 143, signal: null, error, progress: [], ...T });
       expect(out.reads).toEqual([]);
     }
   });
@@ -88,7 +89,7 @@ describe("classifyOutcome: runs that ended by themselves", () => {
     expect(o.error).toBe(["exit code 1", ...lines.slice(10)].join("\n"));
   });
 
-  it("DONE with the objective of the last stdout line and the reports before it; stderr is not read", () => {
+  it("DONE with the objective of the last stdout line and the progress points before it; stderr is not read", () => {
     const out = output({ stdout: "report: step=1 value=0.5\nreport: step=2 value=0.25\nobjective: 0.2\n", stderr: "warning\n" });
     expect(classifyOutcome(end(), out)).toEqual({
       status: "DONE",
@@ -97,7 +98,7 @@ describe("classifyOutcome: runs that ended by themselves", () => {
       exitCode: 0,
       signal: null,
       error: null,
-      reports: [{ step: 1, value: 0.5 }, { step: 2, value: 0.25 }],
+      progress: [{ step: 1, value: 0.5 }, { step: 2, value: 0.25 }],
       ...T,
     });
     expect(out.reads.sort()).toEqual(["result", "stdout"]);
@@ -108,14 +109,14 @@ describe("classifyOutcome: runs that ended by themselves", () => {
     expect(o).toMatchObject({ status: "DONE", objective: 2, metadata: { accuracy: 0.9 }, error: null });
   });
 
-  it("FAILED when exit code 0 carries no objective: the reason, the stderr tail, and the reports kept", () => {
+  it("FAILED when exit code 0 carries no objective: the reason, the stderr tail, and the progress points kept", () => {
     const o = classifyOutcome(end(), output({ stdout: "report: step=1 value=3\n", stderr: "done?\n" }));
     expect(o).toMatchObject({
       status: "FAILED",
       exitCode: 0,
       objective: null,
       error: "no 'objective: <number>' line in stdout\ndone?",
-      reports: [{ step: 1, value: 3 }],
+      progress: [{ step: 1, value: 3 }],
     });
   });
 
@@ -134,7 +135,7 @@ describe("makeOutcome", () => {
       exitCode: null,
       signal: null,
       error: "could not start",
-      reports: [],
+      progress: [],
       ...T,
     });
   });

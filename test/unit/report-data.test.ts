@@ -12,7 +12,7 @@ import {
   utilisation,
 } from "../../src/results/report-data.js";
 import { learningCurves, MAX_CURVES } from "../../src/results/report-model.js";
-import type { EvaluationReport, EvaluationRow } from "../../src/store/types.js";
+import type { ProgressPoint, EvaluationRow } from "../../src/store/types.js";
 
 const T0 = 1_700_000_000_000;
 
@@ -174,7 +174,7 @@ describe("learningCurves", () => {
   /** A row of trial `trial` training from `from` to `to` (asha). */
   const trialRow = (id: number, trial: number, from: number, to: number, state: EvaluationRow["state"] = "DONE"): EvaluationRow =>
     ({ ...ev(id, { state, start: 0 }), fidelity: { trial, fromLength: from, length: to, maxLength: 9 } });
-  const rep = (evaluationId: number, step: number, value: number): EvaluationReport => ({ evaluationId, step, value, at: T0 });
+  const rep = (evaluationId: number, step: number, value: number): ProgressPoint => ({ evaluationId, step, value, at: T0 });
 
   it("joins a promoted trial's rows into one curve by step, and ranks curves by final value", () => {
     // Trial 1 stops at 3 in row 1, is promoted and goes on in row 3; trial 2 (row 2) stops at 3.

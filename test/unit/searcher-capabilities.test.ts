@@ -3,7 +3,7 @@
 // the leader and its agents decide whether a custom method hears reports: its module has onReport.
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { budgetReached, capabilitiesOf, hearsReports, loadSearcher, type SearcherSpec } from "../../src/search/registry.js";
+import { budgetReached, capabilitiesOf, hearsProgress, loadSearcher, type SearcherSpec } from "../../src/search/registry.js";
 import { Space } from "../../src/space/space.js";
 import { EVALUATION_STATES, finishedCount, isFinished, isWorkflowOver, type WorkflowState } from "../../src/store/states.js";
 
@@ -25,20 +25,20 @@ const WITHOUT_ON_REPORT = spec("custom", { search_method: fileURLToPath(new URL(
 describe("capabilitiesOf", () => {
   it("ask/tell searchers count evaluations and neither steer nor hear running ones", () => {
     for (const name of ["ambs", "random", "grid"]) {
-      expect(capabilitiesOf({ searcher: name })).toEqual({ counts: "evaluations", steersRunning: false, hearsReports: false });
+      expect(capabilitiesOf({ searcher: name })).toEqual({ counts: "evaluations", steersRunning: false, hearsProgress: false });
     }
   });
 
   it("asha counts trials, steers running evaluations and hears their reports", () => {
-    expect(capabilitiesOf({ searcher: "asha" })).toEqual({ counts: "trials", steersRunning: true, hearsReports: true });
+    expect(capabilitiesOf({ searcher: "asha" })).toEqual({ counts: "trials", steersRunning: true, hearsProgress: true });
   });
 
   it("a custom method counts evaluations and steers (its stops); whether it hears is its module's", () => {
-    expect(capabilitiesOf({ searcher: "custom" })).toEqual({ counts: "evaluations", steersRunning: true, hearsReports: "method" });
+    expect(capabilitiesOf({ searcher: "custom" })).toEqual({ counts: "evaluations", steersRunning: true, hearsProgress: "method" });
   });
 
   it("a name this version does not know is read as ask/tell", () => {
-    expect(capabilitiesOf({ searcher: "gone" })).toEqual({ counts: "evaluations", steersRunning: false, hearsReports: false });
+    expect(capabilitiesOf({ searcher: "gone" })).toEqual({ counts: "evaluations", steersRunning: false, hearsProgress: false });
   });
 });
 
@@ -51,23 +51,23 @@ describe("budgetReached", () => {
   });
 });
 
-describe("hearsReports and loadSearcher agree", () => {
+describe("hearsProgress and loadSearcher agree", () => {
   it("a custom method with onReport hears reports; the leader's loaded searcher says the same", async () => {
-    expect(await hearsReports(WITH_ON_REPORT, space)).toBe(true);
+    expect(await hearsProgress(WITH_ON_REPORT, space)).toBe(true);
     const loaded = await loadSearcher(WITH_ON_REPORT, space);
-    expect(loaded.capabilities).toEqual({ counts: "evaluations", steersRunning: true, hearsReports: true });
+    expect(loaded.capabilities).toEqual({ counts: "evaluations", steersRunning: true, hearsProgress: true });
     expect(loaded.custom).toBe(loaded.searcher);
     expect(loaded.trials).toBeNull();
   });
 
   it("a custom method without onReport does not", async () => {
-    expect(await hearsReports(WITHOUT_ON_REPORT, space)).toBe(false);
-    expect((await loadSearcher(WITHOUT_ON_REPORT, space)).capabilities.hearsReports).toBe(false);
+    expect(await hearsProgress(WITHOUT_ON_REPORT, space)).toBe(false);
+    expect((await loadSearcher(WITHOUT_ON_REPORT, space)).capabilities.hearsProgress).toBe(false);
   });
 
   it("built-in searchers are not loaded to know: asha hears, random does not", async () => {
-    expect(await hearsReports(spec("asha", { max_length: 8, max_trials: 4 }), space)).toBe(true);
-    expect(await hearsReports(spec("random"), space)).toBe(false);
+    expect(await hearsProgress(spec("asha", { max_length: 8, max_trials: 4 }), space)).toBe(true);
+    expect(await hearsProgress(spec("random"), space)).toBe(false);
   });
 
   it("loadSearcher gives asha's trial interface, and refuses an unknown name", async () => {

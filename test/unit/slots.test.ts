@@ -1,4 +1,4 @@
-// Slot planning (issue 7): serial slots per node with their own GPU slices and OMP threads, mpi
+// Slot planning: serial slots per node with their own GPU slices and OMP threads, mpi
 // node groups that never overlap, and clear errors for requests the allocation cannot hold.
 import { describe, expect, it } from "vitest";
 import { planSlots, SlotPool, type SlotPlan } from "../../launcher/slots.js";

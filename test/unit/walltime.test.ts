@@ -1,4 +1,4 @@
-// Walltime parsing and formatting at the values DESIGN §5 names (59, 60, 90, 1440 minutes), so no
+// Walltime parsing and formatting at the edge values (59, 60, 90, 1440 minutes; docs/architecture.md, Batch scripts), so no
 // directive ever shows Balsam's 1:90:00.
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.js";

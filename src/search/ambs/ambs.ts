@@ -1,4 +1,4 @@
-// The AMBS searcher (DESIGN §7, issue 4): starting points, then random points until
+// The AMBS searcher (docs/architecture.md, ambs, random, grid): starting points, then random points until
 // n_initial_points results, then a tree-ensemble surrogate on the unit-cube encoding, refitted
 // once per ask. The k points of one ask are chosen one by one, each inserted into the fitted
 // forest with the liar's value (forest.insert) before the next is chosen, instead of DeepHyper's

@@ -1,4 +1,4 @@
-// The `asha` searcher: AshaScheduler decides the fate of trials, an inner searcher (random, or AMBS
+// The `asha` searcher: AshaPromoter decides the fate of trials, an inner searcher (random, or AMBS
 // for a BOHB-like search) proposes the point of each new trial. It is a Searcher, so the generic
 // ask/tell loop runs it (a trial then reports once, its final objective counting at its rung), and
 // it adds report()/fail() for a launcher that streams intermediate results and stops runs early.
@@ -8,7 +8,7 @@ import { createAmbsSearcher } from "../ambs/index.js";
 import { createRandomSearcher } from "../random.js";
 import type { EvaluationResult, Searcher, SearcherContext, SearcherFactory } from "../searcher.js";
 import { ASHA_DEFAULTS, type AshaConfig, type AshaMode } from "./rungs.js";
-import { AshaScheduler, type AshaDecision, type AshaResume } from "./scheduler.js";
+import { AshaPromoter, type AshaDecision, type AshaResume } from "./promoter.js";
 
 const INNER: Record<string, SearcherFactory> = { random: createRandomSearcher, ambs: createAmbsSearcher };
 
@@ -21,11 +21,11 @@ export interface AshaWork {
 }
 
 export interface AshaSearcher extends Searcher {
-  readonly scheduler: AshaScheduler;
+  readonly scheduler: AshaPromoter;
   /** Up to n new trials with their points (ask(n) returns the same points, without the rest). */
   newTrials(n: number): AshaWork[];
   point(trialId: number): Point;
-  /** A running trial's value after `length` units; see AshaScheduler.report. Resumes it decides
+  /** A running trial's value after `length` units; see AshaPromoter.report. Resumes it decides
    * are also queued for takeResumes(). */
   report(trialId: number, length: number, value: number): AshaDecision;
   fail(trialId: number): AshaDecision;
@@ -67,7 +67,7 @@ export function parseAshaOptions(options: Record<string, JsonValue>): AshaConfig
 }
 
 export function createAshaSearcher(ctx: SearcherContext): AshaSearcher {
-  const scheduler = new AshaScheduler(parseAshaOptions(ctx.options), ctx.direction);
+  const scheduler = new AshaPromoter(parseAshaOptions(ctx.options), ctx.direction);
   const innerName = ctx.options.asha_searcher ?? "random";
   const factory = typeof innerName === "string" ? INNER[innerName] : undefined;
   if (factory === undefined) {

@@ -23,7 +23,7 @@ export interface CustomSearcher extends Searcher {
   /** Evaluations the method asked to stop since the last call (ids). */
   takeStops(): number[];
   /** Whether the method has onReport: running evaluations' reports are then streamed to it. */
-  readonly hearsReports: boolean;
+  readonly hearsProgress: boolean;
   /** A running evaluation's intermediate result, for the method's onReport. */
   report(evalId: number, point: Point, step: number, value: number): void;
   progress(): number;
@@ -78,7 +78,7 @@ export function createCustomSearcher(ctx: SearcherContext, method: SearchMethod)
         }
       }
     },
-    hearsReports: typeof method.onReport === "function",
+    hearsProgress: typeof method.onReport === "function",
     report(evalId: number, point: Point, step: number, value: number): void {
       const onReport = method.onReport;
       if (onReport) handle("onReport", () => onReport.call(method, { id: evalId, point }, step, value));

@@ -1,4 +1,4 @@
-// The pure core of asynchronous successive halving (Determined's adaptive_asha, DESIGN §7): which
+// The pure core of asynchronous successive halving (Determined's adaptive_asha, docs/architecture.md, asha): which
 // bracket a new trial joins, and what happens to a trial when it reports a value at a length. No
 // processes, no points, no clock: the launcher (through AshaSearcher) feeds reports in arrival order
 // and carries the decisions out, and state()/restore() make a relaunched launcher decide the same.
@@ -85,7 +85,7 @@ function worse(a: number | null, b: number | null): boolean {
   return b !== null && a > b;
 }
 
-export class AshaScheduler {
+export class AshaPromoter {
   readonly config: AshaConfig;
   readonly direction: Direction;
   /** Rungs of the largest bracket after Determined's caps. */

@@ -1,29 +1,29 @@
 // Intermediate results of running evaluations (evaluation_reports, migration 005), and the leader's
 // answers to them for runs its agents execute (evaluations.control / stop_request). A searcher that
-// decides on reports (asha, a custom onReport) has its state saved in the same transaction as the
-// reports and answers it decided on: a relaunched launcher neither forgets a decision nor makes it twice.
+// decides on progress (asha, a custom onReport) has its state saved in the same transaction as the
+// progress and answers it decided on: a relaunched launcher neither forgets a decision nor makes it twice.
 import type { JsonValue } from "../space/types.js";
 import type { Store } from "./connection.js";
 import { toJson } from "./rows.js";
 import { upsertSearcherState } from "./searcher-state.js";
 import { chunks, retrying, writeTransaction, type RawRow } from "./sql.js";
-import type { EvaluationControl, EvaluationReport } from "./types.js";
+import type { EvaluationControl, ProgressPoint } from "./types.js";
 
 /**
- * Appends reports (in order) of a workflow's evaluations, sets controls for runs elsewhere (only on
+ * Appends progress (in order) of a workflow's evaluations, sets controls for runs elsewhere (only on
  * rows still RUNNING), and saves the searcher state, atomically.
  */
-export async function recordReports(
+export async function recordProgress(
   store: Store,
   workflowId: number,
-  reports: readonly EvaluationReport[],
+  progress: readonly ProgressPoint[],
   opts: { searcherState?: JsonValue; controls?: readonly EvaluationControl[] } = {},
 ): Promise<void> {
   const controls = opts.controls ?? [];
-  if (reports.length === 0 && controls.length === 0 && opts.searcherState === undefined) return;
+  if (progress.length === 0 && controls.length === 0 && opts.searcherState === undefined) return;
   await writeTransaction(store, async (trx) => {
     // First statement a write (SQLite takes the write lock at once; see writeTransaction).
-    for (const chunk of chunks(reports)) {
+    for (const chunk of chunks(progress)) {
       await trx("evaluation_reports").insert(
         chunk.map((r) => ({ evaluation_id: r.evaluationId, workflow_id: workflowId, seq: r.seq ?? 0, launcher_id: r.launcherId ?? null, step: r.step, value: r.value, at: r.at })),
       );
@@ -39,14 +39,14 @@ export async function recordReports(
 }
 
 /**
- * A workflow's reports in arrival order: all, those of some evaluations, or those after report id
- * `afterId` read by other launchers than `notBy` (a leader reading its agents' reports).
+ * A workflow's progress in arrival order: all, those of some evaluations, or those after report id
+ * `afterId` read by other launchers than `notBy` (a leader reading its agents' progress).
  */
-export async function listReports(
+export async function listProgress(
   store: Store,
   workflowId: number,
   opts: { evaluationIds?: readonly number[]; afterId?: number; notBy?: number } = {},
-): Promise<EvaluationReport[]> {
+): Promise<ProgressPoint[]> {
   const rows: RawRow[] = await retrying(store, () => {
     const q = store.knex("evaluation_reports").where({ workflow_id: workflowId });
     if (opts.evaluationIds) q.whereIn("evaluation_id", [...opts.evaluationIds]);
@@ -78,8 +78,8 @@ export async function readControls(store: Store, ids: readonly number[]): Promis
   }));
 }
 
-/** The id of a workflow's newest report (0 when none): a new leader reads agents' reports after it. */
-export async function lastReportId(store: Store, workflowId: number): Promise<number> {
+/** The id of a workflow's newest report (0 when none): a new leader reads agents' progress after it. */
+export async function lastProgressId(store: Store, workflowId: number): Promise<number> {
   const row: RawRow | undefined = await retrying(store, () => store.knex("evaluation_reports").where({ workflow_id: workflowId }).max({ id: "id" }).first());
   return row?.id === null || row?.id === undefined ? 0 : Number(row.id);
 }

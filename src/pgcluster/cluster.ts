@@ -1,5 +1,5 @@
 // A user-owned PostgreSQL cluster for the workflow database (`spruce db init|start|stop|status DIR`,
-// DESIGN §4): the equivalent of Balsam's `balsam init` + `balsamactivate`, but with scram-sha-256
+// docs/architecture.md, Credentials in files, never in scripts): the equivalent of Balsam's `balsam init` + `balsamactivate`, but with scram-sha-256
 // password authentication everywhere (Balsam trusted 0.0.0.0/0) and the credentials in
 // DIR/server-info.json, mode 0600, which batch scripts name instead of carrying the password.
 //
