@@ -8,7 +8,7 @@ from .config_space.hyperparameters import (
     UniformIntegerHyperparameter,
 )
 from .errors import NotOfferedError, SpaceError
-from .values import check_name, is_number, key, plain, show
+from .values import check_name, foreign_hint, is_number, key, plain, show
 
 PRIORS = ("uniform", "log-uniform")
 
@@ -46,7 +46,7 @@ def from_shorthand(value, name, default_value=None):
         return Constant(name, value)
     raise SpaceError(
         "{}: cannot tell what {} ({}) describes".format(where, show(value), type(value).__name__),
-        "give a range (low, high), a list of choices, a constant, or a hyperparameter object",
+        foreign_hint(value, "give a range (low, high), a list of choices, a constant, or a hyperparameter object"),
     )
 
 

@@ -5,6 +5,7 @@ import os
 import sys
 
 from .loading import _shown, is_file_ref, module_name_of_file
+from .values import ported_import_hint
 
 EXIT_BAD_INPUT = 2
 
@@ -119,6 +120,8 @@ def _hint(exc, ref):
         return "fix the syntax there; `{} -m py_compile {}` checks the file".format(
             sys.executable, _shown(exc.filename) if exc.filename else "FILE"
         )
+    if isinstance(exc, ModuleNotFoundError) and ported_import_hint(exc.name):
+        return ported_import_hint(exc.name)
     if isinstance(exc, ModuleNotFoundError) and exc.name:
         return "install '{}' into {} (the interpreter Spruce runs), or put the folder that holds it on PYTHONPATH".format(
             exc.name.split(".")[0], sys.executable

@@ -61,8 +61,11 @@ def as_number(value):
     """An int or float from value, numpy scalars and 0-d tensors included (through their .item()); None otherwise."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return value
+    # Subclasses (numpy 2's float64 is a float) become the plain type, which prints as a number.
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, int):
+        return int(value)
     item = getattr(value, "item", None)
     if callable(item):
         try:
@@ -70,7 +73,7 @@ def as_number(value):
         except Exception:
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return value
+            return float(value) if isinstance(value, float) else int(value)
     return None
 
 
@@ -83,8 +86,8 @@ def js_number(value):
             return "Infinity" if value > 0 else "-Infinity"
         if value.is_integer() and abs(value) < 1e21:
             return str(int(value))
-        return repr(value)
-    return str(value)
+        return float.__repr__(value)
+    return int.__repr__(value) if isinstance(value, int) else str(value)
 
 
 def emit(line):

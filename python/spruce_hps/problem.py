@@ -129,9 +129,7 @@ class BaseProblem(object):
         text = repr(self._space)
         if self._starting_points:
             points = [p for p, _ in self._starting_points]
-            text += "\n  Starting Point{}:\n{}\n".format(
-                "s" if len(points) > 1 else "", pformat(dict(enumerate(points)))
-            )
+            text += "\n\n  Starting Point{}:\n{}".format("s" if len(points) > 1 else "", pformat(dict(enumerate(points))))
         return text
 
     def __str__(self):

@@ -110,3 +110,22 @@ def show(value):
     """A short rendering for messages."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+# The packages a problem file ported from DeepHyper imported, and the line that replaces each.
+_PORTED_IMPORTS = {
+    "ConfigSpace": "change `import ConfigSpace as cs` to `import spruce_hps.config_space as cs` "
+    "(and ConfigSpace.hyperparameters to spruce_hps.config_space.hyperparameters)",
+    "deephyper": "change `from deephyper.problem import HpProblem` to `from spruce_hps import HpProblem`",
+}
+
+
+def ported_import_hint(module_name):
+    """The import to change when module_name is ConfigSpace or DeepHyper; None otherwise."""
+    return _PORTED_IMPORTS.get((module_name or "").split(".")[0])
+
+
+def foreign_hint(value, otherwise):
+    """otherwise, unless value is an object of ConfigSpace or DeepHyper themselves: then the import to change."""
+    hint = ported_import_hint(type(value).__module__)
+    return "{} is ConfigSpace's or DeepHyper's own object: {}".format(type(value).__name__, hint) if hint else otherwise

@@ -1,7 +1,7 @@
 """ConfigSpace's conditions (a hyperparameter active only when its parents take certain values), checked when built, and their Spruce JSON."""
 
 from ..errors import SpaceError, not_offered_getattr
-from ..values import is_number, key, plain, show
+from ..values import foreign_hint, is_number, key, plain, show
 from .hyperparameters import Hyperparameter, OrdinalHyperparameter, _Range
 
 
@@ -38,7 +38,7 @@ def _hyperparameter(cls, role, hp):
     if not isinstance(hp, Hyperparameter):
         raise SpaceError(
             "{}: the {} must be a hyperparameter (got {})".format(cls, role, show(hp)),
-            "pass the object add_hyperparameter returned (or the ConfigSpace object), not its name",
+            foreign_hint(hp, "pass the object add_hyperparameter returned (or the hyperparameter object), not its name"),
         )
     return hp
 

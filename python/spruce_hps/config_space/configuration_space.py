@@ -1,7 +1,7 @@
 """ConfigSpace's ConfigurationSpace as Spruce holds it: hyperparameters in the order added, one condition per child, forbidden clauses; checks each addition and tells whether a point belongs."""
 
 from ..errors import SpaceError
-from ..values import is_number, plain, show
+from ..values import foreign_hint, is_number, plain, show
 from .conditions import Condition
 from .forbidden import ForbiddenClause
 from .hyperparameters import (
@@ -59,7 +59,7 @@ class ConfigurationSpace(object):
         if not isinstance(hyperparameter, Hyperparameter):
             raise SpaceError(
                 "add_hyperparameter needs a hyperparameter object (got {})".format(show(hyperparameter)),
-                "build one, e.g. UniformFloatHyperparameter('lr', 1e-4, 1e-1, log=True)",
+                foreign_hint(hyperparameter, "build one, e.g. UniformFloatHyperparameter('lr', 1e-4, 1e-1, log=True)"),
             )
         if hyperparameter.name in self._hyperparameters:
             raise SpaceError(
@@ -76,7 +76,7 @@ class ConfigurationSpace(object):
         if not isinstance(condition, Condition):
             raise SpaceError(
                 "add_condition needs a condition (got {})".format(show(condition)),
-                "build one, e.g. EqualsCondition(child, parent, value)",
+                foreign_hint(condition, "build one, e.g. EqualsCondition(child, parent, value)"),
             )
         where = "condition '{}'".format(condition)
         self._check_known(where, "child", condition.child)
@@ -104,7 +104,7 @@ class ConfigurationSpace(object):
         if not isinstance(clause, ForbiddenClause):
             raise SpaceError(
                 "add_forbidden_clause needs a forbidden clause (got {})".format(show(clause)),
-                "build one, e.g. ForbiddenEqualsClause(hp, value)",
+                foreign_hint(clause, "build one, e.g. ForbiddenEqualsClause(hp, value)"),
             )
         where = "forbidden clause '{}'".format(clause)
         for leaf in clause.leaves():

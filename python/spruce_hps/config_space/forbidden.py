@@ -1,7 +1,7 @@
 """ConfigSpace's forbidden clauses (combinations no search may propose), checked when built, and their Spruce JSON."""
 
 from ..errors import SpaceError, not_offered_getattr
-from ..values import key, plain, show
+from ..values import foreign_hint, key, plain, show
 from .hyperparameters import Hyperparameter
 
 
@@ -29,7 +29,7 @@ class _Single(ForbiddenClause):
         if not isinstance(hyperparameter, Hyperparameter):
             raise SpaceError(
                 "{}: the hyperparameter must be a hyperparameter object (got {})".format(cls, show(hyperparameter)),
-                "pass the object add_hyperparameter returned (or the ConfigSpace object), not its name",
+                foreign_hint(hyperparameter, "pass the object add_hyperparameter returned (or the hyperparameter object), not its name"),
             )
         self.hyperparameter = hyperparameter
         self.value = self.checked_for(hyperparameter, value)
