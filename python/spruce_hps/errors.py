@@ -1,4 +1,4 @@
-"""The two errors a problem file can meet: a definition Spruce cannot take, and a ConfigSpace name Spruce does not offer."""
+"""The errors a problem file can meet (a definition Spruce cannot take, a ConfigSpace name Spruce does not offer) and the helpers that place and raise them."""
 
 import os
 import sys

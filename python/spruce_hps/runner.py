@@ -154,7 +154,10 @@ def _print_traceback(exc):
         if not (filename.startswith("<") or os.path.abspath(filename).startswith(package)):
             break
         tb = tb.tb_next
-    sys.stderr.write("".join(traceback.format_exception(type(exc), exc, tb if tb is not None else exc.__traceback__)))
+    if tb is None:  # nothing of the user's ran (a syntax error in the module): the exception alone
+        sys.stderr.write("".join(traceback.format_exception_only(type(exc), exc)))
+        return
+    sys.stderr.write("".join(traceback.format_exception(type(exc), exc, tb)))
 
 
 if __name__ == "__main__":

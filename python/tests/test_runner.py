@@ -287,6 +287,12 @@ class ReferenceTest(RunnerCase):
         self.assertEqual(proc.stdout, "objective: 16\n")
         self.assertEqual(self.result(), {"objective": 16})
 
+    def test_a_syntax_error_in_the_run_module(self):
+        proc = self.run_module("def run(point)\n    return 1\n")
+        self.assertEqual(proc.returncode, 1)
+        self.assertTrue(proc.stderr.startswith('  File "{}", line 1\n'.format(os.path.join(self.dir, "run.py"))), proc.stderr)
+        self.assertRegex(proc.stderr.splitlines()[-1], r"^SyntaxError: (expected ':'|invalid syntax)$")
+
     def test_a_run_module_spruce_cannot_call(self):
         proc = self.run_module("def run():\n    return 1\n")
         self.assert_failed(proc, "run takes no parameter; Spruce passes it the point")
