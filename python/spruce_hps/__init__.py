@@ -1,0 +1,51 @@
+"""Spruce's Python companion: DeepHyper's problem API (HpProblem, BaseProblem, ConfigSpace's classes
+in spruce_hps.config_space) and what a run gets during an evaluation (context(), report(),
+RunningJob). Names load on first use, so the evaluation runner starts without the problem code."""
+
+import os
+import sys
+
+__version__ = "0.1.0"
+
+# name -> the submodule that defines it
+_LAZY = {
+    "HpProblem": "problem",
+    "BaseProblem": "problem",
+    "RunningJob": "evaluation",
+    "Context": "evaluation",
+    "context": "evaluation",
+    "report": "evaluation",
+    "SpaceError": "errors",
+    "NotOfferedError": "errors",
+}
+
+__all__ = sorted(list(_LAZY) + ["config_space"])
+
+
+def _submodule(name):
+    full = __name__ + "." + name
+    __import__(full)
+    return sys.modules[full]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(_submodule(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    if name == "config_space":
+        return _submodule(name)
+    here = os.path.dirname(__file__)
+    if name.startswith("_") or os.path.exists(os.path.join(here, name + ".py")):
+        # A submodule not imported yet: `from spruce_hps import runner` imports it on this answer.
+        raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
+    from .errors import NotOfferedError
+
+    raise NotOfferedError(
+        "DeepHyper's {} is not offered by Spruce (spruce_hps has no {})".format(name, name),
+        "spruce_hps offers: " + ", ".join(__all__),
+    )
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,62 @@
+"""`python3 -m spruce_hps.describe REF [--import-root DIR ...]`: imports a problem module and prints
+its space as Spruce's JSON on stdout, with the interpreter and the import root to record."""
+
+import os
+import sys
+
+# `python -m` puts the current folder first on sys.path: a user's file named like a module this
+# command imports (json.py, say) must not replace it. The folder comes back, after the import
+# roots, when a dotted reference is resolved.
+if sys.path and sys.path[0] in ("", os.getcwd()):
+    del sys.path[0]
+
+import json
+
+from . import cli
+from .config_space.configuration_space import ConfigurationSpace
+from .errors import SpaceError
+from .loading import RefError, load
+from .problem import BaseProblem
+
+PROBLEM_NAMES = ("Problem", "problem")
+
+
+def describe(ref, import_roots=()):
+    """The JSON object describe prints (raises what loading or the user's module raises)."""
+    loaded = load(ref, PROBLEM_NAMES, import_roots)
+    problem = loaded.obj
+    if isinstance(problem, ConfigurationSpace):
+        problem = BaseProblem(problem)
+    if not isinstance(problem, BaseProblem):
+        kind = type(problem)
+        hint = "build it with `from spruce_hps import HpProblem` and `{} = HpProblem()`".format(loaded.attribute)
+        if kind.__module__.split(".")[0] == "deephyper":
+            hint = "change `from deephyper.problem import {0}` to `from spruce_hps import {0}`".format(kind.__name__)
+        raise RefError("{}: '{}' is a {}, not an HpProblem".format(ref, loaded.attribute, kind.__name__), hint)
+    out = problem.to_json()
+    if not out["hyperparameters"]:
+        raise SpaceError(
+            "the problem has no hyperparameters",
+            "add one, e.g. {}.add_hyperparameter((1e-4, 1e-1, \"log-uniform\"), \"lr\")".format(loaded.attribute),
+        )
+    out["pythonExecutable"] = sys.executable
+    out["pythonVersion"] = "{}.{}.{}".format(*sys.version_info[:3])
+    out["importRoot"] = loaded.import_root
+    return out
+
+
+def main(argv=None):
+    ref, roots = cli.parse_args(sys.argv[1:] if argv is None else argv, "describe", "problem.py or pkg.module.Problem")
+    with cli.StdoutToStderr():
+        try:
+            out = describe(ref, roots)
+        except RefError as e:
+            cli.fail(str(e), e.hint)
+        except (Exception, SystemExit) as e:
+            cli.fail_with(e, ref)
+    sys.stdout.write(json.dumps(out) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

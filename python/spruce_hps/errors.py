@@ -1,0 +1,62 @@
+"""The errors a problem file can meet (a definition Spruce cannot take, a ConfigSpace name Spruce does not offer) and the helpers that place and raise them."""
+
+import os
+import sys
+
+# Frames from files under this folder are Spruce's, not the user's.
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+class SpaceError(ValueError):
+    """A hyperparameter, condition, forbidden clause or starting point Spruce cannot take.
+
+    The message is one line naming the hyperparameter and the field; ``hint`` says how to fix it;
+    ``where`` is the (file, line) of the user's call that made the definition, when the error is
+    found later than that call (a starting point checked once the whole space is known).
+    """
+
+    def __init__(self, message, hint=None, where=None):
+        super().__init__(message)
+        self.hint = hint
+        self.where = where
+
+
+class NotOfferedError(ImportError):
+    """A part of ConfigSpace (or of DeepHyper's problem API) that Spruce does not offer.
+
+    An ImportError, so that ``from spruce_hps.config_space import X`` keeps its message (Python
+    replaces an AttributeError raised there by a generic one) and so that problem files that try
+    a ConfigSpace feature inside ``try: ... except ImportError:`` take their fallback.
+    """
+
+    def __init__(self, message, hint=None):
+        super().__init__(message)
+        self.hint = hint
+
+
+def caller_location():
+    """(file, line) of the innermost frame outside this package: the user's call."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not os.path.abspath(filename).startswith(_PACKAGE_DIR) and not filename.startswith("<"):
+            return (filename, frame.f_lineno)
+        frame = frame.f_back
+    return None
+
+
+def not_offered_getattr(module_name, offered, hints=None, origin="ConfigSpace"):
+    """A module ``__getattr__`` that names what was asked for and says Spruce does not offer it."""
+    hints = hints or {}
+
+    def __getattr__(name):
+        # Dunder and private names are probes by Python's own machinery (copy, pickle, doctest):
+        # they must get the AttributeError those probes expect.
+        if name.startswith("_"):
+            raise AttributeError("module {!r} has no attribute {!r}".format(module_name, name))
+        raise NotOfferedError(
+            "{}'s {} is not offered by Spruce ({} has no {})".format(origin, name, module_name, name),
+            hints.get(name, "Spruce offers: " + ", ".join(sorted(offered))),
+        )
+
+    return __getattr__

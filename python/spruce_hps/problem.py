@@ -1,0 +1,150 @@
+"""DeepHyper's problem classes, HpProblem and BaseProblem (0.2 to 0.13 style), over Spruce's ConfigurationSpace."""
+
+from pprint import pformat
+
+from .classify import from_shorthand
+from .config_space.configuration_space import ConfigurationSpace
+from .config_space.hyperparameters import Hyperparameter
+from .errors import SpaceError, caller_location
+from .space_json import STARTING_POINT_HINT, space_json
+from .values import is_number, plain, show
+
+# add_hyperparameter(None, "x") is a constant None, so "no value given" needs its own marker.
+_MISSING = object()
+
+
+class BaseProblem(object):
+    """A search space and its starting points.
+
+    BaseProblem(config_space=None, seed=None): DeepHyper 0.2 passed a seed first, later versions a
+    ConfigurationSpace; the first argument is told apart by its type.
+    """
+
+    def __init__(self, config_space=None, seed=None):
+        if config_space is not None and not isinstance(config_space, ConfigurationSpace):
+            if is_number(plain(config_space)) and seed is None:
+                config_space, seed = None, plain(config_space)
+            else:
+                raise SpaceError(
+                    "{}(config_space=...) needs a ConfigurationSpace (got {})".format(type(self).__name__, show(config_space)),
+                    "build it with `import spruce_hps.config_space as cs; cs.ConfigurationSpace()`",
+                )
+        self._space = config_space if config_space is not None else ConfigurationSpace(seed=seed)
+        self.seed = seed if seed is not None else self._space.random_seed
+        self._starting_points = []  # (point, (file, line))
+
+    # --- hyperparameters ------------------------------------------------------------------
+
+    def add_hyperparameter(self, value=_MISSING, name=None, default_value=None):
+        """Adds a hyperparameter from DeepHyper's shorthand or a ConfigSpace object; returns the object (a handle for conditions)."""
+        # Written name first by a positional call: add_hyperparameter("lr", (1e-4, 1e-1)).
+        if isinstance(value, str) and name is not None and not isinstance(name, str):
+            value, name = name, value
+        if isinstance(value, Hyperparameter):
+            if name is not None and name != value.name:
+                raise SpaceError(
+                    "add_hyperparameter: name {} differs from the hyperparameter's own name '{}'".format(show(name), value.name),
+                    "drop name=...: the object carries its name",
+                )
+            if default_value is not None:
+                raise SpaceError(
+                    "hyperparameter '{}': give default_value to the hyperparameter object, not to add_hyperparameter".format(value.name),
+                    "write e.g. UniformFloatHyperparameter('lr', 1e-4, 1e-1, default_value=1e-3)",
+                )
+            hp = value
+        else:
+            if value is _MISSING:
+                raise SpaceError(
+                    "add_hyperparameter({}): no value given".format(show(name)),
+                    "give a range (low, high), a list of choices, or a constant",
+                )
+            hp = from_shorthand(value, name, default_value)
+        return self._space.add_hyperparameter(hp)
+
+    def add_dim(self, p_name=None, p_space=_MISSING, default_value=None):
+        """DeepHyper 0.2's spelling: add_dim(name, value)."""
+        return self.add_hyperparameter(p_space, p_name, default_value)
+
+    def add_hyperparameters(self, hp_list):
+        return [self.add_hyperparameter(hp) for hp in hp_list]
+
+    def add_condition(self, condition):
+        return self._space.add_condition(condition)
+
+    def add_conditions(self, conditions):
+        return self._space.add_conditions(conditions)
+
+    def add_forbidden_clause(self, clause):
+        return self._space.add_forbidden_clause(clause)
+
+    def add_forbidden_clauses(self, clauses):
+        return self._space.add_forbidden_clauses(clauses)
+
+    # --- starting points ------------------------------------------------------------------
+
+    def add_starting_point(self, **parameters):
+        """A point evaluated first. Checked now against the space as it stands (as DeepHyper does),
+        and again once the problem is complete."""
+        where = caller_location()
+        try:
+            self._space.complete_point(parameters)
+        except ValueError as e:
+            raise SpaceError(
+                "starting point {}: {}".format(len(self._starting_points) + 1, e), STARTING_POINT_HINT, where=where
+            )
+        self._starting_points.append((dict(parameters), where))
+
+    @property
+    def starting_point_asdict(self):
+        return [self._space.complete_point(p) for p, _ in self._starting_points]
+
+    @property
+    def starting_point(self):
+        """DeepHyper 0.2's form: one list of values per starting point, in the order of the hyperparameters."""
+        names = self._space.get_hyperparameter_names()
+        return [[p.get(name) for name in names] for p in self.starting_point_asdict]
+
+    # --- reading --------------------------------------------------------------------------
+
+    @property
+    def space(self):
+        return self._space
+
+    @property
+    def hyperparameter_names(self):
+        return self._space.get_hyperparameter_names()
+
+    @property
+    def default_configuration(self):
+        return dict((hp.name, hp.default_value) for hp in self._space.get_hyperparameters())
+
+    def to_json(self):
+        """Spruce's space JSON (what `python -m spruce_hps.describe` prints)."""
+        return space_json(self._space, self._starting_points)
+
+    def __len__(self):
+        return len(self._space)
+
+    def __repr__(self):
+        text = repr(self._space)
+        if self._starting_points:
+            points = [p for p, _ in self._starting_points]
+            text += "\n\n  Starting Point{}:\n{}".format("s" if len(points) > 1 else "", pformat(dict(enumerate(points))))
+        return text
+
+    def __str__(self):
+        return repr(self)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        hint = ""
+        if "constraint" in name:
+            hint = "; declare the combinations to avoid with add_forbidden_clause(cs.ForbiddenAndConjunction(...))"
+        raise AttributeError(
+            "DeepHyper's {}.{} is not offered by Spruce{}".format(type(self).__name__, name, hint)
+        )
+
+
+class HpProblem(BaseProblem):
+    """DeepHyper's hyperparameter search problem: HpProblem(), HpProblem(seed) or HpProblem(config_space)."""

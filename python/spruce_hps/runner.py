@@ -1,0 +1,164 @@
+"""`python3 -m spruce_hps.runner REF [--import-root DIR ...]`: one evaluation of a Python run module,
+the Python twin of launcher/eval-entry.ts. Reads the point from $SPRUCE_POINT_FILE, calls run on
+every MPI rank, and on rank 0 writes the result to $SPRUCE_RESULT_FILE and an `objective:` line on
+stdout. A failing run prints its traceback to stderr (its last line says what failed) and exits 1."""
+
+import math
+import sys
+
+if __name__ == "__main__" and not __package__:
+    # Started as a file (python3 .../spruce_hps/runner.py): the same runner without runpy, which
+    # -m loads first and which costs every evaluation a few milliseconds. The package's own
+    # folder must not shadow the user's modules (a user's problem.py, say): its parent replaces it.
+    import os
+
+    sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    __package__ = "spruce_hps"
+
+from . import fastjson
+from .calling import CallingError, convention
+from .evaluation import Context, RunningJob, as_number, emit, js_number, set_context
+from .loading import RefError, load
+
+RESULT_FORM = '{"objective": ..., "metadata": {...}}'
+
+
+class ResultError(Exception):
+    """run() returned something that is no result."""
+
+
+def _jsonable(value):
+    """value as JSON.stringify would write it: numpy values as Python ones, non-finite numbers as null."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return dict((str(k), _jsonable(v)) for k, v in value.items())
+    number = as_number(value)
+    if number is not None:
+        return _jsonable(number)
+    tolist = getattr(value, "tolist", None)
+    if callable(tolist):
+        return _jsonable(tolist())
+    raise ResultError("run() returned metadata that JSON cannot hold: a {}".format(type(value).__name__))
+
+
+def _shown(value):
+    text = repr(value)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def to_result(value):
+    """(objective, metadata) from what run() returned: a number, or {"objective": number, "metadata": {...}}."""
+    objective = as_number(value)
+    if objective is not None:
+        return objective, {}
+    if isinstance(value, dict) and "objective" in value and as_number(value["objective"]) is not None:
+        metadata = value.get("metadata")
+        if metadata is None:
+            return as_number(value["objective"]), {}
+        if not isinstance(metadata, dict):
+            raise ResultError("run() returned metadata that is not a dict: {}".format(_shown(metadata)))
+        return as_number(value["objective"]), _jsonable(metadata)
+    note = ""
+    if value is None:
+        note = " (does run end with a return?)"
+    elif isinstance(value, str) and value.startswith("F"):
+        note = " (a failure, as DeepHyper marks them)"
+    raise ResultError("run() returned {}{}; expected a number or {}".format(_shown(value), note, RESULT_FORM))
+
+
+def write_result(result_file, objective, metadata):
+    """The result file and the `objective:` line, as the TypeScript entry writes them."""
+    record = dict(metadata)
+    record.pop("objective", None)
+    # JSON has no NaN or Infinity: written as strings, the executor reports "objective is NaN".
+    record["objective"] = objective if math.isfinite(objective) else js_number(float(objective))
+    with open(result_file, "w") as f:
+        f.write(fastjson.dumps(record) + "\n")
+    emit("objective: {}".format(js_number(objective)))
+
+
+def _usage_error(message, hint):
+    sys.stderr.write("error: {}\nhint: {}\n".format(message, hint))
+    return 2
+
+
+def _required(name):
+    import os
+
+    value = os.environ.get(name)
+    if value is None:
+        raise RuntimeError("{} is not set: the runner is started by Spruce's launcher".format(name))
+    return value
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    roots, rest, i = [], [], 0
+    while i < len(argv):
+        if argv[i] == "--import-root" and i + 1 < len(argv):
+            roots.append(argv[i + 1])
+            i += 2
+        else:
+            rest.append(argv[i])
+            i += 1
+    if len(rest) != 1 or rest[0].startswith("-"):
+        return _usage_error(
+            "expected one run reference, got {}".format(" ".join(rest) or "none"),
+            "usage: python3 -m spruce_hps.runner run.py|pkg.module.run [--import-root DIR ...]",
+        )
+    ref = rest[0]
+    try:
+        ctx = Context()
+        with open(_required("SPRUCE_POINT_FILE")) as f:
+            point = fastjson.loads(f.read())
+    except (RuntimeError, OSError, ValueError) as e:
+        return _usage_error(str(e), "the runner is started by Spruce's launcher, which sets SPRUCE_* and writes the point")
+    set_context(ctx)
+    # The user's module sees itself as the program, as under DeepHyper's workers.
+    sys.argv = [ref]
+    try:
+        loaded = load(ref, ("run",), roots)
+        calls = convention(loaded.obj)
+        first = RunningJob(str(ctx.eval_id), point, ctx) if calls.argument == "job" else point
+        returned = loaded.obj(first, ctx) if calls.context else loaded.obj(first)
+        if ctx.rank != 0:
+            return 0  # only rank 0's return value counts
+        objective, metadata = to_result(returned)
+    except (RefError, CallingError, ResultError) as e:
+        # The reason last: the executor shows the end of stderr.
+        hint = getattr(e, "hint", None)
+        sys.stderr.write(("hint: {}\n".format(hint) if hint else "") + "{}\n".format(e))
+        return 1
+    except Exception as e:
+        _print_traceback(e)
+        return 1
+    write_result(_required("SPRUCE_RESULT_FILE"), objective, metadata)
+    return 0
+
+
+def _print_traceback(exc):
+    """The traceback from the user's first frame on (the runner's and the import machinery's own
+    frames say nothing to the user); its last line is the exception."""
+    import os
+    import traceback
+
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not (filename.startswith("<") or os.path.abspath(filename).startswith(package)):
+            break
+        tb = tb.tb_next
+    if tb is None:  # nothing of the user's ran (a syntax error in the module): the exception alone
+        sys.stderr.write("".join(traceback.format_exception_only(type(exc), exc)))
+        return
+    sys.stderr.write("".join(traceback.format_exception(type(exc), exc, tb)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
