@@ -17,10 +17,38 @@ export type Hyperparameter =
   /** A fixed value: part of every point, no encoded column. */
   | { type: "const"; name: string; value: JsonValue };
 
+/**
+ * When a conditional hyperparameter is active: a test of its parent's value (the parent must be
+ * active too), or a conjunction of such tests. The same JSON shape as the Python package writes.
+ */
+export type Condition =
+  | { op: "eq" | "ne"; parent: string; value: JsonValue }
+  | { op: "in"; parent: string; values: JsonValue[] }
+  | { op: "gt" | "lt"; parent: string; value: number }
+  | { op: "and" | "or"; terms: Condition[] };
+
+/** A hyperparameter that exists only when its condition holds. */
+export interface ConditionalHyperparameter {
+  child: string;
+  when: Condition;
+}
+
+/** A combination no point may have (ConfigSpace's forbidden clauses): true means forbidden. */
+export type Forbidden =
+  | { op: "eq"; name: string; value: JsonValue }
+  | { op: "in"; name: string; values: JsonValue[] }
+  | { op: "and"; terms: Forbidden[] };
+
 /** What a problem module or YAML file describes, after validation. JSON-serialisable. */
 export interface ProblemSpec {
   hyperparameters: Hyperparameter[];
   startingPoints: Point[];
+  /** Conditional hyperparameters: absent from a point unless their condition holds. */
+  conditions?: ConditionalHyperparameter[];
+  /** Forbidden combinations: no searcher proposes a point any of them matches. */
+  forbidden?: Forbidden[];
+  /** Default values the problem gave (DeepHyper's default_value), by name. */
+  defaults?: Record<string, JsonValue>;
   /** Grid points per numeric range by name (the `count` keys of a Determined YAML file). */
   gridCounts?: Record<string, number>;
 }
