@@ -1,13 +1,18 @@
 // Console conventions (DESIGN §5): step lines and progress on stderr, the product (tables, JSON,
 // scripts) on stdout so it can be piped.
+import { holdWarnings } from "../util/warnings.js";
 
 export function info(line: string): void {
   process.stderr.write(line + "\n");
 }
 
-/** Prints "Label..." then "OK" after fn succeeds; on failure the line ends with "FAILED". */
+/**
+ * Prints "Label..." then "OK" after fn succeeds; on failure the line ends with "FAILED". Warnings
+ * raised meanwhile come on the lines after it.
+ */
 export async function step<T>(label: string, fn: () => Promise<T> | T): Promise<T> {
   process.stderr.write(label + "...");
+  const release = holdWarnings();
   try {
     const value = await fn();
     process.stderr.write("OK\n");
@@ -15,6 +20,8 @@ export async function step<T>(label: string, fn: () => Promise<T> | T): Promise<
   } catch (e) {
     process.stderr.write("FAILED\n");
     throw e;
+  } finally {
+    release();
   }
 }
 
