@@ -131,8 +131,9 @@ export function ensureSelfResolve(): void {
   installed = true;
   const { root } = runningPackage();
   const anchor = join(root, "package.json");
-  // The compiled hooks module: the loader thread cannot load this file from src/ (TypeScript).
-  const hooks = pathToFileURL(join(root, "dist", "src", "problem", "self-resolve.js")).href;
+  // This file as the hooks module; its compiled copy when it runs from src/ (tests), as the loader
+  // thread has no TypeScript.
+  const hooks = import.meta.url.endsWith(".js") ? import.meta.url : pathToFileURL(join(root, "dist", "src", "problem", "self-resolve.js")).href;
   register(hooks, { data: { anchor: pathToFileURL(anchor).href } });
   hookCommonJs(anchor, root);
 }
