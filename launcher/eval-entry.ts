@@ -1,8 +1,10 @@
-// The child process of a run-module evaluation: `node [--import tsx] eval-entry.js <module>`.
+// The child process of a run-module evaluation: `node [--import tsx] [--import self-resolve-register]
+// eval-entry.js <module>` (launcher/executor/process.ts decides which loaders it needs).
 // Imports the user's module, calls run(point, ctx) and reports the objective the way a command run
 // would (result file + `objective:` line), so the executor parses both kinds of run alike. Under MPI
 // every rank runs this file; only rank 0 reports.
 import { readFileSync, writeFileSync, writeSync } from "node:fs";
+import { createRequire } from "node:module";
 import { setTimeout as sleep } from "node:timers/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -33,8 +35,11 @@ function requireEnv(name: string): string {
 }
 
 function findRun(mod: Record<string, unknown>, path: string): RunFunction {
-  // A CommonJS module's exports arrive as `default` when Node cannot detect the named export.
-  const candidate = mod.run ?? (mod.default as Record<string, unknown> | undefined)?.run;
+  // A CommonJS module's exports arrive as `default` when Node cannot detect the named export; a
+  // default export function is accepted too, as submit's validation (loadRunModule) accepts it,
+  // and compiled CommonJS keeps it as that object's own `default`.
+  const exported = mod.default as Record<string, unknown> | Function | undefined;
+  const candidate = mod.run ?? (typeof exported === "function" ? exported : (exported?.run ?? exported?.default));
   if (typeof candidate !== "function") throw new Error(`${path} does not export a function 'run(point, ctx)'`);
   return candidate as RunFunction;
 }
@@ -122,7 +127,10 @@ async function main(): Promise<void> {
     resume: resumeStep > 0 ? { step: resumeStep, dir: requireEnv("SPRUCE_CHECKPOINT_DIR") } : null,
     checkpointDir: process.env.SPRUCE_CHECKPOINT_DIR ?? null,
   };
-  const mod = (await import(pathToFileURL(resolve(modulePath)).href)) as Record<string, unknown>;
+  const file = resolve(modulePath);
+  // A .cts goes through require(): imported, Node 20 runs it in a CommonJS wrapper whose require()
+  // of an ES module with imports of its own (spruce-hps is one) fails ("not in cache").
+  const mod = (file.endsWith(".cts") ? createRequire(import.meta.url)(file) : await import(pathToFileURL(file).href)) as Record<string, unknown>;
   const { objective, metadata } = toResult(await findRun(mod, modulePath)(point, ctx));
   if (rank === 0) {
     // JSON has no NaN/Infinity: write them as strings so the executor reports "objective is NaN".

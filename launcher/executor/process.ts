@@ -9,7 +9,8 @@ import { renderCommand } from "../../src/problem/command.js";
 // tsx's package root loads both ESM and CommonJS TypeScript (a run.ts outside a "type": "module"
 // package is CommonJS to Node), resolved from our own node_modules so user projects need not install it.
 import { tsxImportUrl } from "../../src/problem/loader.js";
-import type { Point } from "../../src/space/types.js";
+import { needsSelfResolve, selfResolveImportUrl } from "../../src/problem/self-resolve.js";
+import type { JsonValue, Point } from "../../src/space/types.js";
 import type { RunSpec } from "../../src/store/types.js";
 import { distFile } from "../../src/util/paths.js";
 import { evaluationFiles } from "../../src/results/layout.js";
@@ -60,8 +61,13 @@ function commandLine(job: EvaluationJob): { argv: string[]; cwd: string } {
   if (run.kind === "command") return { argv: ["/bin/sh", "-c", renderCommand(run.template, job.point)], cwd: run.cwd };
   const modulePath = resolve(run.path);
   // Node 20 cannot import TypeScript; skip the loader for JavaScript, it costs start-up time.
-  const loader = TS_EXTENSIONS.test(modulePath) ? ["--import", tsxImportUrl()] : [];
-  return { argv: [process.execPath, ...loader, distFile("launcher/eval-entry"), modulePath], cwd: job.workdir };
+  const ts = TS_EXTENSIONS.test(modulePath);
+  const loaders = ts ? ["--import", tsxImportUrl()] : [];
+  // `spruce-hps` must resolve to this Spruce wherever the module is. The hooks join tsx's loader
+  // thread for free; a JavaScript module gets them (and that thread's start-up) only when Node
+  // would not find this Spruce from its folder by itself.
+  if (ts || needsSelfResolve(modulePath)) loaders.push("--import", selfResolveImportUrl());
+  return { argv: [process.execPath, ...loaders, distFile("launcher/eval-entry"), modulePath], cwd: job.workdir };
 }
 
 // Reads are synchronous: they are small (tails only), and a thread-pool round trip per call costs

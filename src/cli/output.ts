@@ -1,14 +1,19 @@
-// Console conventions: step lines and progress on stderr, the product (tables, JSON, scripts) on
-// stdout so it can be piped.
+// Console conventions (docs/architecture.md, Console output): step lines and progress on stderr,
+// the product (tables, JSON, scripts) on stdout so it can be piped.
 import type { Logger } from "../jobs/index.js";
+import { holdWarnings } from "../util/warnings.js";
 
 export function info(line: string): void {
   process.stderr.write(line + "\n");
 }
 
-/** Prints "Label..." then "OK" after fn succeeds; on failure the line ends with "FAILED". */
+/**
+ * Prints "Label..." then "OK" after fn succeeds; on failure the line ends with "FAILED". Warnings
+ * raised meanwhile come on the lines after it.
+ */
 export async function step<T>(label: string, fn: () => Promise<T> | T): Promise<T> {
   process.stderr.write(label + "...");
+  const release = holdWarnings();
   try {
     const value = await fn();
     process.stderr.write("OK\n");
@@ -16,6 +21,8 @@ export async function step<T>(label: string, fn: () => Promise<T> | T): Promise<
   } catch (e) {
     process.stderr.write("FAILED\n");
     throw e;
+  } finally {
+    release();
   }
 }
 

@@ -2,6 +2,7 @@
 // (or a default export), and Determined-style YAML problems. Every failure a user can cause is a
 // one-line ValidationError naming the file and the fix; no stack traces from the user's module.
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { SpruceError, ValidationError } from "../errors.js";
@@ -9,6 +10,7 @@ import { isPlainObject } from "../space/json.js";
 import { Space } from "../space/space.js";
 import type { ProblemSpec } from "../space/types.js";
 import { ensureTypeScriptLoader, needsTypeScriptLoader } from "./loader.js";
+import { ensureSelfResolve, warnIfOtherCopy } from "./self-resolve.js";
 import { parseProblemYaml } from "./yaml.js";
 
 const MODULE_EXTENSIONS = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"];
@@ -103,12 +105,14 @@ async function specFromModule(source: string): Promise<ProblemSpec> {
 /**
  * The export `name` ("named"), else the default export ("default"). A .ts or .js file in a package
  * without "type": "module" is compiled as CommonJS, and Node then shows its exports only as the
- * default export's properties: those count as named.
+ * default export's properties: those count as named. Such a file's own default export is the
+ * `default` property of that object, marked `__esModule` by the compiler (tsx, tsc, esbuild).
  */
 function findExport(mod: Record<string, unknown>, name: string): { value: unknown; how: "named" | "default" } {
   if (name in mod) return { value: mod[name], how: "named" };
   const fallback = mod.default;
   if (isPlainObject(fallback) && name in fallback) return { value: fallback[name], how: "named" };
+  if (isPlainObject(fallback) && fallback.__esModule === true && "default" in fallback) return { value: fallback.default, how: "default" };
   return { value: fallback, how: "default" };
 }
 
@@ -134,10 +138,18 @@ function existingFile(path: string, what: "problem" | "run" | "search method", e
   return source;
 }
 
-/** Imports a user module by absolute path; errors become one-line ValidationErrors naming it. */
+/**
+ * Imports a user module by absolute path; errors become one-line ValidationErrors naming it. Its
+ * `spruce-hps` imports get the running Spruce wherever the module is (see self-resolve.ts).
+ */
 async function importUserModule(source: string): Promise<Record<string, unknown>> {
   if (needsTypeScriptLoader(source)) await ensureTypeScriptLoader();
+  ensureSelfResolve();
+  warnIfOtherCopy(source);
   try {
+    // A .cts goes through require(): imported, Node 20 runs it in a CommonJS wrapper whose require()
+    // of an ES module with imports of its own (spruce-hps is one) fails ("not in cache").
+    if (extname(source).toLowerCase() === ".cts") return createRequire(import.meta.url)(source) as Record<string, unknown>;
     return (await import(pathToFileURL(source).href)) as Record<string, unknown>;
   } catch (e) {
     // Our own errors (e.g. a Problem builder call at the module's top level) already say what is wrong.

@@ -1,6 +1,7 @@
 // `--site` end to end through the built CLI against the test bed's real OpenSSH server:
 // site add/ls/rm, a remote submit with the local scheduler on the far side, status, topk, ls and
-// fetch; and the clear errors: unknown, changed and accepted host keys, a wrong user key, spruce
+// fetch (of a fixture with sibling files and --upload data, and of examples/polynome2 as a user has
+// it, importing spruce-hps from an upload directory); and the clear errors: unknown, changed and accepted host keys, a wrong user key, spruce
 // missing on the far side, a refused connection and a handshake timeout.
 // The far side runs this checkout's CLI as the test user; its workspace is HOME-relative.
 import { execFileSync } from "node:child_process";
@@ -9,7 +10,7 @@ import { createServer, Socket, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readCsvRecords } from "../../src/results/csv.js";
-import { CLI, fixture, spruce, spruceAsync, tempWorkspace, type CliResult } from "../helpers/cli.js";
+import { CLI, fixture, ROOT, spruce, spruceAsync, tempWorkspace, type CliResult } from "../helpers/cli.js";
 
 const HOST = process.env.TESTBED_SSH_HOST ?? "127.0.0.1";
 const PORT = Number(process.env.TESTBED_SSH_PORT ?? 2222);
@@ -180,6 +181,28 @@ describe.skipIf(!sshdUp)(sshdUp ? needsSshd : `${needsSshd}: skipped, sshd is do
     expect(dup.stderr).toMatch(/workflow 'far' already exists/);
     expect(ssh(`ls ${remoteWs}/uploads/far`).split("\n").filter(Boolean)).toHaveLength(1);
     expect(run(["--site", "bed", "fetch", "nothing-here"])).toMatchObject({ code: 2, stderr: expect.stringMatching(/no results directory for workflow 'nothing-here'/) });
+  });
+
+  it("submits examples/polynome2 as it is (its problem imports spruce-hps) and fetches its 8 results", () => {
+    const dir = join(ROOT, "examples/polynome2");
+    const r = ok(
+      run(["--site", "bed", "submit", "hps", "poly", "-p", join(dir, "problem.ts"), "-r", join(dir, "run.ts"), "--scheduler", "local", "--searcher", "random", "--max-evals", "8", "--evals-per-node", "2", "--seed", "5", "--wait"]),
+    );
+    expect(r.stderr).toMatch(/Uploading 3 file\(s\), .* to bed:\/home\/[^/]+\/spruce-e2e-[^/]+\/uploads\/poly\//);
+    expect(r.stderr).toMatch(/Validating Problem\.\.\.OK/);
+    expect(r.stderr).toMatch(/Search poly finished: 8 evaluation/);
+    // The upload directory has no node_modules above it: spruce-hps came from the Spruce that ran there.
+    expect(ssh(`ls ${remoteWs}/uploads/poly/*/`).split("\n").filter(Boolean).sort()).toEqual(["mlp.ts", "problem.ts", "run.ts"]);
+
+    const out = join(tmp.dir, "fetched-poly");
+    const got = JSON.parse(ok(run(["--site", "bed", "fetch", "poly", "-o", out, "--json"])).stdout);
+    expect(got).toMatchObject({ workflow: "poly", site: "bed", local: out });
+    const csv = readCsvRecords(join(out, "results.csv"));
+    expect(csv).toHaveLength(8);
+    // The starting point comes first and trains without diverging (others may diverge: FAILED rows, by design).
+    const first = csv.reduce((a, b) => (Number(a.eval_id) < Number(b.eval_id) ? a : b));
+    expect(first).toMatchObject({ "p:units": "10", "p:lr": "0.01", status: "DONE" });
+    expect(readdirSync(join(out, "evals")).sort()).toEqual(csv.map((c) => String(c.eval_id)).sort());
   });
 
   it("refuses a changed host key loudly, even with --accept-new-host-key", () => {

@@ -92,6 +92,11 @@ describe("module runs", () => {
     expect(await evaluate(job(moduleRun("plain.mjs"), { x: 1 }))).toMatchObject({ status: "DONE", objective: 1.5 });
   });
 
+  it("finds a default-exported run function, in an ES module and in compiled CommonJS (.cts)", async () => {
+    expect(await evaluate(job(moduleRun("default.mjs"), { x: 2 }))).toMatchObject({ status: "DONE", objective: 20 });
+    expect(await evaluate(job(moduleRun("default.cts"), { x: 2 }))).toMatchObject({ status: "DONE", objective: 200 });
+  });
+
   it("FAILED with exit code 1 and the stack when run throws", async () => {
     const out = await evaluate(job(moduleRun("throws.ts")));
     expect(out).toMatchObject({ status: "FAILED", exitCode: 1, objective: null });
