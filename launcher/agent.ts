@@ -54,7 +54,7 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
   // Searchers that decide on reports: runs' reports go to the leader through the database, and the
   // leader's answers and stops come back the same way.
   const steered = wf.searcher === "asha" || wf.searcher === "custom";
-  const runner = new SlotRunner({ store, workflow: wf, launcherId: me.id, slots: o.slots, settings, streamReports: steered });
+  const runner = new SlotRunner({ store, workflow: wf, launcherId: me.id, slots: o.slots, settings, streamReports: steered, log });
   const lastReport = new Map<number, { step: number; value: number }>();
   const answered = new Map<number, number>();
   const stoppedEarly = new Set<number>();

@@ -69,6 +69,7 @@ export class SearchLoop {
       settings,
       launchPrefix: o.launchPrefix,
       streamReports: driver !== null || wantsReports(searcher),
+      log: o.log,
     });
     this.capacity = o.slots.length + (o.agents?.slots ?? 0);
     mkdirSync(join(o.workflow.resultsDir, "evals"), { recursive: true });

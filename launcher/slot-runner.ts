@@ -29,6 +29,8 @@ export interface SlotRunnerOptions {
    * (takeReports), and let run modules wait for the answer to a report (answer()).
    */
   streamReports?: boolean;
+  /** The launcher's log, which says once when the slower fallback spawner is in use. */
+  log?: (line: string) => void;
 }
 
 /** A report line of a running evaluation; seq counts its reports from 1 (the run's own count). */
@@ -71,7 +73,7 @@ export class SlotRunner {
   private readonly stoppedEarly = new Set<number>();
 
   constructor(private readonly o: SlotRunnerOptions) {
-    this.spawner = Spawner.start();
+    this.spawner = Spawner.start({ log: o.log });
     this.pool = new SlotPool(o.slots);
     if (o.streamReports) {
       this.reportTimer = setInterval(() => this.pollReports(), REPORT_POLL_MS);
