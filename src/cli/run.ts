@@ -4,6 +4,7 @@ import yargs, { type Argv, type CommandModule } from "yargs";
 import { isSpruceError } from "../errors.js";
 import { commands } from "./commands.js";
 import { remoteInvocation } from "../remote/invocation.js";
+import { packageVersion } from "../util/version.js";
 
 export async function runCli(args: string[], scriptName = "spruce"): Promise<number> {
   // `--site NAME <command>` runs the command on the site's login node (src/remote/forward.ts); the
@@ -40,7 +41,7 @@ export async function runCli(args: string[], scriptName = "spruce"): Promise<num
     .recommendCommands()
     .help()
     .alias("h", "help")
-    .version(false)
+    .version(packageVersion())
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((msg, err) => {
