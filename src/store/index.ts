@@ -53,3 +53,4 @@ export {
   type ServiceHold,
   type ServiceLock,
 } from "./service.js";
+export { peekWorkflowNames, sqliteDriverVersion } from "./peek.js";
