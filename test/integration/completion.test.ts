@@ -55,6 +55,8 @@ describe("spruce completion", () => {
     expect(complete(["spruce", "do"])).toEqual(["doctor"]);
     expect(complete(["spruce", "topk", "--mi"])).toEqual(["--minimize"]);
     expect(complete(["spruce", "db", "mi"])).toEqual(["migrate"]);
+    // --site forwards a real command line to the site; a TAB after it completes here.
+    expect(complete(["spruce", "--site", "far", "st"])).toEqual(["status"]);
   });
 
   it("completes workflow names for status, topk, logs, report, cancel and rm", () => {
