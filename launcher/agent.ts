@@ -56,7 +56,7 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
   const hears = await hearsProgress(wf, new Space(wf.problem));
   const life = await LauncherLife.register(store, { role: "agent", workflow: wf, batchJobId: null, host: o.host, log });
   log(`agent ${life.id} on ${o.host} (pid ${process.pid}) for leader ${o.leaderId}: ${o.slots.length} slot(s)`);
-  const runner = new SlotRunner({ store, workflow: wf, launcherId: life.id, slots: o.slots, settings: life.settings, streamProgress: hears });
+  const runner = new SlotRunner({ store, workflow: wf, launcherId: life.id, slots: o.slots, settings: life.settings, streamProgress: hears, log });
   const lastReport = new Map<number, { step: number; value: number }>();
   const answered = new Map<number, number>();
   const stoppedEarly = new Set<number>();

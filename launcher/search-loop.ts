@@ -98,6 +98,7 @@ export class SearchLoop {
       settings: o.settings,
       launchPrefix: o.launchPrefix,
       streamProgress: this.hearsProgress,
+      log: o.log,
     });
     this.capacity = o.slots.length + (o.agentSlots ?? 0);
     const layout = resultsLayout(o.workflow.resultsDir);

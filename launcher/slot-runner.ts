@@ -29,6 +29,8 @@ export interface SlotRunnerOptions {
    * (takeProgress), and let run modules wait for the answer to a report (answer()).
    */
   streamProgress?: boolean;
+  /** The launcher's log, which says once when the slower fallback spawner is in use. */
+  log?: (line: string) => void;
 }
 
 /** A report line of a running evaluation; seq counts its progress from 1 (the run's own count). */
@@ -73,7 +75,7 @@ export class SlotRunner {
 
   constructor(private readonly o: SlotRunnerOptions) {
     this.layout = resultsLayout(o.workflow.resultsDir);
-    this.spawner = Spawner.start();
+    this.spawner = Spawner.start({ log: o.log });
     this.pool = new SlotPool(o.slots);
     if (o.streamProgress) {
       this.reportTimer = setInterval(() => this.pollProgress(), REPORT_POLL_MS);

@@ -1,18 +1,12 @@
-// The launcher's side of the spawner (forkserver.c, compiled to dist/launcher/executor/forkserver by
-// `npm run build`): one small process per launcher that prepares each evaluation's working directory
-// and forks its process, so neither the launcher's size (fork copies its page tables) nor a slow
-// file system stalls the launcher's loop, and that kills every group it started and the launcher
-// had not released once the launcher is gone, even after a SIGKILL.
+// The launcher's side of the spawner (forkserver.c, compiled to dist/launcher/executor/forkserver;
+// or its Node fallback, spawner-fallback.ts, where no C compiler could build it; spawner-build.ts
+// chooses): one small process per launcher that prepares each evaluation's working directory and
+// forks its process, so neither the launcher's size (fork copies its page tables) nor a slow file
+// system stalls the launcher's loop, and that kills every group it started and the launcher had not
+// released once the launcher is gone, even after a SIGKILL.
 import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants } from "node:fs";
 import type { Socket } from "node:net";
-import { join } from "node:path";
-import { packageRoot } from "../../src/util/paths.js";
-
-/** The compiled spawner; scripts/postbuild.mjs builds it with the C compiler (cc, or $CC). */
-export function spawnerBinary(): string {
-  return join(packageRoot(), "dist", "launcher", "executor", "forkserver");
-}
+import { chooseSpawner } from "./spawner-build.js";
 
 export interface SpawnRequest {
   argv: string[];
@@ -56,6 +50,9 @@ export interface SpawnListener {
   onError(message: string, spawnerGone: boolean): void;
 }
 
+/** The fallback is reported once per process, not once per slot runner. */
+let fallbackNoted = false;
+
 export class Spawner {
   private open = true;
   private closing = false;
@@ -87,18 +84,22 @@ export class Spawner {
     child.stdout!.on("data", (chunk: string) => this.receive(chunk));
   }
 
-  /** Starts the spawner. It keeps the launcher's event loop alive only while evaluations are in flight. */
-  static start(): Spawner {
+  /**
+   * Starts the spawner: the compiled one, or the Node fallback where none could be built, which is
+   * said once per process through `log` (default: stderr). It keeps the launcher's event loop
+   * alive only while evaluations are in flight.
+   */
+  static start(opts: { log?: (line: string) => void } = {}): Spawner {
+    const choice = chooseSpawner();
+    if (choice.kind === "fallback" && !fallbackNoted) {
+      fallbackNoted = true;
+      const log = opts.log ?? ((line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
+      log(`spawner: using the Node fallback, which starts evaluations more slowly (${choice.why}); 'spruce doctor' says how to build the compiled one`);
+    }
     // detached: its own group and session, so neither a terminal's Ctrl-C aimed at the launcher's
     // group nor a signal to an evaluation group reaches it. Its stdin pipe is the launcher's life
     // line: the kernel closes our end when we die, however we die.
-    const binary = spawnerBinary();
-    try {
-      accessSync(binary, constants.X_OK);
-    } catch {
-      throw new Error(`the spawner ${binary} is missing: run \`npm run build\`, which compiles it with a C compiler (cc, or set CC)`);
-    }
-    const child = spawn(binary, [], {
+    const child = spawn(choice.command[0]!, choice.command.slice(1), {
       detached: true,
       stdio: ["pipe", "pipe", "inherit"],
     });

@@ -16,6 +16,8 @@ import { reportCommand } from "./report.js";
 import { logsCommand } from "./logs.js";
 import { exportCommand } from "./export.js";
 import { serviceCommand } from "./service.js";
+import { doctorCommand } from "./doctor.js";
 
-// Each command has its own argument type; yargs checks the arguments at parse time.
-export const commands: CommandModule<GlobalArgs, any>[] = [submitCommand, statusCommand, lsCommand, cancelCommand, topkCommand, reportCommand, logsCommand, exportCommand, rmCommand, problemCommand, launchCommand, agentCommand, serviceCommand, dbCommand, siteCommand, fetchCommand];
+// Each command has its own argument type; yargs checks the arguments at parse time. `completion`
+// is not here: yargs adds it with its completion machinery on the root parser (run.ts, completion.ts).
+export const commands: CommandModule<GlobalArgs, any>[] = [submitCommand, statusCommand, lsCommand, cancelCommand, topkCommand, reportCommand, logsCommand, exportCommand, rmCommand, problemCommand, launchCommand, agentCommand, serviceCommand, dbCommand, siteCommand, fetchCommand, doctorCommand];

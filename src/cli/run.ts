@@ -3,13 +3,17 @@
 import yargs, { type Argv, type CommandModule } from "yargs";
 import { isSpruceError } from "../errors.js";
 import { commands } from "./commands.js";
+import { COMPLETION_FLAG, withCompletion } from "./completion.js";
 import { remoteInvocation } from "../remote/invocation.js";
+import { packageVersion } from "../util/version.js";
 
 export async function runCli(args: string[], scriptName = "spruce"): Promise<number> {
   // `--site NAME <command>` runs the command on the site's login node (src/cli/remote-forward.ts); the
   // arguments go there unparsed, so yargs here never sees them.
+  const completing = args[0] === COMPLETION_FLAG;
   try {
-    const remote = remoteInvocation(args);
+    // A TAB after `--site NAME` completes here: only a real command line is forwarded.
+    const remote = completing ? null : remoteInvocation(args);
     if (remote) return await (await import("./remote-forward.js")).forwardToSite(remote);
   } catch (e) {
     return reportError(e, args.includes("--verbose"));
@@ -40,18 +44,22 @@ export async function runCli(args: string[], scriptName = "spruce"): Promise<num
     .recommendCommands()
     .help()
     .alias("h", "help")
-    .version(false)
+    .version(packageVersion())
     .wrap(Math.min(110, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
     });
   for (const c of commands) parser = parser.command(c as CommandModule);
+  parser = withCompletion(parser, completing ? args.slice(1) : []);
 
   try {
     await parser.parseAsync();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
+    // The completions are printed; what yargs finds wrong with the half-typed line afterwards
+    // must not land in the middle of the user's command line.
+    if (completing) return 0;
     return reportError(e, args.includes("--verbose"));
   }
 }

@@ -204,11 +204,12 @@ function postgresStore(connection: Knex.PgConnectionConfig, describe: string, sc
     // min 0 and a short idle timeout: an idle launcher holds no server connection between ticks, so
     // many nodes fit under max_connections.
     pool: { min: 0, max: PG_POOL_MAX, idleTimeoutMillis: 10_000 },
-    // knex prints "Connection Error: ..." on stdout for every dropped pooled connection; the retry
-    // loop already logs the loss once per retry, on stderr (stdout carries command output).
+    // knex prints "Connection Error: ..." on stdout for every dropped pooled connection, and
+    // "Acquire connection error" for a failed connect; the retry loop already logs the loss once
+    // per retry, and a failed first contact is the command's own error (stdout carries output).
     log: {
       warn: (message: unknown) => {
-        if (!String(message).startsWith("Connection Error")) process.stderr.write(`knex: ${String(message)}\n`);
+        if (!/^(Connection Error|Acquire connection error)/i.test(String(message))) process.stderr.write(`knex: ${String(message)}\n`);
       },
     },
   });

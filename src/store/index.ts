@@ -55,3 +55,4 @@ export {
   type ServiceHold,
   type ServiceLock,
 } from "./service.js";
+export { peekWorkflowNames, sqliteDriverVersion } from "./peek.js";
