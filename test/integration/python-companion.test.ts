@@ -67,7 +67,7 @@ describe("python runner through the executor", () => {
     }
   });
 
-  it("run(job) with job.record and a dict result: DONE with its reports and metadata", async () => {
+  it("run(job) with job.record and a dict result: DONE with its progress points and metadata", async () => {
     const run = runModule(
       "job",
       [
@@ -83,7 +83,7 @@ describe("python runner through the executor", () => {
     expect(out.status, out.error ?? "").toBe("DONE");
     expect(out.objective).toBe(0.75);
     expect(out.metadata).toEqual({ epochs: 3, id: String(nextId - 1) });
-    expect(out.reports).toEqual([
+    expect(out.progress).toEqual([
       { step: 1, value: 0.25 },
       { step: 2, value: 0.5 },
       { step: 3, value: 0.75 },
