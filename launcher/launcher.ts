@@ -6,9 +6,8 @@ import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { Space } from "../src/space/space.js";
-import { createSearcher } from "../src/search/registry.js";
+import { buildSearcher } from "../src/search/build.js";
 import { isPidAlive } from "../src/util/process.js";
-import { loadCustomSearcher } from "../src/search/custom/load.js";
 import type { Searcher } from "../src/search/searcher.js";
 import type { AshaSearcher } from "../src/search/asha/searcher.js";
 import {
@@ -68,7 +67,10 @@ export interface LauncherSummary {
 
 export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> {
   const { store, workflow: wf, log } = o;
+  // Settings and searcher first: a setting error stops the launcher before it has a row to end.
   const settings = launcherSettings(wf.settings);
+  const space = new Space(wf.problem);
+  const searcher = await loadSearcher(store, wf, space);
   const me = await registerLauncher(store, { workflowId: wf.id, batchJobId: o.batchJobId, host: o.host, pid: process.pid });
   o.onRegistered?.(me.id);
   log(`launcher ${me.id} on ${o.host} (pid ${process.pid}): workflow ${wf.name}, ${o.slots.length} slot(s) on ${[...new Set(o.slots.flatMap((x) => x.hosts))].join(",")}`);
@@ -76,8 +78,6 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
   await setWorkflowState(store, wf.id, "RUNNING");
 
   const recovered = await recoverDeadLaunchers(store, wf, me.id, o.host, settings, log);
-  const space = new Space(wf.problem);
-  const searcher = await loadSearcher(store, wf, space);
   // Multi-fidelity searchers steer running evaluations through their reports.
   const driver = isMultiFidelity(searcher) ? new FidelityDriver(searcher, await listEvaluations(store, wf.id)) : null;
 
@@ -202,7 +202,7 @@ async function recoverDeadLaunchers(
 
 async function loadSearcher(store: Store, wf: WorkflowRow, space: Space): Promise<Searcher> {
   const ctx = { space, seed: wf.seed, direction: wf.direction, options: wf.searcherOptions };
-  const searcher = wf.searcher === "custom" ? await loadCustomSearcher(ctx) : createSearcher(wf.searcher, ctx);
+  const searcher = await buildSearcher(wf.searcher, ctx);
   const saved = await loadSearcherState(store, wf.id);
   if (saved !== undefined) searcher.restore(saved);
   return searcher;
