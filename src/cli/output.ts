@@ -6,6 +6,11 @@ export function info(line: string): void {
   process.stderr.write(line + "\n");
 }
 
+/** Something that works but is probably not what the user meant (on stderr, never fatal). */
+export function warn(line: string): void {
+  process.stderr.write(`warning: ${line}\n`);
+}
+
 /** Prints "Label..." then "OK" after fn succeeds; on failure the line ends with "FAILED". */
 export async function step<T>(label: string, fn: () => Promise<T> | T): Promise<T> {
   process.stderr.write(label + "...");
