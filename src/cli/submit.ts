@@ -373,7 +373,7 @@ function searcherOptions(argv: SubmitArgs, gridCounts?: Record<string, number>):
   for (const f of SEARCHER_FLAGS) {
     const value = argv[f.arg];
     if (value === undefined) continue;
-    if (!f.for.includes(using)) {
+    if (!f.for.includes(argv.searcher) && !f.for.includes(using)) {
       throw new ValidationError(`${f.flag} only applies to --searcher ${f.for.join(" or ")} (this search uses ${using})`, `add --searcher ${f.for[0]}, or drop ${f.flag}`);
     }
     o[f.key] = value as JsonValue;

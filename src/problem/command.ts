@@ -47,8 +47,10 @@ function analyse(template: string): Analysed {
   try {
     program = hb.parse(template);
   } catch (e) {
+    // Handlebars' message spans lines (the template, a caret): keep its first and last.
+    const lines = (e as Error).message.split("\n").filter((l) => l.trim() !== "");
     throw new ValidationError(
-      `command template is not valid Handlebars: ${(e as Error).message}`,
+      `command template is not valid Handlebars: ${[...new Set([lines[0], lines[lines.length - 1]])].join(": ")}`,
       "write hyperparameters as {{name}}, e.g. python3 train.py --lr {{lr}}",
     );
   }
@@ -59,6 +61,15 @@ function analyse(template: string): Analysed {
   const analysed: Analysed = { variables, render };
   cache.set(template, analysed);
   return analysed;
+}
+
+/** The fix for a placeholder that stands where placeholderProblem says it cannot. */
+function placementHint(where: string): string {
+  if (where.includes("comment")) return "a comment is not run: take the placeholder out of it";
+  if (where.includes("here-document")) return "pass the value as an argument instead (or read it from $SPRUCE_POINT_FILE)";
+  if (where.includes("backslash")) return "drop the backslash: values are shell-quoted for you";
+  if (where.includes("$")) return where.startsWith("right after") ? "drop the $: a value cannot name a variable" : QUOTE_HINT;
+  return QUOTE_HINT;
 }
 
 const QUOTE_HINT =
@@ -88,7 +99,7 @@ function lexProgram(program: hbs.AST.Program | undefined, shell: ShellState): vo
     } else if (node.type === "MustacheStatement") {
       const m = stmt as hbs.AST.MustacheStatement;
       const where = placeholderProblem(shell);
-      if (where) throw new ValidationError(`command template: the placeholder {{${placeholderText(m)}}} is ${where}`, QUOTE_HINT);
+      if (where) throw new ValidationError(`command template: the placeholder {{${placeholderText(m)}}} is ${where}`, placementHint(where));
       readPlaceholder(shell);
     } else if (node.type === "BlockStatement") {
       const b = stmt as hbs.AST.BlockStatement;
