@@ -78,6 +78,13 @@ export function checkSubmitFlags(argv: SubmitFlags, launcherSettings: Record<str
     if (file !== undefined && !existsSync(file)) throw new ValidationError(`${flag}: file not found: ${file}`, `check the path (relative paths start from ${process.cwd()})`);
   }
   checkLauncherSettings(launcherSettings);
+  // Flags of the other mode would be ignored without a word.
+  if (argv.jobMode === "serial" && argv.ranksPerNode !== 1) {
+    throw new ValidationError(`--ranks-per-node ${argv.ranksPerNode} applies to -j mpi; a serial evaluation is one process`, "add -j mpi, or drop --ranks-per-node (--threads-per-rank sets a serial evaluation's threads)");
+  }
+  if (argv.jobMode === "mpi" && argv.evalsPerNode !== 1) {
+    throw new ValidationError(`--evals-per-node ${argv.evalsPerNode} applies to -j serial; in mpi mode an evaluation has whole nodes`, "drop --evals-per-node (--nodes-per-eval sets an evaluation's nodes), or use -j serial");
+  }
   const nodes = argv.nodes ?? 1;
   checkSlotRequest(
     { mode: argv.jobMode, nodes, evalsPerNode: argv.evalsPerNode, nodesPerEval: argv.nodesPerEval, gpusPerNode: argv.gpusPerNode ?? null, gpusPerEval: argv.gpusPerEval ?? null },

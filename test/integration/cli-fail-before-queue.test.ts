@@ -70,6 +70,8 @@ describe("launch settings the launcher would refuse are refused at submit", () =
   const cases: [string, string[], RegExp, RegExp][] = [
     ["-j mpi --nodes-per-eval 2 -n 1", ["-j", "mpi", "--nodes-per-eval", "2", "-n", "1"], /--nodes-per-eval 2 needs at least that many nodes; -n asks for 1/, /-n 2\) or lower --nodes-per-eval/],
     ["--nodes-per-eval 2 in serial mode", ["--nodes-per-eval", "2"], /--nodes-per-eval 2 applies to -j mpi/, /-j mpi/],
+    ["--ranks-per-node in serial mode", ["--ranks-per-node", "4"], /--ranks-per-node 4 applies to -j mpi/, /-j mpi/],
+    ["--evals-per-node in mpi mode", ["-j", "mpi", "--evals-per-node", "2"], /--evals-per-node 2 applies to -j serial/, /--nodes-per-eval/],
     ["--gpus-per-eval in mpi mode", ["-j", "mpi", "--gpus-per-eval", "1", "--gpus-per-node", "4"], /--gpus-per-eval applies to -j serial/, /--gpus-per-eval/],
     ["more GPUs than the node has", ["--evals-per-node", "2", "--gpus-per-eval", "2", "--gpus-per-node", "2"], /needs 4 GPUs per node; --gpus-per-node is 2/, /--gpus-per-node/],
     ["--heartbeat-seconds 0", ["--heartbeat-seconds", "0"], /--heartbeat-seconds must be a positive number of seconds \(got 0\)/, /--heartbeat-seconds 30/],
