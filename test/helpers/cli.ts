@@ -1,4 +1,5 @@
-// Runs the BUILT CLI as a subprocess, the way a user does (DESIGN §10). `npm test` builds first.
+// Runs the BUILT CLI as a subprocess, the way a user does (docs/architecture.md, Tests). `npm test`
+// builds first.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
