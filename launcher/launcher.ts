@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { Space } from "../src/space/space.js";
 import { loadSearcher as buildSearcher, type LoadedSearcher } from "../src/search/registry.js";
 import { isPidAlive } from "../src/util/process.js";
+import { checkLauncherSettings } from "../src/store/settings.js";
 import {
   endLauncher,
   findDeadLaunchers,
@@ -30,6 +31,10 @@ import type { LauncherEnd, LauncherOptions, LauncherSummary } from "./types.js";
 
 export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> {
   const { store, workflow: wf, log } = o;
+  // The searcher first: a setting error stops the launcher before it has a row to end.
+  checkLauncherSettings(wf.settings);
+  const space = new Space(wf.problem);
+  const searcher = await loadSearcher(store, wf, space);
   const life = await LauncherLife.register(store, { role: "launcher", workflow: wf, batchJobId: o.batchJobId, host: o.host, log });
   const { settings } = life;
   o.onRegistered?.(life.id);
@@ -38,8 +43,6 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
   await setWorkflowState(store, wf.id, "RUNNING");
 
   const recovered = await recoverDeadLaunchers(store, wf, life.id, o.host, settings, log);
-  const space = new Space(wf.problem);
-  const searcher = await loadSearcher(store, wf, space);
   // Searchers that count trials steer running evaluations through their progress.
   const driver = searcher.trials ? new FidelityDriver(searcher.trials, await listEvaluations(store, wf.id)) : null;
 

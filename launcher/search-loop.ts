@@ -132,7 +132,7 @@ export class SearchLoop {
       while (this.runner.runningCount > 0) await this.runner.sleep(1000);
       this.runner.takeFinished();
       await requeueRunning(store, { workflowId: wf.id, launcherId: this.launcherId, note: "the searcher failed" });
-      await setWorkflowState(store, wf.id, "FAILED");
+      await setWorkflowState(store, wf.id, "FAILED", e.message);
       return "failed";
     }
   }

@@ -30,7 +30,7 @@ export const agentCommand: CommandModule<GlobalArgs, AgentArgs> = {
     forgetLauncherRank(process.env);
     await withStore(argv, async (store) => {
       const wf = await getWorkflow(store, argv.workflow);
-      if (!wf) throw new NotFoundError(`workflow '${argv.workflow}' not found in ${store.describe}`);
+      if (!wf) throw new NotFoundError(`workflow '${argv.workflow}' not found in ${store.describe}`, "agents are started by a launcher with its own workflow: was it deleted ('spruce rm') meanwhile?");
       const plan = allocationPlan(wf, argv.evalsPerNode);
       await runAgent({
         store,

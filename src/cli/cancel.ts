@@ -29,7 +29,7 @@ export const cancelCommand: CommandModule<GlobalArgs, CancelArgs> = {
         describe: "seconds to wait for the scheduler to report the jobs ended (its kill grace, e.g. Slurm's KillWait, included)",
       }) as unknown as Argv<CancelArgs>,
   handler: async (argv) => {
-    if (!(argv.timeout >= 0)) throw new ValidationError(`--timeout must be a number of seconds (got ${argv.timeout})`);
+    if (!(argv.timeout >= 0)) throw new ValidationError(`--timeout must be a number of seconds, 0 or more (got ${argv.timeout})`, "e.g. --timeout 120");
     await withStore(argv, (store) => cancel(store, argv));
   },
 };

@@ -27,8 +27,8 @@ export const fetchCommand: CommandModule<GlobalArgs, FetchArgs> = {
       .example("$0 --site polaris fetch mlp -o results/mlp", "") as unknown as Argv<FetchArgs>,
   handler: async (argv) => {
     if (!argv.site) throw new ValidationError("fetch copies results from a site: give --site NAME", "list the sites with 'spruce site ls'");
-    if (argv.connectTimeout !== undefined && !(argv.connectTimeout > 0)) throw new ValidationError(`--connect-timeout must be a positive number of seconds (got ${argv.connectTimeout})`);
-    if (argv.workspace !== undefined) throw new ValidationError("--workspace cannot be combined with --site: the site's workspace is used");
+    if (argv.connectTimeout !== undefined && !(argv.connectTimeout > 0)) throw new ValidationError(`--connect-timeout must be a positive number of seconds (got ${argv.connectTimeout})`, "e.g. --connect-timeout 20");
+    if (argv.workspace !== undefined) throw new ValidationError("--workspace cannot be combined with --site: the site's workspace is used", "drop --workspace; the site's is set by 'spruce site add NAME ... --remote-workspace DIR'");
     // ssh2 is loaded only by the commands that connect.
     const { getSite } = await import("../remote/sites.js");
     const { RemoteSession } = await import("../remote/connection.js");

@@ -18,7 +18,7 @@ export async function followWorkflow(store: Store, name: string, opts: { timeout
   let lastSchedulerPoll = 0;
   for (;;) {
     const wf = await getWorkflow(store, name);
-    if (!wf) throw new SpruceError(`workflow '${name}' was deleted while waiting`);
+    if (!wf) throw new SpruceError(`workflow '${name}' was deleted while waiting`, { hint: "someone ran 'spruce rm' on it: list the workflows with 'spruce ls'" });
     const counts = await countEvaluations(store, wf.id);
     const finished = finishedCount(counts);
     // A search that counts trials (a promoted trial continues in a new row) progresses in trials
@@ -34,6 +34,10 @@ export async function followWorkflow(store: Store, name: string, opts: { timeout
     if (key !== lastLine) {
       process.stderr.write(tty ? `\r${line}\x1b[K` : line + "\n");
       lastLine = key;
+    }
+    if (wf.state === "FAILED" || wf.state === "STOPPED") {
+      if (tty) process.stderr.write("\n");
+      throw workflowEnded(wf.name, wf.state, wf.error);
     }
     const idle = counts.RUNNING === 0 && counts.READY === 0;
     let jobs = await listBatchJobs(store, wf.id);
@@ -68,6 +72,17 @@ export async function followWorkflow(store: Store, name: string, opts: { timeout
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
+}
+
+/** A workflow that will not go on by itself: FAILED (with its reason) or cancelled. */
+export function workflowEnded(name: string, state: "FAILED" | "STOPPED", error: string | null): SpruceError {
+  if (state === "STOPPED") {
+    return new SpruceError(`workflow '${name}' was cancelled (STOPPED)`, { hint: `continue it with 'spruce submit hps ${name} --resume'`, exitCode: 1 });
+  }
+  return new SpruceError(`workflow '${name}' FAILED: ${(error ?? "no reason recorded").split("\n")[0]}`, {
+    hint: `the launcher's log: 'spruce logs ${name}'; once the cause is fixed, 'spruce submit hps ${name} --resume' (a setting fixed at submit needs a new workflow: 'spruce rm ${name}' first)`,
+    exitCode: 1,
+  });
 }
 
 function progressLine(done: number, failed: number, running: number, total: number, best: number | null, elapsedMs: number, bar: boolean, what = "finished"): string {

@@ -6,7 +6,7 @@ import type { Argv, CommandModule } from "yargs";
 import { NotFoundError, SpruceError, ValidationError } from "../errors.js";
 import { currentNodeName, detectAllocation } from "../mpi/allocation.js";
 import { walltimeMarginSeconds } from "../schedulers/walltime.js";
-import { getWorkflow } from "../store/index.js";
+import { getWorkflow, setWorkflowState, updateBatchJob } from "../store/index.js";
 import { buildLaunchPrefix, detectMpiFlavour } from "../mpi/index.js";
 import type { WorkflowRow } from "../store/types.js";
 import { runLauncher } from "../../launcher/launcher.js";
@@ -40,7 +40,7 @@ export const launchCommand: CommandModule<GlobalArgs, LaunchArgs> = {
   handler: async (argv) => {
     const startedAt = Date.now();
     if (argv.evalsPerNode !== undefined && !(Number.isInteger(argv.evalsPerNode) && argv.evalsPerNode >= 1)) {
-      throw new ValidationError(`--evals-per-node must be a whole number of at least 1 (got ${argv.evalsPerNode})`);
+      throw new ValidationError(`--evals-per-node must be a whole number of at least 1 (got ${argv.evalsPerNode})`, "e.g. --evals-per-node 4");
     }
     refuseSqliteForNodes(argv, detectAllocation(process.env).nodes.length, "this allocation");
     await withStore(argv, async (store) => {
@@ -58,22 +58,35 @@ export const launchCommand: CommandModule<GlobalArgs, LaunchArgs> = {
         if (logFile.path) appendFileSync(logFile.path, text);
         else logFile.pending.push(text);
       };
-      // --chain: the successor is queued now, so it waits in the queue while this job runs.
-      if (argv.batchJobId !== undefined) await submitChainSuccessor(store, wf, { batchJobId: argv.batchJobId, workspace: workspaceOf(argv), env: process.env, log });
-      const summary = await runLauncher({
-        store,
-        workflow: wf,
-        batchJobId: argv.batchJobId ?? null,
-        host: currentNodeName(process.env),
-        ...(await slotsFor(wf, argv, deadline)),
-        dispatchDeadline: deadline,
-        log,
-        onRegistered: (id) => {
-          logFile.path = resultsLayout(wf.resultsDir).launcherLog(id);
-          appendFileSync(logFile.path, logFile.pending.join(""));
-          logFile.pending = [];
-        },
-      });
+      let summary;
+      try {
+        const slots = await slotsFor(wf, argv, deadline);
+        // --chain: the successor is queued now, so it waits in the queue while this job runs.
+        if (argv.batchJobId !== undefined) await submitChainSuccessor(store, wf, { batchJobId: argv.batchJobId, workspace: workspaceOf(argv), env: process.env, log });
+        summary = await runLauncher({
+          store,
+          workflow: wf,
+          batchJobId: argv.batchJobId ?? null,
+          host: currentNodeName(process.env),
+          ...slots,
+          dispatchDeadline: deadline,
+          log,
+          onRegistered: (id) => {
+            logFile.path = resultsLayout(wf.resultsDir).launcherLog(id);
+            appendFileSync(logFile.path, logFile.pending.join(""));
+            logFile.pending = [];
+          },
+        });
+      } catch (e) {
+        // A setting this allocation cannot run with fails the same way in every later job: the
+        // workflow is FAILED with the reason, for status and --wait, rather than left RUNNING.
+        if (e instanceof ValidationError) {
+          log(`error: ${e.message}`);
+          await setWorkflowState(store, wf.id, "FAILED", e.message);
+          if (argv.batchJobId !== undefined) await updateBatchJob(store, argv.batchJobId, { state: "FAILED", endedAt: Date.now() });
+        }
+        throw e;
+      }
       log(`launcher ${summary.launcherId} ended (${summary.end}): ${summary.finishedHere} evaluation(s) finished here`);
       if (summary.end === "failed") {
         throw new SpruceError(`the search stopped: its searcher failed (${(summary.error ?? "").split("\n")[0]})`, {

@@ -12,7 +12,8 @@ import { formatNumber, info } from "./output.js";
 
 interface LogsArgs extends GlobalArgs {
   workflow: string;
-  evalId?: number;
+  /** As typed: a positional number would reach us as NaN, and the error could not echo it. */
+  evalId?: string;
   stderr?: boolean;
   tail?: number;
 }
@@ -23,22 +24,24 @@ export const logsCommand: CommandModule<GlobalArgs, LogsArgs> = {
   builder: (y: Argv<GlobalArgs>) =>
     y
       .positional("workflow", { type: "string", demandOption: true })
-      .positional("eval-id", { type: "number", describe: "an evaluation id (see 'spruce topk' or results.csv)" })
+      .positional("eval-id", { type: "string", describe: "an evaluation id (see 'spruce topk' or results.csv)" })
       .option("stderr", { type: "boolean", describe: "the evaluation's stderr.txt; without an id, the newest batch job's .err file" })
-      .option("tail", { alias: "n", type: "number", describe: "only the last N lines" }) as unknown as Argv<LogsArgs>,
+      // No -n: in submit -n is the node count.
+      .option("tail", { type: "number", describe: "only the last N lines" }) as unknown as Argv<LogsArgs>,
   handler: async (argv) => {
     if (argv.tail !== undefined && !(Number.isInteger(argv.tail) && argv.tail >= 0)) {
-      throw new ValidationError(`--tail must be a whole number (got ${argv.tail})`);
+      throw new ValidationError(`--tail must be a whole number (got ${argv.tail})`, "e.g. --tail 50");
     }
-    if (argv.evalId !== undefined && !(Number.isInteger(argv.evalId) && argv.evalId > 0)) {
-      throw new ValidationError(`EVAL_ID must be a positive whole number (got ${argv.evalId})`);
+    const evalId = argv.evalId === undefined ? undefined : Number(argv.evalId);
+    if (evalId !== undefined && !(/^\d+$/.test(String(argv.evalId)) && evalId > 0)) {
+      throw new ValidationError(`EVAL_ID must be a positive whole number (got '${argv.evalId}')`, `see the ids with 'spruce export ${argv.workflow} --format csv'`);
     }
     const file = await withStore(argv, async (store) => {
       const wf = await getWorkflow(store, argv.workflow);
       if (!wf) throw new NotFoundError(`workflow '${argv.workflow}' not found`, "list workflows with 'spruce ls'");
-      if (argv.evalId !== undefined) {
-        const e = await getEvaluation(store, argv.evalId);
-        if (!e || e.workflowId !== wf.id) throw new NotFoundError(`workflow '${wf.name}' has no evaluation ${argv.evalId}`, `see the ids with 'spruce export ${wf.name} --format csv'`);
+      if (evalId !== undefined) {
+        const e = await getEvaluation(store, evalId);
+        if (!e || e.workflowId !== wf.id) throw new NotFoundError(`workflow '${wf.name}' has no evaluation ${evalId}`, `see the ids with 'spruce export ${wf.name} --format csv'`);
         const files = evaluationFiles(resultsLayout(wf.resultsDir).evaluation(e.id));
         const path = argv.stderr ? files.stderr : files.stdout;
         const name = basename(path);

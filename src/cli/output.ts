@@ -7,6 +7,11 @@ export function info(line: string): void {
   process.stderr.write(line + "\n");
 }
 
+/** Something that works but is probably not what the user meant (on stderr, never fatal). */
+export function warn(line: string): void {
+  process.stderr.write(`warning: ${line}\n`);
+}
+
 /**
  * Prints "Label..." then "OK" after fn succeeds; on failure the line ends with "FAILED". Warnings
  * raised meanwhile come on the lines after it.

@@ -2,6 +2,7 @@
 // user can check a problem before submitting it. Errors are thrown for the CLI root to print.
 import type { Argv, CommandModule } from "yargs";
 import { loadProblem } from "../problem/load.js";
+import { warn } from "./output.js";
 
 interface ShowArgs {
   file: string;
@@ -17,7 +18,8 @@ const showCommand: CommandModule<object, ShowArgs> = {
       .option("json", { type: "boolean", describe: "print the validated problem spec as JSON" })
       .example("$0 problem show examples/polynome2/problem.ts", "the space as a table") as unknown as Argv<ShowArgs>,
   handler: async (argv) => {
-    const { spec, space } = await loadProblem(argv.file);
+    const { spec, space, warnings } = await loadProblem(argv.file);
+    for (const w of warnings) warn(w);
     process.stdout.write(argv.json ? JSON.stringify(spec, null, 2) + "\n" : space.describe());
   },
 };

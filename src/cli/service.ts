@@ -50,7 +50,7 @@ function limits<T>(y: Argv<GlobalArgs>): Argv<T> {
 
 function checkLimits(argv: LimitArgs): void {
   for (const [name, v] of [["max-queued", argv.maxQueued], ["max-queued-total", argv.maxQueuedTotal]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new ValidationError(`--${name} must be a whole number of at least 1 (got ${v})`);
+    if (!Number.isInteger(v) || v < 1) throw new ValidationError(`--${name} must be a whole number of at least 1 (got ${v})`, `e.g. --${name} 2`);
   }
 }
 

@@ -1,4 +1,5 @@
-// `spruce site add|ls|rm`: the remote login nodes that `--site NAME` runs commands on (docs/architecture.md, Remote sites).
+// `spruce site add|ls|rm`: the remote login nodes that `--site NAME` runs commands on
+// (docs/architecture.md, Remote sites).
 // Only the configuration file is touched; nothing here connects to a host.
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
@@ -8,8 +9,9 @@ import { DEFAULT_REMOTE_SPRUCE, getSite, loadSites, saveSites, sitesFile, valida
 import type { GlobalArgs } from "./context.js";
 import { formatTable, info, printJson } from "./output.js";
 
-// --workspace here is the remote workspace (Site.workspace), not the global option.
-interface SiteAddArgs extends Omit<GlobalArgs, "workspace">, Site {
+// The site's workspace is --remote-workspace: the global --workspace names this machine's.
+interface SiteAddArgs extends GlobalArgs, Omit<Site, "workspace"> {
+  remoteWorkspace?: string;
   force?: boolean;
 }
 
@@ -23,24 +25,29 @@ const addCommand: CommandModule<GlobalArgs, SiteAddArgs> = {
       .option("port", { type: "number", default: 22, describe: "SSH port" })
       .option("user", { type: "string", demandOption: true, describe: "user name on the site" })
       .option("key", { type: "string", describe: "private key file (default: ssh-agent, else ~/.ssh/id_ed25519, id_ecdsa, id_rsa)" })
-      // The global --workspace names this machine's workspace; here it is the site's (a string, not resolved locally).
-      .option("workspace", { type: "string", demandOption: true, describe: "workspace directory on the site (relative or ~/...: from the remote home)" })
+      // A string, not resolved here: the path is the site's.
+      .option("remote-workspace", { type: "string", describe: "workspace directory on the site (relative or ~/...: from the remote home); required" })
       .option("spruce", { type: "string", default: DEFAULT_REMOTE_SPRUCE, describe: "shell command that runs spruce on the site, e.g. 'node ~/spruce/dist/src/cli/main.js'" })
       .option("known-hosts", { type: "string", describe: "known_hosts file to check the host key against (default ~/.ssh/known_hosts)" })
       .option("force", { type: "boolean", describe: "replace a site of the same name" })
-      .example("$0 site add polaris --host polaris.alcf.anl.gov --user me --workspace ~/spruce", "then: $0 --site polaris submit hps ...") as unknown as Argv<SiteAddArgs>,
+      // yargs does not replace $0 in a nested command's examples.
+      .example("spruce site add polaris --host polaris.alcf.anl.gov --user me --remote-workspace ~/spruce", "then: spruce --site polaris submit hps ...") as unknown as Argv<SiteAddArgs>,
   handler: (argv) => {
     validateSiteName(argv.name);
-    for (const flag of ["host", "port", "user", "key", "workspace", "spruce", "known-hosts"]) {
-      if (Array.isArray(argv[flag as keyof SiteAddArgs])) throw new ValidationError(`--${flag} was given more than once`);
+    if (argv.remoteWorkspace === undefined) {
+      throw new ValidationError(
+        argv.workspace === undefined ? "missing --remote-workspace" : "--workspace names this machine's workspace, not the site's",
+        `give the workspace directory on the site: 'spruce site add ${argv.name} ... --remote-workspace DIR'`,
+      );
     }
-    if (!Number.isInteger(argv.port) || argv.port < 1 || argv.port > 65535) throw new ValidationError(`--port must be a port number 1-65535 (got ${argv.port})`);
-    for (const [flag, v] of [["host", argv.host], ["user", argv.user], ["workspace", argv.workspace], ["spruce", argv.spruce]] as const) {
-      if (v.trim() === "") throw new ValidationError(`--${flag} must not be empty`);
+    const workspace = argv.remoteWorkspace;
+    if (!Number.isInteger(argv.port) || argv.port < 1 || argv.port > 65535) throw new ValidationError(`--port must be a port number 1-65535 (got ${argv.port})`, "the SSH port of the login node, 22 unless the site says otherwise");
+    for (const [flag, v] of [["host", argv.host], ["user", argv.user], ["remote-workspace", workspace], ["spruce", argv.spruce]] as const) {
+      if (v.trim() === "") throw new ValidationError(`--${flag} must not be empty`, `give a value to --${flag}`);
     }
-    if (/\s/.test(argv.host + argv.user)) throw new ValidationError("--host and --user cannot contain spaces");
+    if (/\s/.test(argv.host + argv.user)) throw new ValidationError("--host and --user cannot contain spaces", "give the login node's host name and your user name on it");
     for (const [flag, file] of [["key", argv.key], ["known-hosts", argv.knownHosts]] as const) {
-      if (file !== undefined && (file === "" || statSync(file, { throwIfNoEntry: false })?.isDirectory())) throw new ValidationError(`--${flag} must name a file (got '${file}')`);
+      if (file !== undefined && (file === "" || statSync(file, { throwIfNoEntry: false })?.isDirectory())) throw new ValidationError(`--${flag} must name a file (got '${file}')`, `give the path of the ${flag === "key" ? "private key" : "known_hosts"} file`);
     }
     if (argv.key !== undefined && !existsSync(argv.key)) throw new ValidationError(`--key: file not found: ${argv.key}`, "give the private key file (not the .pub) that the site accepts");
     const sites = loadSites();
@@ -52,7 +59,7 @@ const addCommand: CommandModule<GlobalArgs, SiteAddArgs> = {
       host: argv.host,
       port: argv.port,
       user: argv.user,
-      workspace: argv.workspace,
+      workspace,
       spruce: argv.spruce,
       // Stored absolute: the site is used from any directory.
       ...(argv.key !== undefined ? { key: resolve(argv.key) } : {}),

@@ -32,7 +32,9 @@ export const statusCommand: CommandModule<GlobalArgs, StatusArgs> = {
       const [counts, evaluations] = await Promise.all([countEvaluations(store, wf.id), listEvaluations(store, wf.id, { states: FINISHED_STATES })]);
       const status = workflowStatus(wf, counts, evaluations, jobs);
       const service = await workflowService(store, wf.id);
-      if (argv.json) return printJson({ ...status, service });
+      // Fields are only ever added at the end (docs/architecture.md, The status JSON contract).
+      const { error, ...fields } = status;
+      if (argv.json) return printJson({ ...fields, service, error });
       process.stdout.write(statusText(wf, counts, evaluations, status, process.stdout.isTTY ? process.stdout.columns || 100 : null) + serviceText(service));
     });
   },

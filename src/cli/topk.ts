@@ -1,11 +1,11 @@
 // `spruce topk WORKFLOW|results.csv -k 3 [-o best.json|.yaml|.csv]`: deephyper-analytics parity.
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { stringify as toYaml } from "yaml";
 import { NotFoundError, ValidationError } from "../errors.js";
 import { getWorkflow, listEvaluations } from "../store/index.js";
-import { csvField, readCsvRecords } from "../results/csv.js";
+import { csvField, parseCsv, readCsvRecords } from "../results/csv.js";
 import { topkFromCsv, topkFromEvaluations, type TopkTable } from "../results/topk.js";
 import { withStore, type GlobalArgs } from "./context.js";
 import { printJson } from "./output.js";
@@ -23,16 +23,17 @@ export const topkCommand: CommandModule<GlobalArgs, TopkArgs> = {
   describe: "print the k best evaluations of a workflow or a results.csv (keys '0', '1', ... by rank)",
   builder: (y: Argv<GlobalArgs>) =>
     y
-      .positional("source", { type: "string", demandOption: true, describe: "a workflow name or a results.csv path" })
+      .positional("source", { type: "string", demandOption: true, describe: "a workflow name, or the path of a results.csv (a path: an existing file, a name ending in .csv or holding a /)" })
       .option("k", { type: "number", default: 3, describe: "how many" })
       .option("output", { alias: "o", type: "string", describe: "write to a .json, .yaml/.yml or .csv file instead of stdout" })
       .option("json", { type: "boolean", describe: "JSON on stdout instead of YAML" })
       .option("minimize", { type: "boolean", describe: "for a results.csv: smaller is better (a workflow knows its direction)" }) as unknown as Argv<TopkArgs>,
   handler: async (argv) => {
-    if (!Number.isInteger(argv.k) || argv.k < 1) throw new ValidationError(`-k must be a whole number of at least 1 (got ${argv.k})`);
+    if (!Number.isInteger(argv.k) || argv.k < 1) throw new ValidationError(`-k must be a whole number of at least 1 (got ${argv.k})`, "e.g. -k 3");
+    if (argv.output !== undefined) outputFormat(argv.output);
     let table: TopkTable;
-    if (argv.source.endsWith(".csv")) {
-      if (!existsSync(argv.source)) throw new NotFoundError(`results file not found: ${argv.source}`);
+    if (isFileSource(argv.source)) {
+      checkResultsFile(argv.source);
       table = topkFromCsv(readCsvRecords(argv.source), argv.minimize ? "minimize" : "maximize", argv.k);
     } else {
       table = await withStore(argv, async (store) => {
@@ -47,17 +48,42 @@ export const topkCommand: CommandModule<GlobalArgs, TopkArgs> = {
   },
 };
 
-function writeTopk(file: string, table: TopkTable): void {
+/** A workflow name has no `/` and no .csv ending; a path is taken for a file, as is an existing file. */
+function isFileSource(source: string): boolean {
+  return source.toLowerCase().endsWith(".csv") || source.includes("/") || (existsSync(source) && statSync(source).isFile());
+}
+
+/** A results.csv has DeepHyper's columns: `objective` and a `p:<name>` per hyperparameter. */
+function checkResultsFile(file: string): void {
+  const hint = "give the results.csv of a search (<workspace>/data/<workflow>/results.csv), or a workflow name from 'spruce ls'";
+  if (!existsSync(file)) throw new NotFoundError(`results file not found: ${file}`, hint);
+  if (!statSync(file).isFile()) throw new ValidationError(`${file} is not a file`, hint);
+  const firstLine = readFileSync(file, "utf8").split(/\r?\n/, 1)[0] ?? "";
+  const header = parseCsv(firstLine)[0] ?? [];
+  if (!header.includes("objective") || !header.some((h) => h.startsWith("p:"))) {
+    throw new ValidationError(`${file} is not a results.csv: its first line has no 'objective' and 'p:<name>' columns`, hint);
+  }
+}
+
+function outputFormat(file: string): "json" | "yaml" | "csv" {
   const ext = extname(file).toLowerCase();
+  if (ext === ".json") return "json";
+  if (ext === ".yaml" || ext === ".yml") return "yaml";
+  if (ext === ".csv") return "csv";
+  throw new ValidationError(`-o ${file}: unknown format '${ext || "(none)"}'`, "use a .json, .yaml or .csv file name");
+}
+
+function writeTopk(file: string, table: TopkTable): void {
+  const format = outputFormat(file);
   let text: string;
-  if (ext === ".json") text = JSON.stringify(table, null, 2) + "\n";
-  else if (ext === ".yaml" || ext === ".yml") text = toYaml(table);
-  else if (ext === ".csv") {
+  if (format === "json") text = JSON.stringify(table, null, 2) + "\n";
+  else if (format === "yaml") text = toYaml(table);
+  else {
     const rows = Object.values(table);
     const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
     const cell = (v: unknown): string => csvField(v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
     text = ["rank", ...cols].map(csvField).join(",") + "\n" + rows.map((r, i) => [String(i), ...cols.map((c) => cell(r[c]))].join(",")).join("\n") + (rows.length ? "\n" : "");
-  } else throw new ValidationError(`-o ${file}: unknown format '${ext || "(none)"}'`, "use a .json, .yaml or .csv file name");
+  }
   writeFileSync(file, text);
   process.stderr.write(`wrote ${Object.keys(table).length} point(s) to ${file}\n`);
 }

@@ -12,6 +12,7 @@
 //  3. a second sweep kills rows the launcher created or requeued between 1 and its end; then the
 //     job rows become CANCELLED and the workflow STOPPED, overwriting the FINISHED / RUNNING a
 //     launcher writes on its way out.
+import { ValidationError } from "../errors.js";
 import { endLauncher, killEvaluations, listBatchJobs, listLaunchers, setWorkflowState, updateBatchJob, type Store } from "../store/index.js";
 import type { BatchJobRow, BatchJobState, WorkflowRow, WorkflowState } from "../store/types.js";
 import { defaultSchedulerFor, type SchedulerResolver } from "./context.js";
@@ -49,6 +50,10 @@ export interface CancelOutcome {
 
 export async function cancelWorkflow(store: Store, wf: WorkflowRow, o: CancelOptions): Promise<CancelOutcome> {
   const schedulerFor = o.schedulerFor ?? defaultSchedulerFor;
+  // A finished search has nothing running to stop, and STOPPED would hide that it completed.
+  if (wf.state === "FINISHED") {
+    throw new ValidationError(`workflow '${wf.name}' is FINISHED: there is nothing to cancel`, `its results stay as they are; 'spruce rm ${wf.name}' deletes it, 'spruce submit hps ${wf.name} --resume --max-evals N' continues it`);
+  }
 
   // 1. Nothing the launchers write from now on can bring these rows back.
   await setWorkflowState(store, wf.id, "STOPPED");

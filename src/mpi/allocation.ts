@@ -121,7 +121,7 @@ function fromPbs(env: Env, opts: DetectOptions): Allocation | null {
   const file = nonEmpty(env, "PBS_NODEFILE");
   if (file === undefined) return null;
   const nodes = countSlots(readNodeFile("PBS_NODEFILE", file, opts).split("\n"));
-  if (nodes.length === 0) throw new ValidationError(`PBS_NODEFILE '${file}' lists no hosts`);
+  if (nodes.length === 0) throw new ValidationError(`PBS_NODEFILE '${file}' lists no hosts`, "the batch job's node list is empty: run spruce launch inside the batch job the scheduler started");
   return { source: "pbs", nodes, jobId: nonEmpty(env, "PBS_JOBID") ?? null };
 }
 
@@ -160,7 +160,7 @@ function fromCobalt(env: Env, opts: DetectOptions): Allocation | null {
   }
   if (file === undefined) return null;
   const nodes = countSlots(readNodeFile("COBALT_NODEFILE", file, opts).split("\n"));
-  if (nodes.length === 0) throw new ValidationError(`COBALT_NODEFILE '${file}' lists no hosts`);
+  if (nodes.length === 0) throw new ValidationError(`COBALT_NODEFILE '${file}' lists no hosts`, "the batch job's node list is empty: run spruce launch inside the batch job the scheduler started");
   return { source: "cobalt", nodes, jobId };
 }
 
@@ -172,7 +172,7 @@ function fromLsf(env: Env, opts: DetectOptions): Allocation | null {
   else if (hosts !== undefined) entries = hosts.split(/\s+/);
   else return null;
   let nodes = countSlots(entries);
-  if (nodes.length === 0) throw new ValidationError(`${file !== undefined ? "LSB_DJOB_HOSTFILE" : "LSB_HOSTS"} lists no hosts`);
+  if (nodes.length === 0) throw new ValidationError(`${file !== undefined ? "LSB_DJOB_HOSTFILE" : "LSB_HOSTS"} lists no hosts`, "the batch job's node list is empty: run spruce launch inside the batch job the scheduler started");
   // On clusters with launch nodes (Summit, Lassen) the first entry is the batch host the script
   // runs on, not a compute node; a single-host job has only that host and keeps it.
   if (nodes.length > 1) nodes = nodes.slice(1);

@@ -27,19 +27,19 @@ const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function positiveInt(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) {
-    throw new ValidationError(`${name} must be a positive integer, got ${value}`);
+    throw new ValidationError(`${name} must be a positive integer, got ${value}`, `give ${name} as a whole number of at least 1`);
   }
 }
 
 function validate(spec: LaunchSpec): void {
-  if (spec.hosts.length === 0) throw new ValidationError("the MPI launch has no hosts");
+  if (spec.hosts.length === 0) throw new ValidationError("the MPI launch has no hosts", "this is a bug in spruce: report it with the output of --verbose");
   for (const h of spec.hosts) {
-    if (h.trim() === "" || /[\s,]/.test(h)) throw new ValidationError(`bad host name '${h}' for an MPI launch`);
+    if (h.trim() === "" || /[\s,]/.test(h)) throw new ValidationError(`bad host name '${h}' for an MPI launch`, "the allocation's node names come from the scheduler: check SLURM_JOB_NODELIST / PBS_NODEFILE in the job");
   }
   positiveInt("ranks per node", spec.ranksPerNode);
   if (spec.threadsPerRank !== undefined) positiveInt("--threads-per-rank", spec.threadsPerRank);
   for (const name of Object.keys(spec.env ?? {})) {
-    if (!VAR_NAME.test(name)) throw new ValidationError(`bad environment variable name '${name}' for an MPI launch`);
+    if (!VAR_NAME.test(name)) throw new ValidationError(`bad environment variable name '${name}' for an MPI launch`, "environment variable names are letters, digits and _");
   }
 }
 
@@ -140,7 +140,7 @@ function cray(spec: LaunchSpec, n: number, env: [string, string][]): string[] {
  * syntax of `spec.flavour`. The program's own arguments follow the launcher's untouched.
  */
 export function buildLaunchCommand(spec: LaunchSpec, program: string[]): string[] {
-  if (program.length === 0) throw new ValidationError("the MPI launch has no program to run");
+  if (program.length === 0) throw new ValidationError("the MPI launch has no program to run", "this is a bug in spruce: report it with the output of --verbose");
   return [...buildLaunchPrefix(spec), ...program];
 }
 

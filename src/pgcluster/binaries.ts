@@ -70,6 +70,6 @@ export interface RunResult {
 export function runAsServerUser(program: string, args: readonly string[], opts: { timeoutMs?: number } = {}): RunResult {
   const [cmd, argv] = runningAsRoot() ? ["runuser", ["-u", ROOT_SERVER_USER, "--", program, ...args]] : [program, [...args]];
   const r = spawnSync(cmd, argv, { encoding: "utf8", timeout: opts.timeoutMs ?? 120_000, stdio: ["ignore", "pipe", "pipe"] });
-  if (r.error) throw new SpruceError(`could not run ${program}: ${r.error.message}`);
+  if (r.error) throw new SpruceError(`could not run ${program}: ${r.error.message}`, { hint: "check the PostgreSQL installation (initdb and pg_ctl must run for your user)" });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -110,7 +110,7 @@ function createCluster(programs: PgPrograms, info: ServerInfo, pgDir: string): v
     const r = runAsServerUser(programs.initdb, [
       "-D", info.dataDir, "-U", info.user, `--pwfile=${pwfile}`, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C",
     ]);
-    if (r.status !== 0) throw new SpruceError(`initdb failed (exit ${r.status}): ${lastLines(r.stderr || r.stdout)}`);
+    if (r.status !== 0) throw new SpruceError(`initdb failed (exit ${r.status}): ${lastLines(r.stderr || r.stdout)}`, { hint: "check that DIR is on a local disk you can write to, and remove what initdb left there before trying again" });
   } finally {
     rmSync(pwfile, { force: true });
   }
@@ -194,7 +194,7 @@ function serverRunning(programs: PgPrograms, info: ServerInfo): { running: boole
   // pg_ctl status: 0 running, 3 not running, 4 no usable data directory.
   if (r.status === 0) return { running: true, pid: Number(/PID: (\d+)/.exec(r.stdout)?.[1] ?? NaN) || null };
   if (r.status === 3) return { running: false, pid: null };
-  throw new SpruceError(`pg_ctl status failed (exit ${r.status}) for ${info.dataDir}: ${lastLines(r.stderr || r.stdout)}`);
+  throw new SpruceError(`pg_ctl status failed (exit ${r.status}) for ${info.dataDir}: ${lastLines(r.stderr || r.stdout)}`, { hint: `see the server log in ${info.dataDir}` });
 }
 
 function startServer(programs: PgPrograms, info: ServerInfo): void {
@@ -211,7 +211,7 @@ function startServer(programs: PgPrograms, info: ServerInfo): void {
 function stopServer(programs: PgPrograms, info: ServerInfo): void {
   const r = runAsServerUser(programs.pgCtl, ["stop", "-D", info.dataDir, "-m", "fast", "-w", "-t", "60"]);
   if (r.status !== 0 && serverRunning(programs, info).running) {
-    throw new SpruceError(`the PostgreSQL server did not stop (pg_ctl exit ${r.status}): ${lastLines(r.stderr || r.stdout)}`);
+    throw new SpruceError(`the PostgreSQL server did not stop (pg_ctl exit ${r.status}): ${lastLines(r.stderr || r.stdout)}`, { hint: "run 'spruce db stop DIR' again in a moment; a server busy with launchers can take a while" });
   }
 }
 

@@ -1,11 +1,14 @@
 // Command-template runs: `python3 train.py --lr {{lr}}` rendered per point into one /bin/sh line.
 // Every value that reaches the shell is quoted, so a categorical value like `'; rm -rf ~` stays one
 // literal argument. Quoting is done by rewriting each {{...}} output in the parsed template into a
-// call of our quoting helper, which keeps #if/#unless working on the raw (unquoted) values.
+// call of our quoting helper, which keeps #if/#unless working on the raw (unquoted) values. A
+// quoted word is literal only outside quotes and substitutions, so a placeholder anywhere else
+// ("{{v}}", '{{v}}', $(... {{v}})) is refused when the template is checked (./shell-context.ts).
 import Handlebars from "handlebars";
 import { ValidationError } from "../errors.js";
 import type { JsonValue, Point } from "../space/types.js";
 import { shellQuote } from "../util/shell.js";
+import { cloneShellState, initialShellState, placeholderProblem, readPlaceholder, readShellText, mergeShellStates, sameShellState, unclosed, type ShellState } from "./shell-context.js";
 
 type Node = hbs.AST.Node;
 type Expression = hbs.AST.Expression;
@@ -44,17 +47,86 @@ function analyse(template: string): Analysed {
   try {
     program = hb.parse(template);
   } catch (e) {
+    // Handlebars' message spans lines (the template, a caret): keep its first and last.
+    const lines = (e as Error).message.split("\n").filter((l) => l.trim() !== "");
     throw new ValidationError(
-      `command template is not valid Handlebars: ${(e as Error).message}`,
+      `command template is not valid Handlebars: ${[...new Set([lines[0], lines[lines.length - 1]])].join(": ")}`,
       "write hyperparameters as {{name}}, e.g. python3 train.py --lr {{lr}}",
     );
   }
+  checkPlaceholders(program);
   const variables = new Set<string>();
   walkProgram(program, true, variables);
   const render = hb.compile(program, { noEscape: true, strict: true });
   const analysed: Analysed = { variables, render };
   cache.set(template, analysed);
   return analysed;
+}
+
+/** The fix for a placeholder that stands where placeholderProblem says it cannot. */
+function placementHint(where: string): string {
+  if (where.includes("comment")) return "a comment is not run: take the placeholder out of it";
+  if (where.includes("here-document")) return "pass the value as an argument instead (or read it from $SPRUCE_POINT_FILE)";
+  if (where.includes("backslash")) return "drop the backslash: values are shell-quoted for you";
+  if (where.includes("$")) return where.startsWith("right after") ? "drop the $: a value cannot name a variable" : QUOTE_HINT;
+  return QUOTE_HINT;
+}
+
+const QUOTE_HINT =
+  "drop the quotes (or the substitution) around the placeholder: values are shell-quoted for you, so --name {{v}} passes O'Brien or $(x) to the program exactly as they are";
+
+/**
+ * Refuses a placeholder where its quoted value would not be one literal word (see the header),
+ * and a template that leaves a quote or substitution open. Reads the template as /bin/sh would
+ * read its rendered line: every branch of a block, and #each's body once and then again after
+ * itself, since it may be rendered any number of times.
+ */
+function checkPlaceholders(program: hbs.AST.Program): void {
+  const shell = initialShellState();
+  lexProgram(program, shell);
+  const open = unclosed(shell);
+  if (open) {
+    throw new ValidationError(`command template ends ${open}: /bin/sh would stop at a syntax error`, "close every quote, $(...), ${...} and here-document the template opens");
+  }
+}
+
+function lexProgram(program: hbs.AST.Program | undefined, shell: ShellState): void {
+  for (const stmt of program?.body ?? []) {
+    const node = stmt as Node;
+    if (node.type === "ContentStatement") {
+      const unsupported = readShellText(shell, (stmt as hbs.AST.ContentStatement).value);
+      if (unsupported) throw new ValidationError(`command template uses ${unsupported}`, "write the command without it, or put it in a script the template runs");
+    } else if (node.type === "MustacheStatement") {
+      const m = stmt as hbs.AST.MustacheStatement;
+      const where = placeholderProblem(shell);
+      if (where) throw new ValidationError(`command template: the placeholder {{${placeholderText(m)}}} is ${where}`, placementHint(where));
+      readPlaceholder(shell);
+    } else if (node.type === "BlockStatement") {
+      const b = stmt as hbs.AST.BlockStatement;
+      const before = cloneShellState(shell);
+      const body = cloneShellState(before);
+      lexProgram(b.program, body);
+      const inverse = cloneShellState(before);
+      lexProgram(b.inverse, inverse);
+      let after = mergeShellStates(body, inverse);
+      let same = sameShellState(body, inverse);
+      if (b.path.original === "each") {
+        // A second pass from where the first ended: a body that leaves a word open reads a
+        // leading # differently the second time.
+        const again = cloneShellState(body);
+        lexProgram(b.program, again);
+        same = same && sameShellState(body, before) && sameShellState(again, body) && (again.word === "") === (body.word === "");
+        after = mergeShellStates(mergeShellStates(after, before), again);
+      }
+      if (!same) {
+        throw new ValidationError(
+          `command template: the {{#${b.path.original}}} block opens or closes a quote, substitution or here-document that ${b.path.original === "each" ? "its repetitions" : "its other branch"} do not`,
+          "open and close quotes inside each branch, or around the whole block",
+        );
+      }
+      Object.assign(shell, after);
+    }
+  }
 }
 
 function walkProgram(program: hbs.AST.Program | undefined, checkVars: boolean, vars: Set<string>): void {
@@ -105,6 +177,12 @@ function walkStatement(stmt: hbs.AST.Statement, checkVars: boolean, vars: Set<st
         "use {{name}} for values and {{#if name}}...{{/if}} for conditional flags; partials and decorators are not supported",
       );
   }
+}
+
+/** A mustache as the user wrote it, for messages: `v`, `lookup opts 'k'`. */
+function placeholderText(m: hbs.AST.MustacheStatement): string {
+  const name = (m.path as PathExpression).original ?? "";
+  return m.params.length === 0 ? String(name) : `${String(name)} ...`;
 }
 
 function walkArgs(params: Expression[], hash: hbs.AST.Hash | undefined, checkVars: boolean, vars: Set<string>): void {

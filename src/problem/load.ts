@@ -1,6 +1,7 @@
 // Loading the user's problem and run files (docs/architecture.md, Glossary): TS/JS modules exporting `problem` or `run`
 // (or a default export), and Determined-style YAML problems. Every failure a user can cause is a
 // one-line ValidationError naming the file and the fix; no stack traces from the user's module.
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { extname, resolve } from "node:path";
@@ -21,6 +22,8 @@ export interface LoadedProblem {
   space: Space;
   /** Absolute path of the file the problem came from. */
   source: string;
+  /** Forms read in a way the author may not have meant (Problem.warnings()), for the CLI to print. */
+  warnings: string[];
 }
 
 export interface LoadedRun {
@@ -32,8 +35,8 @@ export interface LoadedRun {
 
 export async function loadProblem(path: string): Promise<LoadedProblem> {
   const source = existingFile(path, "problem", [...MODULE_EXTENSIONS, ...YAML_EXTENSIONS]);
-  const raw = YAML_EXTENSIONS.includes(extname(source).toLowerCase())
-    ? parseProblemYaml(readFileSync(source, "utf8"), source)
+  const { raw, warnings } = YAML_EXTENSIONS.includes(extname(source).toLowerCase())
+    ? { raw: parseProblemYaml(readFileSync(source, "utf8"), source), warnings: [] }
     : await specFromModule(source);
   const space = withSource(source, () => new Space(raw));
   // The space's normalised copy: a plain exported object may carry defaults left out or keys out of order.
@@ -42,7 +45,7 @@ export async function loadProblem(path: string): Promise<LoadedProblem> {
     startingPoints: [...space.startingPoints],
     ...(raw.gridCounts ? { gridCounts: raw.gridCounts } : {}),
   };
-  return { spec, space, source };
+  return { spec, space, source, warnings };
 }
 
 export async function loadRunModule(path: string): Promise<LoadedRun> {
@@ -82,14 +85,16 @@ export async function loadSearchMethodModule(path: string): Promise<{ create: (c
   return { create: isClass ? (ctx) => new (fn as unknown as new (c: unknown) => unknown)(ctx) : (ctx) => fn(ctx), source };
 }
 
-async function specFromModule(source: string): Promise<ProblemSpec> {
+async function specFromModule(source: string): Promise<{ raw: ProblemSpec; warnings: string[] }> {
   const { value, how } = findExport(await importUserModule(source), "problem");
   // Duck-typed rather than instanceof: the user's module may import Problem from another copy of
   // the package (the installed "spruce-hps" while we run from a checkout, or the reverse).
   if (typeof (value as { toSpec?: unknown } | undefined)?.toSpec === "function") {
-    return withSource(source, () => (value as { toSpec(): ProblemSpec }).toSpec());
+    const problem = value as { toSpec(): ProblemSpec; warnings?: () => string[] };
+    const raw = withSource(source, () => problem.toSpec());
+    return { raw, warnings: typeof problem.warnings === "function" ? problem.warnings() : [] };
   }
-  if (isPlainObject(value) && Array.isArray(value.hyperparameters)) return value as unknown as ProblemSpec;
+  if (isPlainObject(value) && Array.isArray(value.hyperparameters)) return { raw: value as unknown as ProblemSpec, warnings: [] };
   if (how === "named") {
     throw new ValidationError(
       `${source}: 'problem' is ${describeType(value)}, not a Problem`,
@@ -154,12 +159,12 @@ async function importUserModule(source: string): Promise<Record<string, unknown>
   } catch (e) {
     // Our own errors (e.g. a Problem builder call at the module's top level) already say what is wrong.
     if (isSpruceLike(e)) throw prefixed(source, e);
-    throw new ValidationError(`${source}: ${describeImportError(e)}`, "fix the error in that file, then run the command again");
+    throw new ValidationError(`${source}: ${describeImportError(e, source)}`, "fix the error in that file, then run the command again");
   }
 }
 
 /** One line for an error thrown while importing: the syntax error's position when there is one. */
-export function describeImportError(e: unknown): string {
+export function describeImportError(e: unknown, source?: string): string {
   if (!(e instanceof Error)) return `failed to load: ${String(e)}`;
   // Transformers colour their code frames; the message must be plain text.
   const text = e.message.replace(/\u001b\[[0-9;]*m/g, "");
@@ -175,10 +180,21 @@ export function describeImportError(e: unknown): string {
   const first = text.split("\n", 1)[0]!.trim();
   if (e.name === "SyntaxError") {
     // V8 puts the location in the first line of the stack ("file:///x/problem.mjs:3"), not the message.
-    const at = /^\S+:(\d+)\s*$/m.exec(e.stack ?? "");
-    return `syntax error${at ? ` at line ${at[1]}` : ""}: ${first}`;
+    const at = /^\S+:(\d+)\s*$/m.exec(e.stack ?? "")?.[1] ?? (source ? syntaxErrorLine(source) : null);
+    return `syntax error${at ? ` at line ${at}` : ""}: ${first}`;
   }
   return `failed to load: ${first}`;
+}
+
+/**
+ * The line of a syntax error in a plain JavaScript module. Node 20 reports an ES module's syntax
+ * error with no position at all; `node --check FILE` prints "FILE:LINE" first.
+ */
+function syntaxErrorLine(source: string): string | null {
+  if (needsTypeScriptLoader(source)) return null;
+  const r = spawnSync(process.execPath, ["--check", source], { encoding: "utf8", timeout: 10_000 });
+  const m = /^\S.*:(\d+)\s*$/m.exec(r.stderr ?? "");
+  return m ? m[1]! : null;
 }
 
 /** Runs fn, prefixing the message of a SpruceError it throws with the file it concerns. */

@@ -32,7 +32,7 @@ export function parseShorthand(name: string, spec: HyperparameterShorthand, opts
   checkName(name, `problem.add(${formatValue(name)})`);
   const where = `hyperparameter '${name}'`;
   if (opts.log !== undefined && typeof opts.log !== "boolean") {
-    throw new ValidationError(`${where}: the log option must be true or false (got ${formatValue(opts.log)})`);
+    throw new ValidationError(`${where}: the log option must be true or false (got ${formatValue(opts.log)})`, "write { log: true } for a log-scaled range, or leave it out");
   }
   if (isPlainObject(spec) && "type" in spec) {
     if (opts.log !== undefined) {
@@ -83,13 +83,41 @@ function rejectLog(where: string, opts: AddOptions): void {
   }
 }
 
+/** A shorthand int range with at most this many more values than one gets a warning (see below). */
+const SMALL_INT_RANGE = 10;
+
+/**
+ * DeepHyper reads `[0.0, 1.0]` as reals because Python keeps 1.0 apart from 1; JavaScript cannot,
+ * so the same text here is the integer range {0, 1}. A small int range made by the shorthand is
+ * where a real range was most likely meant: it gets a warning naming both explicit forms (a large
+ * one such as [1, 100] is nearly always meant as integers). Null when there is nothing to say.
+ */
+export function shorthandWarning(spec: HyperparameterShorthand, hp: Hyperparameter): string | null {
+  if (!Array.isArray(spec) || hp.type !== "int" || hp.high - hp.low > SMALL_INT_RANGE) return null;
+  const args = `${JSON.stringify(hp.name)}, ${hp.low}, ${hp.high}${hp.log ? ", { log: true }" : ""}`;
+  return (
+    `hyperparameter '${hp.name}': [${spec.map((v) => formatValue(v)).join(", ")}] is the integer range ${hp.low}..${hp.high} ` +
+    `(two whole numbers make an int range, and JavaScript cannot tell 1.0 from 1): ` +
+    `write .float(${args}) for real values, or .int(${args}) to keep integers without this warning`
+  );
+}
+
 export class Problem {
   private readonly hyperparameters: Hyperparameter[] = [];
   private readonly startingPoints: Point[] = [];
+  private readonly notes: string[] = [];
 
   /** Adds a hyperparameter from DeepHyper's shorthand or the object form (see HyperparameterShorthand). */
   add(name: string, spec: HyperparameterShorthand, opts?: AddOptions): this {
-    return this.push(parseShorthand(name, spec, opts));
+    const hp = parseShorthand(name, spec, opts);
+    const note = shorthandWarning(spec, hp);
+    if (note) this.notes.push(note);
+    return this.push(hp);
+  }
+
+  /** What the shorthand read in a way the author may not have meant (printed by submit and `problem show`). */
+  warnings(): string[] {
+    return [...this.notes];
   }
 
   /** Integers in [low, high], both inclusive. */
@@ -120,7 +148,7 @@ export class Problem {
   /** A point evaluated first (DeepHyper's add_starting_point); checked against the space in toSpec(). */
   addStartingPoint(point: Point): this {
     if (!isPlainObject(point)) {
-      throw new ValidationError(`starting point must be an object of name: value (got ${formatValue(point)})`);
+      throw new ValidationError(`starting point must be an object of name: value (got ${formatValue(point)})`, "e.g. problem.addStartingPoint({ units: 10, lr: 0.01 })");
     }
     this.startingPoints.push(structuredClone(point));
     return this;

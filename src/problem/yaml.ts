@@ -115,7 +115,7 @@ function parseEntry(name: string, def: unknown): Hyperparameter {
     return def[key];
   };
   if (def.count !== undefined && !(Number.isInteger(def.count) && (def.count as number) >= 1)) {
-    throw new ValidationError(`${path}.count: must be a positive integer (got ${formatValue(def.count)})`);
+    throw new ValidationError(`${path}.count: must be a positive integer (got ${formatValue(def.count)})`, "e.g. count: 5 (grid points of this range)");
   }
   switch (type) {
     case "int":
@@ -138,11 +138,11 @@ function parseEntry(name: string, def: unknown): Hyperparameter {
 function parseLog(path: string, name: string, def: Record<string, unknown>, minval: unknown, maxval: unknown): Hyperparameter {
   const base = def.base ?? 10;
   if (typeof base !== "number" || !Number.isFinite(base) || base <= 0 || base === 1) {
-    throw new ValidationError(`${path}.base: must be a positive number other than 1 (got ${formatValue(base)})`);
+    throw new ValidationError(`${path}.base: must be a positive number other than 1 (got ${formatValue(base)})`, "e.g. base: 10 (minval and maxval are then powers of 10)");
   }
   for (const [key, v] of [["minval", minval], ["maxval", maxval]] as const) {
     if (typeof v !== "number" || !Number.isFinite(v)) {
-      throw new ValidationError(`${path}.${key}: must be a finite number, an exponent of base ${base} (got ${formatValue(v)})`);
+      throw new ValidationError(`${path}.${key}: must be a finite number, an exponent of base ${base} (got ${formatValue(v)})`, `e.g. ${key}: -4 for ${base}^-4`);
     }
   }
   const lo = minval as number;

@@ -170,7 +170,7 @@ export class RemoteSession {
         });
         channel.on("close", () => {
           if (exit !== undefined) return resolve(exit);
-          if (signal) return reject(new SpruceError(`the remote command was killed by SIG${signal} on ${this.site.host}`));
+          if (signal) return reject(new SpruceError(`the remote command was killed by SIG${signal} on ${this.site.host}`, { hint: "the login node may limit long commands: run it again, or log in and run it there" }));
           reject(this.lost());
         });
         // Nothing to send: an open stdin would keep a remote reader waiting forever.

@@ -56,12 +56,12 @@ export function remoteInvocation(args: string[]): RemoteInvocation | null {
   }
   if (site === "") throw new ValidationError("--site needs a site name", "list the sites with 'spruce site ls'");
   if (rest.some((a) => a === "--workspace" || a.startsWith("--workspace="))) {
-    throw new ValidationError("--workspace cannot be combined with --site: the site's workspace is used", `change it with 'spruce site add ${site} ... --workspace REMOTE_DIR --force'`);
+    throw new ValidationError("--workspace cannot be combined with --site: the site's workspace is used", `change it with 'spruce site add ${site} ... --remote-workspace REMOTE_DIR --force'`);
   }
   let connectTimeoutSeconds: number | undefined;
   if (connectTimeout !== undefined) {
     connectTimeoutSeconds = Number(connectTimeout);
-    if (!(connectTimeoutSeconds > 0)) throw new ValidationError(`--connect-timeout must be a positive number of seconds (got '${connectTimeout}')`);
+    if (!(connectTimeoutSeconds > 0)) throw new ValidationError(`--connect-timeout must be a positive number of seconds (got '${connectTimeout}')`, "e.g. --connect-timeout 20");
   }
   return { site, acceptNewHostKey, connectTimeoutSeconds, command, args: rest };
 }

@@ -84,7 +84,7 @@ export function getSite(name: string): Site {
   if (!site) {
     throw new NotFoundError(
       `no site named '${name}' (in ${sitesFile()})`,
-      `add it with 'spruce site add ${name} --host HOST --user USER --workspace REMOTE_DIR', or list the sites with 'spruce site ls'`,
+      `add it with 'spruce site add ${name} --host HOST --user USER --remote-workspace REMOTE_DIR', or list the sites with 'spruce site ls'`,
     );
   }
   return site;
@@ -98,7 +98,7 @@ export function siteAddLine(site: Site, change: Partial<Pick<Site, "host" | "use
   const s = { ...site, ...change };
   const parts = [s.name, "--host", s.host, "--port", String(s.port), "--user", s.user];
   if (s.key !== undefined) parts.push("--key", s.key);
-  parts.push("--workspace", s.workspace);
+  parts.push("--remote-workspace", s.workspace);
   if (s.spruce !== DEFAULT_REMOTE_SPRUCE || change.spruce !== undefined) parts.push("--spruce", s.spruce);
   if (s.knownHosts !== undefined) parts.push("--known-hosts", s.knownHosts);
   return `spruce site add ${parts.map((p) => shellQuote(p)).join(" ")} --force`;

@@ -38,6 +38,7 @@ export function statusText(
     : `${duration(eta)} (about ${new Date(now + eta).toISOString().slice(11, 16)} UTC)`;
 
   let out = `workflow   ${wf.name} (${wf.state})\n`;
+  if (wf.error) out += `error      ${wf.error.split("\n")[0]}\n`;
   out += `searcher   ${wf.searcher}, ${wf.direction}, seed ${wf.seed}\n`;
   const progress = trials === null ? `${finished}/${wf.maxEvals} finished` : `${trials}/${wf.maxEvals} trials run, ${finished} evaluations finished`;
   out += `progress   ${progress} (${pct}%)${columns ? "  " + bar(pct, 24) : ""}\n`;

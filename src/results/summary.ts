@@ -10,6 +10,8 @@ export interface WorkflowStatus {
   counts: Record<EvaluationState, number>;
   best: { objective: number; point: Point; eval_id: number } | null;
   batch_jobs: { scheduler: string; id: string | null; state: string; nodes: number; queue: string | null; submitted_at: string }[];
+  /** Why the workflow is FAILED; null in every other state. */
+  error: string | null;
   [extra: string]: JsonValue | unknown;
 }
 
@@ -43,5 +45,6 @@ export function workflowStatus(
       queue: j.queue,
       submitted_at: new Date(j.submittedAt).toISOString(),
     })),
+    error: wf.error ?? null,
   };
 }

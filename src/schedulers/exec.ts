@@ -29,7 +29,7 @@ export function explainLine(result: CommandResult): string {
 }
 
 export function commandFailed(spec: CommandSpec, result: CommandResult): SchedulerError {
-  return new SchedulerError(`${spec.command} failed (exit ${result.code}): ${explainLine(result)}`);
+  return new SchedulerError(`${spec.command} failed (exit ${result.code}): ${explainLine(result)}`, `run '${[spec.command, ...spec.args].join(" ")}' yourself to see the scheduler's whole answer`);
 }
 
 /**
@@ -48,7 +48,7 @@ export function runCommand(spec: CommandSpec, timeoutMs: number = TIMEOUT_MS): P
         if (code === "ENOENT") return reject(notFoundError(spec.command));
         if (typeof code === "number") return resolve({ stdout, stderr, code });
         const why = (err as { killed?: boolean }).killed ? `no answer within ${timeoutMs / 1000} s` : err.message;
-        reject(new SchedulerError(`${spec.command} did not complete: ${why}`));
+        reject(new SchedulerError(`${spec.command} did not complete: ${why}`, "the scheduler may be busy or down: try again in a minute"));
       },
     );
     const stdin = child.stdin;
@@ -62,7 +62,7 @@ export function runCommand(spec: CommandSpec, timeoutMs: number = TIMEOUT_MS): P
     createReadStream(spec.stdinFile)
       .on("error", (e) => {
         child.kill();
-        reject(new SchedulerError(`cannot read ${spec.stdinFile} for ${spec.command}: ${e.message}`));
+        reject(new SchedulerError(`cannot read ${spec.stdinFile} for ${spec.command}: ${e.message}`, "check that the results folder is readable"));
       })
       .pipe(stdin);
   });

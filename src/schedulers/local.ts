@@ -39,7 +39,7 @@ export class LocalScheduler extends BatchScheduler {
   /** The submit "output" of a local job is the pid of the started bash. */
   parseSubmitOutput(stdout: string): string {
     const pid = lines(stdout).find((l) => /^\d+$/.test(l));
-    if (pid === undefined) throw new SchedulerError("the local script did not start: no process id");
+    if (pid === undefined) throw new SchedulerError("the local script did not start: no process id", "run the batch script by hand (bash SCRIPT, in the results folder) to see why");
     return pid;
   }
 
@@ -75,7 +75,7 @@ export class LocalScheduler extends BatchScheduler {
           reject(
             (e as NodeJS.ErrnoException).code === "ENOENT"
               ? new SchedulerError("bash not found on PATH", "the local scheduler runs scripts with bash: install it")
-              : new SchedulerError(`cannot start ${scriptPath}: ${e.message}`),
+              : new SchedulerError(`cannot start ${scriptPath}: ${e.message}`, "check that the results folder is writable and bash can run the script"),
           ),
         );
       });

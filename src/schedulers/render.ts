@@ -128,7 +128,7 @@ export function buildView(ctx: ScriptContext): TemplateView {
   const ranksPerNode = validateCount(ctx.ranksPerNode, "--ranks-per-node");
   const minutes = validateCount(ctx.walltimeMinutes, "-t/--time (minutes)");
   const [program] = ctx.launcherCommand;
-  if (program === undefined) throw new ValidationError("the launcher command is empty");
+  if (program === undefined) throw new ValidationError("the launcher command is empty", "this is a bug in spruce: report it with the output of --verbose");
   // Compute nodes may have nothing on PATH (docs/architecture.md, Batch scripts): the launcher program must be absolute.
   validateAbsolutePath(program, "launcher program");
   const local = ctx.scheduler === "local";

@@ -111,7 +111,7 @@ export function directivePath(value: string, what: string): string {
  */
 export function validateSchedFlag(value: string): string {
   if (!value.startsWith("-")) {
-    throw new ValidationError(`--sched-flags entry '${value}' is not an option`, "each entry starts with - or --, e.g. --sched-flags='--gres=gpu:1'");
+    throw new ValidationError(`--sched-flags entry '${value}' is not an option`, "each entry starts with - or --, e.g. --sched-flags '--gres=gpu:1'");
   }
   if (CONTROL.test(value)) {
     throw new ValidationError(`--sched-flags entry ${JSON.stringify(value)} contains a newline or another control character`, "give one option per entry");
@@ -148,7 +148,7 @@ export function validateCommentText(value: string, what: string): string {
 /** A positive whole number for a directive (nodes, ranks per node). */
 export function validateCount(value: number, what: string): number {
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new ValidationError(`${what} must be a positive whole number, got ${String(value)}`);
+    throw new ValidationError(`${what} must be a positive whole number, got ${String(value)}`, `give ${what} as a whole number of at least 1`);
   }
   return value;
 }

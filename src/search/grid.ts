@@ -16,16 +16,16 @@ import type { EvaluationResult, Searcher, SearcherContext } from "./searcher.js"
 export function gridCountsFromOptions(options: Record<string, JsonValue>): GridCounts {
   const count = options.grid_count ?? DEFAULT_GRID_COUNT;
   if (typeof count !== "number") {
-    throw new ValidationError(`grid option grid_count=${JSON.stringify(count)} must be a positive integer`);
+    throw new ValidationError(`--grid-count must be a whole number of at least 1 (got ${JSON.stringify(count)})`, `e.g. --grid-count ${DEFAULT_GRID_COUNT}`);
   }
   const raw = options.grid_counts ?? {};
   if (!isPlainObject(raw)) {
-    throw new ValidationError(`grid option grid_counts must be an object of name: count (got ${JSON.stringify(raw)})`);
+    throw new ValidationError(`grid option grid_counts must be an object of name: count (got ${JSON.stringify(raw)})`, "give per-hyperparameter counts as 'count:' keys in a YAML problem");
   }
   const perName: Record<string, number> = {};
   for (const [name, n] of Object.entries(raw)) {
     if (typeof n !== "number") {
-      throw new ValidationError(`grid count of '${name}' must be a positive integer (got ${JSON.stringify(n)})`);
+      throw new ValidationError(`grid count of '${name}' must be a whole number of at least 1 (got ${JSON.stringify(n)})`, `set its count to 1 or more in the problem file (YAML 'count: ${DEFAULT_GRID_COUNT}')`);
     }
     perName[name] = n;
   }
@@ -58,7 +58,7 @@ export function createGridSearcher(ctx: SearcherContext): Searcher {
     restore(state: JsonValue): void {
       const s = state as { next?: unknown; size?: unknown } | null;
       if (!isPlainObject(s) || !Number.isInteger(s.next) || (s.next as number) < 0 || (s.next as number) > size) {
-        throw new ValidationError(`grid: invalid saved state ${JSON.stringify(state)}`);
+        throw new ValidationError(`grid: invalid saved state ${JSON.stringify(state)}`, "the saved search state is damaged: submit the search again under a new name");
       }
       // A different size means the problem or the counts changed: the index would point elsewhere.
       if (s.size !== size) {

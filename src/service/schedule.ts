@@ -4,7 +4,7 @@
 import { ValidationError } from "../errors.js";
 
 export function everyToCron(seconds: number): string {
-  if (!Number.isInteger(seconds) || seconds < 1) throw new ValidationError(`--every must be a whole number of seconds, at least 1 (got ${seconds})`);
+  if (!Number.isInteger(seconds) || seconds < 1) throw new ValidationError(`--every must be a whole number of seconds, at least 1 (got ${seconds})`, "e.g. --every 60");
   if (seconds < 60 && 60 % seconds === 0) return `*/${seconds} * * * * *`;
   const minutes = seconds / 60;
   if (Number.isInteger(minutes) && minutes < 60 && 60 % minutes === 0) return `0 */${minutes} * * * *`;

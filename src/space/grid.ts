@@ -1,6 +1,7 @@
-// Grid expansion of a Space with Determined's rules (docs/architecture.md, ambs, random, grid): `count` points per numeric range,
-// endpoints included, log ranges spaced in log space, `count: 1` the (log) midpoint, integer values
-// rounded and their duplicates removed, categoricals and ordinals every value, a const its value.
+// Grid expansion of a Space with Determined's rules (docs/architecture.md, ambs, random, grid):
+// `count` points per numeric range, endpoints included, log ranges spaced in log space, `count: 1`
+// the (log) midpoint, integer values rounded and their duplicates removed, categoricals and
+// ordinals every value, a const its value.
 // The grid is the Cartesian product with the FIRST hyperparameter varying SLOWEST (Determined's
 // cartesianProduct nests the first name outermost), so point i is computed directly from i
 // (mixed radix) and a searcher's state is a single index.
@@ -33,7 +34,7 @@ function roundHalfAway(x: number): number {
 /** The values one hyperparameter takes on the grid. count applies to int and float ranges only. */
 export function gridValues(param: Hyperparameter, count: number): JsonValue[] {
   if (!Number.isInteger(count) || count < 1) {
-    throw new ValidationError(`grid count for '${param.name}' must be a positive integer (got ${count})`);
+    throw new ValidationError(`grid count for '${param.name}' must be a whole number of at least 1 (got ${count})`, `e.g. --grid-count ${DEFAULT_GRID_COUNT}`);
   }
   switch (param.type) {
     case "const":
@@ -72,10 +73,9 @@ function rangeValues(low: number, high: number, log: boolean, count: number): nu
 
 /** Checks the counts against the space (unknown names are a typo the user wants to hear about). */
 export function checkGridCounts(space: Space, counts: GridCounts): void {
-  const bad = (what: string, v: unknown): never => {
-    throw new ValidationError(`${what} must be a positive integer (got ${JSON.stringify(v)})`, "e.g. --set grid_count=5");
-  };
-  if (!Number.isInteger(counts.count) || counts.count < 1) bad("grid_count", counts.count);
+  if (!Number.isInteger(counts.count) || counts.count < 1) {
+    throw new ValidationError(`--grid-count must be a whole number of at least 1 (got ${JSON.stringify(counts.count)})`, `e.g. --grid-count ${DEFAULT_GRID_COUNT} (points per numeric range)`);
+  }
   for (const [name, n] of Object.entries(counts.perName)) {
     if (!space.names.includes(name)) {
       throw new ValidationError(
@@ -83,7 +83,9 @@ export function checkGridCounts(space: Space, counts: GridCounts): void {
         `hyperparameters of this problem: ${space.names.join(", ")}`,
       );
     }
-    if (!Number.isInteger(n) || n < 1) bad(`grid count of '${name}'`, n);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new ValidationError(`grid count of '${name}' must be a whole number of at least 1 (got ${JSON.stringify(n)})`, `set its count to 1 or more in the problem file (YAML 'count: ${DEFAULT_GRID_COUNT}')`);
+    }
   }
 }
 
@@ -102,7 +104,7 @@ export function axesSize(axes: readonly GridAxis[]): number {
   let n = 1;
   for (const axis of axes) n *= axis.values.length;
   if (!Number.isSafeInteger(n)) {
-    throw new ValidationError(`the grid has too many points (${n})`, "lower grid_count or the per-hyperparameter counts");
+    throw new ValidationError(`the grid has too many points (${n})`, "lower --grid-count or the per-hyperparameter counts");
   }
   return n;
 }

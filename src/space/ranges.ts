@@ -1,10 +1,11 @@
-// Studio-style hyperparameter ranges on the command line (`--hp name=spec`, docs/architecture.md, ambs, random, grid), usable with
+// Studio-style hyperparameter ranges on the command line (`--hp name=spec`), usable with
 // any searcher instead of a problem file. Endpoints are inclusive (MATLAB style).
 //
 //   lr=0.01:0.01:0.1   start:step:end  -> ordinal [0.01, 0.02, ..., 0.1]
 //   lr=1e-5:l5:0.1     5 log-spaced    -> ordinal [1e-5, 1e-4, 1e-3, 1e-2, 0.1]
 //   lr=1e-5:u10:0.1    10 uniform      -> ordinal of 10 evenly spaced values
-//   layers=0:3         low:high        -> int range [0, 3] (a float range if a bound is not an integer)
+//   layers=0:3         low:high        -> int range [0, 3] (a float range if a bound is written
+//                                         as a real: 0.0:1.0, 1e-3:1)
 //   act=relu,tanh      a list          -> categorical (ordinal when every item is a number)
 //   lr=0.1             a single value  -> const
 //
@@ -19,6 +20,7 @@ import { checkName, checkRange, checkValues } from "./validate.js";
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const COUNTED = /^([lu])(\d+)$/;
+const INTEGER = /^[+-]?\d+$/;
 
 /** Significant digits kept for computed values: 1e-5 * 10 ** 1 prints as 1e-4, not 0.00010000000000000002. */
 const DIGITS = 12;
@@ -83,7 +85,8 @@ function parseSpec(name: string, spec: string, fail: (reason: string) => never):
   const [low, high] = bounds as [number, number];
   if (!(low < high)) fail(`the start (${low}) must be less than the end (${high})`);
   if (parts.length === 2) {
-    const type = Number.isInteger(low) && Number.isInteger(high) ? "int" : "float";
+    // As in Python (DeepHyper): written as integers, an int range; 0.0:1.0 or 1e3:1e4, real values.
+    const type = INTEGER.test(parts[0]!) && INTEGER.test(parts[1]!) ? "int" : "float";
     return { type, name, ...checkRange(`hyperparameter '${name}'`, type, low, high, false) };
   }
   const middle = parts[1]!;

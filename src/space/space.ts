@@ -123,7 +123,7 @@ export class Space {
   /** The point as a vector in [0,1]^dim. Throws a ValidationError for a point outside the space. */
   encode(p: Point): Float64Array {
     const reason = this.contains(p);
-    if (reason !== null) throw new ValidationError(`cannot encode point: ${reason}`);
+    if (reason !== null) throw new ValidationError(`cannot encode point: ${reason}`, "a point must give every hyperparameter of the space a value inside it");
     const x = new Float64Array(this.dim);
     for (const { param, offset, index } of this.columns) {
       const v = p[param.name] as JsonValue;

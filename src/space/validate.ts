@@ -27,7 +27,7 @@ export function isHyperparameterType(v: unknown): v is HyperparameterType {
 /** Throws unless name is usable as a hyperparameter name. `where` says where the name came from. */
 export function checkName(name: unknown, where: string): string {
   if (typeof name !== "string" || name === "") {
-    throw new ValidationError(`${where}: the name must be a non-empty string (got ${formatValue(name)})`);
+    throw new ValidationError(`${where}: the name must be a non-empty string (got ${formatValue(name)})`, "name each hyperparameter with a string, e.g. \"lr\"");
   }
   if (!NAME_PATTERN.test(name)) {
     throw new ValidationError(
@@ -40,7 +40,7 @@ export function checkName(name: unknown, where: string): string {
 
 function checkBound(where: string, field: "low" | "high", v: unknown, integer: boolean): number {
   if (typeof v !== "number" || !Number.isFinite(v)) {
-    throw new ValidationError(`${where}: ${field} must be a finite number (got ${formatValue(v)})`);
+    throw new ValidationError(`${where}: ${field} must be a finite number (got ${formatValue(v)})`, `give ${field} as a number, e.g. 0`);
   }
   if (integer && !Number.isInteger(v)) {
     throw new ValidationError(
@@ -62,7 +62,7 @@ export function checkRange(
   const low = checkBound(where, "low", lowRaw, type === "int");
   const high = checkBound(where, "high", highRaw, type === "int");
   if (logRaw !== undefined && typeof logRaw !== "boolean") {
-    throw new ValidationError(`${where}: log must be true or false (got ${formatValue(logRaw)})`);
+    throw new ValidationError(`${where}: log must be true or false (got ${formatValue(logRaw)})`, "write log: true for a log-scaled range, or leave it out");
   }
   const log = logRaw === true;
   if (!(low < high)) {
@@ -89,7 +89,7 @@ export function checkRange(
 /** Checks a list of choices: non-empty, JSON values, no value twice. Returns a copy. */
 export function checkValues(where: string, type: "categorical" | "ordinal", raw: unknown): JsonValue[] {
   if (!Array.isArray(raw)) {
-    throw new ValidationError(`${where}: values must be a list (got ${formatValue(raw)})`);
+    throw new ValidationError(`${where}: values must be a list (got ${formatValue(raw)})`, "give the choices as a list, e.g. [\"relu\", \"tanh\"]");
   }
   if (raw.length === 0) {
     throw new ValidationError(`${where}: ${type} needs at least one value (got an empty list)`, "list the choices");

@@ -50,7 +50,7 @@ export async function updateBatchJob(store: Store, id: number, patch: BatchJobPa
       ? await store.knex("batch_jobs").where({ id })
       : await store.knex("batch_jobs").where({ id }).update(columns).returning("*"),
   );
-  if (rows.length === 0) throw new NotFoundError(`no batch job with id ${id}`);
+  if (rows.length === 0) throw new NotFoundError(`no batch job with id ${id}`, "was its workflow deleted ('spruce rm') meanwhile? list the workflows with 'spruce ls'");
   return toBatchJob(rows[0]!);
 }
 

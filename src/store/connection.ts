@@ -65,7 +65,7 @@ export async function openStore(location: StoreLocation, mode: OpenOptions = {})
         : openPostgresFile(location.credentialsFile, retry);
   try {
     const applied = await appliedMigrations(store.knex).catch((e: unknown) => {
-      throw connectError(e, store.describe);
+      throw connectError(e, store);
     });
     if (mode.migrate) {
       // Refuse before knex does: a database from a newer spruce must not be touched by this one.
@@ -92,11 +92,31 @@ function logRetry(info: { error: unknown; attempt: number; delayMs: number }): v
   process.stderr.write(`${new Date().toISOString()} database connection lost (${why}): retry ${info.attempt} in ${info.delayMs} ms\n`);
 }
 
-/** The first contact failed: say where and what to check, instead of a bare socket error. */
-function connectError(e: unknown, describe: string): unknown {
+/**
+ * The first contact failed: say where and what to check, in one line, instead of a driver's error
+ * (the caller has already closed the store, so no file or connection is left behind).
+ */
+function connectError(e: unknown, store: Store): unknown {
+  const describe = store.describe;
+  const code = (e as { code?: unknown }).code;
+  const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+  if (store.dialect === "sqlite" && typeof code === "string" && /^SQLITE_(NOTADB|CORRUPT)/.test(code)) {
+    return new SpruceError(`${describe} is not a usable SQLite database: ${reason}`, {
+      hint: `move it aside (mv '${describe}' '${describe}.broken'; also its -wal and -shm files if any) and run the command again to start a new one (keep the moved file: it is the only copy of the workflows it held)`,
+      exitCode: 2,
+      cause: e,
+    });
+  }
+  if (code === "ENOTFOUND") {
+    return new SpruceError(`cannot reach the workflow database at ${describe}: unknown host (${reason})`, {
+      hint: "check the host name in --database-url / SPRUCE_DATABASE_URL (or the credentials file)",
+      exitCode: 2,
+      cause: e,
+    });
+  }
   if (isTransientError(e)) {
-    return new SpruceError(`cannot reach the workflow database at ${describe}: ${(e as Error).message}`, {
-      hint: "is the server running? a managed one starts with 'spruce db start DIR'",
+    return new SpruceError(`cannot reach the workflow database at ${describe}: ${reason}`, {
+      hint: "is the server running, and are the host and port right? a managed one starts with 'spruce db start DIR'",
       cause: e,
     });
   }
@@ -138,10 +158,14 @@ function openSqlite(workspace: string, migrate: boolean, retry: RetryPolicy): St
           cachePreparedStatements(conn);
           done(null, conn);
         } catch (e) {
+          // knex drops a connection that failed here without closing it; left open, a file that
+          // is not a database would keep the -wal and -shm files WAL mode created next to it.
+          conn.close();
           done(e as Error, conn);
         }
       },
     },
+    log: quietKnexLog,
   });
   return { knex, dialect: "sqlite", describe: file, scriptEnv: scriptEnvOf({ workspace }), retry, close: () => knex.destroy() };
 }
@@ -187,6 +211,21 @@ function openPostgresFile(file: string, retry: RetryPolicy): Store {
   );
 }
 
+/**
+ * knex prints "Connection Error: ..." for every dropped pooled connection and "Acquire connection
+ * error: ..." with a stack for a failed connect, on stdout by default. The error itself reaches the
+ * caller (the retry loop logs a loss once per retry; a failed first contact becomes one line), so
+ * those are dropped; anything else knex warns about goes to stderr (stdout carries command output).
+ */
+const quietKnexLog = {
+  warn: (message: unknown) => {
+    if (!/^(Connection Error|Acquire connection error)/.test(String(message))) process.stderr.write(`knex: ${String(message)}\n`);
+  },
+  error: (message: unknown) => {
+    if (!/^(Connection Error|Acquire connection error)/.test(String(message))) process.stderr.write(`knex: ${String(message)}\n`);
+  },
+};
+
 /** Connections per process: a launcher runs one statement at a time, plus its heartbeat. */
 const PG_POOL_MAX = 3;
 
@@ -204,14 +243,7 @@ function postgresStore(connection: Knex.PgConnectionConfig, describe: string, sc
     // min 0 and a short idle timeout: an idle launcher holds no server connection between ticks, so
     // many nodes fit under max_connections.
     pool: { min: 0, max: PG_POOL_MAX, idleTimeoutMillis: 10_000 },
-    // knex prints "Connection Error: ..." on stdout for every dropped pooled connection, and
-    // "Acquire connection error" for a failed connect; the retry loop already logs the loss once
-    // per retry, and a failed first contact is the command's own error (stdout carries output).
-    log: {
-      warn: (message: unknown) => {
-        if (!/^(Connection Error|Acquire connection error)/i.test(String(message))) process.stderr.write(`knex: ${String(message)}\n`);
-      },
-    },
+    log: quietKnexLog,
   });
   return { knex, dialect: "postgres", describe, scriptEnv, retry, close: () => knex.destroy() };
 }

@@ -46,7 +46,7 @@ export function readCredentials(file: string): PgCredentials {
   }
   const creds = text.trimStart().startsWith("{") ? fromJson(file, text) : fromPgpass(file, text);
   if (!Number.isInteger(creds.port) || creds.port < 1 || creds.port > 65535) {
-    throw new ValidationError(`${file}: port '${creds.port}' is not a TCP port`);
+    throw new ValidationError(`${file}: port '${creds.port}' is not a TCP port`, "fix the credentials file, or make a new cluster with 'spruce db init DIR'");
   }
   return creds;
 }
@@ -56,17 +56,17 @@ function fromJson(file: string, text: string): PgCredentials {
   try {
     o = JSON.parse(text) as Record<string, unknown>;
   } catch (e) {
-    throw new ValidationError(`${file} is not valid JSON: ${(e as Error).message}`);
+    throw new ValidationError(`${file} is not valid JSON: ${(e as Error).message}`, "fix the credentials file, or make a new cluster with 'spruce db init DIR'");
   }
   for (const key of ["host", "user", "password", "database"] as const) {
-    if (typeof o[key] !== "string" || o[key] === "") throw new ValidationError(`${file}: '${key}' is missing or not a string`);
+    if (typeof o[key] !== "string" || o[key] === "") throw new ValidationError(`${file}: '${key}' is missing or not a string`, "fix the credentials file, or make a new cluster with 'spruce db init DIR'");
   }
   return { host: o.host as string, port: Number(o.port), user: o.user as string, password: o.password as string, database: o.database as string };
 }
 
 function fromPgpass(file: string, text: string): PgCredentials {
   const line = text.split("\n").find((l) => l.trim() !== "" && !l.trimStart().startsWith("#"));
-  if (line === undefined) throw new ValidationError(`${file} has no host:port:database:user:password line`);
+  if (line === undefined) throw new ValidationError(`${file} has no host:port:database:user:password line`, "write one line host:port:database:user:password naming the workflow database");
   const fields: string[] = [""];
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
@@ -74,10 +74,10 @@ function fromPgpass(file: string, text: string): PgCredentials {
     else if (c === ":") fields.push("");
     else fields[fields.length - 1] += c;
   }
-  if (fields.length !== 5) throw new ValidationError(`${file}: expected host:port:database:user:password, got ${fields.length} field(s)`);
+  if (fields.length !== 5) throw new ValidationError(`${file}: expected host:port:database:user:password, got ${fields.length} field(s)`, "write one line host:port:database:user:password naming the workflow database");
   const [host, port, database, user, password] = fields as [string, string, string, string, string];
   if ([host, port, database, user].some((f) => f === "*" || f === "")) {
-    throw new ValidationError(`${file}: host, port, database and user must be spelled out (no '*') to name one database`);
+    throw new ValidationError(`${file}: host, port, database and user must be spelled out (no '*') to name one database`, "replace the '*' fields with the workflow database's host, port, database and user");
   }
   return { host, port: Number(port), user, password: password.replace(/\r$/, ""), database };
 }

@@ -39,10 +39,10 @@ export async function createEvaluations(
   } = {},
 ): Promise<EvaluationRow[]> {
   if (opts.fidelity !== undefined && opts.fidelity.length !== points.length) {
-    throw new SpruceError(`createEvaluations: ${opts.fidelity.length} fidelities for ${points.length} points`);
+    throw new SpruceError(`createEvaluations: ${opts.fidelity.length} fidelities for ${points.length} points`, { hint: "this is a bug in spruce: report it with the output of --verbose" });
   }
   const claimed = opts.claim?.hosts.length ?? 0;
-  if (claimed > points.length) throw new SpruceError(`createEvaluations: ${claimed} claims for ${points.length} points`);
+  if (claimed > points.length) throw new SpruceError(`createEvaluations: ${claimed} claims for ${points.length} points`, { hint: "this is a bug in spruce: report it with the output of --verbose" });
   if (points.length === 0 && opts.searcherState === undefined) return [];
   const token = randomUUID();
   return writeTransaction(store, async (trx, attempt) => {
@@ -159,7 +159,7 @@ export async function finishEvaluations(
   opts: { searcherState?: JsonValue; launcherId?: number; workflowId?: number; told?: boolean } = {},
 ): Promise<EvaluationRow[]> {
   if (opts.searcherState !== undefined && opts.workflowId === undefined && results.length === 0) {
-    throw new SpruceError("finishEvaluations: saving a searcher state without results needs opts.workflowId");
+    throw new SpruceError("finishEvaluations: saving a searcher state without results needs opts.workflowId", { hint: "this is a bug in spruce: report it with the output of --verbose" });
   }
   for (const r of results) {
     if (r.objective !== null && !Number.isFinite(r.objective)) {
@@ -295,6 +295,6 @@ export async function endedSummary(
 
 async function workflowOfEvaluation(db: Db, id: number): Promise<number> {
   const row: RawRow | undefined = await db("evaluations").select("workflow_id").where({ id }).first();
-  if (!row) throw new SpruceError(`no evaluation with id ${id}`);
+  if (!row) throw new SpruceError(`no evaluation with id ${id}`, { hint: "was its workflow deleted ('spruce rm') meanwhile? list the workflows with 'spruce ls'" });
   return Number(row.workflow_id);
 }

@@ -39,7 +39,7 @@ export async function endLauncher(store: Store, id: number): Promise<void> {
     const changed = await store.knex("launchers").where({ id }).whereNull("ended_at").update({ ended_at: nowMs() });
     return changed > 0 || (await store.knex("launchers").where({ id }).first()) !== undefined;
   });
-  if (!exists) throw new NotFoundError(`no launcher with id ${id}`);
+  if (!exists) throw new NotFoundError(`no launcher with id ${id}`, "was its workflow deleted ('spruce rm') meanwhile? list the workflows with 'spruce ls'");
 }
 
 export async function listLaunchers(store: Store, workflowId: number): Promise<LauncherRow[]> {

@@ -62,6 +62,7 @@ export function toWorkflow(r: RawRow): WorkflowRow {
     resultsDir: String(r.results_dir),
     state: r.state as WorkflowState,
     createdAt: num(r.created_at),
+    error: strOrNull(r.error),
   };
 }
 

@@ -79,6 +79,8 @@ export interface WorkflowRow extends NewWorkflow {
   id: number;
   state: WorkflowState;
   createdAt: number;
+  /** Why the workflow is FAILED (a setting the launcher refused, the searcher's error); null otherwise. */
+  error: string | null;
 }
 
 export interface EvaluationRow {

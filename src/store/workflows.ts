@@ -62,15 +62,19 @@ export async function listWorkflows(store: Store): Promise<WorkflowRow[]> {
   return rows.map(toWorkflow);
 }
 
-export async function setWorkflowState(store: Store, id: number, state: WorkflowState): Promise<void> {
-  const changed = await retrying(store, () => store.knex("workflows").where({ id }).update({ state }));
-  if (changed === 0) throw new NotFoundError(`no workflow with id ${id}`);
+/**
+ * Moves a workflow to `state`. `error` says why a FAILED workflow failed; any other state clears
+ * it, so a workflow resumed after a failure no longer shows the old error.
+ */
+export async function setWorkflowState(store: Store, id: number, state: WorkflowState, error: string | null = null): Promise<void> {
+  const changed = await retrying(store, () => store.knex("workflows").where({ id }).update({ state, error: state === "FAILED" ? error : null }));
+  if (changed === 0) throw new NotFoundError(`no workflow with id ${id}`, "list workflows with 'spruce ls'");
 }
 
 /** Changes the evaluation budget (a resumed search may ask for more). */
 export async function updateWorkflowMaxEvals(store: Store, id: number, maxEvals: number): Promise<void> {
   const changed = await retrying(store, () => store.knex("workflows").where({ id }).update({ max_evals: maxEvals }));
-  if (changed === 0) throw new NotFoundError(`no workflow with id ${id}`);
+  if (changed === 0) throw new NotFoundError(`no workflow with id ${id}`, "list workflows with 'spruce ls'");
 }
 
 /**

@@ -60,7 +60,7 @@ function fails(r: CliResult, pattern: RegExp): CliResult {
 }
 function addSite(name: string, change: { key?: string; spruce?: string; knownHosts?: string } = {}): void {
   const { key = KEY, spruce: command = `node ${CLI}`, knownHosts: kh = knownHosts } = change;
-  ok(run(["site", "add", name, "--host", HOST, "--port", String(PORT), "--user", USER, "--key", key, "--workspace", remoteWs, "--spruce", command, "--known-hosts", kh]));
+  ok(run(["site", "add", name, "--host", HOST, "--port", String(PORT), "--user", USER, "--key", key, "--remote-workspace", remoteWs, "--spruce", command, "--known-hosts", kh]));
 }
 /** The test's own view of the far side, through OpenSSH's client. */
 function ssh(command: string): string {
@@ -69,13 +69,13 @@ function ssh(command: string): string {
 
 describe("spruce site add/ls/rm", () => {
   it("keeps the sites in $XDG_CONFIG_HOME/spruce/sites.json, mode 0600", () => {
-    ok(run(["site", "add", "cfgtest", "--host", "login.example.org", "--user", "me", "--workspace", "~/spruce", "--key", KEY]));
+    ok(run(["site", "add", "cfgtest", "--host", "login.example.org", "--user", "me", "--remote-workspace", "~/spruce", "--key", KEY]));
     const file = join(env.XDG_CONFIG_HOME, "spruce", "sites.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const listed = JSON.parse(ok(run(["site", "ls", "--json"])).stdout);
     expect(listed).toEqual([{ name: "cfgtest", host: "login.example.org", port: 22, user: "me", key: KEY, workspace: "~/spruce", spruce: "spruce" }]);
     expect(ok(run(["site", "ls"])).stdout).toMatch(/^cfgtest\s+me@login\.example\.org:22\s+~\/spruce/m);
-    const again = run(["site", "add", "cfgtest", "--host", "h", "--user", "u", "--workspace", "w"]);
+    const again = run(["site", "add", "cfgtest", "--host", "h", "--user", "u", "--remote-workspace", "w"]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already exists[\s\S]*--force/);
     ok(run(["site", "rm", "cfgtest"]));
@@ -97,7 +97,7 @@ describe("connection errors without sshd", () => {
         s.close(() => done(port));
       });
     });
-    ok(run(["site", "add", "refused", "--host", "127.0.0.1", "--port", String(free), "--user", USER, "--key", KEY, "--workspace", "w", "--known-hosts", knownHosts]));
+    ok(run(["site", "add", "refused", "--host", "127.0.0.1", "--port", String(free), "--user", USER, "--key", KEY, "--remote-workspace", "w", "--known-hosts", knownHosts]));
     fails(run(["--site", "refused", "status"]), new RegExp(`connection refused by 127\\.0\\.0\\.1:${free}`));
   });
 
@@ -106,7 +106,7 @@ describe("connection errors without sshd", () => {
     await new Promise<void>((done) => silent.listen(0, "127.0.0.1", done));
     const port = (silent.address() as { port: number }).port;
     try {
-      ok(run(["site", "add", "silent", "--host", "127.0.0.1", "--port", String(port), "--user", USER, "--key", KEY, "--workspace", "w", "--known-hosts", knownHosts]));
+      ok(run(["site", "add", "silent", "--host", "127.0.0.1", "--port", String(port), "--user", USER, "--key", KEY, "--remote-workspace", "w", "--known-hosts", knownHosts]));
       const t = Date.now();
       const r = await spruceAsync(["--site", "silent", "--connect-timeout", "1", "ls"], { env, cwd: tmp.dir });
       fails(r, /timed out after 1 s connecting to 127\.0\.0\.1/);

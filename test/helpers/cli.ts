@@ -1,4 +1,5 @@
-// Runs the BUILT CLI as a subprocess, the way a user does (docs/architecture.md, Tests). `npm test` builds first.
+// Runs the BUILT CLI as a subprocess, the way a user does (docs/architecture.md, Tests). `npm test`
+// builds first.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -46,4 +47,26 @@ export function tempWorkspace(prefix = "spruce-cli-"): { dir: string; cleanup: (
 
 export function fixture(...parts: string[]): string {
   return join(ROOT, "test/fixtures", ...parts);
+}
+
+/**
+ * A refusal as the README promises it: exit code `code`, exactly one `error:` line matching
+ * `error`, the `hint:` line right after it (matching `hint` when given), no stack, nothing on
+ * stdout. Returns the hint's text.
+ */
+export function expectOneError(r: CliResult, error: RegExp, o: { code?: number; hint?: RegExp } = {}): string {
+  const lines = r.stderr.split("\n");
+  const errors = lines.map((l, i) => [l, i] as const).filter(([l]) => l.startsWith("error: "));
+  if (errors.length !== 1 || r.code !== (o.code ?? 2)) {
+    throw new Error(`expected exit ${o.code ?? 2} and one error line, got exit ${r.code}:\n${r.stderr}`);
+  }
+  const [line, at] = errors[0]!;
+  if (!error.test(line)) throw new Error(`error line ${JSON.stringify(line)} does not match ${error}`);
+  const hint = lines[at + 1] ?? "";
+  if (!hint.startsWith("hint: ") || hint.length <= "hint: ".length) throw new Error(`no hint after the error line:\n${r.stderr}`);
+  if (o.hint && !o.hint.test(hint)) throw new Error(`hint ${JSON.stringify(hint)} does not match ${o.hint}`);
+  if (lines.filter((l) => l.startsWith("hint: ")).length !== 1) throw new Error(`more than one hint line:\n${r.stderr}`);
+  if (/^\s+at \S/m.test(r.stderr) || /Acquire connection|knex:/.test(r.stderr + r.stdout)) throw new Error(`a stack or a driver's log line:\n${r.stderr}`);
+  if (r.stdout !== "") throw new Error(`stdout is not empty: ${JSON.stringify(r.stdout)}`);
+  return hint.slice("hint: ".length);
 }

@@ -31,7 +31,7 @@ describe.each(DIALECTS)("%s", (dialect) => {
       const before = Date.now();
       const wf = sampleWorkflow({ name: "poly" });
       const row = await createWorkflow(store, wf);
-      expect(row).toEqual({ ...wf, id: row.id, state: "CREATED", createdAt: row.createdAt });
+      expect(row).toEqual({ ...wf, id: row.id, state: "CREATED", createdAt: row.createdAt, error: null });
       expect(row.createdAt).toBeGreaterThanOrEqual(before);
       expect(row.seed).toBe(2 ** 32 - 1);
       expect(await getWorkflow(store, "poly")).toEqual(row);
@@ -62,6 +62,18 @@ describe.each(DIALECTS)("%s", (dialect) => {
       expect(list[0]).toEqual(a);
       await expect(setWorkflowState(store, 9999, "STOPPED")).rejects.toBeInstanceOf(NotFoundError);
       await expect(updateWorkflowMaxEvals(store, 9999, 1)).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it("keeps why a workflow FAILED, and clears it with any other state", async () => {
+      const { store } = await makeTempStore(dialect);
+      const wf = await createWorkflow(store, sampleWorkflow({ name: "f" }));
+      await setWorkflowState(store, wf.id, "FAILED", "--nodes-per-eval 2 needs at least that many nodes; the allocation has 1");
+      expect(await getWorkflow(store, "f")).toMatchObject({ state: "FAILED", error: "--nodes-per-eval 2 needs at least that many nodes; the allocation has 1" });
+      await setWorkflowState(store, wf.id, "CREATED");
+      expect(await getWorkflow(store, "f")).toMatchObject({ state: "CREATED", error: null });
+      // An error given with another state is not kept: only FAILED has one.
+      await setWorkflowState(store, wf.id, "STOPPED", "ignored");
+      expect(await getWorkflow(store, "f")).toMatchObject({ state: "STOPPED", error: null });
     });
   });
 

@@ -78,3 +78,78 @@ describe("validateCommandTemplate", () => {
     expect(() => validateCommandTemplate("{{#each units}}{{name}}{{/each}}", names)).not.toThrow();
   });
 });
+
+describe("where a placeholder may stand (shell context)", () => {
+  const names = ["v", "w", "f"];
+  const accepted = [
+    "prog {{v}}",
+    "prog --name={{v}} pre{{v}}post {{v}}{{w}}",
+    "(cd /tmp && prog {{v}})",
+    "prog $(date) {{v}} $((1 + 2)) {{w}}",
+    `prog "$HOME" '$literal' {{v}}`,
+    "prog {{v}} # a comment after it",
+    "prog{{#if f}} --f{{/if}} {{v}}",
+    "prog {{#each v}}[{{this}}]{{/each}} {{w}}",
+    "cat <<EOF\nhello $HOME\nEOF\nprog {{v}}",
+    "cat <<-EOF\n\thi\n\tEOF\nprog {{v}}",
+    "prog \\${{v}}",
+    `prog $(echo ")") {{v}}`,
+    "prog $(echo a \\) b) {{v}}",
+    "case {{v}} in a) prog {{w}};; esac",
+    `prog {{v}} > "$SPRUCE_WORKDIR/out.txt"`,
+  ];
+  it.each(accepted)("accepts %j", (t) => {
+    expect(() => validateCommandTemplate(t, names)).not.toThrow();
+  });
+
+  const refused: [string, RegExp][] = [
+    ["prog '{{v}}'", /\{\{v\}\} is inside single quotes/],
+    [`prog "{{v}}"`, /inside double quotes/],
+    [`prog "--x={{v}}"`, /inside double quotes/],
+    ["prog `echo {{v}}`", /inside a `...` command substitution/],
+    ["prog $(echo {{v}})", /inside a \$\(\.\.\.\) command substitution/],
+    [`prog "$(echo {{v}})"`, /inside a \$\(\.\.\.\) command substitution/],
+    ["prog ${X:-{{v}} }", /inside a \$\{\.\.\.\} parameter expansion/],
+    ["prog # {{v}}", /inside a # comment/],
+    ["cat <<EOF\n{{v}}\nEOF", /inside a here-document/],
+    ["cat <<{{v}}\nx\n", /here-document's delimiter/],
+    ["prog \\\\{{v}}", /right after a backslash/],
+    ["prog ${{v}}", /right after a \$/],
+    ["prog 'open", /ends inside single quotes/],
+    ["prog $'x' {{v}}", /\$'\.\.\.' quoting/],
+    // A branch or a repetition that leaves the shell elsewhere would put what follows in quotes.
+    ["prog {{#if f}}'{{/if}}{{v}}", /\{\{#if\}\} block opens or closes a quote/],
+    ["prog {{#if f}}'{{else}}'{{/if}}{{v}}", /inside single quotes/],
+    ["prog {{#if f}}x{{else}}<{{/if}}<EOF\n{{v}}\nEOF", /\{\{#if\}\} block/],
+    ["prog {{#each v}}'{{/each}}{{w}}", /\{\{#each\}\} block/],
+    ["prog a{{#each v}}# {{/each}}{{w}}", /\{\{#each\}\} block/],
+    ["prog {{#if f}}x{{/if}}#{{v}}", /a # right after/],
+    // A reader that ended $( at a case pattern could take a quoted placeholder for an unquoted one.
+    [`prog "$(case a in a) echo esac;; b) echo "{{v}}";; esac)"`, /a case statement inside \$\(\.\.\.\)/],
+  ];
+  it.each(refused)("refuses %j", (t, pattern) => {
+    let error: unknown;
+    try {
+      validateCommandTemplate(t, names);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).message).toMatch(pattern);
+    expect((error as ValidationError).hint).toBeTruthy();
+  });
+
+  it("says to drop the quotes, and renderCommand refuses the same templates", () => {
+    try {
+      validateCommandTemplate(`prog "{{v}}"`, names);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ValidationError).hint).toMatch(/drop the quotes .*values are shell-quoted for you/);
+    }
+    expect(() => renderCommand("prog '{{v}}'", { v: "b$(touch PWNED)" })).toThrow(/inside single quotes/);
+  });
+
+  it("renders a value with quotes of both kinds as one word", () => {
+    expect(renderCommand("prog {{v}} --name={{v}}", { v: `O'Brien "x"` })).toBe(`prog 'O'\\''Brien "x"' --name='O'\\''Brien "x"'`);
+  });
+});

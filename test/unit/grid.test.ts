@@ -63,7 +63,7 @@ describe("gridValues", () => {
 
   it("rejects a count that is not a positive integer", () => {
     expect(() => gridValues(int(0, 3), 0)).toThrow(ValidationError);
-    expect(() => gridValues(int(0, 3), 1.5)).toThrow(/positive integer/);
+    expect(() => gridValues(int(0, 3), 1.5)).toThrow(/must be a whole number of at least 1 \(got 1.5\)/);
   });
 });
 
@@ -92,7 +92,7 @@ describe("grid product", () => {
   it("rejects counts for unknown hyperparameters and malformed options", () => {
     const s = spaceOf(float(0, 1));
     expect(() => gridAxes(s, { count: 5, perName: { y: 2 } })).toThrow(/unknown hyperparameter 'y'/);
-    expect(() => gridSizeFor(s, { grid_count: 0 })).toThrow(/grid_count must be a positive integer/);
+    expect(() => gridSizeFor(s, { grid_count: 0 })).toThrow(/--grid-count must be a whole number of at least 1 \(got 0\)/);
     expect(() => gridCountsFromOptions({ grid_count: "5" })).toThrow(ValidationError);
     expect(() => gridCountsFromOptions({ grid_counts: [3] })).toThrow(/name: count/);
     expect(() => gridSizeFor(s, { grid_counts: { x: -1 } })).toThrow(/grid count of 'x'/);

@@ -170,3 +170,20 @@ describe("parseProblemYaml", () => {
     expect(validationMessage(() => parseProblemYaml(readFileSync(key, "utf8"), key))).toContain("hyperparameters.lr.tpye: unknown key");
   });
 });
+
+describe("Problem.warnings: shorthand int ranges that were probably meant as reals", () => {
+  it("warns for a small two-integer range written with the shorthand, naming both explicit forms", () => {
+    const p = new Problem().add("x", [0.0, 1.0]).add("layers", [1, 100]).add("lr", [1, 10, "log-uniform"]).float("y", 0, 1).int("n", 0, 1);
+    const warnings = p.warnings();
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain("hyperparameter 'x': [0, 1] is the integer range 0..1");
+    expect(warnings[0]).toContain('.float("x", 0, 1)');
+    expect(warnings[0]).toContain('.int("x", 0, 1)');
+    expect(warnings[1]).toContain('.float("lr", 1, 10, { log: true })');
+  });
+
+  it("says nothing for the explicit forms, real ranges and large int ranges", () => {
+    const p = new Problem().int("a", 0, 1).float("b", 0, 1).add("c", [0.5, 1.5]).add("d", [0, 11]).add("e", [0, 1, 2]);
+    expect(p.warnings()).toEqual([]);
+  });
+});

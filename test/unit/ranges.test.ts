@@ -113,3 +113,12 @@ describe("problemFromHpFlags", () => {
     expect(() => problemFromHpFlags([])).toThrow(/--hp: no hyperparameters given/);
   });
 });
+
+describe("--hp low:high follows how the bounds are written", () => {
+  it("0:1 is an int range, 0.0:1.0 and 1e-3:1 real ones (as Python reads them)", () => {
+    expect(parseHpFlag("x=0:1")).toEqual({ type: "int", name: "x", low: 0, high: 1, log: false });
+    expect(parseHpFlag("x=0.0:1.0")).toEqual({ type: "float", name: "x", low: 0, high: 1, log: false });
+    expect(parseHpFlag("x=1e0:1e1")).toEqual({ type: "float", name: "x", low: 1, high: 10, log: false });
+    expect(parseHpFlag("x=-3:+3")).toEqual({ type: "int", name: "x", low: -3, high: 3, log: false });
+  });
+});

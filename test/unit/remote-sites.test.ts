@@ -61,7 +61,7 @@ describe("sites file", () => {
   it("prints a site add line that keeps every setting and quotes for the shell", () => {
     const s: Site = { ...site, port: 2222, key: "/home/me/.ssh/id ed", knownHosts: "/tmp/kh" };
     expect(siteAddLine(s, { spruce: "<command>" })).toBe(
-      "spruce site add polaris --host polaris.example.org --port 2222 --user me --key '/home/me/.ssh/id ed' --workspace '~/spruce' --spruce '<command>' --known-hosts /tmp/kh --force",
+      "spruce site add polaris --host polaris.example.org --port 2222 --user me --key '/home/me/.ssh/id ed' --remote-workspace '~/spruce' --spruce '<command>' --known-hosts /tmp/kh --force",
     );
     expect(siteAddLine(site, {})).not.toContain("--spruce");
   });

@@ -31,31 +31,45 @@ export function createAmbsSearcher(ctx: SearcherContext): Searcher {
   return new AmbsSearcher(ctx.space, ctx.seed, ctx.direction, parseAmbsOptions(ctx.options));
 }
 
-/** Accepts both the snake_case names of DeepHyper and the camelCase of this code. */
+/** The submit flags that set an option; the others come only from a workflow row written by code. */
+const FLAGS: Partial<Record<keyof AmbsOptions, string>> = {
+  nInitialPoints: "--n-initial-points",
+  surrogate: "--surrogate",
+  acq: "--acq",
+  kappa: "--kappa",
+  xi: "--xi",
+  liar: "--liar",
+};
+
+/**
+ * Accepts both the snake_case names of DeepHyper and the camelCase of this code. Submit and the
+ * launcher both build the searcher through this, so a value refused here is refused at submit.
+ */
 export function parseAmbsOptions(raw: Record<string, JsonValue>): AmbsOptions {
   const get = (snake: string, camel: keyof AmbsOptions): JsonValue | undefined => raw[snake] ?? raw[camel];
+  const bad = (snake: string, camel: keyof AmbsOptions, v: JsonValue, what: string): never => {
+    const flag = FLAGS[camel];
+    throw new ValidationError(
+      flag ? `${flag} must be ${what} (got ${JSON.stringify(v)})` : `ambs option ${snake} must be ${what} (got ${JSON.stringify(v)})`,
+      flag ? `e.g. ${flag} ${String(AMBS_DEFAULTS[camel])} (the default)` : `leave ${snake} out for its default, ${String(AMBS_DEFAULTS[camel])}`,
+    );
+  };
   const int = (snake: string, camel: keyof AmbsOptions, min: number): number => {
     const v = get(snake, camel);
     if (v === undefined || v === null) return AMBS_DEFAULTS[camel] as number;
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
-      throw new ValidationError(`ambs option ${snake}=${JSON.stringify(v)} must be an integer ≥ ${min}`);
-    }
-    return v;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min) bad(snake, camel, v, `a whole number of at least ${min}`);
+    return v as number;
   };
   const num = (snake: string, camel: keyof AmbsOptions): number => {
     const v = get(snake, camel);
     if (v === undefined || v === null) return AMBS_DEFAULTS[camel] as number;
-    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
-      throw new ValidationError(`ambs option ${snake}=${JSON.stringify(v)} must be a number ≥ 0`);
-    }
-    return v;
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) bad(snake, camel, v, "a number, 0 or more");
+    return v as number;
   };
   const choice = <T extends string>(snake: string, camel: keyof AmbsOptions, allowed: readonly T[]): T => {
     const v = get(snake, camel);
     if (v === undefined || v === null) return AMBS_DEFAULTS[camel] as T;
-    if (typeof v !== "string" || !allowed.includes(v as T)) {
-      throw new ValidationError(`ambs option ${snake}=${JSON.stringify(v)} is not one of ${allowed.join(", ")}`);
-    }
+    if (typeof v !== "string" || !allowed.includes(v as T)) bad(snake, camel, v, `one of ${allowed.join(", ")}`);
     return v as T;
   };
   return {

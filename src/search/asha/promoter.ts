@@ -138,10 +138,10 @@ export class AshaPromoter {
   report(trialId: number, length: number, value: number): AshaDecision {
     const t = this.running(trialId);
     if (typeof length !== "number" || !Number.isFinite(length) || length < 0) {
-      throw new ValidationError(`trial ${trialId}: reported length ${length} is not a non-negative number`);
+      throw new ValidationError(`trial ${trialId}: reported length ${length} is not a non-negative number`, "report progress as report: step=<n> value=<x> with a step of 0 or more (ctx.report(step, value) in a run module)");
     }
     if (typeof value !== "number" || !Number.isFinite(value)) {
-      throw new ValidationError(`trial ${trialId}: reported value ${value} is not a finite number`);
+      throw new ValidationError(`trial ${trialId}: reported value ${value} is not a finite number`, "report a finite value (not NaN or Infinity) with each progress point");
     }
     t.reached = length;
     const b = this.brackets[t.bracket]!;
@@ -239,7 +239,7 @@ export class AshaPromoter {
       );
     }
     if (!Array.isArray(s.brackets) || s.brackets.length !== this.brackets.length || !Array.isArray(s.trials)) {
-      throw new ValidationError("asha: invalid saved state");
+      throw new ValidationError("asha: invalid saved state", "the saved search state is damaged: submit the search again under a new name");
     }
     this.brackets.forEach((b, i) => {
       const saved = s.brackets[i]!;
@@ -251,13 +251,13 @@ export class AshaPromoter {
 
   private trial(trialId: number): TrialRecord {
     const t = this.trials[trialId];
-    if (t === undefined) throw new ValidationError(`asha: unknown trial ${trialId}`);
+    if (t === undefined) throw new ValidationError(`asha: unknown trial ${trialId}`, "this is a bug in spruce: report it with the output of --verbose");
     return t;
   }
 
   private running(trialId: number): TrialRecord {
     const t = this.trial(trialId);
-    if (t.status !== "running") throw new ValidationError(`asha: trial ${trialId} is ${t.status}, not running`);
+    if (t.status !== "running") throw new ValidationError(`asha: trial ${trialId} is ${t.status}, not running`, "this is a bug in spruce: report it with the output of --verbose");
     return t;
   }
 

@@ -95,22 +95,22 @@ export const ASHA_DEFAULTS = { divisor: 4, maxRungs: 5, mode: "standard" as Asha
 
 /** Checks a configuration; messages name the CLI flags. */
 export function checkAshaConfig(c: AshaConfig): AshaConfig {
-  const positiveInt = (flag: string, v: unknown): void => {
+  const positiveInt = (flag: string, v: unknown, example: string): void => {
     if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
-      throw new ValidationError(`${flag} must be a positive integer (got ${JSON.stringify(v)})`);
+      throw new ValidationError(`${flag} must be a positive integer (got ${JSON.stringify(v)})`, `e.g. ${flag} ${example}`);
     }
   };
-  positiveInt("--max-length", c.maxLength);
-  positiveInt("--max-evals", c.maxTrials);
-  positiveInt("--max-rungs", c.maxRungs);
+  positiveInt("--max-length", c.maxLength, "27 (in the run's own units, e.g. epochs)");
+  positiveInt("--max-evals", c.maxTrials, "100 (trials)");
+  positiveInt("--max-rungs", c.maxRungs, String(ASHA_DEFAULTS.maxRungs));
   if (typeof c.divisor !== "number" || !Number.isFinite(c.divisor) || c.divisor <= 1) {
-    throw new ValidationError(`--divisor must be a number greater than 1 (got ${JSON.stringify(c.divisor)})`);
+    throw new ValidationError(`--divisor must be a number greater than 1 (got ${JSON.stringify(c.divisor)})`, `e.g. --divisor ${ASHA_DEFAULTS.divisor} (keep the best quarter at each rung)`);
   }
   if (!ASHA_MODES.includes(c.mode)) {
-    throw new ValidationError(`--mode must be one of ${ASHA_MODES.join(", ")} (got ${JSON.stringify(c.mode)})`);
+    throw new ValidationError(`--mode must be one of ${ASHA_MODES.join(", ")} (got ${JSON.stringify(c.mode)})`, `e.g. --mode ${ASHA_DEFAULTS.mode}`);
   }
   if (typeof c.stopOnce !== "boolean") {
-    throw new ValidationError(`--stop-once must be true or false (got ${JSON.stringify(c.stopOnce)})`);
+    throw new ValidationError(`--stop-once must be true or false (got ${JSON.stringify(c.stopOnce)})`, "give --stop-once alone, or leave it out");
   }
   return c;
 }

@@ -109,7 +109,7 @@ export function createAshaSearcher(ctx: SearcherContext): AshaSearcher {
     },
     point(trialId: number): Point {
       const p = points[trialId];
-      if (p === undefined) throw new ValidationError(`asha: unknown trial ${trialId}`);
+      if (p === undefined) throw new ValidationError(`asha: unknown trial ${trialId}`, "this is a bug in spruce: report it with the output of --verbose");
       return p;
     },
     report(trialId: number, length: number, value: number): AshaDecision {
@@ -127,7 +127,7 @@ export function createAshaSearcher(ctx: SearcherContext): AshaSearcher {
     tell(results: EvaluationResult[]): void {
       for (const r of results) {
         const trialId = byKey.get(ctx.space.key(r.point));
-        if (trialId === undefined) throw new ValidationError(`asha: told a result for a point it never asked: ${JSON.stringify(r.point)}`);
+        if (trialId === undefined) throw new ValidationError(`asha: told a result for a point it never asked: ${JSON.stringify(r.point)}`, "this is a bug in spruce: report it with the output of --verbose");
         // A trial already decided by report() ended because it was told to: nothing more to learn.
         const info = scheduler.info(trialId);
         if (info.status !== "running") continue;
@@ -143,7 +143,7 @@ export function createAshaSearcher(ctx: SearcherContext): AshaSearcher {
     },
     requeue(trialId: number, fromLength: number): void {
       const info = scheduler.info(trialId);
-      if (info.status !== "running") throw new ValidationError(`asha: trial ${trialId} is ${info.status}, not running`);
+      if (info.status !== "running") throw new ValidationError(`asha: trial ${trialId} is ${info.status}, not running`, "this is a bug in spruce: report it with the output of --verbose");
       queue.push({ trialId, fromLength, length: info.length });
     },
     takeResumes(max = Infinity): AshaResume[] {

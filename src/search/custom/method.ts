@@ -55,7 +55,7 @@ export function assertSearchMethod(method: unknown, source: string): asserts met
     );
   }
   if (m.onReport !== undefined && typeof m.onReport !== "function") {
-    throw new ValidationError(`${source}: onReport is ${typeof m.onReport}, not a function`);
+    throw new ValidationError(`${source}: onReport is ${typeof m.onReport}, not a function`, "define onReport(evaluation, step, value) as a method, or leave it out");
   }
 }
 
@@ -74,7 +74,7 @@ export function checkOperations(ops: unknown, handler: string, space: Space): Op
     if (typeof o !== "object" || o === null) throw badOperation(handler, i, op);
     if ("create" in o) {
       const why = space.contains(o.create as Point);
-      if (why) throw new SpruceError(`search method: ${handler} operation ${i} creates a point outside the space: ${why}`);
+      if (why) throw new SpruceError(`search method: ${handler} operation ${i} creates a point outside the space: ${why}`, { hint: "create points inside the problem's space (ctx.space checks one: ctx.space.contains(point))" });
     } else if ("stop" in o) {
       if (!Number.isInteger(o.stop)) throw badOperation(handler, i, op);
     } else if (!("shutdown" in o && o.shutdown === true)) {
