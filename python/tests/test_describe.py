@@ -112,7 +112,7 @@ class DescribeTest(Scratch):
         self.assert_fails(
             self.describe("proj.poly.problem.Problem", cwd=elsewhere),
             "proj.poly.problem.Problem: no module named 'proj' (searched the import roots, the current folder and PYTHONPATH)",
-            "--import-root",
+            "or add that folder to PYTHONPATH",
         )
 
     def test_conditions_reach_the_json(self):

@@ -5,7 +5,8 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { NotFoundError, ValidationError } from "../errors.js";
-import { loadProblem, loadRunModule } from "../problem/load.js";
+import { PythonSession } from "../problem/python.js";
+import { loadProblemRef, loadRunRef, refSource, type ProblemFromRef } from "../problem/refs.js";
 import { validateCommandTemplate } from "../problem/command.js";
 import { assertSearcherName, capabilitiesOf, createSearcher } from "../search/registry.js";
 import { loadCustomSearcher } from "../search/custom/load.js";
@@ -40,6 +41,7 @@ export interface SubmitArgs extends GlobalArgs {
   methodArgs?: string;
   run?: string;
   command?: string;
+  python?: string;
   time: string;
   queue?: string;
   nodes: number;
@@ -89,7 +91,6 @@ export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
     y
       .positional("kind", { type: "string", choices: ["hps"], describe: "what to submit: hps (hyperparameter search)", demandOption: true })
       .positional("workflow", { type: "string", describe: "unique name of the search", demandOption: true })
-      .option("problem", { alias: "p", type: "string", describe: "problem module (.ts/.js exporting `problem`) or Determined-style YAML" })
       .option("hp", { type: "string", array: true, describe: "Studio-style ranges instead of -p: lr=1e-5:l5:0.1 (5 log-spaced), lr=0.01:0.01:0.1, n=0:3, act=relu,tanh, x=0.5" })
       .option("search-method", { type: "string", describe: "custom searcher: a module exporting createSearchMethod(ctx) or a default class (with --searcher custom)" })
       .option("method-args", { type: "string", describe: "custom searcher: JSON handed to the method as ctx.args" })
@@ -100,7 +101,9 @@ export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
       .option("mode", { choices: ["aggressive", "standard", "conservative"], describe: "asha: brackets as in Determined (default standard)" })
       .option("stop-once", { type: "boolean", describe: "asha: stop weak trials for good instead of pausing them for a later promotion" })
       .option("asha-searcher", { choices: ["random", "ambs"], describe: "asha: where new trials come from (ambs: BOHB-like; default random)" })
-      .option("run", { alias: "r", type: "string", describe: "run module exporting run(point, ctx) that returns the objective" })
+      .option("problem", { alias: "p", type: "string", describe: "problem: a module (.ts/.js exporting `problem`), a Determined-style YAML file, or Python (problem.py, pkg.module.Problem)" })
+      .option("run", { alias: "r", type: "string", describe: "run: a module exporting run(point, ctx) that returns the objective, or Python (model_run.py, pkg.module.run)" })
+      .option("python", { type: "string", describe: "Python interpreter for Python problems and runs (default: python3 on PATH; recorded as its own sys.executable)" })
       .option("command", { type: "string", describe: "command template instead of -r, e.g. 'python3 train.py --lr {{lr}}'; prints 'objective: <n>'" })
       .option("time", { alias: "t", type: "string", default: "60", describe: "walltime: minutes, HH:MM:SS or D-HH:MM:SS" })
       .option("queue", { alias: "q", type: "string", describe: "queue / partition (left out when not given)" })
@@ -197,20 +200,20 @@ async function submit(argv: SubmitArgs): Promise<void> {
 
   if (!argv.problem && !argv.hp) throw new ValidationError("-p/--problem is required: a problem module or YAML file describing the search space (or --hp name=range ...)");
   if (!argv.run && !argv.command) throw new ValidationError("a run is required: -r/--run run.ts (exporting run(point)) or --command 'prog --x {{x}}'");
-  const problemPath = argv.problem ? resolve(argv.problem) : `--hp ${(argv.hp ?? []).join(" ")}`;
-  const loaded = await step("Validating Problem", async () => {
-    if (argv.problem) return loadProblem(problemPath);
+  const problemPath = argv.problem ? refSource(argv.problem) : `--hp ${(argv.hp ?? []).join(" ")}`;
+  // Python problems and runs (.py files, dotted paths) are checked in this interpreter, resolved once.
+  const python = new PythonSession({ python: argv.python, envScript: argv.envScript ? resolve(argv.envScript) : null });
+  const loaded: ProblemFromRef = await step("Validating Problem", async () => {
+    if (argv.problem) return loadProblemRef(argv.problem, python);
     const spec = problemFromHpFlags(argv.hp ?? []);
-    return { spec, space: new Space(spec), source: problemPath };
+    return { spec, space: new Space(spec), source: problemPath, floatValues: null };
   });
   const run: RunSpec = await step("Validating run", async () => {
     if (argv.command !== undefined) {
       validateCommandTemplate(argv.command, [...loaded.space.names]);
       return { kind: "command", template: argv.command, cwd: process.cwd() } as const;
     }
-    const runPath = resolve(argv.run as string);
-    await loadRunModule(runPath);
-    return { kind: "module", path: runPath } as const;
+    return loadRunRef(argv.run as string, python, loaded);
   });
   const scheduler = argv.scheduler ?? (await detectScheduler());
   // Local "jobs" cannot wait for each other: a successor would run beside its predecessor.
