@@ -16,6 +16,8 @@ import { reportCommand } from "./report.js";
 import { logsCommand } from "./logs.js";
 import { exportCommand } from "./export.js";
 import { serviceCommand } from "./service.js";
+import { hpsCommand } from "./hps.js";
+import { newProblemCommand, startProjectCommand } from "./scaffold.js";
 
 // Each command has its own argument type; yargs checks the arguments at parse time.
-export const commands: CommandModule<GlobalArgs, any>[] = [submitCommand, statusCommand, lsCommand, cancelCommand, topkCommand, reportCommand, logsCommand, exportCommand, rmCommand, problemCommand, launchCommand, agentCommand, serviceCommand, dbCommand, siteCommand, fetchCommand];
+export const commands: CommandModule<GlobalArgs, any>[] = [submitCommand, statusCommand, lsCommand, cancelCommand, topkCommand, reportCommand, logsCommand, exportCommand, rmCommand, problemCommand, startProjectCommand, newProblemCommand, hpsCommand, launchCommand, agentCommand, serviceCommand, dbCommand, siteCommand, fetchCommand];
