@@ -4,8 +4,8 @@
 // one-line errors turned into ValidationErrors. The launcher side (the runner's command) is in
 // launcher/executor/python-command.ts.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { basename, delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { ValidationError } from "../errors.js";
 import type { JsonValue, ProblemSpec } from "../space/types.js";
 import type { PythonFloats, RunSpec } from "../store/types.js";
@@ -222,4 +222,33 @@ export function pythonRunSpec(ref: string, session: PythonSession, checked: Chec
     pythonPath: session.pythonPath(),
     floats,
   };
+}
+
+/**
+ * The top-level package (a folder) or module (a .py file) a Python reference lives in: what must
+ * travel with it to another machine, and the path of the reference inside it (null for a dotted
+ * path, which resolves from the folder above). Dotted paths are found as Python would: in `cwd`,
+ * then in the PYTHONPATH entries. Null when the reference is not Python or not found here.
+ */
+export function pythonPackageOf(ref: string, o: { cwd?: string; pythonPath?: string[] } = {}): { top: string; name: string; inside: string | null } | null {
+  const cwd = o.cwd ?? process.cwd();
+  if (!isPythonRef(ref)) return null;
+  if (!isDottedRef(ref)) {
+    const file = resolve(cwd, ref);
+    if (!isFile(file)) return null;
+    let top = file;
+    while (isFile(join(dirname(top), "__init__.py"))) top = dirname(top);
+    return { top, name: basename(top), inside: top === file ? null : file.slice(top.length + 1) };
+  }
+  const first = ref.split(".")[0]!;
+  for (const dir of [cwd, ...(o.pythonPath ?? [])]) {
+    const folder = join(dir, first);
+    if (existsSync(folder) && statSync(folder).isDirectory()) return { top: folder, name: first, inside: null };
+    if (isFile(`${folder}.py`)) return { top: `${folder}.py`, name: `${first}.py`, inside: null };
+  }
+  return null;
+}
+
+function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
 }
