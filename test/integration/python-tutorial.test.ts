@@ -3,13 +3,13 @@
 // project on PYTHONPATH, as `pip install -e .` made it for DeepHyper), --wait, topk, a --resume from
 // a third folder without that PYTHONPATH (the recorded import root and PYTHONPATH carry it), the
 // local `spruce hps ambs`, and the TypeScript flavour of new-problem. Needs `npm run build`.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { readCsvRecords } from "../../src/results/csv.js";
 import { getWorkflow, openStore } from "../../src/store/index.js";
-import { spruce, tempWorkspace } from "../helpers/cli.js";
+import { ROOT, spruce, tempWorkspace } from "../helpers/cli.js";
 
 const PYTHON = "/usr/bin/python3";
 const hasPython = (() => {
@@ -72,6 +72,13 @@ describe.skipIf(!hasPython && !process.env.CI)("the tutorial, in Python", () => 
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stderr).toMatch(/Validating Problem\.\.\.OK\nValidating run\.\.\.OK\n/);
     expect(existsSync(space), "a dry run writes nothing").toBe(false);
+
+    // The tutorial's own command, word for word, through balsam-submit (a dry run: no Slurm job here).
+    const balsam = spawnSync(process.execPath, [join(ROOT, "dist/src/cli/balsam-submit.js"), "hps", "polynome2_demo", "-p", P, "-r", R, "-t", "30", "-q", "debug", "-n", "4", "-A", "datascience", "-j", "mpi",
+      "--scheduler", "slurm", "--python", PYTHON, "--database-url", "postgres://spruce@db.example/spruce", "--dry-run"], { cwd: elsewhere, env: { ...process.env, PYTHONPATH: project }, encoding: "utf8" });
+    expect(balsam.status, balsam.stderr).toBe(0);
+    expect(balsam.stdout).toMatch(/^#SBATCH -N 4$/m);
+    expect(balsam.stdout).toMatch(/^#SBATCH -A datascience$/m);
 
     const r = spruce(["submit", "hps", "poly", "-p", P, "-r", R, ...common, "--max-evals", "4", "--evals-per-node", "2", "--seed", "5", "--wait"], { cwd: elsewhere, env: { PYTHONPATH: project } });
     expect(r.code, r.stderr).toBe(0);
