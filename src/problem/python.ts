@@ -114,6 +114,7 @@ export class PythonSession {
     const probe = "import json, sys; print(json.dumps([sys.executable, list(sys.version_info[:3])]))";
     const r = this.spawn(requested, ["-c", probe]);
     const flag = `--python ${requested}`;
+    if (r.envScriptFailed) throw this.envScriptError(r.stderr);
     // 127: a shim (pyenv's) or the env-script's shell found no such command.
     if ((r.error && (r.error as NodeJS.ErrnoException).code === "ENOENT") || r.status === 127) {
       const said = firstLine(r.stderr);
@@ -122,7 +123,7 @@ export class PythonSession {
         "install Python 3.8 or later, or name one with --python /path/to/python3",
       );
     }
-    if (r.status === ENV_SCRIPT_FAILED) throw this.envScriptError(r.stderr);
+    if (r.envScriptFailed) throw this.envScriptError(r.stderr);
     if (r.status !== 0) {
       throw new ValidationError(`${flag} did not run (${r.error ? r.error.message : `exit code ${r.status}`}): ${firstLine(r.stderr) || "no output"}`, "name a working Python 3.8 or later with --python /path/to/python3");
     }
@@ -145,7 +146,7 @@ export class PythonSession {
   private companion(command: "describe" | "check_run", ref: string): unknown {
     const { executable } = this.interpreter();
     const r = this.spawn(executable, ["-m", `spruce_hps.${command}`, ref]);
-    if (r.status === ENV_SCRIPT_FAILED) throw this.envScriptError(r.stderr);
+    if (r.envScriptFailed) throw this.envScriptError(r.stderr);
     if (r.status === 0) {
       try {
         return JSON.parse(r.stdout);
@@ -163,15 +164,32 @@ export class PythonSession {
     );
   }
 
-  /** The interpreter with the companion package first on PYTHONPATH, after --env-script when there is one. */
-  private spawn(program: string, args: string[]) {
-    const env = { ...this.env, PYTHONPATH: [companionDir(), ...(this.env.PYTHONPATH ? [this.env.PYTHONPATH] : [])].join(delimiter) };
-    // The script is a file name and the program an argument: neither becomes shell code. Its
-    // output goes to stderr, where it cannot spoil the JSON answer.
+  /**
+   * The interpreter with the companion package first on PYTHONPATH, after --env-script when there
+   * is one. The script is a file name and the program an argument: neither becomes shell code.
+   * Its output goes to stderr, where it cannot spoil the JSON answer; a line after it says it
+   * succeeded (a script may fail, or call exit, with any status).
+   */
+  private spawn(program: string, args: string[]): { status: number | null; signal: NodeJS.Signals | null; error?: Error; stdout: string; stderr: string; envScriptFailed: boolean } {
+    const withCompanion = (path: string | undefined) => [companionDir(), ...(path ? [path] : [])].join(delimiter);
+    // After the script, which may set PYTHONPATH itself (a conda or module environment).
     const argv = this.o.envScript
-      ? ["bash", "-c", `source "$1" >&2 || exit ${ENV_SCRIPT_FAILED}; shift; exec "$@"`, "spruce-env-script", this.o.envScript, program, ...args]
+      ? ["bash", "-c", `source "$1" >&2 || exit 1; echo ${ENV_SCRIPT_OK} >&2; export PYTHONPATH="$2\${PYTHONPATH:+${delimiter}$PYTHONPATH}"; shift 2; exec "$@"`,
+          "spruce-env-script", this.o.envScript, companionDir(), program, ...args]
       : [program, ...args];
-    return spawnSync(argv[0]!, argv.slice(1), { cwd: this.cwd, env, encoding: "utf8", timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
+    const env = this.o.envScript ? this.env : { ...this.env, PYTHONPATH: withCompanion(this.env.PYTHONPATH) };
+    const r = spawnSync(argv[0]!, argv.slice(1), { cwd: this.cwd, env, encoding: "utf8", timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
+    const stderr = r.stderr ?? "";
+    const marked = stderr.indexOf(ENV_SCRIPT_OK + "\n");
+    return {
+      status: r.status,
+      signal: r.signal,
+      error: r.error,
+      stdout: r.stdout ?? "",
+      // What the interpreter printed, after the script's own output.
+      stderr: this.o.envScript && marked >= 0 ? stderr.slice(marked + ENV_SCRIPT_OK.length + 1) : stderr,
+      envScriptFailed: Boolean(this.o.envScript) && marked < 0,
+    };
   }
 
   private envScriptError(stderr: string): ValidationError {
@@ -182,8 +200,8 @@ export class PythonSession {
   }
 }
 
-/** The exit code the env-script wrapper uses for a script that failed (not a Python exit code). */
-const ENV_SCRIPT_FAILED = 97;
+/** Printed to stderr once --env-script was sourced without an error. */
+const ENV_SCRIPT_OK = "spruce: env-script sourced";
 
 // A process that did not start has no output (null).
 function firstLine(text: string | null): string {

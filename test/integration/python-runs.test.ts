@@ -4,7 +4,7 @@
 // line, traceback in stderr.txt); one that returns NaN; a problem with a SyntaxError and a missing
 // interpreter (one error line, exit 2, nothing written). Needs `npm run build`.
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { getWorkflow, listEvaluations, openStore } from "../../src/store/index.js";
@@ -114,6 +114,27 @@ describe.skipIf(!hasPython && !process.env.CI)("refused at submit: one error lin
     const notPython = spruce(["--workspace", fresh, "submit", "hps", "nopy", "--hp", "x=1:2", "-r", fixture("python/nan.py"), "--python", "/bin/true", "--scheduler", "local"]);
     expect(notPython.code).toBe(2);
     expect(notPython.stderr).toMatch(/\nerror: --python \/bin\/true is not a Python interpreter/);
+    expectNothingWritten();
+  });
+
+  it("--env-script is sourced before the interpreter at submit, as in the batch job; a failing one is refused", () => {
+    // The package is only reachable through the PYTHONPATH the script exports.
+    const lib = join(ws.dir, "envlib");
+    mkdirSync(join(lib, "envpkg"), { recursive: true });
+    writeFileSync(join(lib, "envpkg/__init__.py"), "");
+    writeFileSync(join(lib, "envpkg/run.py"), "def run(point):\n    return point['x']\n");
+    const good = join(ws.dir, "env-good.sh");
+    writeFileSync(good, `echo loading modules\nexport PYTHONPATH=${lib}\n`);
+    const ok = submit("envok", ["--hp", "x=1:2", "-r", "envpkg.run.run", "--env-script", good, "--dry-run"], fresh);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain(`source ${good}`);
+    const without = submit("envok", ["--hp", "x=1:2", "-r", "envpkg.run.run", "--dry-run"], fresh);
+    expect(without.code).toBe(2);
+    const bad = join(ws.dir, "env-bad.sh");
+    writeFileSync(bad, "echo 'module: command not found: cuda/12' >&2\nreturn 1\n");
+    const refused = submit("envbad", ["--hp", "x=1:2", "-r", "envpkg.run.run", "--env-script", bad], fresh);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`error: --env-script ${bad} failed when sourced before the interpreter: module: command not found: cuda/12\n`);
     expectNothingWritten();
   });
 
