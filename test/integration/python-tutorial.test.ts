@@ -3,13 +3,13 @@
 // project on PYTHONPATH, as `pip install -e .` made it for DeepHyper), --wait, topk, a --resume from
 // a third folder without that PYTHONPATH (the recorded import root and PYTHONPATH carry it), the
 // local `spruce hps ambs`, and the TypeScript flavour of new-problem. Needs `npm run build`.
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { readCsvRecords } from "../../src/results/csv.js";
 import { getWorkflow, openStore } from "../../src/store/index.js";
-import { ROOT, spruce, tempWorkspace } from "../helpers/cli.js";
+import { CLI, fixture, ROOT, spruce, tempWorkspace } from "../helpers/cli.js";
 
 const PYTHON = "/usr/bin/python3";
 const hasPython = (() => {
@@ -119,6 +119,33 @@ describe.skipIf(!hasPython && !process.env.CI)("the tutorial, in Python", () => 
     expect(log.match(/evaluation \d+ objective /g)).toHaveLength(4);
     // The workspace is the current folder's ./.spruce, as for any command.
     expect(existsSync(join(project, ".spruce", "spruce.db"))).toBe(true);
+  });
+});
+
+describe.skipIf(!hasPython && !process.env.CI)("spruce hps interrupted", () => {
+  it("Ctrl-C cancels the search and still leaves what finished in results.csv", { timeout: 120_000 }, async () => {
+    const dir = join(ws.dir, "interrupted");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "x.py"), "from spruce_hps import HpProblem\nProblem = HpProblem()\nProblem.add_dim('x', (0, 100))\n");
+    const child = spawn(process.execPath, [CLI, "hps", "random", "--problem", "x.py", "--run", fixture("python/slow.py"), "--max-evals", "40", "--num-workers", "2", "--python", PYTHON, "--workflow", "stopme"], { cwd: dir });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      // Interrupt once a few evaluations have finished.
+      if (/^[2-9]\/40 finished/m.test(stderr) && child.exitCode === null && !child.killed) child.kill("SIGINT");
+    });
+    const code = await new Promise<number | null>((done) => child.on("close", done));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain("Interrupted: cancelling stopme...");
+    const csv = readCsvRecords(join(dir, "results.csv"));
+    expect(csv.length).toBeGreaterThanOrEqual(2);
+    expect(csv.length).toBeLessThan(40);
+    const store = await openStore({ workspace: join(dir, ".spruce") });
+    try {
+      expect((await getWorkflow(store, "stopme"))!.state).toBe("STOPPED");
+    } finally {
+      await store.close();
+    }
   });
 });
 
