@@ -101,7 +101,7 @@ describe.skipIf(!hasPython && !process.env.CI)("refused at submit: one error lin
   it("a problem with a SyntaxError names its file and line", () => {
     const r = submit("bad", ["-p", fixture("python/bad_syntax.py"), "-r", fixture("python/nan.py")], fresh);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^Validating Problem\.\.\.FAILED\nerror: \S*bad_syntax\.py:4: SyntaxError: '\(' was never closed\nhint: fix the syntax there; .*py_compile/);
+    expect(r.stderr).toMatch(/^Validating Problem\.\.\.FAILED\nerror: \S*bad_syntax\.py:5: SyntaxError: '\(' was never closed\nhint: fix the syntax there; .*py_compile/);
     expect(r.stderr.split("\n").filter((l) => l.startsWith("error:"))).toHaveLength(1);
     expect(r.stderr).not.toMatch(/Traceback|    at /);
     expectNothingWritten();
@@ -144,7 +144,7 @@ describe.skipIf(!hasPython && !process.env.CI)("refused at submit: one error lin
     expect(norun.stderr).toMatch(/^Validating Problem\.\.\.OK\nValidating run\.\.\.FAILED\nerror: \S*no_run\.py: defines no 'run'\nhint: name it 'run' in /);
     const syntax = submit("syntax", ["--hp", "x=1:2", "-r", fixture("python/bad_syntax.py")], fresh);
     expect(syntax.code).toBe(2);
-    expect(syntax.stderr).toMatch(/\nerror: \S*bad_syntax\.py:4: SyntaxError: '\(' was never closed\n/);
+    expect(syntax.stderr).toMatch(/\nerror: \S*bad_syntax\.py:5: SyntaxError: '\(' was never closed\n/);
     const missing = submit("nomod", ["--hp", "x=1:2", "-r", "no_such_pkg.model_run.run"], fresh);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("error: no_such_pkg.model_run.run: no module named 'no_such_pkg' (searched the import roots, the current folder and PYTHONPATH)\nhint: run from the folder that holds 'no_such_pkg', or add that folder to PYTHONPATH\n");
