@@ -2,16 +2,20 @@
 //  1. throughput: trivial command evaluations (`true`) through the real launcher (SQLite store,
 //     random searcher, serial mode) vs a raw spawn loop with the same concurrency, in one run (and
 //     vs the same loop through the launcher's spawner, to show what the launcher's own work costs);
-//  2. utilisation: 32 slots of `sleep 0.5` evaluations, 640 of them: busy slot time / (slots x wall).
+//  2. Python: trivial Python run modules through the launcher (the companion package's runner in
+//     a fresh interpreter each) vs a raw loop of `python3 -c pass` with the same interpreter and
+//     concurrency, in the same run;
+//  3. utilisation: 32 slots of `sleep 0.5` evaluations, 640 of them: busy slot time / (slots x wall).
 // The raw loop runs in this process, after the launcher's modules are loaded (as big as a launcher
 // before it starts searching). Every evaluation also creates a directory and three files (point.json,
 // stdout.txt, stderr.txt), which the raw loop does not: the cost of creating one where the workspace
 // lives (--dir, default the current directory, like a real ./.spruce workspace) is printed with the
 // load average, as both vary a lot on a shared machine, and the loop through the spawner creates
 // them as the launcher does, to show how far the file system alone limits the rate.
-// Usage: node dist/bench/dispatch.js [--evals 2000] [--slots 8] [--util-evals 640] [--util-slots 32] [--dir DIR]
+// Usage: node dist/bench/dispatch.js [--evals 2000] [--slots 8] [--py-evals 400] [--python python3]
+//   [--util-evals 640] [--util-slots 32] [--dir DIR]
 import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { Spawner } from "../launcher/executor/spawner-client.js";
@@ -19,7 +23,8 @@ import { runLauncher } from "../launcher/launcher.js";
 import { planSlots } from "../launcher/slots.js";
 import { createWorkflow, listEvaluations, openStore } from "../src/store/index.js";
 import { evaluationFiles, resultsLayout } from "../src/results/layout.js";
-import type { NewWorkflow } from "../src/store/types.js";
+import type { NewWorkflow, RunSpec } from "../src/store/types.js";
+import { PythonSession } from "../src/problem/python.js";
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -76,6 +81,27 @@ async function rawSpawnLoop(n: number, concurrency: number, command: string): Pr
   return (performance.now() - t0) / 1000;
 }
 
+/** Starts `argv` n times keeping `concurrency` processes alive, without a shell. */
+async function rawExecLoop(n: number, concurrency: number, argv: string[]): Promise<number> {
+  const t0 = performance.now();
+  let started = 0;
+  await new Promise<void>((done, fail) => {
+    let finished = 0;
+    const next = (): void => {
+      if (started >= n) return;
+      started++;
+      const child = spawn(argv[0]!, argv.slice(1), { stdio: "ignore", detached: true });
+      child.on("error", fail);
+      child.on("exit", () => {
+        if (++finished === n) done();
+        else next();
+      });
+    };
+    for (let i = 0; i < Math.min(concurrency, n); i++) next();
+  });
+  return (performance.now() - t0) / 1000;
+}
+
 /**
  * The same loop through Spruce's spawner (launcher/executor/forkserver.c), each run in a new
  * working directory with its three files as the launcher's are, but with no database or searcher:
@@ -117,7 +143,7 @@ async function rawSpawnerLoop(n: number, concurrency: number, command: string): 
   }
 }
 
-async function launcherRun(n: number, slots: number, command: string): Promise<{ seconds: number; busyFraction: number }> {
+async function launcherRun(n: number, slots: number, command: string | ((ws: string) => RunSpec)): Promise<{ seconds: number; busyFraction: number }> {
   const ws = mkdtempSync(join(dir, "spruce-bench-dispatch-"));
   const store = await openStore({ workspace: ws }, { migrate: true });
   try {
@@ -125,7 +151,7 @@ async function launcherRun(n: number, slots: number, command: string): Promise<{
       name: "bench",
       problem: { hyperparameters: [{ type: "float", name: "x", low: 0, high: 1, log: false }], startingPoints: [] },
       problemSource: "bench",
-      run: { kind: "command", template: command, cwd: ws },
+      run: typeof command === "string" ? { kind: "command", template: command, cwd: ws } : command(ws),
       searcher: "random",
       searcherOptions: {},
       direction: "maximize",
@@ -177,6 +203,8 @@ async function main(): Promise<void> {
   console.log(`| ratio to the raw spawn loop (target >= 0.70) | ${(rate / rawRate).toFixed(2)} |`);
   console.log(`| ratio to the loop through the spawner | ${(rate / spawnerRate).toFixed(2)} |`);
 
+  await pythonRow(arg("py-evals", 400), slots);
+
   console.log(`\n## Utilisation: ${utilEvals} evaluations of \`sleep 0.5\`, ${utilSlots} slots`);
   console.log(`launcher: ${conditions()}`);
   const util = await launcherRun(utilEvals, utilSlots, "sleep 0.5");
@@ -186,6 +214,35 @@ async function main(): Promise<void> {
   console.log(`| wall time | ${util.seconds.toFixed(2)} s (ideal ${ideal.toFixed(2)} s) |`);
   console.log(`| busy slot time / (slots x wall), target >= 97% | ${(util.busyFraction * 100).toFixed(1)}% |`);
   console.log(`\nafter: ${conditions()}`);
+}
+
+/** Trivial Python run modules through the launcher against `python -c pass`, same interpreter and slots. */
+async function pythonRow(n: number, slots: number): Promise<void> {
+  const i = process.argv.indexOf("--python");
+  let python: string;
+  try {
+    // The interpreter's own path, as submit records it (python3 on PATH may be a shell shim).
+    python = new PythonSession({ python: i >= 0 ? process.argv[i + 1] : undefined }).interpreter().executable;
+  } catch (e) {
+    console.log(`\n## Python: skipped (${(e as Error).message})`);
+    return;
+  }
+  console.log(`\n## Python: ${n} evaluations of a trivial run module (${python}), ${slots} concurrent`);
+  console.log(`raw loop: ${conditions()}`);
+  const raw = await rawExecLoop(n, slots, [python, "-c", "pass"]);
+  console.log(`launcher: ${conditions()}`);
+  const launched = await launcherRun(n, slots, (ws) => {
+    const file = join(ws, "trivial_run.py");
+    writeFileSync(file, "def run(point):\n    return point['x']\n");
+    return { kind: "python", ref: file, python, importRoot: null, pythonPath: [], floats: { names: ["x"], values: {} } };
+  });
+  const rawRate = n / raw;
+  const rate = n / launched.seconds;
+  console.log(`| path | evaluations/s |`);
+  console.log(`|---|---|`);
+  console.log(`| raw loop (node:child_process, ${python} -c pass) | ${rawRate.toFixed(1)} |`);
+  console.log(`| spruce launcher (SQLite, random searcher, the runner calling run(point)) | ${rate.toFixed(1)} |`);
+  console.log(`| ratio to the raw loop (target >= 0.70) | ${(rate / rawRate).toFixed(2)} |`);
 }
 
 try {

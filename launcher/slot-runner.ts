@@ -127,7 +127,8 @@ export class SlotRunner {
     const entry = this.running.get(evalId);
     if (!entry || this.stoppedEarly.has(evalId)) return;
     this.stoppedEarly.add(evalId);
-    if (this.o.workflow.run.kind === "module" && !opts.now) setTimeout(() => entry.handle.stop("early"), EARLY_STOP_GRACE_MS).unref();
+    // Run modules (TypeScript or Python) wait for the answer and return; commands are terminated.
+    if (this.o.workflow.run.kind !== "command" && !opts.now) setTimeout(() => entry.handle.stop("early"), EARLY_STOP_GRACE_MS).unref();
     else entry.handle.stop("early");
   }
 

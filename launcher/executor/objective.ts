@@ -65,6 +65,22 @@ function fromStdout(stdout: string): ParsedObjective {
 }
 
 /**
+ * The reason a failed run wrote for its failure: a one-line "error" string in its result file
+ * (the Python runner writes the exception's line there; its traceback is in stderr.txt). Null when
+ * there is none, so the executor falls back on the exit code and the stderr tail.
+ */
+export function parseRunError(resultFileText: string | null): string | null {
+  if (resultFileText === null) return null;
+  try {
+    const parsed = JSON.parse(resultFileText) as unknown;
+    const error = parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as { error?: unknown }).error : undefined;
+    return typeof error === "string" && error.trim() !== "" ? error.trim() : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The objective of a finished evaluation from its stdout (or its tail) and the text of its result
  * file (null when the run did not write one).
  */

@@ -3,7 +3,7 @@
 // files, so every case is testable without running anything.
 import { constants } from "node:os";
 import type { JsonValue } from "../../src/space/types.js";
-import { parseObjective, parseProgress, type ParsedProgress } from "./objective.js";
+import { parseObjective, parseProgress, parseRunError, type ParsedProgress } from "./objective.js";
 
 export type EvaluationStatus = "DONE" | "FAILED" | "TIMEOUT" | "KILLED" | "INTERRUPTED" | "STOPPED_EARLY";
 
@@ -72,7 +72,12 @@ export function classifyOutcome(end: ProcessEnd, output: RunOutput): EvaluationO
       return makeOutcome("STOPPED_EARLY", { ...base, error: "stopped early by the searcher" });
   }
   if (end.signal !== null) return makeOutcome("FAILED", { ...base, error: withTail(`killed by signal ${end.signal}`, output.stderr()) });
-  if (end.exitCode !== 0) return makeOutcome("FAILED", { ...base, error: withTail(describeExitCode(end.exitCode), output.stderr()) });
+  if (end.exitCode !== 0) {
+    // A run that named its own failure (the Python runner: the exception's line) is recorded with
+    // that line alone; its traceback stays in stderr.txt. Other runs: the exit code and stderr's tail.
+    const reason = parseRunError(output.result());
+    return makeOutcome("FAILED", { ...base, error: reason ?? withTail(describeExitCode(end.exitCode), output.stderr()) });
+  }
   const stdout = output.stdout();
   const progress = parseProgress(stdout);
   const parsed = parseObjective(stdout, output.result());

@@ -1,5 +1,5 @@
-// Runs one evaluation in a child process (docs/architecture.md, Evaluations): a command template under /bin/sh or a run
-// module under eval-entry.js, each in its own process group with its output going straight to files
+// Runs one evaluation in a child process (docs/architecture.md, Evaluations): a command template under /bin/sh, a run
+// module under eval-entry.js or a Python run module under the companion package's runner, each in its own process group with its output going straight to files
 // in the evaluation's working directory. The process is forked by the launcher's spawner
 // (spawner-client.ts), timed out, stopped and drained from here. Turns whatever happens (exit code,
 // signal, timeout, stop, objective or none) into one EvaluationOutcome; never throws for a failing run.
@@ -16,6 +16,7 @@ import { distFile } from "../../src/util/paths.js";
 import { evaluationFiles } from "../../src/results/layout.js";
 import { classifyOutcome, makeOutcome, type EvaluationOutcome, type StopReason } from "./outcome.js";
 import { drainGroup, signalGroup } from "./pgroup.js";
+import { pythonCommand } from "./python-command.js";
 import type { Spawner } from "./spawner-client.js";
 
 export interface EvaluationJob {
@@ -56,9 +57,10 @@ export interface StartOptions {
 const TAIL_BYTES = 64 * 1024;
 const TS_EXTENSIONS = /\.(?:ts|mts|cts|tsx)$/;
 
-function commandLine(job: EvaluationJob): { argv: string[]; cwd: string } {
+function commandLine(job: EvaluationJob): { argv: string[]; cwd: string; env?: Record<string, string> } {
   const run = job.run;
   if (run.kind === "command") return { argv: ["/bin/sh", "-c", renderCommand(run.template, job.point)], cwd: run.cwd };
+  if (run.kind === "python") return { ...pythonCommand(run, job.env?.PYTHONPATH ?? process.env.PYTHONPATH), cwd: job.workdir };
   const modulePath = resolve(run.path);
   // Node 20 cannot import TypeScript; skip the loader for JavaScript, it costs start-up time.
   const ts = TS_EXTENSIONS.test(modulePath);
@@ -122,7 +124,7 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions): Running
   const pointJson = JSON.stringify(job.point);
 
   // A template that does not fit this point: the evaluation fails, the launcher goes on.
-  let command: { argv: string[]; cwd: string };
+  let command: { argv: string[]; cwd: string; env?: Record<string, string> };
   try {
     command = commandLine(job);
   } catch (e) {
@@ -132,6 +134,7 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions): Running
 
   const own: Record<string, string> = {
     ...job.env,
+    ...command.env,
     SPRUCE_EVAL_ID: String(job.evalId),
     SPRUCE_ATTEMPT: String(job.attempt),
     SPRUCE_WORKDIR: job.workdir,

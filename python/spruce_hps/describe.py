@@ -39,9 +39,24 @@ def describe(ref, import_roots=()):
             "the problem has no hyperparameters",
             "add one, e.g. {}.add_hyperparameter((1e-4, 1e-1, \"log-uniform\"), \"lr\")".format(loaded.attribute),
         )
+    float_values = integral_float_choices(out["hyperparameters"])
+    if float_values:
+        out["floatValues"] = float_values
     out["pythonExecutable"] = sys.executable
     out["pythonVersion"] = "{}.{}.{}".format(*sys.version_info[:3])
     out["importRoot"] = loaded.import_root
+    return out
+
+
+def integral_float_choices(hyperparameters):
+    """{name: [values]} of the choices and constants that are floats with integral values: JSON
+    read by JavaScript turns 32.0 into 32, so the runner is told which ones to turn back."""
+    out = {}
+    for hp in hyperparameters:
+        values = hp.get("values", [hp["value"]] if "value" in hp else [])
+        floats = [v for v in values if isinstance(v, float) and v.is_integer()]
+        if floats:
+            out[hp["name"]] = floats
     return out
 
 

@@ -121,7 +121,7 @@ def _import_dotted(module_name, ref):
             raise
         raise RefError(
             "{}: no module named '{}' (searched the import roots, the current folder and PYTHONPATH)".format(ref, e.name),
-            "run from the folder that holds '{}', or name that folder with --import-root".format(e.name.split(".")[0]),
+            "run from the folder that holds '{}', or add that folder to PYTHONPATH".format(e.name.split(".")[0]),
         )
 
 

@@ -1,7 +1,10 @@
 """`python3 -m spruce_hps.runner REF [--import-root DIR ...]`: one evaluation of a Python run module,
 the Python twin of launcher/eval-entry.ts. Reads the point from $SPRUCE_POINT_FILE, calls run on
 every MPI rank, and on rank 0 writes the result to $SPRUCE_RESULT_FILE and an `objective:` line on
-stdout. A failing run prints its traceback to stderr (its last line says what failed) and exits 1."""
+stdout. A failing run prints its traceback to stderr (its last line says what failed), writes that
+line to $SPRUCE_RESULT_FILE as {"error": ...} (the executor's reason for the failure) and exits 1.
+Integral floats of the space (1.0 arrives as 1 through JavaScript) are restored from
+$SPRUCE_PYTHON_FLOATS before run sees the point."""
 
 import math
 import sys
@@ -82,6 +85,38 @@ def write_result(result_file, objective, metadata):
     emit("objective: {}".format(js_number(objective)))
 
 
+def write_error(line):
+    """The reason of a failure, where the executor takes it from: the result file's "error" field.
+    Best effort: stderr already says it, and a failure to write must not hide the run's own error."""
+    import os
+
+    result_file = os.environ.get("SPRUCE_RESULT_FILE")
+    if not result_file:
+        return
+    try:
+        with open(result_file, "w") as f:
+            f.write(fastjson.dumps({"error": line}) + "\n")
+    except OSError:
+        pass
+
+
+def restore_floats(point, spec_text):
+    """point with the floats JSON turned into integers made floats again. spec_text is
+    $SPRUCE_PYTHON_FLOATS: {"names": [float hyperparameters], "values": {name: [integral float choices]}}."""
+    if not spec_text:
+        return point
+    spec = fastjson.loads(spec_text)
+    for name in spec.get("names", ()):
+        value = point.get(name)
+        if type(value) is int:
+            point[name] = float(value)
+    for name, choices in spec.get("values", {}).items():
+        value = point.get(name)
+        if type(value) is int and value in choices:
+            point[name] = float(value)
+    return point
+
+
 def _usage_error(message, hint):
     sys.stderr.write("error: {}\nhint: {}\n".format(message, hint))
     return 2
@@ -116,7 +151,10 @@ def main(argv=None):
         ctx = Context()
         with open(_required("SPRUCE_POINT_FILE")) as f:
             point = fastjson.loads(f.read())
-    except (RuntimeError, OSError, ValueError) as e:
+        import os
+
+        point = restore_floats(point, os.environ.get("SPRUCE_PYTHON_FLOATS"))
+    except (RuntimeError, OSError, ValueError, AttributeError) as e:
         return _usage_error(str(e), "the runner is started by Spruce's launcher, which sets SPRUCE_* and writes the point")
     set_context(ctx)
     # The user's module sees itself as the program, as under DeepHyper's workers.
@@ -133,9 +171,13 @@ def main(argv=None):
         # The reason last: the executor shows the end of stderr.
         hint = getattr(e, "hint", None)
         sys.stderr.write(("hint: {}\n".format(hint) if hint else "") + "{}\n".format(e))
+        if ctx.rank == 0:
+            write_error(str(e))
         return 1
     except Exception as e:
-        _print_traceback(e)
+        last = _print_traceback(e)
+        if ctx.rank == 0:
+            write_error(last)
         return 1
     write_result(_required("SPRUCE_RESULT_FILE"), objective, metadata)
     return 0
@@ -143,7 +185,7 @@ def main(argv=None):
 
 def _print_traceback(exc):
     """The traceback from the user's first frame on (the runner's and the import machinery's own
-    frames say nothing to the user); its last line is the exception."""
+    frames say nothing to the user); its last line is the exception, which is returned."""
     import os
     import traceback
 
@@ -154,10 +196,17 @@ def _print_traceback(exc):
         if not (filename.startswith("<") or os.path.abspath(filename).startswith(package)):
             break
         tb = tb.tb_next
+    only = "".join(traceback.format_exception_only(type(exc), exc))
     if tb is None:  # nothing of the user's ran (a syntax error in the module): the exception alone
-        sys.stderr.write("".join(traceback.format_exception_only(type(exc), exc)))
-        return
-    sys.stderr.write("".join(traceback.format_exception(type(exc), exc, tb)))
+        sys.stderr.write(only)
+    else:
+        sys.stderr.write("".join(traceback.format_exception(type(exc), exc, tb)))
+    lines = [line.strip() for line in only.splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    # A syntax error's own line comes last, after the code it points at; any other exception's
+    # first line names its type (a message may go on over several lines).
+    return lines[-1] if isinstance(exc, SyntaxError) else lines[0]
 
 
 if __name__ == "__main__":

@@ -48,6 +48,23 @@ class DescribeTest(Scratch):
         self.assertEqual(out["pythonVersion"], "{}.{}.{}".format(*sys.version_info[:3]))
         self.assertEqual(os.path.realpath(out["importRoot"]), os.path.realpath(self.dir))
 
+    def test_integral_float_choices_are_named_for_the_runner(self):
+        # JavaScript reads 32.0 as 32: describe names the float choices and constants that it would turn into integers.
+        self.write(
+            "floats.py",
+            "from spruce_hps import HpProblem\n"
+            "Problem = HpProblem()\n"
+            "Problem.add_dim('width', [16, 32.0, 64.5])\n"
+            "Problem.add_dim('act', ['relu', 1.0])\n"
+            "Problem.add_dim('scale', 2.0)\n"
+            "Problem.add_dim('units', (1, 10))\n",
+        )
+        result = self.describe("floats.py")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(json.loads(result.stdout)["floatValues"], {"width": [32.0], "act": [1.0], "scale": [2.0]})
+        self.write("ints.py", "from spruce_hps import HpProblem\nProblem = HpProblem()\nProblem.add_dim('units', (1, 10))\n")
+        self.assertNotIn("floatValues", json.loads(self.describe("ints.py").stdout))
+
     def test_a_lowercase_problem_and_output_of_the_module_kept_off_stdout(self):
         self.write("p.py", "print('loading the problem')\n" + PROBLEM.replace("Problem =", "problem =").replace("Problem.", "problem."))
         result = self.describe("p.py")
@@ -95,7 +112,7 @@ class DescribeTest(Scratch):
         self.assert_fails(
             self.describe("proj.poly.problem.Problem", cwd=elsewhere),
             "proj.poly.problem.Problem: no module named 'proj' (searched the import roots, the current folder and PYTHONPATH)",
-            "--import-root",
+            "or add that folder to PYTHONPATH",
         )
 
     def test_conditions_reach_the_json(self):

@@ -48,7 +48,8 @@ class RunnerCase(Scratch):
     def assert_failed(self, proc, last_line):
         self.assertEqual(proc.returncode, 1, proc.stderr)
         self.assertEqual(proc.stderr.rstrip("\n").splitlines()[-1], last_line)
-        self.assertFalse(os.path.exists(self.result_file))
+        # The executor's reason for the failure: the same line, in the result file.
+        self.assertEqual(self.result(), {"error": last_line})
         self.assertNotIn("objective:", proc.stdout)
 
 
@@ -292,6 +293,27 @@ class ReferenceTest(RunnerCase):
         self.assertEqual(proc.returncode, 1)
         self.assertTrue(proc.stderr.startswith('  File "{}", line 1\n'.format(os.path.join(self.dir, "run.py"))), proc.stderr)
         self.assertRegex(proc.stderr.splitlines()[-1], r"^SyntaxError: (expected ':'|invalid syntax)$")
+        self.assertEqual(self.result(), {"error": proc.stderr.splitlines()[-1]})
+
+    def test_a_message_over_several_lines_fails_with_its_first_line(self):
+        proc = self.run_module("def run(point):\n    raise RuntimeError('out of memory\\nat layer 3')\n")
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual(proc.stderr.splitlines()[-1], "at layer 3")
+        self.assertEqual(self.result(), {"error": "RuntimeError: out of memory"})
+
+    def test_integral_floats_come_back_as_floats(self):
+        # JavaScript writes 1.0 as 1: the launcher names the float hyperparameters and float choices.
+        self.set_point({"lr": 1, "units": 3, "width": 32, "depth": 2, "act": "relu"})
+        floats = json.dumps({"names": ["lr"], "values": {"width": [32, 64]}})
+        proc = self.run_module(
+            "def run(point):\n    print(sorted((k, type(v).__name__, v) for k, v in point.items()))\n    return 1\n",
+            SPRUCE_PYTHON_FLOATS=floats,
+        )
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(
+            proc.stdout.splitlines()[0],
+            "[('act', 'str', 'relu'), ('depth', 'int', 2), ('lr', 'float', 1.0), ('units', 'int', 3), ('width', 'float', 32.0)]",
+        )
 
     def test_a_run_module_spruce_cannot_call(self):
         proc = self.run_module("def run():\n    return 1\n")

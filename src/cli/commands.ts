@@ -17,7 +17,9 @@ import { logsCommand } from "./logs.js";
 import { exportCommand } from "./export.js";
 import { serviceCommand } from "./service.js";
 import { doctorCommand } from "./doctor.js";
+import { hpsCommand } from "./hps.js";
+import { newProblemCommand, startProjectCommand } from "./scaffold.js";
 
 // Each command has its own argument type; yargs checks the arguments at parse time. `completion`
 // is not here: yargs adds it with its completion machinery on the root parser (run.ts, completion.ts).
-export const commands: CommandModule<GlobalArgs, any>[] = [submitCommand, statusCommand, lsCommand, cancelCommand, topkCommand, reportCommand, logsCommand, exportCommand, rmCommand, problemCommand, launchCommand, agentCommand, serviceCommand, dbCommand, siteCommand, fetchCommand, doctorCommand];
+export const commands: CommandModule<GlobalArgs, any>[] = [submitCommand, statusCommand, lsCommand, cancelCommand, topkCommand, reportCommand, logsCommand, exportCommand, rmCommand, problemCommand, startProjectCommand, newProblemCommand, hpsCommand, launchCommand, agentCommand, serviceCommand, dbCommand, siteCommand, fetchCommand, doctorCommand];

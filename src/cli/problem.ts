@@ -1,12 +1,15 @@
-// `spruce problem show FILE [--json]`: load a problem module or YAML file and print its space, so a
-// user can check a problem before submitting it. Errors are thrown for the CLI root to print.
+// `spruce problem show REF [--json]`: load a problem (module, YAML file, Python file or dotted path)
+// and print its space, so a user can check a problem before submitting it. Errors are thrown for
+// the CLI root to print.
 import type { Argv, CommandModule } from "yargs";
-import { loadProblem } from "../problem/load.js";
+import { PythonSession } from "../problem/python.js";
+import { loadProblemRef } from "../problem/refs.js";
 import { warn } from "./output.js";
 
 interface ShowArgs {
   file: string;
   json?: boolean;
+  python?: string;
 }
 
 const showCommand: CommandModule<object, ShowArgs> = {
@@ -14,11 +17,13 @@ const showCommand: CommandModule<object, ShowArgs> = {
   describe: "print a problem's hyperparameters and starting points (validates it on the way)",
   builder: (y: Argv<object>) =>
     y
-      .positional("file", { type: "string", demandOption: true, describe: "problem module (.ts/.js) or YAML file" })
+      .positional("file", { type: "string", demandOption: true, describe: "problem module (.ts/.js), YAML file, or Python (problem.py, pkg.module.Problem)" })
       .option("json", { type: "boolean", describe: "print the validated problem spec as JSON" })
-      .example("$0 problem show examples/polynome2/problem.ts", "the space as a table") as unknown as Argv<ShowArgs>,
+      .option("python", { type: "string", describe: "Python interpreter for a Python problem (default: python3 on PATH)" })
+      .example("$0 problem show examples/polynome2/problem.ts", "the space as a table")
+      .example("$0 problem show dh_project.polynome2.problem.Problem", "a DeepHyper-style Python problem, from the folder that holds dh_project") as unknown as Argv<ShowArgs>,
   handler: async (argv) => {
-    const { spec, space, warnings } = await loadProblem(argv.file);
+    const { spec, space, warnings } = await loadProblemRef(argv.file, new PythonSession({ python: argv.python }));
     for (const w of warnings) warn(w);
     process.stdout.write(argv.json ? JSON.stringify(spec, null, 2) + "\n" : space.describe());
   },

@@ -9,6 +9,9 @@
 //   holding both), recursively, so relative imports next to them keep working; dot entries,
 //   node_modules and __pycache__ are left out, and a directory above 1000 files or 50 MB is refused
 //   (keep the modules in a small directory of their own; send data with --upload);
+// - a Python module inside a package, or a dotted path (`pkg.module.run`, found here as Python
+//   would: the current folder, then PYTHONPATH), brings its top-level package whole, as
+//   <upload>/<package>/, from which the far side resolves the dotted path; same exclusions and limits;
 // - each `--upload DIR` (repeatable) is merged into the same directory, same exclusions, no limit;
 // - --template and --env-script files are copied to _extra/ there;
 // - a path that does not exist here is taken to be a path on the site and passed on unchanged.
@@ -25,6 +28,7 @@ import type { RemoteInvocation } from "../remote/invocation.js";
 import { getSite } from "../remote/sites.js";
 import { mkdirRemote, remoteHome, removeRemoteTree, resolveRemotePath, uploadFiles, walkLocalTree, type LocalFile } from "../remote/transfer.js";
 import { isWorkflowName } from "../store/index.js";
+import { isDottedRef, pythonPackageOf, splitPythonPath } from "../problem/python.js";
 import { shellJoin } from "../util/shell.js";
 import { step } from "./output.js";
 import { submitCommand } from "./submit.js";
@@ -125,7 +129,24 @@ export function planSubmitUpload(values: SubmitValues, root: string): UploadPlan
   };
   const paths = new Map<string, string>();
 
-  const modules = [values.problem, values.run].filter((p): p is string => p !== undefined && isFile(p));
+  const packaged = new Set<string>();
+  for (const ref of [values.problem, values.run]) {
+    const pkg = ref === undefined ? null : pythonPackageOf(ref, { pythonPath: splitPythonPath(process.env.PYTHONPATH, process.cwd()) });
+    // A lone .py file is a module like any other (its siblings come with it, below).
+    if (ref === undefined || pkg === null || (pkg.inside === null && !isDottedRef(ref))) continue;
+    packaged.add(ref);
+    const tree = isFile(pkg.top) ? [localFile(pkg.top, "")] : walkLocalTree(pkg.top, MODULE_TREE_MAX_FILES);
+    if (tree.length > MODULE_TREE_MAX_FILES || tree.reduce((n, f) => n + f.size, 0) > MODULE_TREE_MAX_BYTES) {
+      throw new ValidationError(
+        `the Python package ${pkg.top} is copied to the site whole, and it holds more than ${MODULE_TREE_MAX_FILES} files or ${formatBytes(MODULE_TREE_MAX_BYTES)}`,
+        "keep data out of the package folder and send it with --upload DIR",
+      );
+    }
+    for (const f of tree) add(f, f.rel === "" ? pkg.name : `${pkg.name}/${f.rel}`, `the package of ${ref}`);
+    if (pkg.inside !== null) paths.set(ref, posix.join(root, pkg.name, pkg.inside.split(sep).join("/")));
+  }
+
+  const modules = [values.problem, values.run].filter((p): p is string => p !== undefined && isFile(p) && !packaged.has(p));
   if (modules.length > 0) {
     const base = commonDir(modules.map((m) => dirname(resolve(m))));
     const tree = walkLocalTree(base, MODULE_TREE_MAX_FILES);

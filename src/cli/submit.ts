@@ -4,8 +4,9 @@
 // removes the workflow again if the submission fails. Nothing is written before all checks pass.
 import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
-import { SpruceError, ValidationError, WorkflowExistsError } from "../errors.js";
-import { loadProblem, loadRunModule } from "../problem/load.js";
+import { NotFoundError, SpruceError, ValidationError, WorkflowExistsError } from "../errors.js";
+import { PythonSession } from "../problem/python.js";
+import { loadProblemRef, loadRunRef, refSource, type ProblemFromRef } from "../problem/refs.js";
 import { validateCommandTemplate } from "../problem/command.js";
 import { capabilitiesOf } from "../search/registry.js";
 import { buildSearcher } from "../search/build.js";
@@ -42,6 +43,7 @@ export interface SubmitArgs extends GlobalArgs {
   methodArgs?: string;
   run?: string;
   command?: string;
+  python?: string;
   time?: string;
   queue?: string;
   nodes?: number;
@@ -98,7 +100,7 @@ export function makeSubmitCommand(form: "submit" | "$0"): CommandModule<GlobalAr
       y
         .positional("kind", { type: "string", choices: ["hps"], describe: "what to submit: hps (hyperparameter search)", demandOption: true })
         .positional("workflow", { type: "string", describe: "unique name of the search", demandOption: true })
-        .option("problem", { alias: "p", type: "string", describe: "problem module (.ts/.js exporting `problem`) or Determined-style YAML" })
+        .option("problem", { alias: "p", type: "string", describe: "problem: a module (.ts/.js exporting `problem`), a Determined-style YAML file, or Python (problem.py, pkg.module.Problem)" })
         .option("hp", { type: "string", array: true, describe: "Studio-style ranges instead of -p: lr=1e-5:l5:0.1 (5 log-spaced), lr=0.01:0.01:0.1, n=0:3, act=relu,tanh, x=0.5" })
         .option("search-method", { type: "string", describe: "custom searcher: a module exporting createSearchMethod(ctx) or a default class (with --searcher custom)" })
         .option("method-args", { type: "string", describe: "custom searcher: JSON handed to the method as ctx.args" })
@@ -109,7 +111,8 @@ export function makeSubmitCommand(form: "submit" | "$0"): CommandModule<GlobalAr
         .option("mode", { choices: ["aggressive", "standard", "conservative"], describe: "asha: brackets as in Determined (default standard)" })
         .option("stop-once", { type: "boolean", describe: "asha: stop weak trials for good instead of pausing them for a later promotion" })
         .option("asha-searcher", { choices: ["random", "ambs"], describe: "asha: where new trials come from (ambs: BOHB-like; default random)" })
-        .option("run", { alias: "r", type: "string", describe: "run module exporting run(point, ctx) that returns the objective" })
+        .option("run", { alias: "r", type: "string", describe: "run: a module exporting run(point, ctx) that returns the objective, or Python (model_run.py, pkg.module.run)" })
+        .option("python", { type: "string", describe: "Python interpreter for Python problems and runs (default: python3 on PATH; recorded as its own sys.executable)" })
         .option("command", {
           type: "string",
           describe: "command template instead of -r, e.g. 'python3 train.py --lr {{lr}}' (values are quoted for you: no quotes around {{lr}}); it runs in the directory submit was called from, with its own folder in $SPRUCE_WORKDIR, and prints 'objective: <n>'",
@@ -179,16 +182,18 @@ async function submit(argv: SubmitArgs): Promise<void> {
   checkWalltimeMargin(argv.walltimeMargin, walltimeMinutes);
 
   if (!argv.problem && !argv.hp) {
-    throw new ValidationError("-p/--problem is required: a problem module or YAML file describing the search space", "give -p problem.ts (or --hp name=range ... for a space on the command line)");
+    throw new ValidationError("-p/--problem is required: a problem module, YAML file or Python problem describing the search space", "give -p problem.ts (or problem.py, or --hp name=range ... for a space on the command line)");
   }
   if (!argv.run && !argv.command) {
-    throw new ValidationError("a run is required: -r/--run run.ts (exporting run(point)) or --command 'prog --x {{x}}'", "give -r run.ts, or --command with the program to run");
+    throw new ValidationError("a run is required: -r/--run run.ts (exporting run(point)), a Python run, or --command 'prog --x {{x}}'", "give -r run.ts (or model_run.py), or --command with the program to run");
   }
-  const problemPath = argv.problem ? resolve(argv.problem) : `--hp ${(argv.hp ?? []).join(" ")}`;
-  const loaded = await step("Validating Problem", async () => {
-    if (argv.problem) return loadProblem(problemPath);
+  const problemPath = argv.problem ? refSource(argv.problem) : `--hp ${(argv.hp ?? []).join(" ")}`;
+  // Python problems and runs (.py files, dotted paths) are checked in this interpreter, resolved once.
+  const python = new PythonSession({ python: argv.python, envScript: argv.envScript ? resolve(argv.envScript) : null });
+  const loaded: ProblemFromRef = await step("Validating Problem", async () => {
+    if (argv.problem) return loadProblemRef(argv.problem, python);
     const spec = problemFromHpFlags(argv.hp ?? []);
-    return { spec, space: new Space(spec), source: problemPath, warnings: [] as string[] };
+    return { spec, space: new Space(spec), source: problemPath, warnings: [] as string[], floatValues: null };
   });
   for (const w of loaded.warnings ?? []) warn(w);
   const run: RunSpec = await step("Validating run", async () => {
@@ -196,9 +201,7 @@ async function submit(argv: SubmitArgs): Promise<void> {
       validateCommandTemplate(argv.command, [...loaded.space.names]);
       return { kind: "command", template: argv.command, cwd: process.cwd() } as const;
     }
-    const runPath = resolve(argv.run as string);
-    await loadRunModule(runPath);
-    return { kind: "module", path: runPath } as const;
+    return loadRunRef(argv.run as string, python, loaded);
   });
   const scheduler = argv.scheduler ?? (await detectScheduler());
   // Local "jobs" cannot wait for each other: a successor would run beside its predecessor.

@@ -117,7 +117,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       createdAt: new Date(wf.createdAt).toISOString(),
       resultsDir: wf.resultsDir,
       problemSource: wf.problemSource,
-      run: wf.run.kind === "module" ? wf.run.path : wf.run.template,
+      run: wf.run.kind === "module" ? wf.run.path : wf.run.kind === "python" ? wf.run.ref : wf.run.template,
     },
     settings: [
       ["scheduler", r.scheduler],

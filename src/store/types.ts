@@ -6,10 +6,36 @@ import type { BatchJobState, EvaluationState, WorkflowState } from "./states.js"
 
 export type { BatchJobState, EvaluationState, WorkflowState } from "./states.js";
 
-/** How an evaluation is run: a module exporting run(point, ctx), or a command template. */
+/** How an evaluation is run: a module exporting run(point, ctx), a Python run module, or a command template. */
 export type RunSpec =
   | { kind: "module"; path: string }
+  | PythonRunSpec
   | { kind: "command"; template: string; cwd: string };
+
+/**
+ * A Python run module (`run.py`, `pkg.module.run`), called by the companion package's runner in
+ * the interpreter resolved at submit. Everything an evaluation needs to import the same module
+ * on a compute node (which starts elsewhere, often in $HOME) is recorded here.
+ */
+export interface PythonRunSpec {
+  kind: "python";
+  /** An absolute .py path, or a dotted path. */
+  ref: string;
+  /** The interpreter's own sys.executable at submit. */
+  python: string;
+  /** The folder that holds the module's top-level package (put first on sys.path). */
+  importRoot: string | null;
+  /** PYTHONPATH at submit, entries absolute. */
+  pythonPath: string[];
+  /** What JSON turned from floats into integers (1.0 arrives as 1), for the runner to turn back. */
+  floats: PythonFloats | null;
+}
+
+/** Float hyperparameters by name, and integral float choices by hyperparameter. */
+export interface PythonFloats {
+  names: string[];
+  values: Record<string, number[]>;
+}
 
 /** The batch request a workflow was submitted with; kept so later launcher jobs repeat it. */
 export interface JobRequest {

@@ -76,6 +76,17 @@ describe("classifyOutcome: runs that ended by themselves", () => {
     expect(o).toMatchObject({ status: "FAILED", exitCode: 3, error: "exit code 3\nTraceback\nValueError: x", objective: null });
   });
 
+  it("FAILED with the reason a failed run wrote to its result file (the Python runner's exception line), stderr not read", () => {
+    const out = output({ stderr: "Traceback (most recent call last):\n  File \"run.py\", line 2\nValueError: diverged\n", result: '{"error": "ValueError: diverged"}\n' });
+    const o = classifyOutcome(end({ exitCode: 1 }), out);
+    expect(o).toMatchObject({ status: "FAILED", exitCode: 1, error: "ValueError: diverged", objective: null });
+    expect(out.reads).toEqual(["result"]);
+    // A result file without a usable "error" (or none at all) leaves the exit code and the tail.
+    for (const result of ['{"objective": 1}', '{"error": ""}', '{"error": 3}', "not json", null]) {
+      expect(classifyOutcome(end({ exitCode: 1 }), output({ stderr: "boom\n", result })).error).toBe("exit code 1\nboom");
+    }
+  });
+
   it("a shell's 128 + N exit code names the signal", () => {
     expect(classifyOutcome(end({ exitCode: 137 }), output()).error).toBe("exit code 137 (128 + SIGKILL)");
     expect(classifyOutcome(end({ exitCode: 143 }), output()).error).toBe("exit code 143 (128 + SIGTERM)");

@@ -70,6 +70,34 @@ describe("planSubmitUpload", () => {
     expect(plan.paths.get(join(base, "etc/env.sh"))).toBe(`${root}/etc/env.sh`);
   });
 
+  it("Python: a dotted path or a .py file inside a package brings its top-level package whole, from which the site resolves it", () => {
+    const proj = join(tmp, "pyproj");
+    for (const d of ["dh_project/polynome2/__pycache__", "other"]) mkdirSync(join(proj, d), { recursive: true });
+    for (const f of ["dh_project/__init__.py", "dh_project/polynome2/__init__.py", "dh_project/polynome2/problem.py", "dh_project/polynome2/model_run.py", "dh_project/polynome2/__pycache__/problem.cpython-311.pyc", "other/x.py"]) {
+      writeFileSync(join(proj, f), "");
+    }
+    const expected = ["dh_project/__init__.py", "dh_project/polynome2/__init__.py", "dh_project/polynome2/model_run.py", "dh_project/polynome2/problem.py"];
+    // Dotted paths resolve as Python would, here from PYTHONPATH (the current folder comes first); they are passed on unchanged.
+    const saved = process.env.PYTHONPATH;
+    process.env.PYTHONPATH = proj;
+    try {
+      const plan = planSubmitUpload({ workflow: "w", problem: "dh_project.polynome2.problem.Problem", run: "dh_project.polynome2.model_run.run" }, root);
+      expect(plan.files.map((f) => f.remote.slice(root.length + 1)).sort()).toEqual(expected);
+      expect(plan.paths.size).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env.PYTHONPATH;
+      else process.env.PYTHONPATH = saved;
+    }
+    // Files inside the package: the same tree, their paths mapped into it.
+    const problem = join(proj, "dh_project/polynome2/problem.py");
+    const plan = planSubmitUpload({ workflow: "w", problem, run: join(proj, "dh_project/polynome2/model_run.py") }, root);
+    expect(plan.files.map((f) => f.remote.slice(root.length + 1)).sort()).toEqual(expected);
+    expect(plan.paths.get(problem)).toBe(`${root}/dh_project/polynome2/problem.py`);
+    // A lone .py file is a module like the others: its folder comes with it.
+    const lone = planSubmitUpload({ workflow: "w", run: join(proj, "other/x.py") }, root);
+    expect(lone.files.map((f) => f.remote.slice(root.length + 1))).toEqual(["x.py"]);
+  });
+
   it("passes on paths that do not exist here (paths on the site)", () => {
     const plan = planSubmitUpload({ workflow: "w", problem: "/site/only/problem.ts", envScript: "/opt/site/env.sh" }, root);
     expect(plan.files).toEqual([]);

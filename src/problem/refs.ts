@@ -1,0 +1,64 @@
+// Problem and run references as the CLI takes them (`-p`, `-r`): TS/JS modules and YAML files load
+// through load.ts; Python files and dotted paths (`pkg.module.Problem`) through the companion
+// package in the submission's interpreter (python.ts). One entry for submit, `problem show` and
+// `hps`, so every command accepts the same references.
+import { resolve } from "node:path";
+import { ValidationError } from "../errors.js";
+import { Space } from "../space/space.js";
+import type { ProblemSpec } from "../space/types.js";
+import type { RunSpec } from "../store/types.js";
+import { loadProblem, loadRunModule, type LoadedProblem } from "./load.js";
+import { isDottedRef, isPythonRef, pythonFloats, pythonRunSpec, type PythonSession } from "./python.js";
+
+export interface ProblemFromRef extends LoadedProblem {
+  /** Set for a Python problem: choices that are integral floats, for a Python run to get back. */
+  floatValues: Record<string, number[]> | null;
+}
+
+/** Where a reference came from, for display and the workflow row: an absolute path, or the dotted path. */
+export function refSource(ref: string, cwd = process.cwd()): string {
+  return isDottedRef(ref) && isPythonRef(ref) ? ref : resolve(cwd, ref);
+}
+
+/** The problem a reference names, validated. */
+export async function loadProblemRef(ref: string, python: PythonSession): Promise<ProblemFromRef> {
+  if (!isPythonRef(ref)) return { ...(await loadProblem(ref)), floatValues: null };
+  const described = python.describe(ref);
+  const raw = described.spec;
+  refuseUnmodelled(raw, ref);
+  const space = new Space(raw);
+  // The space's normalised copy, with what it does not normalise passed on as the Python side wrote it.
+  const spec: ProblemSpec = {
+    hyperparameters: [...space.params],
+    startingPoints: [...space.startingPoints],
+    ...(raw.conditions ? { conditions: raw.conditions } : {}),
+    ...(raw.forbidden ? { forbidden: raw.forbidden } : {}),
+    ...(raw.defaults ? { defaults: raw.defaults } : {}),
+  };
+  return { spec, space, source: refSource(ref), floatValues: described.floatValues, warnings: [] };
+}
+
+/** The run a reference names, checked (a Python run is imported, not called). */
+export async function loadRunRef(ref: string, python: PythonSession, problem: ProblemFromRef): Promise<RunSpec> {
+  if (!isPythonRef(ref)) {
+    const path = resolve(ref);
+    await loadRunModule(path);
+    return { kind: "module", path };
+  }
+  const checked = python.checkRun(ref);
+  return pythonRunSpec(ref, python, checked, pythonFloats(problem.spec, problem.floatValues ?? {}));
+}
+
+/**
+ * Conditions and forbidden clauses are searched only by a space that models them. A space that
+ * does not (it has no `conditions` of its own) would propose points they rule out: refused.
+ */
+function refuseUnmodelled(spec: ProblemSpec, ref: string): void {
+  const what = [spec.conditions?.length ? "conditions" : null, spec.forbidden?.length ? "forbidden clauses" : null].filter(Boolean);
+  if (what.length > 0 && !("conditions" in new Space({ hyperparameters: spec.hyperparameters, startingPoints: [] }))) {
+    throw new ValidationError(
+      `${ref}: the problem has ${what.join(" and ")}, which this version of Spruce's search space does not support yet`,
+      "remove them from the problem (every hyperparameter then always takes a value), or use a Spruce version with conditional search spaces",
+    );
+  }
+}
