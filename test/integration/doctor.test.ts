@@ -108,7 +108,7 @@ describe("spruce doctor", () => {
       expect(c.get("database")).toMatchObject({
         level: "fail",
         message: expect.stringMatching(/^PostgreSQL: cannot reach the workflow database at postgres:\/\/spruce@127\.0\.0\.1:\d+\/spruce: connect ECONNREFUSED/),
-        fix: "is the server running? a managed one starts with 'spruce db start DIR'",
+        fix: "is the server running, and are the host and port right? a managed one starts with 'spruce db start DIR'",
       });
       expect(c.has("sqlite")).toBe(false);
       expect(c.has("filesystem")).toBe(false);
@@ -136,7 +136,7 @@ describe("spruce doctor", () => {
     const known = join(ws.dir, "known_hosts");
     writeFileSync(known, "");
     const env = outsideJob({ XDG_CONFIG_HOME: config });
-    const add = spruce(["site", "add", "far", "--host", "192.0.2.1", "--port", "2222", "--user", "me", "--workspace", "hps", "--known-hosts", known], { env });
+    const add = spruce(["site", "add", "far", "--host", "192.0.2.1", "--port", "2222", "--user", "me", "--remote-workspace", "hps", "--known-hosts", known], { env });
     expect(add.code).toBe(0);
     const c = checks(doctor(["--json", "--workspace", ws.dir], env).stdout);
     expect(c.get("site far")).toMatchObject({ level: "warn", message: `me@192.0.2.1:2222: no host key for [192.0.2.1]:2222 in ${known}, so the first connection is refused` });

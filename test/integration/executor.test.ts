@@ -136,7 +136,7 @@ describe("command runs", () => {
   });
 
   it("DONE from DeepHyper's DH-OUTPUT line (python3)", async () => {
-    const out = await evaluate(job(commandRun(`python3 -c "print('DH-OUTPUT:', {{x}})"`), { x: 2 }));
+    const out = await evaluate(job(commandRun(`python3 -c "import sys; print('DH-OUTPUT:', sys.argv[1])" {{x}}`), { x: 2 }));
     expect(out).toMatchObject({ status: "DONE", objective: 2 });
   });
 
