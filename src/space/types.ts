@@ -49,6 +49,12 @@ export interface ProblemSpec {
   forbidden?: Forbidden[];
   /** Default values the problem gave (DeepHyper's default_value), by name. */
   defaults?: Record<string, JsonValue>;
+  /**
+   * The problem's constraint functions (TS/JS problems only): functions are not JSON, so the spec
+   * records the module that defines them and how many; whoever builds the space from a stored spec
+   * imports the module again (src/problem/load.ts, loadSpace).
+   */
+  constraints?: { source: string; count: number };
   /** Grid points per numeric range by name (the `count` keys of a Determined YAML file). */
   gridCounts?: Record<string, number>;
 }
