@@ -3,7 +3,8 @@
 // (search-loop.ts: every slot kept busy until max_evals evaluations have finished, the space is
 // exhausted, the walltime margin is reached, or it is told to stop) and ends cleanly.
 import { existsSync } from "node:fs";
-import { Space } from "../src/space/space.js";
+import type { Space } from "../src/space/space.js";
+import { loadSpace } from "../src/problem/load.js";
 import { loadSearcher as buildSearcher, type LoadedSearcher } from "../src/search/registry.js";
 import { isPidAlive } from "../src/util/process.js";
 import {
@@ -38,7 +39,8 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
   await setWorkflowState(store, wf.id, "RUNNING");
 
   const recovered = await recoverDeadLaunchers(store, wf, life.id, o.host, settings, log);
-  const space = new Space(wf.problem);
+  // A problem with constraint functions is imported again: functions are not stored in the row.
+  const space = await loadSpace(wf.problem);
   const searcher = await loadSearcher(store, wf, space);
   // Searchers that count trials steer running evaluations through their progress.
   const driver = searcher.trials ? new FidelityDriver(searcher.trials, await listEvaluations(store, wf.id)) : null;

@@ -239,6 +239,7 @@ export class SlotRunner {
         evalId: row.id,
         attempt: row.attempt,
         point: row.point,
+        names: wf.problem.hyperparameters.map((h) => h.name),
         run: wf.run,
         workdir,
         seed: wf.seed + row.id,

@@ -21,6 +21,8 @@ export interface EvaluationJob {
   evalId: number;
   attempt: number;
   point: Point;
+  /** The space's hyperparameter names: a command template naming one the point lacks (inactive) renders it empty. */
+  names?: readonly string[];
   run: RunSpec;
   workdir: string;
   seed: number;
@@ -57,7 +59,7 @@ const TS_EXTENSIONS = /\.(?:ts|mts|cts|tsx)$/;
 
 function commandLine(job: EvaluationJob): { argv: string[]; cwd: string } {
   const run = job.run;
-  if (run.kind === "command") return { argv: ["/bin/sh", "-c", renderCommand(run.template, job.point)], cwd: run.cwd };
+  if (run.kind === "command") return { argv: ["/bin/sh", "-c", renderCommand(run.template, job.point, job.names)], cwd: run.cwd };
   const modulePath = resolve(run.path);
   // Node 20 cannot import TypeScript; skip the loader for JavaScript, it costs start-up time.
   const loader = TS_EXTENSIONS.test(modulePath) ? ["--import", tsxImportUrl()] : [];

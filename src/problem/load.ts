@@ -6,7 +6,7 @@ import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { SpruceError, ValidationError } from "../errors.js";
 import { isPlainObject } from "../space/json.js";
-import { Space } from "../space/space.js";
+import { Space, type ConstraintFunction } from "../space/space.js";
 import type { ProblemSpec } from "../space/types.js";
 import { ensureTypeScriptLoader, needsTypeScriptLoader } from "./loader.js";
 import { parseProblemYaml } from "./yaml.js";
@@ -30,17 +30,33 @@ export interface LoadedRun {
 
 export async function loadProblem(path: string): Promise<LoadedProblem> {
   const source = existingFile(path, "problem", [...MODULE_EXTENSIONS, ...YAML_EXTENSIONS]);
-  const raw = YAML_EXTENSIONS.includes(extname(source).toLowerCase())
-    ? parseProblemYaml(readFileSync(source, "utf8"), source)
+  const { spec: raw, constraints } = YAML_EXTENSIONS.includes(extname(source).toLowerCase())
+    ? { spec: parseProblemYaml(readFileSync(source, "utf8"), source), constraints: [] }
     : await specFromModule(source);
-  const space = withSource(source, () => new Space(raw));
+  // Constraint functions stay in the module: the spec records where, for loadSpace.
+  if (constraints.length > 0) raw.constraints = { source, count: constraints.length };
+  const space = withSource(source, () => new Space(raw, { constraints }));
   // The space's normalised copy: a plain exported object may carry defaults left out or keys out of order.
-  const spec: ProblemSpec = {
-    hyperparameters: [...space.params],
-    startingPoints: [...space.startingPoints],
-    ...(raw.gridCounts ? { gridCounts: raw.gridCounts } : {}),
-  };
-  return { spec, space, source };
+  return { spec: space.toSpec({ gridCounts: raw.gridCounts }), space, source };
+}
+
+/**
+ * The space of a stored spec (a workflow row). A problem with constraint functions is imported
+ * again from the module the spec names, since functions cannot be stored.
+ */
+export async function loadSpace(spec: ProblemSpec): Promise<Space> {
+  if (!spec.constraints) return new Space(spec);
+  const source = spec.constraints.source;
+  let constraints: ConstraintFunction[];
+  try {
+    ({ constraints } = await specFromModule(existingFile(source, "problem", MODULE_EXTENSIONS)));
+  } catch (e) {
+    throw new SpruceError(`cannot load the constraint functions of the problem: ${e instanceof Error ? e.message : String(e)}`, {
+      hint: `the problem module ${source} must stay where it was at submit, with the same constraints`,
+      cause: e,
+    });
+  }
+  return new Space(spec, { constraints });
 }
 
 export async function loadRunModule(path: string): Promise<LoadedRun> {
@@ -80,14 +96,24 @@ export async function loadSearchMethodModule(path: string): Promise<{ create: (c
   return { create: isClass ? (ctx) => new (fn as unknown as new (c: unknown) => unknown)(ctx) : (ctx) => fn(ctx), source };
 }
 
-async function specFromModule(source: string): Promise<ProblemSpec> {
+async function specFromModule(source: string): Promise<{ spec: ProblemSpec; constraints: ConstraintFunction[] }> {
   const { value, how } = findExport(await importUserModule(source), "problem");
   // Duck-typed rather than instanceof: the user's module may import Problem from another copy of
   // the package (the installed "spruce-hps" while we run from a checkout, or the reverse).
   if (typeof (value as { toSpec?: unknown } | undefined)?.toSpec === "function") {
-    return withSource(source, () => (value as { toSpec(): ProblemSpec }).toSpec());
+    const problem = value as { toSpec(): ProblemSpec; constraintFunctions?: () => ConstraintFunction[] };
+    const spec = withSource(source, () => problem.toSpec());
+    return { spec, constraints: typeof problem.constraintFunctions === "function" ? problem.constraintFunctions() : [] };
   }
-  if (isPlainObject(value) && Array.isArray(value.hyperparameters)) return value as unknown as ProblemSpec;
+  if (isPlainObject(value) && Array.isArray(value.hyperparameters)) {
+    if (value.constraints !== undefined) {
+      throw new ValidationError(
+        `${source}: a plain problem object cannot carry constraint functions`,
+        "build the problem with new Problem() and call problem.addConstraint(fn)",
+      );
+    }
+    return { spec: value as unknown as ProblemSpec, constraints: [] };
+  }
   if (how === "named") {
     throw new ValidationError(
       `${source}: 'problem' is ${describeType(value)}, not a Problem`,
