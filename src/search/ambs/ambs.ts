@@ -5,13 +5,16 @@
 // refit per point. Pending points (asked, not told) enter every fit with the same lie.
 // Candidates are uniform draws plus perturbations of the best points, and in 4-D and up
 // neighbours of the best uniform draws (refine); duplicates of evaluated or pending points are
-// skipped, and a small finite space is enumerated instead of sampled.
+// skipped, and a small finite space is enumerated instead of sampled. With conditions or
+// forbidden clauses every candidate is repaired into an allowed point (candidates.ts) before it is
+// scored: inactive hyperparameters are encoded apart from every real value (INACTIVE).
+import { SpruceError } from "../../errors.js";
 import type { Space } from "../../space/space.js";
 import type { JsonValue, Point } from "../../space/types.js";
 import { Rng, type RngState } from "../../util/rng.js";
 import type { Direction, EvaluationResult, Searcher } from "../searcher.js";
 import { bestCandidate, normalQuantile, utility, type Acquisition, type AcquisitionKind } from "./acquisition.js";
-import { CandidateSampler } from "./candidates.js";
+import { CandidateSampler, MAX_REPAIR_TRIES } from "./candidates.js";
 import { Forest, type ForestKind, type ScoredCandidates } from "./forest.js";
 
 export type Liar = "cl_max" | "cl_min" | "cl_mean";
@@ -215,12 +218,19 @@ export class AmbsSearcher implements Searcher {
       return;
     }
     const buf = new Float64Array(this.sampler.dim);
+    const stats = { forbidden: 0 };
+    // While every draw so far was forbidden, go on up to MAX_REPAIR_TRIES, then stop the search
+    // with the reason rather than return nothing on every ask.
+    const allForbidden = (): boolean => this.sampler.repairs && stats.forbidden === draws;
     let draws = 0;
-    while (out.length < want && draws++ < DRAWS_PER_POINT * want && !this.exhausted()) {
+    while (out.length < want && !this.exhausted() && (draws < DRAWS_PER_POINT * want || (allForbidden() && draws < MAX_REPAIR_TRIES))) {
+      draws++;
       this.sampler.random(this.rng, buf, 0, 1);
+      if (this.sampler.repairs && this.sampler.repair(this.rng, buf, 0, 1, stats) === 0) continue;
       const p = this.space.decode(buf);
       this.accept(p, this.space.key(p), out);
     }
+    if (out.length === 0 && draws > 0 && allForbidden()) throw noAllowedDraw(draws);
   }
 
   private askModel(want: number, out: Point[]): void {
@@ -368,6 +378,7 @@ export class AmbsSearcher implements Searcher {
         this.sampler.perturb(this.rng, centre, scale, pMove, X, r++);
       }
     }
+    if (this.sampler.repairs) r = this.sampler.repair(this.rng, X, 0, r);
     const all = forest.extend(sc, X, r);
     return { cands: { X: all.X, n: all.n, nLocal: cands.nLocal }, sc: all };
   }
@@ -401,7 +412,12 @@ export class AmbsSearcher implements Searcher {
       const scale = SCALE_MIN * Math.pow(SCALE_MAX / SCALE_MIN, this.rng.next());
       this.sampler.perturb(this.rng, centres[k]!, scale, pMove, X, r);
     }
-    return { X, n, nLocal };
+    if (!this.sampler.repairs) return { X, n, nLocal };
+    // Forbidden candidates are dropped; the uniform ones close up behind the local ones kept.
+    const keptLocal = this.sampler.repair(this.rng, X, 0, nLocal);
+    const keptUniform = this.sampler.repair(this.rng, X, nLocal, n - nLocal);
+    X.copyWithin(keptLocal * d, nLocal * d, (nLocal + keptUniform) * d);
+    return { X: X.subarray(0, (keptLocal + keptUniform) * d), n: keptLocal + keptUniform, nLocal: keptLocal };
   }
 }
 
@@ -440,4 +456,10 @@ function lowerBound(sorted: Float64Array, v: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+function noAllowedDraw(tries: number): SpruceError {
+  return new SpruceError(`ambs: no allowed point in ${tries} random draws: the forbidden clauses and constraints leave (almost) nothing of the space`, {
+    hint: "loosen the forbidden clauses or constraint functions of the problem",
+  });
 }
