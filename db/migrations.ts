@@ -7,6 +7,7 @@ import * as m002 from "./002_write_tokens.js";
 import * as m003 from "./003_told.js";
 import * as m004 from "./004_service.js";
 import * as m005 from "./005_reports.js";
+import * as m006 from "./006_objectives.js";
 
 export interface Migration {
   name: string;
@@ -20,6 +21,7 @@ export const migrations: readonly Migration[] = [
   { name: "003_told", up: m003.up, down: m003.down },
   { name: "004_service", up: m004.up, down: m004.down },
   { name: "005_reports", up: m005.up, down: m005.down },
+  { name: "006_objectives", up: m006.up, down: m006.down },
 ];
 
 /** The table where knex records applied migrations. */

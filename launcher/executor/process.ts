@@ -23,6 +23,8 @@ export interface EvaluationJob {
   point: Point;
   /** The space's hyperparameter names: a command template naming one the point lacks (inactive) renders it empty. */
   names?: readonly string[];
+  /** The declared objectives' names when there are several: the run must give each. */
+  objectiveNames?: readonly string[] | null;
   run: RunSpec;
   workdir: string;
   seed: number;
@@ -221,6 +223,7 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions): Running
     return classifyOutcome(
       { exitCode: code, signal, stoppedFor: stopReason, timeoutSeconds: job.timeoutSeconds, startedAt, finishedAt: Date.now() },
       { stdout: () => readTail(files.stdout, TAIL_BYTES), stderr: () => readTail(files.stderr, TAIL_BYTES), result: () => readOptional(files.result) },
+      job.objectiveNames ?? null,
     );
   }
 

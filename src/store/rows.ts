@@ -1,6 +1,6 @@
 // Conversion between database rows (snake_case, JSON as text, bigints that pg returns as strings)
 // and the row types of ./types.ts (camelCase, parsed JSON, JS numbers). The same on both dialects.
-import type { JsonValue, Point, ProblemSpec } from "../space/types.js";
+import type { JsonValue, ObjectiveSpec, Point, ProblemSpec } from "../space/types.js";
 import type { RawRow } from "./sql.js";
 import type {
   BatchJobRow,
@@ -55,6 +55,7 @@ export function toWorkflow(r: RawRow): WorkflowRow {
     searcher: String(r.searcher),
     searcherOptions: parse<Record<string, JsonValue>>(r.searcher_options),
     direction: r.direction as WorkflowRow["direction"],
+    objectives: parseOrNull<ObjectiveSpec[]>(r.objectives),
     maxEvals: num(r.max_evals),
     seed: num(r.seed),
     settings: parse<Record<string, JsonValue>>(r.settings),
@@ -72,6 +73,7 @@ export function toEvaluation(r: RawRow): EvaluationRow {
     state: r.state as EvaluationState,
     point: parse<Point>(r.point),
     objective: numOrNull(r.objective),
+    objectives: parseOrNull<number[]>(r.objectives),
     metrics: parseOrNull<Record<string, JsonValue>>(r.metrics),
     attempt: num(r.attempt),
     claimedBy: numOrNull(r.claimed_by),
