@@ -12,7 +12,8 @@ import { loadCustomSearcher } from "../search/custom/load.js";
 import { gridSizeFor } from "../search/grid.js";
 import { problemFromHpFlags } from "../space/ranges.js";
 import { Space } from "../space/space.js";
-import type { JsonValue } from "../space/types.js";
+import type { JsonValue, ObjectiveSpec } from "../space/types.js";
+import { checkObjectives, parseObjectiveFlag } from "../objectives/declare.js";
 import { parseWalltime } from "../schedulers/walltime.js";
 import { jobNameFor, validateJobName, validateProject, validateQueue } from "../schedulers/validate.js";
 import { detectScheduler, SCHEDULER_NAMES, type SchedulerName } from "../schedulers/index.js";
@@ -59,6 +60,7 @@ export interface SubmitArgs extends GlobalArgs {
   seed?: number;
   maximize?: boolean;
   minimize?: boolean;
+  objective?: string[];
   template?: string;
   envScript?: string;
   schedFlags?: string[];
@@ -121,6 +123,7 @@ export const submitCommand: CommandModule<GlobalArgs, SubmitArgs> = {
       .option("seed", { type: "number", describe: "random seed of the search (default: random, printed)" })
       .option("maximize", { type: "boolean", describe: "maximize the objective (the default for hps)" })
       .option("minimize", { type: "boolean", describe: "minimize the objective" })
+      .option("objective", { type: "string", array: true, describe: "an objective and its direction, once per objective: --objective acc:max --objective time:min (replaces the problem's own)" })
       .option("template", { type: "string", describe: "a site's own Handlebars batch template (variables: see README)" })
       .option("env-script", { type: "string", describe: "script sourced at the start of the batch job (module loads, venv)" })
       .option("sched-flags", { type: "string", array: true, describe: "extra scheduler directives, e.g. --sched-flags '--exclusive'" })
@@ -212,6 +215,8 @@ async function submit(argv: SubmitArgs): Promise<void> {
     await loadRunModule(runPath);
     return { kind: "module", path: runPath } as const;
   });
+  const objectives = declaredObjectives(argv, loaded.spec.objectives);
+  const direction = objectives ? objectives[0]!.direction : argv.minimize ? "minimize" : "maximize";
   const scheduler = argv.scheduler ?? (await detectScheduler());
   // Local "jobs" cannot wait for each other: a successor would run beside its predecessor.
   if (argv.chain && scheduler === "local") throw new ValidationError("--chain needs a batch scheduler with job dependencies; the local scheduler has none", "use --scheduler slurm|pbs|cobalt|lsf, or 'spruce service start' to resubmit local jobs");
@@ -240,10 +245,10 @@ async function submit(argv: SubmitArgs): Promise<void> {
     // max-evals counts trials (a promoted trial continues in a new row): the searcher is given the
     // budget, as it alone knows when it is spent. Its settings are checked now, not after the queue wait.
     options.max_trials = argv.maxEvals ?? 100;
-    await step(`Validating ${argv.searcher.toUpperCase()} settings`, async () => createSearcher(argv.searcher, { space: loaded.space, seed: 0, direction: argv.minimize ? "minimize" : "maximize", options }));
+    await step(`Validating ${argv.searcher.toUpperCase()} settings`, async () => createSearcher(argv.searcher, { space: loaded.space, seed: 0, direction, options }));
   }
   if (argv.searcher === "custom") {
-    Object.assign(options, await step("Validating search method", () => customOptions(argv, loaded.space, argv.seed ?? 0, argv.minimize ? "minimize" : "maximize")));
+    Object.assign(options, await step("Validating search method", () => customOptions(argv, loaded.space, argv.seed ?? 0, direction, objectives)));
   }
   // A grid defines its own size: by default it is walked whole.
   const maxEvals = argv.maxEvals ?? (argv.searcher === "grid" ? gridSizeFor(loaded.space, options) : 100);
@@ -255,7 +260,8 @@ async function submit(argv: SubmitArgs): Promise<void> {
     run,
     searcher: argv.searcher,
     searcherOptions: options,
-    direction: argv.minimize ? "minimize" : "maximize",
+    direction,
+    objectives,
     maxEvals,
     seed,
     settings: launcherSettingsFrom(argv),
@@ -367,7 +373,24 @@ function launcherSettingsFrom(argv: SubmitArgs): WorkflowSettings {
 
 
 /** --searcher custom: the method module must load and build a complete method before anything is written. */
-async function customOptions(argv: SubmitArgs, space: Space, seed: number, direction: "maximize" | "minimize"): Promise<Record<string, JsonValue>> {
+/**
+ * The workflow's objectives: --objective flags (which replace the problem's), else the problem's,
+ * else none (one unnamed objective of --maximize/--minimize). Checked before anything is written.
+ */
+function declaredObjectives(argv: SubmitArgs, fromProblem: ObjectiveSpec[] | undefined): ObjectiveSpec[] | null {
+  const flags = argv.objective ?? [];
+  const declared = flags.length > 0 ? checkObjectives(flags.map(parseObjectiveFlag), "--objective") : fromProblem && fromProblem.length > 0 ? fromProblem : null;
+  if (declared && (argv.maximize || argv.minimize)) {
+    const flag = argv.maximize ? "--maximize" : "--minimize";
+    throw new ValidationError(
+      `${flag} with objectives declared ${flags.length > 0 ? "by --objective" : "in the problem"}: each objective carries its own direction`,
+      `drop ${flag}${flags.length > 0 ? "" : ", or give --objective NAME:max|min to replace the problem's objectives"}`,
+    );
+  }
+  return declared;
+}
+
+async function customOptions(argv: SubmitArgs, space: Space, seed: number, direction: "maximize" | "minimize", objectives: ObjectiveSpec[] | null): Promise<Record<string, JsonValue>> {
   if (!argv.searchMethod) throw new ValidationError("--searcher custom needs --search-method FILE (a module exporting createSearchMethod or a default class)");
   let args: JsonValue = null;
   if (argv.methodArgs !== undefined) {
@@ -378,6 +401,6 @@ async function customOptions(argv: SubmitArgs, space: Space, seed: number, direc
     }
   }
   const options = { search_method: resolve(argv.searchMethod), method_args: args };
-  await loadCustomSearcher({ space, seed, direction, options });
+  await loadCustomSearcher({ space, seed, direction, options, ...(objectives && objectives.length > 1 ? { objectives } : {}) });
   return options;
 }

@@ -8,6 +8,7 @@ import { SpruceError, ValidationError } from "../errors.js";
 import { isPlainObject } from "../space/json.js";
 import { Space, type ConstraintFunction } from "../space/space.js";
 import type { ProblemSpec } from "../space/types.js";
+import { checkObjectives } from "../objectives/declare.js";
 import { ensureTypeScriptLoader, needsTypeScriptLoader } from "./loader.js";
 import { parseProblemYaml } from "./yaml.js";
 
@@ -37,7 +38,9 @@ export async function loadProblem(path: string): Promise<LoadedProblem> {
   if (constraints.length > 0) raw.constraints = { source, count: constraints.length };
   const space = withSource(source, () => new Space(raw, { constraints }));
   // The space's normalised copy: a plain exported object may carry defaults left out or keys out of order.
-  return { spec: space.toSpec({ gridCounts: raw.gridCounts }), space, source };
+  const spec = space.toSpec({ gridCounts: raw.gridCounts });
+  if (raw.objectives !== undefined) spec.objectives = withSource(source, () => checkObjectives(raw.objectives, "objectives"));
+  return { spec, space, source };
 }
 
 /**

@@ -4,8 +4,9 @@
 import { ValidationError } from "../errors.js";
 import { formatValue, isPlainObject } from "../space/json.js";
 import { Space, type ConstraintFunction } from "../space/space.js";
-import type { Condition, ConditionalHyperparameter, Forbidden, Hyperparameter, JsonValue, Point, ProblemSpec } from "../space/types.js";
+import type { Condition, ConditionalHyperparameter, Forbidden, Hyperparameter, JsonValue, ObjectiveSpec, Point, ProblemSpec } from "../space/types.js";
 import { checkConstValue, checkName, checkRange, checkValues, validateHyperparameter } from "../space/validate.js";
+import { checkObjectives } from "../objectives/declare.js";
 import { conditionFromForm, forbiddenFromForm } from "./space-forms.js";
 
 /** The object form of add(): the same fields as a Hyperparameter, without the name. */
@@ -112,6 +113,7 @@ export class Problem {
   private readonly conditions: ConditionalHyperparameter[] = [];
   private readonly forbidden: Forbidden[] = [];
   private readonly constraints: ConstraintFunction[] = [];
+  private readonly objectives: ObjectiveSpec[] = [];
 
   /** Adds a hyperparameter from DeepHyper's shorthand or the object form (see HyperparameterShorthand). */
   add(name: string, spec: HyperparameterShorthand, opts: AddOptions = {}): this {
@@ -181,6 +183,17 @@ export class Problem {
     return this;
   }
 
+  /**
+   * Declares an objective the run returns: `addObjective("acc", "max").addObjective("time", "min")`.
+   * With several, run() returns their values in this order (or `{ objectives: { acc, time } }`).
+   * `reference`: the value the hypervolume is measured from (default: the worst observed).
+   */
+  addObjective(name: string, direction: "max" | "min" | "maximize" | "minimize", opts: { reference?: number } = {}): this {
+    const next = [...this.objectives, { name, direction, ...opts }];
+    this.objectives.splice(0, this.objectives.length, ...checkObjectives(next, `problem.addObjective(${formatValue(name)})`));
+    return this;
+  }
+
   /** The constraint functions, in the order added (loadSpace gives them to the space). */
   constraintFunctions(): ConstraintFunction[] {
     return [...this.constraints];
@@ -208,7 +221,9 @@ export class Problem {
     if (this.forbidden.length > 0) spec.forbidden = structuredClone(this.forbidden);
     if (this.constraints.length > 0) spec.constraints = { source: "the problem module", count: this.constraints.length };
     // Building the space checks conditions, clauses and starting points against the complete set of hyperparameters.
-    return new Space(spec, { constraints: this.constraints }).toSpec();
+    const checked = new Space(spec, { constraints: this.constraints }).toSpec();
+    if (this.objectives.length > 0) checked.objectives = structuredClone(this.objectives);
+    return checked;
   }
 
   private push(hp: Hyperparameter, when?: ConditionForm): this {

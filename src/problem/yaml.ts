@@ -7,11 +7,12 @@ import { parseDocument } from "yaml";
 import { ValidationError } from "../errors.js";
 import { formatValue, isPlainObject } from "../space/json.js";
 import { Space } from "../space/space.js";
-import type { ConditionalHyperparameter, Forbidden, Hyperparameter, Point, ProblemSpec } from "../space/types.js";
+import type { ConditionalHyperparameter, Forbidden, Hyperparameter, ObjectiveSpec, Point, ProblemSpec } from "../space/types.js";
+import { checkObjectives } from "../objectives/declare.js";
 import { checkConstValue, checkName, checkRange, checkValues } from "../space/validate.js";
 import { conditionFromForm, forbiddenFromForm } from "./space-forms.js";
 
-const TOP_KEYS = ["hyperparameters", "starting_points", "forbidden"];
+const TOP_KEYS = ["hyperparameters", "starting_points", "forbidden", "objectives"];
 
 // `count` is the grid searcher's number of points per range (docs/architecture.md, ambs, random, grid): it is returned in the
 // spec's gridCounts, which submit passes to the grid searcher as its grid_counts option.
@@ -77,13 +78,28 @@ export function parseProblemYaml(text: string, source: string): ProblemSpec {
     startingPoints = top.starting_points as Point[];
   }
   const spec: ProblemSpec = { hyperparameters, startingPoints };
+  const objectives = top.objectives === undefined || top.objectives === null ? undefined : parseObjectives(top.objectives, fail);
   if (conditions.length > 0) spec.conditions = conditions;
   if (forbidden.length > 0) spec.forbidden = forbidden;
   try {
     // The space checks conditions, clauses and starting points against the hyperparameters just parsed.
-    return new Space(spec).toSpec(Object.keys(gridCounts).length > 0 ? { gridCounts } : {});
+    const parsed = new Space(spec).toSpec(Object.keys(gridCounts).length > 0 ? { gridCounts } : {});
+    if (objectives) parsed.objectives = objectives;
+    return parsed;
   } catch (e) {
     if (e instanceof ValidationError) fail(e.message.replace(/^starting point /, "starting_points: point "), e.hint);
+    throw e;
+  }
+}
+
+/** `objectives: {acc: max, time: {direction: min, reference: 60}}`, in the file's order. */
+function parseObjectives(raw: unknown, fail: (message: string, hint?: string) => never): ObjectiveSpec[] {
+  if (!isPlainObject(raw)) fail("objectives: expected a mapping of name: max | min", "e.g. objectives: {acc: max, time: min}");
+  const list = Object.entries(raw as Record<string, unknown>).map(([name, v]) => (isPlainObject(v) ? { name, ...v } : { name, direction: v }));
+  try {
+    return checkObjectives(list, "objectives");
+  } catch (e) {
+    if (e instanceof ValidationError) fail(e.message, e.hint);
     throw e;
   }
 }
