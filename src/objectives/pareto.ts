@@ -19,40 +19,42 @@ export function dominates(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /**
- * The Pareto rank of each point (losses): 1 for the non-dominated front, 2 for the front once the
- * first is removed, and so on (non-dominated sorting, as NSGA-II's). Equal points share a rank.
+ * Indices of the non-dominated points (losses), in their given order. Points sorted by their first
+ * loss can only be dominated by points before them, so each is checked against the front so far:
+ * O(n x front size), not O(n^2).
  */
-export function paretoRanks(points: readonly (readonly number[])[]): number[] {
-  const n = points.length;
-  const dominatedBy = new Array<number>(n).fill(0);
-  const dominating: number[][] = Array.from({ length: n }, () => []);
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      if (dominates(points[i]!, points[j]!)) {
-        dominating[i]!.push(j);
-        dominatedBy[j]!++;
-      } else if (dominates(points[j]!, points[i]!)) {
-        dominating[j]!.push(i);
-        dominatedBy[i]!++;
-      }
-    }
+export function paretoFront(points: readonly (readonly number[])[], among?: readonly number[]): number[] {
+  const idx = among ? [...among] : points.map((_, i) => i);
+  idx.sort((a, b) => lexicographic(points[a]!, points[b]!) || a - b);
+  const front: number[] = [];
+  for (const i of idx) {
+    if (!front.some((f) => dominates(points[f]!, points[i]!))) front.push(i);
   }
-  const ranks = new Array<number>(n).fill(0);
-  let front = points.map((_, i) => i).filter((i) => dominatedBy[i] === 0);
-  for (let rank = 1; front.length > 0; rank++) {
-    const next: number[] = [];
-    for (const i of front) {
-      ranks[i] = rank;
-      for (const j of dominating[i]!) if (--dominatedBy[j]! === 0) next.push(j);
-    }
-    front = next;
-  }
-  return ranks;
+  return front.sort((a, b) => a - b);
 }
 
-/** Indices of the non-dominated points (losses), in their given order. */
-export function paretoFront(points: readonly (readonly number[])[]): number[] {
-  return paretoRanks(points).flatMap((r, i) => (r === 1 ? [i] : []));
+function lexicographic(a: readonly number[], b: readonly number[]): number {
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return a[j]! - b[j]!;
+  return 0;
+}
+
+/**
+ * The Pareto rank of each point (losses): 1 for the non-dominated front, 2 for the front once the
+ * first is removed, and so on (non-dominated sorting, as NSGA-II's). Equal points share a rank.
+ * With `limit`, ranking stops once that many points are ranked; the rest get Infinity.
+ */
+export function paretoRanks(points: readonly (readonly number[])[], limit = Infinity): number[] {
+  const ranks = new Array<number>(points.length).fill(Infinity);
+  let left = points.map((_, i) => i);
+  let ranked = 0;
+  for (let rank = 1; left.length > 0 && ranked < limit; rank++) {
+    const front = paretoFront(points, left);
+    for (const i of front) ranks[i] = rank;
+    ranked += front.length;
+    const inFront = new Set(front);
+    left = left.filter((i) => !inFront.has(i));
+  }
+  return ranks;
 }
 
 /**

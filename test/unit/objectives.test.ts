@@ -41,6 +41,17 @@ describe("Pareto ranks", () => {
     expect(paretoFront([[1, 1], [2, 2], [1, 2], [3, 0], [2, 2]])).toEqual([0, 3]);
   });
 
+  it("finds the same front as a brute-force check on random points, and stops ranking at the limit", () => {
+    const rng = new Rng(3);
+    const points = Array.from({ length: 300 }, () => [rng.int(0, 20), rng.int(0, 20), rng.int(0, 20)]);
+    const brute = points.flatMap((p, i) => (points.some((q) => dominates(q, p)) ? [] : [i]));
+    expect(paretoFront(points)).toEqual(brute);
+    const ranks = paretoRanks(points, 10);
+    expect(ranks.filter((r) => r === 1)).toHaveLength(brute.length);
+    expect(ranks.filter((r) => r !== Infinity).length).toBeGreaterThanOrEqual(10);
+    expect(ranks.some((r) => r === Infinity)).toBe(true);
+  });
+
   it("turns maximized objectives into losses", () => {
     const objectives = [{ name: "acc", direction: "maximize" as const }, { name: "time", direction: "minimize" as const }];
     expect(toLosses([0.9, 3], objectives)).toEqual([-0.9, 3]);
