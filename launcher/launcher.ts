@@ -101,7 +101,7 @@ function reconcileResults(finished: EvaluationRow[], wf: WorkflowRow, space: Spa
   const file = resultsLayout(wf.resultsDir).resultsCsv;
   const present = new Set(existsSync(file) ? readCsvRecords(file).map((r) => Number(r.eval_id)) : []);
   const missing = finished.filter((e) => !present.has(e.id));
-  appendResults(file, space.names, missing, wf.createdAt);
+  appendResults(file, space.names, missing, wf.createdAt, wf.objectives?.length ?? 1);
 }
 
 /** How long agents get to notice the end and record their last results before they are killed. */

@@ -384,14 +384,14 @@ export class SearchLoop {
     const rows = this.unpublished.splice(0);
     if (rows.length === 0) return;
     const { store, workflow: wf } = this.o;
-    appendResults(this.csvFile, this.o.space.names, rows, wf.createdAt);
+    appendResults(this.csvFile, this.o.space.names, rows, wf.createdAt, wf.objectives?.length ?? 1);
     // report.html is refreshed cheaply: throttled, and less often as the search grows.
     if (shouldRefresh(this.lastProgressAt, this.finishedHere, Date.now())) {
       this.lastProgressAt = Date.now();
       await refreshReport(store, wf, { log: this.o.log });
     }
     for (const r of rows) {
-      const what = r.state === "DONE" ? `objective ${r.objective}` : `${r.state}: ${firstLine(r.error)}`;
+      const what = r.state !== "DONE" ? `${r.state}: ${firstLine(r.error)}` : r.objectives ? `objectives ${r.objectives.join(", ")}` : `objective ${r.objective}`;
       this.o.log(`evaluation ${r.id} ${what}`);
     }
   }
