@@ -55,7 +55,6 @@ export function toWorkflow(r: RawRow): WorkflowRow {
     searcher: String(r.searcher),
     searcherOptions: parse<Record<string, JsonValue>>(r.searcher_options),
     direction: r.direction as WorkflowRow["direction"],
-    objectives: parseOrNull<ObjectiveSpec[]>(r.objectives),
     maxEvals: num(r.max_evals),
     seed: num(r.seed),
     settings: parse<Record<string, JsonValue>>(r.settings),
@@ -63,6 +62,8 @@ export function toWorkflow(r: RawRow): WorkflowRow {
     resultsDir: String(r.results_dir),
     state: r.state as WorkflowState,
     createdAt: num(r.created_at),
+    // Absent, as in a NewWorkflow that declares none, when the workflow has one unnamed objective.
+    ...(r.objectives === null || r.objectives === undefined ? {} : { objectives: parseOrNull<ObjectiveSpec[]>(r.objectives) }),
   };
 }
 
