@@ -8,6 +8,7 @@ import * as m003 from "./003_told.js";
 import * as m004 from "./004_service.js";
 import * as m005 from "./005_reports.js";
 import * as m006 from "./006_workflow_error.js";
+import * as m007 from "./007_objectives.js";
 
 export interface Migration {
   name: string;
@@ -22,6 +23,7 @@ export const migrations: readonly Migration[] = [
   { name: "004_service", up: m004.up, down: m004.down },
   { name: "005_reports", up: m005.up, down: m005.down },
   { name: "006_workflow_error", up: m006.up, down: m006.down },
+  { name: "007_objectives", up: m007.up, down: m007.down },
 ];
 
 /** The table where knex records applied migrations. */

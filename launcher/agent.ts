@@ -13,7 +13,7 @@ import {
   type Store,
 } from "../src/store/index.js";
 import type { WorkflowRow } from "../src/store/types.js";
-import { Space } from "../src/space/space.js";
+import { loadSpace } from "../src/problem/load.js";
 import { capabilitiesOf, hearsProgress } from "../src/search/registry.js";
 import { finishedResults, SlotRunner, unstreamedProgress } from "./slot-runner.js";
 import { trialOutcome } from "./fidelity.js";
@@ -53,7 +53,7 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
   // leader decides hearing by the same rule (a custom method's module is asked, before any row is
   // written: a module that fails to load here leaves nothing behind).
   const steered = capabilitiesOf(wf).steersRunning;
-  const hears = await hearsProgress(wf, new Space(wf.problem));
+  const hears = await hearsProgress(wf, await loadSpace(wf.problem));
   const life = await LauncherLife.register(store, { role: "agent", workflow: wf, batchJobId: null, host: o.host, log });
   log(`agent ${life.id} on ${o.host} (pid ${process.pid}) for leader ${o.leaderId}: ${o.slots.length} slot(s)`);
   const runner = new SlotRunner({ store, workflow: wf, launcherId: life.id, slots: o.slots, settings: life.settings, streamProgress: hears, log });

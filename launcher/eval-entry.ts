@@ -44,16 +44,37 @@ function findRun(mod: Record<string, unknown>, path: string): RunFunction {
   return candidate as RunFunction;
 }
 
-/** Normalises what run() returned; a non-number objective is a bug in the run module. */
-function toResult(value: unknown): { objective: number; metadata: Record<string, JsonValue> } {
-  if (typeof value === "number") return { objective: value, metadata: {} };
-  if (value !== null && typeof value === "object" && typeof (value as { objective?: unknown }).objective === "number") {
-    const { objective, metadata } = value as { objective: number; metadata?: unknown };
-    if (metadata === undefined || metadata === null) return { objective, metadata: {} };
-    if (typeof metadata !== "object" || Array.isArray(metadata)) throw new Error("run() returned metadata that is not an object");
-    return { objective, metadata: metadata as Record<string, JsonValue> };
+/**
+ * What run() returned, as the result file's object: a number, a list of numbers (several
+ * objectives in declared order), { objectives: {name: value} | [...] }, or { objective, metadata }.
+ * The executor checks the values against the workflow's objectives; a shape none of these is a
+ * bug in the run module.
+ */
+function toResult(value: unknown): Record<string, JsonValue> {
+  if (typeof value === "number" || isNumberList(value)) return { objective: jsonNumbers(value) };
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    const { objective, objectives, metadata } = value as { objective?: unknown; objectives?: unknown; metadata?: unknown };
+    if (metadata !== undefined && metadata !== null && (typeof metadata !== "object" || Array.isArray(metadata))) throw new Error("run() returned metadata that is not an object");
+    const meta = (metadata ?? {}) as Record<string, JsonValue>;
+    if (typeof objective === "number" || isNumberList(objective)) return { ...meta, objective: jsonNumbers(objective) };
+    if (isNumberList(objectives)) return { ...meta, objectives: jsonNumbers(objectives) };
+    if (objectives !== null && typeof objectives === "object" && Object.values(objectives).every((v) => typeof v === "number")) {
+      return { ...meta, objectives: Object.fromEntries(Object.entries(objectives).map(([k, v]) => [k, jsonNumbers(v as number)])) };
+    }
   }
-  throw new Error(`run() returned ${JSON.stringify(value) ?? String(value)}; expected a number or { objective, metadata }`);
+  throw new Error(
+    `run() returned ${JSON.stringify(value) ?? String(value)}; expected a number, a list of numbers, { objectives: { name: value } } or { objective, metadata }`,
+  );
+}
+
+function isNumberList(v: unknown): v is number[] {
+  return Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "number");
+}
+
+/** JSON has no NaN/Infinity: they are written as strings so the executor reports "objective is NaN". */
+function jsonNumbers(v: number | number[]): JsonValue {
+  const one = (x: number): JsonValue => (Number.isFinite(x) ? x : String(x));
+  return Array.isArray(v) ? v.map(one) : one(v);
 }
 
 /** How long a report waits for the launcher's decision before it carries on (a stalled launcher
@@ -131,13 +152,12 @@ async function main(): Promise<void> {
   // A .cts goes through require(): imported, Node 20 runs it in a CommonJS wrapper whose require()
   // of an ES module with imports of its own (spruce-hps is one) fails ("not in cache").
   const mod = (file.endsWith(".cts") ? createRequire(import.meta.url)(file) : await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  const { objective, metadata } = toResult(await findRun(mod, modulePath)(point, ctx));
+  const result = toResult(await findRun(mod, modulePath)(point, ctx));
   if (rank === 0) {
-    // JSON has no NaN/Infinity: write them as strings so the executor reports "objective is NaN".
-    const written = Number.isFinite(objective) ? objective : String(objective);
-    writeFileSync(requireEnv("SPRUCE_RESULT_FILE"), JSON.stringify({ ...metadata, objective: written }) + "\n");
-    // Synchronous write: the explicit exit below must not drop it.
-    writeSync(1, `objective: ${objective}\n`);
+    writeFileSync(requireEnv("SPRUCE_RESULT_FILE"), JSON.stringify(result) + "\n");
+    // The line a command run would print (the file wins); synchronous: the explicit exit below must not drop it.
+    const values = result.objective ?? result.objectives;
+    if (typeof values !== "object" || values === null || Array.isArray(values)) writeSync(1, `objective: ${[values].flat().join(", ")}\n`);
   }
 }
 

@@ -3,7 +3,8 @@
 // (search-loop.ts: every slot kept busy until max_evals evaluations have finished, the space is
 // exhausted, the walltime margin is reached, or it is told to stop) and ends cleanly.
 import { existsSync } from "node:fs";
-import { Space } from "../src/space/space.js";
+import type { Space } from "../src/space/space.js";
+import { loadSpace } from "../src/problem/load.js";
 import { loadSearcher as buildSearcher, type LoadedSearcher } from "../src/search/registry.js";
 import { isPidAlive } from "../src/util/process.js";
 import { checkLauncherSettings } from "../src/store/settings.js";
@@ -33,7 +34,8 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
   const { store, workflow: wf, log } = o;
   // The searcher first: a setting error stops the launcher before it has a row to end.
   checkLauncherSettings(wf.settings);
-  const space = new Space(wf.problem);
+  // A problem with constraint functions is imported again: functions are not stored in the row.
+  const space = await loadSpace(wf.problem);
   const searcher = await loadSearcher(store, wf, space);
   const life = await LauncherLife.register(store, { role: "launcher", workflow: wf, batchJobId: o.batchJobId, host: o.host, log });
   const { settings } = life;
@@ -102,7 +104,7 @@ function reconcileResults(finished: EvaluationRow[], wf: WorkflowRow, space: Spa
   const file = resultsLayout(wf.resultsDir).resultsCsv;
   const present = new Set(existsSync(file) ? readCsvRecords(file).map((r) => Number(r.eval_id)) : []);
   const missing = finished.filter((e) => !present.has(e.id));
-  appendResults(file, space.names, missing, wf.createdAt);
+  appendResults(file, space.names, missing, wf.createdAt, wf.objectives?.length ?? 1);
 }
 
 /** How long agents get to notice the end and record their last results before they are killed. */

@@ -276,7 +276,7 @@ export class SearchLoop {
       ? []
       : batch
           .filter((f) => f.outcome.status !== "INTERRUPTED" && (f.outcome.status !== "KILLED" || this.stoppedBySearcher.has(f.row.id)))
-          .map(({ row, outcome }) => toldResult(row, outcome.status, outcome.objective, outcome.error));
+          .map(({ row, outcome }) => toldResult(row, outcome.status, outcome.objective, outcome.error, outcome.objectives));
     for (const f of batch) this.stoppedBySearcher.delete(f.row.id);
     if (told.length > 0) {
       this.searching("tell", () => this.searcher.tell(told));
@@ -371,7 +371,7 @@ export class SearchLoop {
       for (const r of rows) this.searching("tell", () => driver.finish(r, outcomeOfRow(r)));
     } else {
       // KILLED here means stopped at a custom method's request (listUntold only lists those).
-      const told = rows.map((r) => toldResult(r, r.state, r.objective, r.error));
+      const told = rows.map((r) => toldResult(r, r.state, r.objective, r.error, r.objectives));
       this.searching("tell", () => this.searcher.tell(told));
     }
     this.applyStops();
@@ -385,14 +385,14 @@ export class SearchLoop {
     const rows = this.unpublished.splice(0);
     if (rows.length === 0) return;
     const { store, workflow: wf } = this.o;
-    appendResults(this.csvFile, this.o.space.names, rows, wf.createdAt);
+    appendResults(this.csvFile, this.o.space.names, rows, wf.createdAt, wf.objectives?.length ?? 1);
     // report.html is refreshed cheaply: throttled, and less often as the search grows.
     if (shouldRefresh(this.lastProgressAt, this.finishedHere, Date.now())) {
       this.lastProgressAt = Date.now();
       await refreshReport(store, wf, { log: this.o.log });
     }
     for (const r of rows) {
-      const what = r.state === "DONE" ? `objective ${r.objective}` : `${r.state}: ${firstLine(r.error)}`;
+      const what = r.state !== "DONE" ? `${r.state}: ${firstLine(r.error)}` : r.objectives ? `objectives ${r.objectives.join(", ")}` : `objective ${r.objective}`;
       this.o.log(`evaluation ${r.id} ${what}`);
     }
   }
@@ -413,13 +413,14 @@ export class SearcherFailure extends Error {}
  * What the searcher is told of an ended evaluation. KILLED is told only of runs stopped at the
  * searcher's own request: as a failure, so that it does not wait for their results.
  */
-function toldResult(row: EvaluationRow, status: string, objective: number | null, error: string | null): EvaluationResult {
+function toldResult(row: EvaluationRow, status: string, objective: number | null, error: string | null, objectives: number[] | null): EvaluationResult {
   const killed = status === "KILLED";
   return {
     evalId: row.id,
     point: row.point,
     status: (killed ? "FAILED" : status) as EvaluationResult["status"],
     objective: status === "DONE" ? objective : null,
+    objectives: status === "DONE" ? objectives : null,
     error: killed ? "stopped by the search method" : (error?.split("\n")[0] ?? null),
   };
 }
@@ -429,6 +430,7 @@ function outcomeOfRow(r: EvaluationRow): EvaluationOutcome {
   return {
     status: r.state as EvaluationOutcome["status"],
     objective: r.objective,
+    objectives: r.objectives,
     metadata: r.metrics,
     exitCode: r.exitCode,
     signal: null,

@@ -1,8 +1,9 @@
 // The library entry (`import { Problem } from "spruce-hps"`): what problem, run and search-method
 // modules written by users need.
 export { Problem } from "./problem/problem.js";
-export { Space } from "./space/space.js";
-export type { Hyperparameter, JsonValue, Point, ProblemSpec } from "./space/types.js";
+export { Space, type ConstraintFunction } from "./space/space.js";
+export type { Condition, ConditionalHyperparameter, Forbidden, Hyperparameter, JsonValue, ObjectiveSpec, Point, ProblemSpec } from "./space/types.js";
+export type { ConditionForm, ForbiddenForm } from "./problem/problem.js";
 export type { EvaluationResult, Searcher, SearcherContext, Direction } from "./search/searcher.js";
 export { Rng } from "./util/rng.js";
 export { SpruceError, ValidationError } from "./errors.js";

@@ -15,6 +15,8 @@ export interface EvaluationOutcome {
    */
   status: EvaluationStatus;
   objective: number | null;
+  /** With several objectives, DONE's values in declared order (objective is the first); else null. */
+  objectives: number[] | null;
   metadata: Record<string, JsonValue> | null;
   exitCode: number | null;
   signal: string | null;
@@ -57,7 +59,8 @@ export interface RunOutput {
 const STDERR_TAIL_LINES = 20;
 const signalNames = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 
-export function classifyOutcome(end: ProcessEnd, output: RunOutput): EvaluationOutcome {
+/** `objectives`: the declared objective names when there are several, else null. */
+export function classifyOutcome(end: ProcessEnd, output: RunOutput, objectives: readonly string[] | null = null): EvaluationOutcome {
   const base = { exitCode: end.exitCode, signal: end.signal, startedAt: end.startedAt, finishedAt: end.finishedAt };
   switch (end.stoppedFor) {
     case "timeout":
@@ -80,9 +83,9 @@ export function classifyOutcome(end: ProcessEnd, output: RunOutput): EvaluationO
   }
   const stdout = output.stdout();
   const progress = parseProgress(stdout);
-  const parsed = parseObjective(stdout, output.result());
+  const parsed = parseObjective(stdout, output.result(), objectives);
   if ("error" in parsed) return makeOutcome("FAILED", { ...base, progress, error: withTail(parsed.error, output.stderr()) });
-  return makeOutcome("DONE", { ...base, progress, objective: parsed.objective, metadata: parsed.metadata });
+  return makeOutcome("DONE", { ...base, progress, objective: parsed.objective, objectives: parsed.objectives ?? null, metadata: parsed.metadata });
 }
 
 /** An outcome with every field not given empty. */
@@ -90,7 +93,7 @@ export function makeOutcome(
   status: EvaluationStatus,
   fields: Partial<EvaluationOutcome> & { startedAt: number; finishedAt: number },
 ): EvaluationOutcome {
-  return { status, objective: null, metadata: null, exitCode: null, signal: null, error: null, progress: [], ...fields };
+  return { status, objective: null, objectives: null, metadata: null, exitCode: null, signal: null, error: null, progress: [], ...fields };
 }
 
 /** A shell progress a child killed by signal N as exit code 128 + N: say which signal that was. */

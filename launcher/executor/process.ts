@@ -23,6 +23,10 @@ export interface EvaluationJob {
   evalId: number;
   attempt: number;
   point: Point;
+  /** The space's hyperparameter names: a command template naming one the point lacks (inactive) renders it empty. */
+  names?: readonly string[];
+  /** The declared objectives' names when there are several: the run must give each. */
+  objectiveNames?: readonly string[] | null;
   run: RunSpec;
   workdir: string;
   seed: number;
@@ -59,7 +63,7 @@ const TS_EXTENSIONS = /\.(?:ts|mts|cts|tsx)$/;
 
 function commandLine(job: EvaluationJob): { argv: string[]; cwd: string; env?: Record<string, string> } {
   const run = job.run;
-  if (run.kind === "command") return { argv: ["/bin/sh", "-c", renderCommand(run.template, job.point)], cwd: run.cwd };
+  if (run.kind === "command") return { argv: ["/bin/sh", "-c", renderCommand(run.template, job.point, job.names)], cwd: run.cwd };
   if (run.kind === "python") return { ...pythonCommand(run, job.env?.PYTHONPATH ?? process.env.PYTHONPATH), cwd: job.workdir };
   const modulePath = resolve(run.path);
   // Node 20 cannot import TypeScript; skip the loader for JavaScript, it costs start-up time.
@@ -228,6 +232,7 @@ export function startEvaluation(job: EvaluationJob, opts: StartOptions): Running
     return classifyOutcome(
       { exitCode: code, signal, stoppedFor: stopReason, timeoutSeconds: job.timeoutSeconds, startedAt, finishedAt: Date.now() },
       { stdout: () => readTail(files.stdout, TAIL_BYTES), stderr: () => readTail(files.stderr, TAIL_BYTES), result: () => readOptional(files.result) },
+      job.objectiveNames ?? null,
     );
   }
 

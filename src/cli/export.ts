@@ -42,12 +42,13 @@ export const exportCommand: CommandModule<GlobalArgs, ExportArgs> = {
       if (argv.format === "csv") {
         return events
           ? { text: eventsCsv(events), count: `${events.length} event(s)` }
-          : { text: evaluationsCsv(evaluations, wf.problem.hyperparameters.map((h) => h.name)), count: `${evaluations.length} evaluation(s)` };
+          : { text: evaluationsCsv(evaluations, wf.problem.hyperparameters.map((h) => h.name), wf.objectives?.length ?? 1), count: `${evaluations.length} evaluation(s)` };
       }
       const doc = {
         workflow: wf.name,
         state: wf.state,
         direction: wf.direction,
+        ...(wf.objectives ? { objectives: wf.objectives } : {}),
         max_evals: wf.maxEvals,
         created_at: new Date(wf.createdAt).toISOString(),
         exported_at: new Date().toISOString(),

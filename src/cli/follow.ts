@@ -4,7 +4,9 @@
 import { budgetReached, capabilitiesOf } from "../search/registry.js";
 import { SpruceError } from "../errors.js";
 import { isActiveJob, syncActiveJobs } from "../jobs/index.js";
-import { countEvaluations, endedSummary, finishedCount, getWorkflow, listBatchJobs, type Store } from "../store/index.js";
+import { countEvaluations, endedSummary, finishedCount, getWorkflow, listBatchJobs, listEvaluations, type Store } from "../store/index.js";
+import { isMultiObjective, objectivesOf } from "../objectives/declare.js";
+import { frontSummary, scoredEvaluations } from "../results/front.js";
 import { formatDuration, formatNumber } from "./output.js";
 
 const POLL_MS = 500;
@@ -16,6 +18,8 @@ export async function followWorkflow(store: Store, name: string, opts: { timeout
   const tty = process.stderr.isTTY === true;
   let lastLine = "";
   let lastSchedulerPoll = 0;
+  // Several objectives: the line shows the front's size, recomputed only when more rows are DONE.
+  let front = { done: -1, size: 0 };
   for (;;) {
     const wf = await getWorkflow(store, name);
     if (!wf) throw new SpruceError(`workflow '${name}' was deleted while waiting`, { hint: "someone ran 'spruce rm' on it: list the workflows with 'spruce ls'" });
@@ -25,7 +29,14 @@ export async function followWorkflow(store: Store, name: string, opts: { timeout
     // that ran. The database computes both: a long search's rows are not read every poll.
     const countsTrials = capabilitiesOf(wf).counts === "trials";
     const summary = await endedSummary(store, wf.id, { direction: wf.direction, trials: countsTrials });
-    const best = summary.best;
+    let best = summary.best === null ? "-" : formatNumber(summary.best);
+    if (isMultiObjective(wf)) {
+      if (front.done !== counts.DONE) {
+        const objectives = objectivesOf(wf);
+        front = { done: counts.DONE, size: frontSummary(scoredEvaluations(await listEvaluations(store, wf.id, { states: ["DONE"] }), objectives), objectives).front.length };
+      }
+      best = `front ${front.size}`;
+    }
     const progressed = summary.trials ?? finished;
     const line = progressLine(progressed, counts.FAILED + counts.TIMEOUT, counts.RUNNING, wf.maxEvals, best, Date.now() - start, tty, countsTrials ? "trials run" : "finished");
     // On a terminal the bar is redrawn in place; in a log file a line is written only when the
@@ -85,9 +96,10 @@ export function workflowEnded(name: string, state: "FAILED" | "STOPPED", error: 
   });
 }
 
-function progressLine(done: number, failed: number, running: number, total: number, best: number | null, elapsedMs: number, bar: boolean, what = "finished"): string {
+/** `best` is the best objective's text, or `front N` with several objectives. */
+function progressLine(done: number, failed: number, running: number, total: number, best: string, elapsedMs: number, bar: boolean, what = "finished"): string {
   const width = 24;
   const filled = Math.min(width, Math.round((done / Math.max(1, total)) * width));
   const head = bar ? `[${"#".repeat(filled)}${".".repeat(width - filled)}] ` : "";
-  return `${head}${done}/${total} ${what}, ${failed} failed, ${running} running, best ${best === null ? "-" : formatNumber(best)}, ${formatDuration(elapsedMs)} elapsed`;
+  return `${head}${done}/${total} ${what}, ${failed} failed, ${running} running, ${best.startsWith("front") ? best : `best ${best}`}, ${formatDuration(elapsedMs)} elapsed`;
 }

@@ -6,6 +6,7 @@ import { syncActiveJobs } from "../jobs/index.js";
 import { countEvaluations, FINISHED_STATES, finishedCount, getWorkflow, listBatchJobs, listEvaluations, listServiceEvents, listServiceHolds, listWorkflows, type Store } from "../store/index.js";
 import type { BatchJobRow } from "../store/types.js";
 import { bestEvaluation, workflowStatus } from "../results/summary.js";
+import { isMultiObjective } from "../objectives/declare.js";
 import { statusText } from "../results/report-status.js";
 import { hasDatabase, withStore, type GlobalArgs } from "./context.js";
 import { formatNumber, formatTable, printJson } from "./output.js";
@@ -32,9 +33,9 @@ export const statusCommand: CommandModule<GlobalArgs, StatusArgs> = {
       const [counts, evaluations] = await Promise.all([countEvaluations(store, wf.id), listEvaluations(store, wf.id, { states: FINISHED_STATES })]);
       const status = workflowStatus(wf, counts, evaluations, jobs);
       const service = await workflowService(store, wf.id);
-      // Fields are only ever added at the end (docs/architecture.md, The status JSON contract).
-      const { error, ...fields } = status;
-      if (argv.json) return printJson({ ...fields, service, error });
+      // New fields come after the ones the contract started with (docs/architecture.md, The status JSON contract).
+      const { error, objectives, pareto, ...base } = status;
+      if (argv.json) return printJson({ ...base, service, error, objectives, ...(pareto ?? {}) });
       process.stdout.write(statusText(wf, counts, evaluations, status, process.stdout.isTTY ? process.stdout.columns || 100 : null) + serviceText(service));
     });
   },
@@ -94,7 +95,8 @@ export const lsCommand: CommandModule<GlobalArgs, LsArgs> = {
       const rows = [];
       for (const wf of await listWorkflows(store)) {
         const counts = await countEvaluations(store, wf.id);
-        const best = bestEvaluation(await listEvaluations(store, wf.id, { states: ["DONE"] }), wf.direction);
+        // Several objectives have no single best: the column stays empty (status shows the front).
+        const best = isMultiObjective(wf) ? null : bestEvaluation(await listEvaluations(store, wf.id, { states: ["DONE"] }), wf.direction);
         rows.push({
           workflow: wf.name,
           state: wf.state,

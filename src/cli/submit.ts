@@ -13,7 +13,8 @@ import { buildSearcher } from "../search/build.js";
 import { gridSizeFor } from "../search/grid.js";
 import { problemFromHpFlags } from "../space/ranges.js";
 import { Space } from "../space/space.js";
-import type { JsonValue } from "../space/types.js";
+import type { JsonValue, ObjectiveSpec } from "../space/types.js";
+import { checkObjectives, parseObjectiveFlag } from "../objectives/declare.js";
 import { parseWalltime } from "../schedulers/walltime.js";
 import { jobNameFor } from "../schedulers/validate.js";
 import { detectScheduler, SCHEDULER_NAMES, type SchedulerName } from "../schedulers/index.js";
@@ -63,6 +64,7 @@ export interface SubmitArgs extends GlobalArgs {
   seed?: number;
   maximize?: boolean;
   minimize?: boolean;
+  objective?: string[];
   template?: string;
   envScript?: string;
   schedFlags?: string[];
@@ -136,6 +138,7 @@ export function makeSubmitCommand(form: "submit" | "$0"): CommandModule<GlobalAr
         .option("seed", { type: "number", describe: "random seed of the search, a whole number from 0 to 4294967295 (default: random, printed)" })
         .option("maximize", { type: "boolean", describe: "maximize the objective (the default for hps)" })
         .option("minimize", { type: "boolean", describe: "minimize the objective" })
+        .option("objective", { type: "string", array: true, describe: "an objective and its direction, once per objective: --objective acc:max --objective time:min (replaces the problem's own)" })
         .option("template", { type: "string", describe: "a site's own Handlebars batch template (variables: see README)" })
         .option("env-script", { type: "string", describe: "script sourced at the start of the batch job (module loads, venv)" })
         .option("sched-flags", { type: "string", array: true, describe: "an extra scheduler directive, e.g. --sched-flags '--exclusive' (repeat the flag for each)" })
@@ -203,6 +206,8 @@ async function submit(argv: SubmitArgs): Promise<void> {
     }
     return loadRunRef(argv.run as string, python, loaded);
   });
+  const objectives = declaredObjectives(argv, loaded.spec.objectives);
+  const direction = objectives ? objectives[0]!.direction : argv.minimize ? "minimize" : "maximize";
   const scheduler = argv.scheduler ?? (await detectScheduler());
   // Local "jobs" cannot wait for each other: a successor would run beside its predecessor.
   if (argv.chain && scheduler === "local") throw new ValidationError("--chain needs a batch scheduler with job dependencies; the local scheduler has none", "use --scheduler slurm|pbs|cobalt|lsf, or 'spruce service start' to resubmit local jobs");
@@ -226,14 +231,13 @@ async function submit(argv: SubmitArgs): Promise<void> {
     schedFlags: argv.schedFlags ?? [],
     chain: argv.chain === true,
   };
-  const direction = argv.minimize ? "minimize" : "maximize";
   const seed = argv.seed ?? Math.floor(Math.random() * 2 ** 31);
   const options = searcherOptions(argv, loaded.spec.gridCounts);
   // max-evals counts trials for searchers that count them (a promoted trial continues in a new row).
   if (capabilitiesOf(argv).counts === "trials") options.max_trials = argv.maxEvals ?? 100;
   if (argv.searcher === "custom") Object.assign(options, customOptions(argv));
   // The launcher builds its searcher the same way: an option it would refuse is refused here.
-  await step("Validating search settings", () => buildSearcher(argv.searcher, { space: loaded.space, seed, direction, options }));
+  await step("Validating search settings", () => buildSearcher(argv.searcher, { space: loaded.space, seed, direction, options, ...(objectives && objectives.length > 1 ? { objectives } : {}) }));
   // A grid defines its own size: by default it is walked whole.
   const maxEvals = argv.maxEvals ?? (argv.searcher === "grid" ? gridSizeFor(loaded.space, options) : 100);
   const wf: NewWorkflow = {
@@ -244,6 +248,7 @@ async function submit(argv: SubmitArgs): Promise<void> {
     searcher: argv.searcher,
     searcherOptions: options,
     direction,
+    objectives,
     maxEvals,
     seed,
     settings,
@@ -394,6 +399,23 @@ function launcherSettingsFrom(argv: SubmitArgs): WorkflowSettings {
   if (argv.killGraceSeconds !== undefined) s.killGraceSeconds = argv.killGraceSeconds;
   if (argv.walltimeMargin !== undefined) s.walltimeMarginSeconds = argv.walltimeMargin;
   return s;
+}
+
+/**
+ * The workflow's objectives: --objective flags (which replace the problem's), else the problem's,
+ * else none (one unnamed objective of --maximize/--minimize). Checked before anything is written.
+ */
+function declaredObjectives(argv: SubmitArgs, fromProblem: ObjectiveSpec[] | undefined): ObjectiveSpec[] | null {
+  const flags = argv.objective ?? [];
+  const declared = flags.length > 0 ? checkObjectives(flags.map(parseObjectiveFlag), "--objective") : fromProblem && fromProblem.length > 0 ? fromProblem : null;
+  if (declared && (argv.maximize || argv.minimize)) {
+    const flag = argv.maximize ? "--maximize" : "--minimize";
+    throw new ValidationError(
+      `${flag} with objectives declared ${flags.length > 0 ? "by --objective" : "in the problem"}: each objective carries its own direction`,
+      `drop ${flag}${flags.length > 0 ? "" : ", or give --objective NAME:max|min to replace the problem's objectives"}`,
+    );
+  }
+  return declared;
 }
 
 /** --searcher custom: the options that name the method module and its arguments. */

@@ -6,13 +6,14 @@ import { stringify as toYaml } from "yaml";
 import { NotFoundError, ValidationError } from "../errors.js";
 import { getWorkflow, listEvaluations } from "../store/index.js";
 import { csvField, parseCsv, readCsvRecords } from "../results/csv.js";
-import { topkFromCsv, topkFromEvaluations, type TopkTable } from "../results/topk.js";
+import { paretoTopkFromCsv, paretoTopkFromEvaluations, topkFromCsv, topkFromEvaluations, type TopkTable } from "../results/topk.js";
+import { isMultiObjective, objectivesOf } from "../objectives/declare.js";
 import { withStore, type GlobalArgs } from "./context.js";
 import { printJson } from "./output.js";
 
 interface TopkArgs extends GlobalArgs {
   source: string;
-  k: number;
+  k?: number;
   output?: string;
   json?: boolean;
   minimize?: boolean;
@@ -20,26 +21,29 @@ interface TopkArgs extends GlobalArgs {
 
 export const topkCommand: CommandModule<GlobalArgs, TopkArgs> = {
   command: "topk <source>",
-  describe: "print the k best evaluations of a workflow or a results.csv (keys '0', '1', ... by rank)",
+  describe: "print the k best evaluations of a workflow or a results.csv (keys '0', '1', ... by rank); with several objectives, the Pareto front",
   builder: (y: Argv<GlobalArgs>) =>
     y
       .positional("source", { type: "string", demandOption: true, describe: "a workflow name, or the path of a results.csv (a path: an existing file, a name ending in .csv or holding a /)" })
-      .option("k", { type: "number", default: 3, describe: "how many" })
+      .option("k", { type: "number", describe: "how many (default 3; with several objectives, default the whole Pareto front, else the first k by Pareto rank)" })
       .option("output", { alias: "o", type: "string", describe: "write to a .json, .yaml/.yml or .csv file instead of stdout" })
       .option("json", { type: "boolean", describe: "JSON on stdout instead of YAML" })
-      .option("minimize", { type: "boolean", describe: "for a results.csv: smaller is better (a workflow knows its direction)" }) as unknown as Argv<TopkArgs>,
+      .option("minimize", { type: "boolean", describe: "for a results.csv: smaller is better, for every objective (a workflow knows its directions)" }) as unknown as Argv<TopkArgs>,
   handler: async (argv) => {
-    if (!Number.isInteger(argv.k) || argv.k < 1) throw new ValidationError(`-k must be a whole number of at least 1 (got ${argv.k})`, "e.g. -k 3");
+    if (argv.k !== undefined && (!Number.isInteger(argv.k) || argv.k < 1)) throw new ValidationError(`-k must be a whole number of at least 1 (got ${argv.k})`, "e.g. -k 3");
     if (argv.output !== undefined) outputFormat(argv.output);
     let table: TopkTable;
     if (isFileSource(argv.source)) {
       checkResultsFile(argv.source);
-      table = topkFromCsv(readCsvRecords(argv.source), argv.minimize ? "minimize" : "maximize", argv.k);
+      const records = readCsvRecords(argv.source);
+      const direction = argv.minimize ? "minimize" : "maximize";
+      table = records.length > 0 && "objective_1" in records[0]! ? paretoTopkFromCsv(records, direction, argv.k) : topkFromCsv(records, direction, argv.k ?? 3);
     } else {
       table = await withStore(argv, async (store) => {
         const wf = await getWorkflow(store, argv.source);
         if (!wf) throw new NotFoundError(`workflow '${argv.source}' not found`, "give a workflow name from 'spruce ls' or a path to results.csv");
-        return topkFromEvaluations(await listEvaluations(store, wf.id, { states: ["DONE"] }), wf.direction, argv.k);
+        const done = await listEvaluations(store, wf.id, { states: ["DONE"] });
+        return isMultiObjective(wf) ? paretoTopkFromEvaluations(done, objectivesOf(wf), argv.k) : topkFromEvaluations(done, wf.direction, argv.k ?? 3);
       });
     }
     if (argv.output) return writeTopk(argv.output, table);
@@ -60,7 +64,7 @@ function checkResultsFile(file: string): void {
   if (!statSync(file).isFile()) throw new ValidationError(`${file} is not a file`, hint);
   const firstLine = readFileSync(file, "utf8").split(/\r?\n/, 1)[0] ?? "";
   const header = parseCsv(firstLine)[0] ?? [];
-  if (!header.includes("objective") || !header.some((h) => h.startsWith("p:"))) {
+  if (!(header.includes("objective") || header.includes("objective_0")) || !header.some((h) => h.startsWith("p:"))) {
     throw new ValidationError(`${file} is not a results.csv: its first line has no 'objective' and 'p:<name>' columns`, hint);
   }
 }

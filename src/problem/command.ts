@@ -232,12 +232,18 @@ export function validateCommandTemplate(template: string, names: string[]): void
   checkNames(analyse(template).variables, names);
 }
 
-/** The shell line for one point; every value is shell-quoted. Throws ValidationError. */
-export function renderCommand(template: string, point: Point): string {
+/**
+ * The shell line for one point; every value is shell-quoted. `names` are the space's
+ * hyperparameters: one the point lacks is inactive and renders as an empty word ('') and false
+ * in {{#if}}. Throws ValidationError.
+ */
+export function renderCommand(template: string, point: Point, names: readonly string[] = Object.keys(point)): string {
   const { variables, render } = analyse(template);
-  checkNames(variables, Object.keys(point));
+  checkNames(variables, names);
+  const context: Record<string, unknown> = { ...point };
+  for (const v of variables) if (!(v in context)) context[v] = undefined;
   try {
-    return render(point);
+    return render(context);
   } catch (e) {
     // Helpers can still fail on values the static check cannot see, e.g. #each over a number.
     throw new ValidationError(

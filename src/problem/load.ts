@@ -8,8 +8,9 @@ import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { SpruceError, ValidationError } from "../errors.js";
 import { isPlainObject } from "../space/json.js";
-import { Space } from "../space/space.js";
+import { Space, type ConstraintFunction } from "../space/space.js";
 import type { ProblemSpec } from "../space/types.js";
+import { checkObjectives } from "../objectives/declare.js";
 import { ensureTypeScriptLoader, needsTypeScriptLoader } from "./loader.js";
 import { ensureSelfResolve, warnIfOtherCopy } from "./self-resolve.js";
 import { parseProblemYaml } from "./yaml.js";
@@ -35,17 +36,35 @@ export interface LoadedRun {
 
 export async function loadProblem(path: string): Promise<LoadedProblem> {
   const source = existingFile(path, "problem", [...MODULE_EXTENSIONS, ...YAML_EXTENSIONS]);
-  const { raw, warnings } = YAML_EXTENSIONS.includes(extname(source).toLowerCase())
-    ? { raw: parseProblemYaml(readFileSync(source, "utf8"), source), warnings: [] }
+  const { spec: raw, constraints, warnings } = YAML_EXTENSIONS.includes(extname(source).toLowerCase())
+    ? { spec: parseProblemYaml(readFileSync(source, "utf8"), source), constraints: [], warnings: [] }
     : await specFromModule(source);
-  const space = withSource(source, () => new Space(raw));
+  // Constraint functions stay in the module: the spec records where, for loadSpace.
+  if (constraints.length > 0) raw.constraints = { source, count: constraints.length };
+  const space = withSource(source, () => new Space(raw, { constraints }));
   // The space's normalised copy: a plain exported object may carry defaults left out or keys out of order.
-  const spec: ProblemSpec = {
-    hyperparameters: [...space.params],
-    startingPoints: [...space.startingPoints],
-    ...(raw.gridCounts ? { gridCounts: raw.gridCounts } : {}),
-  };
+  const spec = space.toSpec({ gridCounts: raw.gridCounts });
+  if (raw.objectives !== undefined) spec.objectives = withSource(source, () => checkObjectives(raw.objectives, "objectives"));
   return { spec, space, source, warnings };
+}
+
+/**
+ * The space of a stored spec (a workflow row). A problem with constraint functions is imported
+ * again from the module the spec names, since functions cannot be stored.
+ */
+export async function loadSpace(spec: ProblemSpec): Promise<Space> {
+  if (!spec.constraints) return new Space(spec);
+  const source = spec.constraints.source;
+  let constraints: ConstraintFunction[];
+  try {
+    ({ constraints } = await specFromModule(existingFile(source, "problem", MODULE_EXTENSIONS)));
+  } catch (e) {
+    throw new SpruceError(`cannot load the constraint functions of the problem: ${e instanceof Error ? e.message : String(e)}`, {
+      hint: `the problem module ${source} must stay where it was at submit, with the same constraints`,
+      cause: e,
+    });
+  }
+  return new Space(spec, { constraints });
 }
 
 export async function loadRunModule(path: string): Promise<LoadedRun> {
@@ -85,16 +104,28 @@ export async function loadSearchMethodModule(path: string): Promise<{ create: (c
   return { create: isClass ? (ctx) => new (fn as unknown as new (c: unknown) => unknown)(ctx) : (ctx) => fn(ctx), source };
 }
 
-async function specFromModule(source: string): Promise<{ raw: ProblemSpec; warnings: string[] }> {
+async function specFromModule(source: string): Promise<{ spec: ProblemSpec; constraints: ConstraintFunction[]; warnings: string[] }> {
   const { value, how } = findExport(await importUserModule(source), "problem");
   // Duck-typed rather than instanceof: the user's module may import Problem from another copy of
   // the package (the installed "spruce-hps" while we run from a checkout, or the reverse).
   if (typeof (value as { toSpec?: unknown } | undefined)?.toSpec === "function") {
-    const problem = value as { toSpec(): ProblemSpec; warnings?: () => string[] };
-    const raw = withSource(source, () => problem.toSpec());
-    return { raw, warnings: typeof problem.warnings === "function" ? problem.warnings() : [] };
+    const problem = value as { toSpec(): ProblemSpec; constraintFunctions?: () => ConstraintFunction[]; warnings?: () => string[] };
+    const spec = withSource(source, () => problem.toSpec());
+    return {
+      spec,
+      constraints: typeof problem.constraintFunctions === "function" ? problem.constraintFunctions() : [],
+      warnings: typeof problem.warnings === "function" ? problem.warnings() : [],
+    };
   }
-  if (isPlainObject(value) && Array.isArray(value.hyperparameters)) return { raw: value as unknown as ProblemSpec, warnings: [] };
+  if (isPlainObject(value) && Array.isArray(value.hyperparameters)) {
+    if (value.constraints !== undefined) {
+      throw new ValidationError(
+        `${source}: a plain problem object cannot carry constraint functions`,
+        "build the problem with new Problem() and call problem.addConstraint(fn)",
+      );
+    }
+    return { spec: value as unknown as ProblemSpec, constraints: [], warnings: [] };
+  }
   if (how === "named") {
     throw new ValidationError(
       `${source}: 'problem' is ${describeType(value)}, not a Problem`,
@@ -198,7 +229,7 @@ function syntaxErrorLine(source: string): string | null {
 }
 
 /** Runs fn, prefixing the message of a SpruceError it throws with the file it concerns. */
-function withSource<T>(source: string, fn: () => T): T {
+export function withSource<T>(source: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {

@@ -3,9 +3,11 @@
 // validated at once, so an error names the hyperparameter while the user's stack points at the call.
 import { ValidationError } from "../errors.js";
 import { formatValue, isPlainObject } from "../space/json.js";
-import { Space } from "../space/space.js";
-import type { Hyperparameter, JsonValue, Point, ProblemSpec } from "../space/types.js";
+import { Space, type ConstraintFunction } from "../space/space.js";
+import type { Condition, ConditionalHyperparameter, Forbidden, Hyperparameter, JsonValue, ObjectiveSpec, Point, ProblemSpec } from "../space/types.js";
 import { checkConstValue, checkName, checkRange, checkValues, validateHyperparameter } from "../space/validate.js";
+import { checkObjectives } from "../objectives/declare.js";
+import { conditionFromForm, forbiddenFromForm } from "./space-forms.js";
 
 /** The object form of add(): the same fields as a Hyperparameter, without the name. */
 export type HyperparameterObject =
@@ -20,9 +22,31 @@ export type HyperparameterObject =
  */
 export type HyperparameterShorthand = JsonValue | HyperparameterObject;
 
+/**
+ * A condition as problems write it: `{ parent: "optimizer", equals: "sgd" }` (or notEquals, in,
+ * greaterThan, lessThan), `{ all: [...] }`, `{ any: [...] }`, or the JSON shape `{ op, ... }`.
+ */
+export type ConditionForm =
+  | { parent: string; equals: JsonValue }
+  | { parent: string; notEquals: JsonValue }
+  | { parent: string; in: JsonValue[] }
+  | { parent: string; greaterThan: number }
+  | { parent: string; lessThan: number }
+  | { all: ConditionForm[] }
+  | { any: ConditionForm[] }
+  | Condition;
+
+/**
+ * A forbidden combination: `{ model: "large", batch: { in: [256, 512] } }` forbids every point
+ * where all entries match (a bare value means equals); or the JSON shape `{ op, ... }`.
+ */
+export type ForbiddenForm = Record<string, JsonValue> | Forbidden;
+
 export interface AddOptions {
   /** Sample and encode a numeric range in log space (same as a "log-uniform" third element). */
   log?: boolean;
+  /** Active only under this condition (same as addCondition(name, when)). */
+  when?: ConditionForm;
 }
 
 const DISTRIBUTIONS = ["uniform", "log-uniform"] as const;
@@ -106,13 +130,18 @@ export class Problem {
   private readonly hyperparameters: Hyperparameter[] = [];
   private readonly startingPoints: Point[] = [];
   private readonly notes: string[] = [];
+  private readonly conditions: ConditionalHyperparameter[] = [];
+  private readonly forbidden: Forbidden[] = [];
+  private readonly constraints: ConstraintFunction[] = [];
+  private readonly objectives: ObjectiveSpec[] = [];
 
   /** Adds a hyperparameter from DeepHyper's shorthand or the object form (see HyperparameterShorthand). */
-  add(name: string, spec: HyperparameterShorthand, opts?: AddOptions): this {
-    const hp = parseShorthand(name, spec, opts);
+  add(name: string, spec: HyperparameterShorthand, opts: AddOptions = {}): this {
+    const { when, ...rest } = opts;
+    const hp = parseShorthand(name, spec, rest);
     const note = shorthandWarning(spec, hp);
     if (note) this.notes.push(note);
-    return this.push(hp);
+    return this.push(hp, when);
   }
 
   /** What the shorthand read in a way the author may not have meant (printed by submit and `problem show`). */
@@ -121,28 +150,81 @@ export class Problem {
   }
 
   /** Integers in [low, high], both inclusive. */
-  int(name: string, low: number, high: number, opts: { log?: boolean } = {}): this {
-    return this.push(checked("int", { type: "int", name, low, high, log: opts.log ?? false }));
+  int(name: string, low: number, high: number, opts: { log?: boolean; when?: ConditionForm } = {}): this {
+    return this.push(checked("int", { type: "int", name, low, high, log: opts.log ?? false }), opts.when);
   }
 
   /** Reals in [low, high]. */
-  float(name: string, low: number, high: number, opts: { log?: boolean } = {}): this {
-    return this.push(checked("float", { type: "float", name, low, high, log: opts.log ?? false }));
+  float(name: string, low: number, high: number, opts: { log?: boolean; when?: ConditionForm } = {}): this {
+    return this.push(checked("float", { type: "float", name, low, high, log: opts.log ?? false }), opts.when);
   }
 
   /** Unordered choices. */
-  categorical(name: string, values: JsonValue[]): this {
-    return this.push(checked("categorical", { type: "categorical", name, values }));
+  categorical(name: string, values: JsonValue[], opts: { when?: ConditionForm } = {}): this {
+    return this.push(checked("categorical", { type: "categorical", name, values }), opts.when);
   }
 
   /** Ordered choices (the surrogate sees their order). */
-  ordinal(name: string, values: JsonValue[]): this {
-    return this.push(checked("ordinal", { type: "ordinal", name, values }));
+  ordinal(name: string, values: JsonValue[], opts: { when?: ConditionForm } = {}): this {
+    return this.push(checked("ordinal", { type: "ordinal", name, values }), opts.when);
   }
 
-  /** A fixed value passed to every evaluation. */
-  const(name: string, value: JsonValue): this {
-    return this.push(checked("const", { type: "const", name, value }));
+  /** A fixed value passed to every evaluation (while active). */
+  const(name: string, value: JsonValue, opts: { when?: ConditionForm } = {}): this {
+    return this.push(checked("const", { type: "const", name, value }), opts.when);
+  }
+
+  /**
+   * Makes `child` active only when the condition holds, e.g.
+   * `addCondition("momentum", { parent: "optimizer", equals: "sgd" })`. An inactive hyperparameter
+   * is absent from the point a run gets. Names and values are checked once the space is complete.
+   */
+  addCondition(child: string, when: ConditionForm): this {
+    checkName(child, `problem.addCondition(${formatValue(child)})`);
+    const where = `condition of '${child}'`;
+    if (this.conditions.some((c) => c.child === child)) {
+      throw new ValidationError(`${where}: '${child}' has a condition already`, "combine both in one { all: [...] } or { any: [...] }");
+    }
+    this.conditions.push({ child, when: conditionFromForm(when, where) });
+    return this;
+  }
+
+  /**
+   * Forbids a combination: `addForbidden({ model: "large", batch: { in: [256, 512] } })` (every
+   * entry must match). No searcher proposes a forbidden point.
+   */
+  addForbidden(clause: ForbiddenForm): this {
+    this.forbidden.push(forbiddenFromForm(clause, `forbidden clause ${this.forbidden.length + 1}`));
+    return this;
+  }
+
+  /**
+   * A function that says whether a point may be evaluated (true) or not (false), for rules the
+   * declarative clauses cannot express. Functions are not JSON: the launcher imports this problem
+   * module again to get them, so the module must still be there when the batch job starts.
+   */
+  addConstraint(fn: ConstraintFunction): this {
+    if (typeof fn !== "function") {
+      throw new ValidationError(`problem.addConstraint: ${formatValue(fn)} is not a function`, "pass a function point => boolean");
+    }
+    this.constraints.push(fn);
+    return this;
+  }
+
+  /**
+   * Declares an objective the run returns: `addObjective("acc", "max").addObjective("time", "min")`.
+   * With several, run() returns their values in this order (or `{ objectives: { acc, time } }`).
+   * `reference`: the value the hypervolume is measured from (default: the worst observed).
+   */
+  addObjective(name: string, direction: "max" | "min" | "maximize" | "minimize", opts: { reference?: number } = {}): this {
+    const next = [...this.objectives, { name, direction, ...opts }];
+    this.objectives.splice(0, this.objectives.length, ...checkObjectives(next, `problem.addObjective(${formatValue(name)})`));
+    return this;
+  }
+
+  /** The constraint functions, in the order added (loadSpace gives them to the space). */
+  constraintFunctions(): ConstraintFunction[] {
+    return [...this.constraints];
   }
 
   /** A point evaluated first (DeepHyper's add_starting_point); checked against the space in toSpec(). */
@@ -154,22 +236,30 @@ export class Problem {
     return this;
   }
 
-  /** The validated, JSON-serialisable description of this problem. */
+  /**
+   * The validated, JSON-serialisable description of this problem. With constraint functions it
+   * records their count; the problem loader records the module they live in.
+   */
   toSpec(): ProblemSpec {
     const spec: ProblemSpec = {
       hyperparameters: structuredClone(this.hyperparameters),
       startingPoints: structuredClone(this.startingPoints),
     };
-    // Building the space checks the starting points against the complete set of hyperparameters.
-    const space = new Space(spec);
-    return { hyperparameters: [...space.params], startingPoints: [...space.startingPoints] };
+    if (this.conditions.length > 0) spec.conditions = structuredClone(this.conditions);
+    if (this.forbidden.length > 0) spec.forbidden = structuredClone(this.forbidden);
+    if (this.constraints.length > 0) spec.constraints = { source: "the problem module", count: this.constraints.length };
+    // Building the space checks conditions, clauses and starting points against the complete set of hyperparameters.
+    const checked = new Space(spec, { constraints: this.constraints }).toSpec();
+    if (this.objectives.length > 0) checked.objectives = structuredClone(this.objectives);
+    return checked;
   }
 
-  private push(hp: Hyperparameter): this {
+  private push(hp: Hyperparameter, when?: ConditionForm): this {
     if (this.hyperparameters.some((h) => h.name === hp.name)) {
       throw new ValidationError(`hyperparameter '${hp.name}' is defined twice`, "give each hyperparameter a unique name");
     }
     this.hyperparameters.push(hp);
+    if (when !== undefined) this.addCondition(hp.name, when);
     return this;
   }
 }

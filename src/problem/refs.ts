@@ -7,7 +7,7 @@ import { ValidationError } from "../errors.js";
 import { Space } from "../space/space.js";
 import type { ProblemSpec } from "../space/types.js";
 import type { RunSpec } from "../store/types.js";
-import { loadProblem, loadRunModule, type LoadedProblem } from "./load.js";
+import { loadProblem, loadRunModule, withSource, type LoadedProblem } from "./load.js";
 import { isDottedRef, isPythonRef, pythonFloats, pythonRunSpec, type PythonSession } from "./python.js";
 
 export interface ProblemFromRef extends LoadedProblem {
@@ -25,16 +25,9 @@ export async function loadProblemRef(ref: string, python: PythonSession): Promis
   if (!isPythonRef(ref)) return { ...(await loadProblem(ref)), floatValues: null };
   const described = python.describe(ref);
   const raw = described.spec;
-  refuseUnmodelled(raw, ref);
-  const space = new Space(raw);
-  // The space's normalised copy, with what it does not normalise passed on as the Python side wrote it.
-  const spec: ProblemSpec = {
-    hyperparameters: [...space.params],
-    startingPoints: [...space.startingPoints],
-    ...(raw.conditions ? { conditions: raw.conditions } : {}),
-    ...(raw.forbidden ? { forbidden: raw.forbidden } : {}),
-    ...(raw.defaults ? { defaults: raw.defaults } : {}),
-  };
+  const space = withSource(ref, () => new Space(raw));
+  // The space's normalised copy: conditions, forbidden clauses and defaults as the space validated them.
+  const spec: ProblemSpec = space.toSpec();
   return { spec, space, source: refSource(ref), floatValues: described.floatValues, warnings: [] };
 }
 
@@ -49,16 +42,3 @@ export async function loadRunRef(ref: string, python: PythonSession, problem: Pr
   return pythonRunSpec(ref, python, checked, pythonFloats(problem.spec, problem.floatValues ?? {}));
 }
 
-/**
- * Conditions and forbidden clauses are searched only by a space that models them. A space that
- * does not (it has no `conditions` of its own) would propose points they rule out: refused.
- */
-function refuseUnmodelled(spec: ProblemSpec, ref: string): void {
-  const what = [spec.conditions?.length ? "conditions" : null, spec.forbidden?.length ? "forbidden clauses" : null].filter(Boolean);
-  if (what.length > 0 && !("conditions" in new Space({ hyperparameters: spec.hyperparameters, startingPoints: [] }))) {
-    throw new ValidationError(
-      `${ref}: the problem has ${what.join(" and ")}, which this version of Spruce's search space does not support yet`,
-      "remove them from the problem (every hyperparameter then always takes a value), or use a Spruce version with conditional search spaces",
-    );
-  }
-}

@@ -1,23 +1,27 @@
 // Problem files in Determined's YAML syntax: a top-level `hyperparameters:` map of
 // `name: {type: int|double|log|categorical|const, ...}` (or a bare scalar, a const), plus an optional
-// `starting_points:` list. Errors name the file and the key path (hyperparameters.lr.maxval).
+// `starting_points:` list. Spruce adds `when:` to an entry (active only under that condition, in
+// the forms of space-forms.ts) and a top-level `forbidden:` list of clauses. Errors name the file
+// and the key path (hyperparameters.lr.maxval).
 import { parseDocument } from "yaml";
 import { ValidationError } from "../errors.js";
 import { formatValue, isPlainObject } from "../space/json.js";
 import { Space } from "../space/space.js";
-import type { Hyperparameter, Point, ProblemSpec } from "../space/types.js";
+import type { ConditionalHyperparameter, Forbidden, Hyperparameter, ObjectiveSpec, Point, ProblemSpec } from "../space/types.js";
+import { checkObjectives } from "../objectives/declare.js";
 import { checkConstValue, checkName, checkRange, checkValues } from "../space/validate.js";
+import { conditionFromForm, forbiddenFromForm } from "./space-forms.js";
 
-const TOP_KEYS = ["hyperparameters", "starting_points"];
+const TOP_KEYS = ["hyperparameters", "starting_points", "forbidden", "objectives"];
 
 // `count` is the grid searcher's number of points per range (docs/architecture.md, ambs, random, grid): it is returned in the
 // spec's gridCounts, which submit passes to the grid searcher as its grid_counts option.
 const KEYS: Record<string, readonly string[]> = {
-  int: ["type", "minval", "maxval", "count"],
-  double: ["type", "minval", "maxval", "count"],
-  log: ["type", "minval", "maxval", "base", "count"],
-  categorical: ["type", "vals"],
-  const: ["type", "val"],
+  int: ["type", "minval", "maxval", "count", "when"],
+  double: ["type", "minval", "maxval", "count", "when"],
+  log: ["type", "minval", "maxval", "base", "count", "when"],
+  categorical: ["type", "vals", "when"],
+  const: ["type", "val", "when"],
 };
 
 /** Parses and validates a Determined-style problem file. `source` names the file in messages. */
@@ -44,11 +48,23 @@ export function parseProblemYaml(text: string, source: string): ProblemSpec {
   }
   const hyperparameters: Hyperparameter[] = [];
   const gridCounts: Record<string, number> = {};
+  const conditions: ConditionalHyperparameter[] = [];
   for (const [name, def] of Object.entries(top.hyperparameters as Record<string, unknown>)) {
     try {
       hyperparameters.push(parseEntry(name, def));
       // parseEntry has checked count: a positive integer, only on int, double and log.
       if (isPlainObject(def) && def.count !== undefined) gridCounts[name] = def.count as number;
+      if (isPlainObject(def) && def.when !== undefined) conditions.push({ child: name, when: conditionFromForm(def.when, `hyperparameters.${name}.when`) });
+    } catch (e) {
+      if (e instanceof ValidationError) fail(e.message, e.hint);
+      throw e;
+    }
+  }
+  let forbidden: Forbidden[] = [];
+  if (top.forbidden !== undefined && top.forbidden !== null) {
+    if (!Array.isArray(top.forbidden)) fail("forbidden: expected a list of clauses", "write '- {name: value, other: {in: [a, b]}}' per forbidden combination");
+    try {
+      forbidden = (top.forbidden as unknown[]).map((c, i) => forbiddenFromForm(c, `forbidden[${i}]`));
     } catch (e) {
       if (e instanceof ValidationError) fail(e.message, e.hint);
       throw e;
@@ -62,14 +78,28 @@ export function parseProblemYaml(text: string, source: string): ProblemSpec {
     startingPoints = top.starting_points as Point[];
   }
   const spec: ProblemSpec = { hyperparameters, startingPoints };
+  const objectives = top.objectives === undefined || top.objectives === null ? undefined : parseObjectives(top.objectives, fail);
+  if (conditions.length > 0) spec.conditions = conditions;
+  if (forbidden.length > 0) spec.forbidden = forbidden;
   try {
-    // The space checks the starting points against the hyperparameters just parsed.
-    const space = new Space(spec);
-    const parsed: ProblemSpec = { hyperparameters: [...space.params], startingPoints: [...space.startingPoints] };
-    if (Object.keys(gridCounts).length > 0) parsed.gridCounts = gridCounts;
+    // The space checks conditions, clauses and starting points against the hyperparameters just parsed.
+    const parsed = new Space(spec).toSpec(Object.keys(gridCounts).length > 0 ? { gridCounts } : {});
+    if (objectives) parsed.objectives = objectives;
     return parsed;
   } catch (e) {
     if (e instanceof ValidationError) fail(e.message.replace(/^starting point /, "starting_points: point "), e.hint);
+    throw e;
+  }
+}
+
+/** `objectives: {acc: max, time: {direction: min, reference: 60}}`, in the file's order. */
+function parseObjectives(raw: unknown, fail: (message: string, hint?: string) => never): ObjectiveSpec[] {
+  if (!isPlainObject(raw)) fail("objectives: expected a mapping of name: max | min", "e.g. objectives: {acc: max, time: min}");
+  const list = Object.entries(raw as Record<string, unknown>).map(([name, v]) => (isPlainObject(v) ? { name, ...v } : { name, direction: v }));
+  try {
+    return checkObjectives(list, "objectives");
+  } catch (e) {
+    if (e instanceof ValidationError) fail(e.message, e.hint);
     throw e;
   }
 }
@@ -111,7 +141,7 @@ function parseEntry(name: string, def: unknown): Hyperparameter {
     }
   }
   const required = (key: string): unknown => {
-    if (!(key in def)) throw new ValidationError(`${path}: missing '${key}'`, `type ${type} needs ${allowed.filter((k) => k !== "type" && k !== "count" && k !== "base").join(" and ")}`);
+    if (!(key in def)) throw new ValidationError(`${path}: missing '${key}'`, `type ${type} needs ${allowed.filter((k) => k !== "type" && k !== "count" && k !== "base" && k !== "when").join(" and ")}`);
     return def[key];
   };
   if (def.count !== undefined && !(Number.isInteger(def.count) && (def.count as number) >= 1)) {

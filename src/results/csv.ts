@@ -1,5 +1,6 @@
 // results.csv (docs/architecture.md, results.csv): one row per finished evaluation, appended as evaluations finish so the
-// file is readable mid-search; RFC 4180 quoting; DeepHyper's column names.
+// file is readable mid-search; RFC 4180 quoting; DeepHyper's column names (with several objectives,
+// objective_0 ... objective_{k-1} in declared order, as DeepHyper 0.13 writes).
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import type { EvaluationRow } from "../store/types.js";
 import type { JsonValue } from "../space/types.js";
@@ -15,8 +16,13 @@ export const META_COLUMNS = [
   "m:host",
 ] as const;
 
-export function csvHeader(names: readonly string[]): string[] {
-  return [...names.map((n) => `p:${n}`), ...META_COLUMNS];
+/** The objective columns: `objective`, or objective_0 ... objective_{k-1} for k > 1 objectives. */
+export function objectiveColumns(k: number): string[] {
+  return k > 1 ? Array.from({ length: k }, (_, j) => `objective_${j}`) : ["objective"];
+}
+
+export function csvHeader(names: readonly string[], objectives = 1): string[] {
+  return [...names.map((n) => `p:${n}`), ...objectiveColumns(objectives), ...META_COLUMNS.slice(1)];
 }
 
 export function csvField(v: string): string {
@@ -33,11 +39,16 @@ function rel(t: number | null, origin: number): string {
   return t === null ? "" : ((t - origin) / 1000).toFixed(3);
 }
 
-export function csvRow(names: readonly string[], e: EvaluationRow, origin: number): string[] {
+export function csvRow(names: readonly string[], e: EvaluationRow, origin: number, objectives = 1): string[] {
   const duration = e.startedAt !== null && e.finishedAt !== null ? ((e.finishedAt - e.startedAt) / 1000).toFixed(3) : "";
+  const values =
+    objectives > 1
+      ? Array.from({ length: objectives }, (_, j) => (e.objectives?.[j] === undefined ? "" : String(e.objectives[j])))
+      : [e.objective === null ? "" : String(e.objective)];
   return [
+    // An inactive hyperparameter is absent from the point: its cell is empty.
     ...names.map((n) => valueText(e.point[n])),
-    e.objective === null ? "" : String(e.objective),
+    ...values,
     String(e.id),
     e.state,
     rel(e.createdAt, origin),
@@ -48,12 +59,12 @@ export function csvRow(names: readonly string[], e: EvaluationRow, origin: numbe
   ];
 }
 
-/** Appends rows, writing the header first when the file is new. One write call per batch. */
-export function appendResults(file: string, names: readonly string[], rows: EvaluationRow[], origin: number): void {
+/** Appends rows, writing the header first when the file is new. One write call per batch. `objectives`: how many. */
+export function appendResults(file: string, names: readonly string[], rows: EvaluationRow[], origin: number, objectives = 1): void {
   if (rows.length === 0) return;
   let text = "";
-  if (!existsSync(file)) text += csvHeader(names).map(csvField).join(",") + "\n";
-  for (const r of rows) text += csvRow(names, r, origin).map(csvField).join(",") + "\n";
+  if (!existsSync(file)) text += csvHeader(names, objectives).map(csvField).join(",") + "\n";
+  for (const r of rows) text += csvRow(names, r, origin, objectives).map(csvField).join(",") + "\n";
   appendFileSync(file, text);
 }
 

@@ -3,7 +3,7 @@
 // change. Unlike results.csv (finished evaluations only, seconds since submission) nothing is left out.
 import type { JsonValue } from "../space/types.js";
 import type { EvaluationEventRow, EvaluationRow } from "../store/types.js";
-import { csvField } from "./csv.js";
+import { csvField, objectiveColumns } from "./csv.js";
 import { resultsLayout } from "./layout.js";
 
 export interface ExportedEvaluation {
@@ -11,6 +11,8 @@ export interface ExportedEvaluation {
   state: string;
   attempt: number;
   objective: number | null;
+  /** With several objectives, every value in declared order (absent with one). */
+  objectives?: number[] | null;
   exit_code: number | null;
   error: string | null;
   point: Record<string, JsonValue>;
@@ -43,6 +45,7 @@ export function exportEvaluation(e: EvaluationRow, resultsDir: string): Exported
     state: e.state,
     attempt: e.attempt,
     objective: e.objective,
+    ...(e.objectives ? { objectives: e.objectives } : {}),
     exit_code: e.exitCode,
     error: e.error,
     point: e.point,
@@ -73,12 +76,15 @@ function csvText(header: string[], rows: string[][]): string {
  * One row per evaluation; the point as `p:<name>` columns (results.csv style) for the problem's
  * hyperparameters in order, then any other point keys; metrics as one JSON column.
  */
-export function evaluationsCsv(rows: readonly ExportedEvaluation[], names: readonly string[]): string {
+export function evaluationsCsv(rows: readonly ExportedEvaluation[], names: readonly string[], objectives = 1): string {
   const all = [...names];
   for (const r of rows) for (const k of Object.keys(r.point)) if (!all.includes(k)) all.push(k);
-  const header = ["eval_id", "state", "attempt", "objective", "exit_code", "error", "created_at", "started_at", "finished_at", "duration_s", "hosts", "workdir", ...all.map((n) => `p:${n}`), "metrics"];
+  // Several objectives: objective_0 ... as in results.csv, in place of objective.
+  const columns = objectiveColumns(objectives);
+  const values = (r: ExportedEvaluation): string[] => (objectives > 1 ? columns.map((_, j) => cell(r.objectives?.[j])) : [cell(r.objective)]);
+  const header = ["eval_id", "state", "attempt", ...columns, "exit_code", "error", "created_at", "started_at", "finished_at", "duration_s", "hosts", "workdir", ...all.map((n) => `p:${n}`), "metrics"];
   return csvText(header, rows.map((r) => [
-    String(r.eval_id), r.state, String(r.attempt), cell(r.objective), cell(r.exit_code), cell(r.error),
+    String(r.eval_id), r.state, String(r.attempt), ...values(r), cell(r.exit_code), cell(r.error),
     r.created_at, cell(r.started_at), cell(r.finished_at), cell(r.duration_s), r.hosts.join(" "), cell(r.workdir),
     ...all.map((n) => cell(r.point[n])), cell(r.metrics),
   ]));

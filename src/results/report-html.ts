@@ -2,6 +2,7 @@
 // nothing, so it opens from a cluster's file system, a scp'd copy or an e-mail attachment alike).
 import type { JsonValue } from "../space/types.js";
 import { busyChart, ganttChart, influenceCharts, learningCurveChart, progressChart } from "./charts.js";
+import { parallelCoordinates, paretoScatter } from "./charts-pareto.js";
 import { esc, fmt, fmtSeconds } from "./charts-svg.js";
 import type { ReportModel } from "./report-model.js";
 import { EVALUATION_STATES, finishedCount } from "../store/states.js";
@@ -36,6 +37,8 @@ th{color:var(--muted);font-weight:600}td.num{font-variant-numeric:tabular-nums}t
 .legend span{display:inline-block;margin-right:14px}.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px;vertical-align:-1px}
 #tip{position:fixed;pointer-events:none;background:#1d2733;color:#fff;padding:6px 9px;border-radius:5px;font-size:12px;white-space:pre;max-width:460px;overflow:hidden;z-index:9}
 .kv td:first-child{color:var(--muted);padding-right:18px}.scroll{max-height:320px;overflow:auto}
+.pt.front{fill:var(--best);fill-opacity:1}.front-line{fill:none;stroke:var(--best);stroke-width:1.5}.ref{stroke:var(--fg);stroke-width:2}
+.pc-axis{stroke:var(--muted)}.pc{fill:none;stroke:var(--ok);stroke-opacity:.25;cursor:pointer}.pc.front{stroke:var(--best);stroke-opacity:.9;stroke-width:2}
 `;
 
 // Tooltips and linked highlighting: hovering a mark shows the evaluation; clicking one marks it in
@@ -48,7 +51,8 @@ const SCRIPT = `
   var tip = document.getElementById("tip");
   function describe(e) {
     var lines = ["evaluation " + e.id + "  " + e.state + (e.attempt > 0 ? "  (attempt " + (e.attempt + 1) + ")" : "")];
-    if (e.objective !== null) lines.push("objective " + e.objective);
+    if (e.objectives) data.objectiveNames.forEach(function (n, j) { lines.push(n + " " + e.objectives[j]); });
+    else if (e.objective !== null) lines.push("objective " + e.objective);
     Object.keys(e.point).forEach(function (k) { lines.push(k + " = " + JSON.stringify(e.point[k])); });
     if (e.hosts.length) lines.push("host " + e.hosts.join(" "));
     if (e.started !== null && e.finished !== null) lines.push("ran " + (e.finished - e.started).toFixed(2) + " s");
@@ -78,13 +82,18 @@ export function renderReport(m: ReportModel): string {
   const finished = finishedCount(m.counts);
   const failed = m.counts.FAILED + m.counts.TIMEOUT;
   const u = m.utilisation;
-  const embedded = { workflow: w, counts: m.counts, best: m.best, busyFraction: u.busyFraction, evaluations: m.evaluations };
+  const embedded = { workflow: w, counts: m.counts, best: m.best, busyFraction: u.busyFraction, objectiveNames: m.objectives.map((o) => o.name), evaluations: m.evaluations };
+  const quality: [string, string][] = m.pareto
+    ? [["front", String(m.pareto.frontSize)], ["hypervolume", m.pareto.hypervolume === null ? "-" : fmt(m.pareto.hypervolume)]]
+    : [[`best (${w.direction === "maximize" ? "max" : "min"})`, m.best ? fmt(m.best.objective) : "-"]];
+  // With several objectives the progress charts follow the first one.
+  const first = m.pareto ? ` of ${m.objectives[0]!.name}, the first objective` : "";
   const cards: [string, string][] = [
     ["state", w.state],
     ["finished", `${finished} / ${w.maxEvals}`],
     ["failed", String(failed)],
     ["running", String(m.counts.RUNNING)],
-    [`best (${w.direction === "maximize" ? "max" : "min"})`, m.best ? fmt(m.best.objective) : "-"],
+    ...quality,
     ["busy", u.window ? `${Math.round(u.busyFraction * 100)}%` : "-"],
     ["rate", m.ratePerMinute === null ? "-" : `${fmt(m.ratePerMinute)}/min`],
   ];
@@ -92,18 +101,18 @@ export function renderReport(m: ReportModel): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(w.name)} — Spruce report</title><style>${CSS}</style></head>
 <body>
-<header><h1>${esc(w.name)}</h1><div class="sub">${esc(w.searcher)} search, ${esc(w.direction)}, seed ${w.seed} · submitted ${esc(w.createdAt.slice(0, 19).replace("T", " "))} UTC · report generated ${esc(m.generatedAt.slice(0, 19).replace("T", " "))} UTC</div></header>
+<header><h1>${esc(w.name)}</h1><div class="sub">${esc(w.searcher)} search, ${esc(m.pareto ? m.objectives.map((o) => `${o.name} (${o.direction})`).join(", ") : w.direction)}, seed ${w.seed} · submitted ${esc(w.createdAt.slice(0, 19).replace("T", " "))} UTC · report generated ${esc(m.generatedAt.slice(0, 19).replace("T", " "))} UTC</div></header>
 <main>
 <div class="cards">${cards.map(([k, v]) => `<div class="card"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div></div>`).join("")}</div>
-<section id="progress"><h2>Objective and best so far</h2>
+${paretoSection(m)}<section id="progress"><h2>Objective and best so far${esc(first)}</h2>
 <p class="note">Every finished evaluation is a point; the line is the best objective so far (orange points improved it); failed evaluations are crosses in the red strip.</p>
 <div class="grid2"><div>${progressChart("chart-evals", m.progress, "n")}</div><div>${progressChart("chart-time", m.progress, "t")}</div></div></section>
 ${curvesSection(m)}<section id="utilisation"><h2>Slot utilisation</h2>
 <p class="note">One row per slot (evaluations packed per host); ${u.lanes.length} slot(s) on ${new Set(u.lanes.map((l) => l.host)).size} host(s), busy ${Math.round(u.busyFraction * 100)}% of the time between the first start and the last end${u.window ? ` (${fmtSeconds(u.window.end - u.window.start)})` : ""}.</p>
 <div class="legend">${LEGEND.map(([s, colour]) => `<span><i style="background:${colour}"></i>${s}</span>`).join("")}</div>
 ${ganttChart("chart-gantt", u)}${busyChart("chart-busy", u)}</section>
-<section id="topk"><h2>Top ${Object.keys(m.topk).length}</h2>${topkTable(m)}</section>
-<section id="influence"><h2>Hyperparameters</h2><p class="note">Objective against each hyperparameter's value (categories as strips).</p><div class="panels">${influenceCharts(m.influence)}</div></section>
+<section id="topk"><h2>${m.pareto ? `Pareto front (${Object.keys(m.topk).length})` : `Top ${Object.keys(m.topk).length}`}</h2>${topkTable(m)}</section>
+<section id="influence"><h2>Hyperparameters</h2><p class="note">Objective${esc(first)} against each hyperparameter's value (categories as strips).</p><div class="panels">${influenceCharts(m.influence)}</div></section>
 <div class="grid2">
 <section id="counts"><h2>Evaluations by state</h2>${table(["state", "count"], EVALUATION_STATES.map((s) => [s, String(m.counts[s])]))}${failures(m)}</section>
 <section id="jobs"><h2>Batch jobs</h2>${m.batchJobs.length === 0 ? `<p class="note">none</p>` : table(["job", "scheduler", "state", "nodes", "queue", "submitted", "started", "ended"], m.batchJobs.map((j) => [j.id, j.scheduler, j.state, String(j.nodes), j.queue, j.submitted, j.started, j.ended]))}
@@ -118,6 +127,23 @@ ${ganttChart("chart-gantt", u)}${busyChart("chart-busy", u)}</section>
 <script type="application/json" id="report-data">${jsonForScript(embedded)}</script>
 <script>${SCRIPT}</script>
 </body></html>
+`;
+}
+
+/** Several objectives: the front as a scatter (two) or parallel coordinates (more), with its hypervolume. */
+function paretoSection(m: ReportModel): string {
+  const p = m.pareto;
+  if (!p) return "";
+  const names = m.objectives.map((o) => o.name);
+  const ref = p.reference ? names.map((n, j) => `${n} ${fmt(p.reference![j]!)}`).join(", ") : "-";
+  const hv = p.hypervolume === null ? "" : `; hypervolume ${fmt(p.hypervolume)} from the reference point (${ref}, ${p.declared ? "declared" : "the worst values observed"})`;
+  const chart = m.objectives.length === 2
+    ? paretoScatter("chart-pareto", m.objectives, p.points, p.reference)
+    : parallelCoordinates("chart-pareto", m.objectives, p.points);
+  const how = m.objectives.length === 2
+    ? "Every successful evaluation is a point; the orange points are the Pareto front, no other evaluation better in both objectives, and the line bounds the region they dominate."
+    : "One line per successful evaluation across the objectives' axes (better at the top); the orange lines are the Pareto front.";
+  return `<section id="pareto"><h2>Pareto front</h2><p class="note">${esc(how)} ${p.frontSize} point(s) on the front${esc(hv)}.</p>${chart}</section>
 `;
 }
 
@@ -142,10 +168,14 @@ function curvesSection(m: ReportModel): string {
 function topkTable(m: ReportModel): string {
   const rows = Object.entries(m.topk);
   if (rows.length === 0) return `<p class="note">no successful evaluation yet</p>`;
-  const names = [...new Set(rows.flatMap(([, r]) => Object.keys(r).filter((k) => k !== "objective" && k !== "eval_id")))];
-  const head = `<tr><th>rank</th><th>objective</th><th>eval</th>${names.map((n) => `<th>${esc(n)}</th>`).join("")}</tr>`;
+  // One objective column, or objective_0 ... headed by the objectives' names.
+  const objectiveKeys = m.pareto ? m.objectives.map((_, j) => `objective_${j}`) : ["objective"];
+  const objectiveHeads = m.pareto ? m.objectives.map((o) => o.name) : ["objective"];
+  const skip = new Set([...objectiveKeys, "eval_id", "pareto_rank"]);
+  const names = [...new Set(rows.flatMap(([, r]) => Object.keys(r).filter((k) => !skip.has(k))))];
+  const head = `<tr><th>rank</th>${objectiveHeads.map((h) => `<th>${esc(h)}</th>`).join("")}<th>eval</th>${names.map((n) => `<th>${esc(n)}</th>`).join("")}</tr>`;
   const body = rows.map(([rank, r]) =>
-    `<tr data-eval-id="${esc(cell(r.eval_id))}"><td>${esc(rank)}</td><td class="num">${esc(cell(r.objective))}</td><td>${esc(cell(r.eval_id))}</td>${names.map((n) => `<td class="num">${esc(cell(r[n]))}</td>`).join("")}</tr>`).join("");
+    `<tr data-eval-id="${esc(cell(r.eval_id))}"><td>${esc(rank)}</td>${objectiveKeys.map((k) => `<td class="num">${esc(cell(r[k]))}</td>`).join("")}<td>${esc(cell(r.eval_id))}</td>${names.map((n) => `<td class="num">${esc(cell(r[n]))}</td>`).join("")}</tr>`).join("");
   return `<table>${head}${body}</table>`;
 }
 

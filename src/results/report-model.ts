@@ -1,9 +1,12 @@
 // Everything the HTML report shows, gathered from store rows into one plain object (pure: the caller
 // loads the rows). The page embeds the evaluation part as JSON for its tooltips.
-import type { JsonValue, Point } from "../space/types.js";
+import { isMultiObjective, objectivesOf } from "../objectives/declare.js";
+import type { JsonValue, ObjectiveSpec, Point } from "../space/types.js";
+import type { ParetoPoint } from "./charts-pareto.js";
+import { frontSummary, scoredEvaluations } from "./front.js";
 import type { BatchJobRow, ProgressPoint, EvaluationRow, EvaluationState, LauncherRow, WorkflowRow } from "../store/types.js";
 import { capabilitiesOf } from "../search/registry.js";
-import { topkFromEvaluations, type TopkTable } from "./topk.js";
+import { paretoTopkFromEvaluations, topkFromEvaluations, type TopkTable } from "./topk.js";
 import { bestSoFar, countsByState, finishRate, influence, isBetter, utilisation, type Direction, type BestSoFarPoint, type Influence, type Utilisation } from "./report-data.js";
 
 /**
@@ -17,6 +20,8 @@ export interface ReportEvaluation {
   state: EvaluationState;
   attempt: number;
   objective: number | null;
+  /** Several objectives: every value in declared order. */
+  objectives?: number[] | null;
   point: Point;
   hosts: string[];
   /** Seconds since submission; null when not (yet) started/finished. */
@@ -45,7 +50,12 @@ export interface ReportModel {
   /** The search space as label/value rows. */
   space: [string, string][];
   counts: Record<EvaluationState, number>;
+  /** The objectives in declared order (one, named "objective", unless several were declared). */
+  objectives: ObjectiveSpec[];
+  /** The best evaluation by the (first) objective. */
   best: { evalId: number; objective: number; point: Point } | null;
+  /** Several objectives: every DONE evaluation's values, the front, its hypervolume and reference point. */
+  pareto: { points: ParetoPoint[]; frontSize: number; hypervolume: number | null; reference: number[] | null; declared: boolean } | null;
   ratePerMinute: number | null;
   progress: BestSoFarPoint[];
   utilisation: Utilisation;
@@ -134,12 +144,15 @@ export function buildReportModel(input: ReportInput): ReportModel {
       return [hp.name, `${hp.type} {${hp.values.map(text).join(", ")}}`];
     }),
     counts: countsByState(rows),
+    objectives: objectivesOf(wf),
+    pareto: paretoModel(wf, rows),
     best: bestEval && bestEval.objective !== null ? { evalId: bestEval.id, objective: bestEval.objective, point: bestEval.point } : null,
     ratePerMinute: finishRate(rows)?.perMinute ?? null,
     progress,
     utilisation: utilisation(rows, origin, now, capacity),
     influence: influence(wf.problem.hyperparameters, rows),
-    topk: topkFromEvaluations([...rows], wf.direction, input.topk ?? 10),
+    // Several objectives: the whole front (topk's default), as `spruce topk` prints it.
+    topk: isMultiObjective(wf) ? paretoTopkFromEvaluations([...rows], objectivesOf(wf)) : topkFromEvaluations([...rows], wf.direction, input.topk ?? 10),
     batchJobs: input.batchJobs.map((j) => ({
       id: j.schedulerId ?? `#${j.id}`,
       scheduler: j.scheduler,
@@ -156,6 +169,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       state: e.state,
       attempt: e.attempt,
       objective: e.objective,
+      ...(e.objectives ? { objectives: e.objectives } : {}),
       point: e.point,
       hosts: e.hosts ?? [],
       started: rel(e.startedAt),
@@ -222,6 +236,21 @@ function lengthsReached(curves: readonly LearningCurve[]): NonNullable<LearningC
     if (c.active) e.active++;
   }
   return [...by.values()].sort((a, b) => a.length - b.length);
+}
+
+function paretoModel(wf: WorkflowRow, rows: readonly EvaluationRow[]): ReportModel["pareto"] {
+  if (!isMultiObjective(wf)) return null;
+  const objectives = objectivesOf(wf);
+  const scored = scoredEvaluations(rows, objectives);
+  const summary = frontSummary(scored, objectives);
+  const onFront = new Set(summary.front.map((s) => s.row.id));
+  return {
+    points: scored.map((s) => ({ evalId: s.row.id, values: s.values, front: onFront.has(s.row.id) })),
+    frontSize: summary.front.length,
+    hypervolume: summary.hypervolume,
+    reference: summary.reference ? objectives.map((o) => summary.reference!.point[o.name]!) : null,
+    declared: summary.reference?.declared ?? false,
+  };
 }
 
 function text(v: JsonValue): string {

@@ -37,23 +37,32 @@ export function statusText(
     : eta === null ? "- (measuring)"
     : `${duration(eta)} (about ${new Date(now + eta).toISOString().slice(11, 16)} UTC)`;
 
+  const front = Array.isArray(status.best) ? status.best : null;
   let out = `workflow   ${wf.name} (${wf.state})\n`;
   if (wf.error) out += `error      ${wf.error.split("\n")[0]}\n`;
-  out += `searcher   ${wf.searcher}, ${wf.direction}, seed ${wf.seed}\n`;
+  const directions = front ? status.objectives.map((o) => `${o.name} (${o.direction === "maximize" ? "max" : "min"})`).join(", ") : wf.direction;
+  out += `searcher   ${wf.searcher}, ${directions}, seed ${wf.seed}\n`;
   const progress = trials === null ? `${finished}/${wf.maxEvals} finished` : `${trials}/${wf.maxEvals} trials run, ${finished} evaluations finished`;
   out += `progress   ${progress} (${pct}%)${columns ? "  " + bar(pct, 24) : ""}\n`;
   out += `rate       ${rate ? `${num(rate.perMinute, 3)} evaluations/min (last ${rate.over} finished)` : "-"}\n`;
   out += `eta        ${etaText}\n`;
-  out += status.best ? `best       ${num(status.best.objective)} (evaluation ${status.best.eval_id})\n` : "best       -\n";
+  if (front) out += `front      ${frontLine(status)}\n`;
+  else if (status.best && !Array.isArray(status.best)) out += `best       ${num(status.best.objective)} (evaluation ${status.best.eval_id})\n`;
+  else out += "best       -\n";
   out += `results    ${wf.resultsDir}\n\n`;
   out += table([...EVALUATION_STATES], [EVALUATION_STATES.map((s) => String(counts[s]))]);
-  if (status.best) {
+  if (front && front.length > 0) {
+    const shown = front.slice(0, FRONT_ROWS);
+    out += "\n" + table(["PARETO FRONT", ...status.objectives.map((o) => o.name.toUpperCase())], shown.map((f) => [`evaluation ${f.eval_id}`, ...status.objectives.map((o) => num(f.objectives[o.name]!))]));
+    if (front.length > shown.length) out += `(${front.length - shown.length} more: spruce topk ${wf.name})\n`;
+  } else if (status.best && !Array.isArray(status.best)) {
+    const best = status.best;
     const width = columns ? Math.max(20, columns - 24) : Infinity;
     const value = (v: unknown): string => {
       const text = typeof v === "string" ? v : JSON.stringify(v);
       return text.length > width ? text.slice(0, width - 1) + "…" : text;
     };
-    out += "\n" + table(["HYPERPARAMETER", "BEST VALUE"], Object.entries(status.best.point).map(([k, v]) => [k, value(v)]));
+    out += "\n" + table(["HYPERPARAMETER", "BEST VALUE"], Object.entries(best.point).map(([k, v]) => [k, value(v)]));
   }
   if (status.batch_jobs.length > 0) {
     out += "\n" + table(
@@ -62,6 +71,17 @@ export function statusText(
     );
   }
   return out;
+}
+
+/** Front points listed by `status`; topk lists them all. */
+const FRONT_ROWS = 10;
+
+/** `5 points, hypervolume 0.42 (reference acc=0.1, time=30: worst observed)`. */
+export function frontLine(status: WorkflowStatus): string {
+  const p = status.pareto;
+  if (!p || p.front_size === 0) return "-";
+  const ref = p.reference_point ? Object.entries(p.reference_point).map(([k, v]) => `${k}=${num(v)}`).join(", ") : "-";
+  return `${p.front_size} point${p.front_size === 1 ? "" : "s"}, hypervolume ${p.hypervolume === null ? "-" : num(p.hypervolume)} (reference ${ref}: ${p.reference})`;
 }
 
 function bar(pct: number, width: number): string {

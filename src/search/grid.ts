@@ -1,10 +1,11 @@
 // The `grid` searcher (Determined's grid, docs/architecture.md, ambs, random, grid): walks the grid of src/space/grid.ts in its
-// stable order, first hyperparameter slowest. Its state is the index of the next point, so a
+// stable order, first hyperparameter slowest (with conditions: only the allowed points, inactive
+// hyperparameters left out, each once). Its state is the index of the next point, so a
 // restored launcher continues exactly where the saved one stopped. Starting points are ignored:
 // the grid is the experiment design, and a point off the grid would make its size a lie.
 import { ValidationError } from "../errors.js";
 import { isPlainObject } from "../space/json.js";
-import { DEFAULT_GRID_COUNT, axesSize, gridAxes, gridPoint, type GridCounts } from "../space/grid.js";
+import { DEFAULT_GRID_COUNT, buildGrid, type GridCounts } from "../space/grid.js";
 import type { Space } from "../space/space.js";
 import type { JsonValue, Point } from "../space/types.js";
 import type { EvaluationResult, Searcher, SearcherContext } from "./searcher.js";
@@ -34,19 +35,19 @@ export function gridCountsFromOptions(options: Record<string, JsonValue>): GridC
 
 /** The grid's size for these options: submit's default for --max-evals with --searcher grid. */
 export function gridSizeFor(space: Space, options: Record<string, JsonValue>): number {
-  return axesSize(gridAxes(space, gridCountsFromOptions(options)));
+  return buildGrid(space, gridCountsFromOptions(options)).size;
 }
 
 export function createGridSearcher(ctx: SearcherContext): Searcher {
-  const axes = gridAxes(ctx.space, gridCountsFromOptions(ctx.options));
-  const size = axesSize(axes);
+  const grid = buildGrid(ctx.space, gridCountsFromOptions(ctx.options));
+  const size = grid.size;
   let next = 0;
 
   return {
     name: "grid",
     ask(n: number): Point[] {
       const out: Point[] = [];
-      while (out.length < n && next < size) out.push(gridPoint(axes, next++));
+      while (out.length < n && next < size) out.push(grid.point(next++));
       return out;
     },
     tell(_results: EvaluationResult[]): void {

@@ -2,7 +2,7 @@
 // the one place that knows what each searcher does beyond ask and tell.
 import { ValidationError } from "../errors.js";
 import type { Space } from "../space/space.js";
-import type { JsonValue } from "../space/types.js";
+import type { JsonValue, ObjectiveSpec } from "../space/types.js";
 import { createAmbsSearcher } from "./ambs/index.js";
 import { createAshaSearcher, type AshaSearcher } from "./asha/searcher.js";
 import { loadCustomSearcher } from "./custom/load.js";
@@ -91,11 +91,14 @@ export interface SearcherSpec {
   searcherOptions: Record<string, JsonValue>;
   seed: number;
   direction: Direction;
+  /** The declared objectives; several make a multi-objective search. */
+  objectives?: ObjectiveSpec[] | null;
 }
 
 /** Builds the searcher a workflow names, fresh (a launcher then restores its saved state). */
 export async function loadSearcher(wf: SearcherSpec, space: Space): Promise<LoadedSearcher> {
   const ctx: SearcherContext = { space, seed: wf.seed, direction: wf.direction, options: wf.searcherOptions };
+  if (wf.objectives && wf.objectives.length > 1) ctx.objectives = wf.objectives;
   const entry = SEARCHERS[wf.searcher];
   if (!entry) throw new ValidationError(`unknown searcher '${wf.searcher}'`, `use --searcher ${SEARCHER_NAMES.join("|")}`);
   const declared = entry.capabilities;

@@ -2,7 +2,7 @@
 // evaluations end, and saves state() in the database in the same transaction as the rows it
 // produced, so a relaunched launcher restore()s and continues the same search.
 import type { Space } from "../space/space.js";
-import type { JsonValue, Point } from "../space/types.js";
+import type { JsonValue, ObjectiveSpec, Point } from "../space/types.js";
 
 export type Direction = "maximize" | "minimize";
 
@@ -12,6 +12,11 @@ export interface EvaluationResult {
   /** DONE carries a finite objective; FAILED/TIMEOUT carry none (never a fake value). */
   status: "DONE" | "FAILED" | "TIMEOUT";
   objective: number | null;
+  /**
+   * With several objectives, DONE's values in the declared order of SearcherContext.objectives
+   * (objective is the first); absent or null with one objective.
+   */
+  objectives?: number[] | null;
   /** Why a FAILED/TIMEOUT evaluation failed (first line of its error), when known. */
   error?: string | null;
 }
@@ -35,7 +40,10 @@ export interface Searcher {
 export interface SearcherContext {
   space: Space;
   seed: number;
+  /** The (first) objective's direction. */
   direction: Direction;
+  /** The declared objectives when there are several (direction is the first's); absent: one objective. */
+  objectives?: ObjectiveSpec[];
   /** Searcher-specific settings from the workflow row (e.g. kappa, n_initial_points). */
   options: Record<string, JsonValue>;
 }

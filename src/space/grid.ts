@@ -4,8 +4,11 @@
 // ordinals every value, a const its value.
 // The grid is the Cartesian product with the FIRST hyperparameter varying SLOWEST (Determined's
 // cartesianProduct nests the first name outermost), so point i is computed directly from i
-// (mixed radix) and a searcher's state is a single index.
+// (mixed radix) and a searcher's state is a single index. With conditions or forbidden clauses the
+// grid holds only allowed points whose inactive hyperparameters are left out, each once: it is
+// enumerated (src/space/enumerate.ts), parents first, and point i is the i-th of that list.
 import { ValidationError } from "../errors.js";
+import { enumeratePoints } from "./enumerate.js";
 import { cloneJson } from "./json.js";
 import type { Space } from "./space.js";
 import type { Hyperparameter, JsonValue, Point } from "./types.js";
@@ -95,9 +98,36 @@ export function gridAxes(space: Space, counts: GridCounts): GridAxis[] {
   return space.params.map((p) => ({ name: p.name, values: gridValues(p, counts.perName[p.name] ?? counts.count) }));
 }
 
+/** Points a conditional or constrained grid may have: it is held in memory. */
+export const MAX_LISTED_GRID = 1_000_000;
+
+/** A grid: its number of points and point number i (0-based). */
+export interface Grid {
+  size: number;
+  point(index: number): Point;
+}
+
+/** The grid of a space: mixed radix over the axes, or the list of allowed points of a conditional or constrained space. */
+export function buildGrid(space: Space, counts: GridCounts): Grid {
+  const axes = gridAxes(space, counts);
+  if (!space.conditional && !space.constrained) return { size: axesSize(axes), point: (i) => gridPoint(axes, i) };
+  const byName = new Map(axes.map((a) => [a.name, a.values]));
+  const points = enumeratePoints(space, (p) => byName.get(p.name)!, MAX_LISTED_GRID);
+  if (points === null) {
+    throw new ValidationError(
+      `the grid has more than ${MAX_LISTED_GRID} allowed points`,
+      "lower grid_count or the per-hyperparameter counts",
+    );
+  }
+  if (points.length === 0) {
+    throw new ValidationError("no point of the grid is allowed by the forbidden clauses and constraints", "raise grid_count, or narrow the forbidden clauses");
+  }
+  return { size: points.length, point: (i) => structuredClone(points[i]!) };
+}
+
 /** Number of points of the grid (what `--max-evals` defaults to for the grid searcher). */
 export function gridSize(space: Space, counts: GridCounts): number {
-  return axesSize(gridAxes(space, counts));
+  return buildGrid(space, counts).size;
 }
 
 export function axesSize(axes: readonly GridAxis[]): number {

@@ -39,6 +39,14 @@ export type Forbidden =
   | { op: "in"; name: string; values: JsonValue[] }
   | { op: "and"; terms: Forbidden[] };
 
+/** One objective of a search: its name (a results.csv column, a key of a run's result) and direction. */
+export interface ObjectiveSpec {
+  name: string;
+  direction: "maximize" | "minimize";
+  /** The objective's value in the hypervolume's reference point (declared, else the worst observed). */
+  reference?: number;
+}
+
 /** What a problem module or YAML file describes, after validation. JSON-serialisable. */
 export interface ProblemSpec {
   hyperparameters: Hyperparameter[];
@@ -49,6 +57,14 @@ export interface ProblemSpec {
   forbidden?: Forbidden[];
   /** Default values the problem gave (DeepHyper's default_value), by name. */
   defaults?: Record<string, JsonValue>;
+  /**
+   * The problem's constraint functions (TS/JS problems only): functions are not JSON, so the spec
+   * records the module that defines them and how many; whoever builds the space from a stored spec
+   * imports the module again (src/problem/load.ts, loadSpace).
+   */
+  constraints?: { source: string; count: number };
+  /** The objectives the problem declares, in order (a run then returns one value per objective). */
+  objectives?: ObjectiveSpec[];
   /** Grid points per numeric range by name (the `count` keys of a Determined YAML file). */
   gridCounts?: Record<string, number>;
 }

@@ -162,8 +162,8 @@ export async function finishEvaluations(
     throw new SpruceError("finishEvaluations: saving a searcher state without results needs opts.workflowId", { hint: "this is a bug in spruce: report it with the output of --verbose" });
   }
   for (const r of results) {
-    if (r.objective !== null && !Number.isFinite(r.objective)) {
-      throw new SpruceError(`evaluation ${r.id}: objective ${r.objective} is not a finite number`, {
+    if ((r.objective !== null && !Number.isFinite(r.objective)) || (r.objectives ?? []).some((v) => !Number.isFinite(v))) {
+      throw new SpruceError(`evaluation ${r.id}: objective ${r.objectives ? `[${r.objectives.join(", ")}]` : r.objective} is not a finite number`, {
         hint: "record the evaluation as FAILED with a null objective",
       });
     }
@@ -185,6 +185,7 @@ export async function finishEvaluations(
       const patch: Record<string, unknown> = {
         state: r.state,
         objective: r.objective,
+        objectives: toJsonOrNull(r.objectives),
         exit_code: r.exitCode ?? null,
         error: r.error ?? null,
         finished_at: at,

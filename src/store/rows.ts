@@ -1,6 +1,6 @@
 // Conversion between database rows (snake_case, JSON as text, bigints that pg returns as strings)
 // and the row types of ./types.ts (camelCase, parsed JSON, JS numbers). The same on both dialects.
-import type { JsonValue, Point, ProblemSpec } from "../space/types.js";
+import type { JsonValue, ObjectiveSpec, Point, ProblemSpec } from "../space/types.js";
 import type { RawRow } from "./sql.js";
 import type {
   BatchJobRow,
@@ -63,6 +63,8 @@ export function toWorkflow(r: RawRow): WorkflowRow {
     state: r.state as WorkflowState,
     createdAt: num(r.created_at),
     error: strOrNull(r.error),
+    // Absent, as in a NewWorkflow that declares none, when the workflow has one unnamed objective.
+    ...(r.objectives === null || r.objectives === undefined ? {} : { objectives: parseOrNull<ObjectiveSpec[]>(r.objectives) }),
   };
 }
 
@@ -73,6 +75,7 @@ export function toEvaluation(r: RawRow): EvaluationRow {
     state: r.state as EvaluationState,
     point: parse<Point>(r.point),
     objective: numOrNull(r.objective),
+    objectives: parseOrNull<number[]>(r.objectives),
     metrics: parseOrNull<Record<string, JsonValue>>(r.metrics),
     attempt: num(r.attempt),
     claimedBy: numOrNull(r.claimed_by),

@@ -1,6 +1,6 @@
 // Row shapes the store returns. Callers see plain objects with parsed JSON and Date-free numbers
 // (epoch milliseconds), identical for SQLite and PostgreSQL.
-import type { JsonValue, Point, ProblemSpec } from "../space/types.js";
+import type { JsonValue, ObjectiveSpec, Point, ProblemSpec } from "../space/types.js";
 import type { SchedulerName } from "../schedulers/types.js";
 import type { BatchJobState, EvaluationState, WorkflowState } from "./states.js";
 
@@ -94,6 +94,11 @@ export interface NewWorkflow {
   searcher: string;
   searcherOptions: Record<string, JsonValue>;
   direction: "maximize" | "minimize";
+  /**
+   * The declared objectives, in order; absent or null: one unnamed objective of `direction`. With
+   * several, `direction` is the first one's.
+   */
+  objectives?: ObjectiveSpec[] | null;
   maxEvals: number;
   seed: number;
   settings: WorkflowSettings;
@@ -115,6 +120,8 @@ export interface EvaluationRow {
   state: EvaluationState;
   point: Point;
   objective: number | null;
+  /** With several objectives, a DONE row's values in declared order (objective is the first); else null. */
+  objectives: number[] | null;
   metrics: Record<string, JsonValue> | null;
   attempt: number;
   claimedBy: number | null;
@@ -182,6 +189,8 @@ export interface FinishedEvaluation {
   attempt: number;
   state: "DONE" | "FAILED" | "TIMEOUT" | "KILLED";
   objective: number | null;
+  /** Several objectives: every value, in declared order (objective is the first). */
+  objectives?: number[] | null;
   metrics?: Record<string, JsonValue> | null;
   exitCode?: number | null;
   error?: string | null;

@@ -2,7 +2,7 @@
 // everything that belongs to the workflow.
 import { NotFoundError, WorkflowExistsError } from "../errors.js";
 import type { Store } from "./connection.js";
-import { toJson, toWorkflow } from "./rows.js";
+import { toJson, toJsonOrNull, toWorkflow } from "./rows.js";
 import { isUniqueViolation, nowMs, retrying, writeTransaction, type RawRow } from "./sql.js";
 import type { NewWorkflow, WorkflowRow, WorkflowState } from "./types.js";
 
@@ -24,6 +24,7 @@ export async function createWorkflow(store: Store, wf: NewWorkflow): Promise<Wor
         searcher: wf.searcher,
         searcher_options: toJson(wf.searcherOptions),
         direction: wf.direction,
+        objectives: toJsonOrNull(wf.objectives),
         max_evals: wf.maxEvals,
         seed: wf.seed,
         settings: toJson(wf.settings),

@@ -1,6 +1,7 @@
 // The HTML report of a real finished search, rendered in headless Chromium (Debian's `chromium`,
 // driven by playwright-core): no console or page errors, no network requests, one mark per finished
-// evaluation with the failures marked, working tooltips; a screenshot goes to test-artifacts/.
+// evaluation with the failures marked, working tooltips, and a two-objective search's Pareto front;
+// screenshots go to test-artifacts/.
 // CI must have chromium (.ci/run installs it): there a missing browser fails; elsewhere it skips.
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -78,6 +79,52 @@ describe.skipIf(missing && !CI)(title, () => {
       mkdirSync(join(ROOT, "test-artifacts"), { recursive: true });
       await page.mouse.move(0, 0);
       await page.screenshot({ path: join(ROOT, "test-artifacts/report.png"), fullPage: true });
+      expect(problems).toEqual([]);
+      passed = true;
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
+  it("renders a two-objective search's Pareto front: every success a point, the front highlighted", async () => {
+    passed = false;
+    const sub = spruce([...W, "submit", "hps", "pareto", "-p", join(ROOT, "examples/multi-objective/problem.ts"), "-r", join(ROOT, "examples/multi-objective/run.ts"), "--scheduler", "local", "--max-evals", "20", "--evals-per-node", "4", "--seed", "4", "--wait"]);
+    expect(sub.code, sub.stderr).toBe(0);
+    const rep = spruce([...W, "report", "pareto"]);
+    expect(rep.code, rep.stderr).toBe(0);
+    const status = JSON.parse(spruce([...W, "status", "pareto", "--json"]).stdout);
+    const front = (status.best as { eval_id: number }[]).map((b) => String(b.eval_id)).sort();
+    expect(status.counts.DONE).toBe(20);
+
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const problems: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      page.on("request", (r) => {
+        if (!r.url().startsWith("file:")) problems.push(`network request: ${r.url()}`);
+      });
+      await page.goto(`file://${rep.stdout.trim()}`, { waitUntil: "load" });
+      expect(await page.locator("#chart-pareto .pt").count()).toBe(20);
+      const onFront = await page.locator("#chart-pareto .pt.front").evaluateAll((els) => els.map((e) => e.getAttribute("data-eval-id")!));
+      expect(onFront.sort()).toEqual(front);
+      expect(await page.locator("#chart-pareto path.front-line").count()).toBe(1);
+      expect((await page.locator("#chart-pareto").boundingBox())!.width).toBeGreaterThan(300);
+      expect(await page.locator("#topk tr[data-eval-id]").count()).toBe(front.length);
+      // Hovering a front point names both objectives; clicking highlights it in the other charts too.
+      const point = page.locator("#chart-pareto .pt.front").first();
+      const id = await point.getAttribute("data-eval-id");
+      await point.hover({ force: true });
+      await expect.poll(() => page.locator("#tip").isVisible()).toBe(true);
+      expect(await page.locator("#tip").textContent()).toMatch(new RegExp(`^evaluation ${id}  DONE\naccuracy [0-9.]+\nlatency [0-9.]+\n`));
+      await point.click({ force: true });
+      expect(await page.locator(`.hl[data-eval-id="${id}"]`).count()).toBeGreaterThanOrEqual(3);
+      mkdirSync(join(ROOT, "test-artifacts"), { recursive: true });
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: join(ROOT, "test-artifacts/report-pareto.png"), fullPage: true });
       expect(problems).toEqual([]);
       passed = true;
     } finally {

@@ -83,6 +83,17 @@ describe.each(DIALECTS)("%s", (dialect) => {
       expect((await listEvents(store, a!.id)).at(-1)).toMatchObject({ toState: "DONE", at: 1234 });
     });
 
+    it("stores every objective of a DONE row in declared order, and refuses a non-finite one", async () => {
+      const { store, workflowId, launcherId } = await setup(dialect);
+      const [a, b] = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }], { claim: { launcherId, hosts: [["n1"], ["n1"]] } });
+      const [done] = await finishEvaluations(store, [{ id: a!.id, attempt: 0, state: "DONE", objective: 0.9, objectives: [0.9, 12.5, -3] }], { launcherId });
+      expect(done).toMatchObject({ objective: 0.9, objectives: [0.9, 12.5, -3] });
+      expect(await getEvaluation(store, a!.id)).toEqual(done);
+      const refused = await finishEvaluations(store, [{ id: b!.id, attempt: 0, state: "DONE", objective: 0.9, objectives: [0.9, Number.NaN] }], { launcherId }).catch((e: unknown) => e);
+      expect((refused as Error).message).toMatch(/objective \[0\.9, NaN\] is not a finite number/);
+      expect((await getEvaluation(store, b!.id))!).toMatchObject({ state: "RUNNING", objectives: null });
+    });
+
     it("creates rows already claimed, as a claim would leave them; the rest stay READY for others", async () => {
       const { store, workflowId, launcherId } = await setup(dialect);
       const created = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }, { x: 3 }], {

@@ -40,6 +40,17 @@ describe.each(DIALECTS)("%s", (dialect) => {
       expect(await getWorkflowById(store, 9999)).toBeUndefined();
     });
 
+    it("keeps a workflow's declared objectives, in order, with their reference values", async () => {
+      const { store } = await makeTempStore(dialect);
+      const objectives = [
+        { name: "acc", direction: "maximize" as const, reference: 0.5 },
+        { name: "time", direction: "minimize" as const },
+      ];
+      const row = await createWorkflow(store, sampleWorkflow({ name: "moo", objectives }));
+      expect(row.objectives).toEqual(objectives);
+      expect((await getWorkflow(store, "moo"))!.objectives).toEqual(objectives);
+    });
+
     it("refuses a duplicate name with WorkflowExistsError and keeps the first", async () => {
       const { store } = await makeTempStore(dialect);
       const first = await createWorkflow(store, sampleWorkflow({ name: "dup", maxEvals: 5 }));

@@ -72,3 +72,35 @@ describe("parseObjective from the result file", () => {
     expect(parseObjective("", '{"objective": -Infinity}')).toEqual({ error: "objective is -Infinity" });
   });
 });
+
+describe("parseObjective with several objectives", () => {
+  const names = ["acc", "time"];
+
+  it("reads a result file's objectives by name or in declared order, the other fields as metadata", () => {
+    expect(parseObjective("", '{"objectives": {"time": 3, "acc": 0.9}, "epochs": 5}', names)).toEqual({ objective: 0.9, objectives: [0.9, 3], metadata: { epochs: 5 } });
+    expect(parseObjective("", '{"objectives": [0.9, 3]}', names)).toEqual({ objective: 0.9, objectives: [0.9, 3], metadata: null });
+    expect(parseObjective("", '{"objective": [0.9, 3]}', names)).toEqual({ objective: 0.9, objectives: [0.9, 3], metadata: null });
+  });
+
+  it("reads the line 'objective: v1, v2'", () => {
+    expect(parseObjective("objective: 0.5\nobjective: 0.9, 3e1\n", null, names)).toEqual({ objective: 0.9, objectives: [0.9, 30], metadata: null });
+  });
+
+  it("fails a missing, extra, unknown or non-finite objective with the reason", () => {
+    expect(parseObjective("", '{"objectives": {"acc": 0.9}}', names)).toEqual({ error: "objective 'time' is missing from $SPRUCE_RESULT_FILE" });
+    expect(parseObjective("", '{"objectives": {"acc": 0.9, "time": 1, "size": 2}}', names)).toEqual({
+      error: `"objectives" in $SPRUCE_RESULT_FILE has 'size', which is not a declared objective (acc, time)`,
+    });
+    expect(parseObjective("", '{"objectives": [0.9]}', names)).toEqual({ error: `"objectives" in $SPRUCE_RESULT_FILE has 1 value(s), expected 2 objectives (acc, time)` });
+    expect(parseObjective("", '{"objective": 0.9}', names)).toEqual({ error: `"objective" in $SPRUCE_RESULT_FILE is 0.9, expected 2 objectives (acc, time)` });
+    expect(parseObjective("", '{"objectives": {"acc": 0.9, "time": NaN}}', names)).toEqual({ error: "objective 'time' is NaN" });
+    expect(parseObjective("", '{"objectives": ["-Infinity", 1]}', names)).toEqual({ error: "objective 'acc' is -Infinity" });
+    expect(parseObjective("objective: 0.9\n", null, names)).toEqual({ error: "the objective line has 1 value(s), expected 2 objectives (acc, time)" });
+    expect(parseObjective("objective: 0.9, inf\n", null, names)).toEqual({ error: "objective 'time' is Infinity" });
+    expect(parseObjective("nothing\n", null, names)).toEqual({ error: "no 'objective: <v1>, <v2>, ...' line in stdout (expected 2 objectives (acc, time))" });
+  });
+
+  it("keeps one objective as before: a list is not a number", () => {
+    expect(parseObjective("", '{"objective": [0.9, 3]}', ["acc"])).toEqual({ error: `"objective" in $SPRUCE_RESULT_FILE is not a number: [0.9,3]` });
+  });
+});

@@ -27,6 +27,7 @@ describe("classifyOutcome: runs the launcher stopped", () => {
     expect(classifyOutcome(end({ stoppedFor: "timeout", timeoutSeconds: 30, exitCode: null, signal: "SIGTERM" }), out)).toEqual({
       status: "TIMEOUT",
       objective: null,
+      objectives: null,
       metadata: null,
       exitCode: null,
       signal: "SIGTERM",
@@ -51,7 +52,7 @@ describe("classifyOutcome: runs the launcher stopped", () => {
     for (const [reason, status, error] of cases) {
       const out = output({ stdout: "objective: 1\n", stderr: "boom\n" });
       const o = classifyOutcome(end({ stoppedFor: reason, exitCode: 143, signal: null }), out);
-      expect(o).toEqual({ status, objective: null, metadata: null, exitCode: 143, signal: null, error, progress: [], ...T });
+      expect(o).toEqual({ status, objective: null, objectives: null, metadata: null, exitCode: 143, signal: null, error, progress: [], ...T });
       expect(out.reads).toEqual([]);
     }
   });
@@ -105,6 +106,7 @@ describe("classifyOutcome: runs that ended by themselves", () => {
     expect(classifyOutcome(end(), out)).toEqual({
       status: "DONE",
       objective: 0.2,
+      objectives: null,
       metadata: null,
       exitCode: 0,
       signal: null,
@@ -137,11 +139,21 @@ describe("classifyOutcome: runs that ended by themselves", () => {
   });
 });
 
+describe("classifyOutcome with several objectives", () => {
+  it("DONE with every objective in declared order; FAILED naming the one missing", () => {
+    const done = classifyOutcome(end(), output({ stdout: "objective: 0.9, 12\n" }), ["acc", "time"]);
+    expect(done).toMatchObject({ status: "DONE", objective: 0.9, objectives: [0.9, 12], error: null });
+    const missing = classifyOutcome(end(), output({ result: '{"objectives": {"acc": 0.9}}', stderr: "bye\n" }), ["acc", "time"]);
+    expect(missing).toMatchObject({ status: "FAILED", objective: null, objectives: null, error: "objective 'time' is missing from $SPRUCE_RESULT_FILE\nbye" });
+  });
+});
+
 describe("makeOutcome", () => {
   it("fills every field not given with its empty value", () => {
     expect(makeOutcome("FAILED", { error: "could not start", ...T })).toEqual({
       status: "FAILED",
       objective: null,
+      objectives: null,
       metadata: null,
       exitCode: null,
       signal: null,

@@ -5,13 +5,21 @@
 // refit per point. Pending points (asked, not told) enter every fit with the same lie.
 // Candidates are uniform draws plus perturbations of the best points, and in 4-D and up
 // neighbours of the best uniform draws (refine); duplicates of evaluated or pending points are
-// skipped, and a small finite space is enumerated instead of sampled.
+// skipped, and a small finite space is enumerated instead of sampled. With conditions or
+// forbidden clauses every candidate is repaired into an allowed point (candidates.ts) before it is
+// scored: inactive hyperparameters are encoded apart from every real value (INACTIVE). With several
+// objectives the surrogate learns a scalarization of them, ParEGO's augmented Chebyshev function of
+// min-max scaled losses, with weights drawn anew at each fit, so successive proposals aim at
+// different parts of the Pareto front.
+import { SpruceError } from "../../errors.js";
+import { toLosses } from "../../objectives/pareto.js";
+import { chebyshev, simplexWeights } from "../../objectives/scalarize.js";
 import type { Space } from "../../space/space.js";
-import type { JsonValue, Point } from "../../space/types.js";
+import type { JsonValue, ObjectiveSpec, Point } from "../../space/types.js";
 import { Rng, type RngState } from "../../util/rng.js";
 import type { Direction, EvaluationResult, Searcher } from "../searcher.js";
 import { bestCandidate, normalQuantile, utility, type Acquisition, type AcquisitionKind } from "./acquisition.js";
-import { CandidateSampler } from "./candidates.js";
+import { CandidateSampler, MAX_REPAIR_TRIES } from "./candidates.js";
 import { Forest, type ForestKind, type ScoredCandidates } from "./forest.js";
 
 export type Liar = "cl_max" | "cl_min" | "cl_mean";
@@ -69,8 +77,10 @@ const DRAWS_PER_POINT = 200;
 interface Observation {
   point: Point;
   x: Float64Array;
-  /** The finite objective, or null for a failed or timed-out evaluation. */
+  /** The finite objective (the first, with several), or null for a failed or timed-out evaluation. */
   objective: number | null;
+  /** With several objectives, every one (finite), in declared order; null for a failure. */
+  objectives?: number[] | null;
 }
 
 interface Pending {
@@ -91,7 +101,7 @@ interface SavedState {
   version: 1;
   rng: RngState;
   nextStart: number;
-  observations: { point: Point; objective: number | null }[];
+  observations: { point: Point; objective: number | null; objectives?: number[] | null }[];
   pending: Point[];
 }
 
@@ -105,16 +115,22 @@ export class AmbsSearcher implements Searcher {
   private readonly sampler: CandidateSampler;
   /** +1 when minimising the objective, -1 when maximising: the loss is sign * objective. */
   private readonly sign: number;
+  /** The objectives when there are several (the loss is then a scalarization), else null. */
+  private readonly objectives: readonly ObjectiveSpec[] | null;
+  /** Several objectives: the scalarization's weights of the current fit. */
+  private weights: number[] = [];
 
   constructor(
     private readonly space: Space,
     seed: number,
     direction: Direction,
     private readonly opts: AmbsOptions,
+    objectives?: readonly ObjectiveSpec[],
   ) {
     this.rng = new Rng(seed);
     this.sign = direction === "maximize" ? -1 : 1;
     this.sampler = new CandidateSampler(space);
+    this.objectives = objectives && objectives.length > 1 ? objectives : null;
   }
 
   ask(n: number): Point[] {
@@ -140,9 +156,17 @@ export class AmbsSearcher implements Searcher {
       this.pending.delete(key);
       // A result told twice (a relaunch replaying its rows) counts once.
       if (this.observed.has(key)) continue;
-      const objective = r.status === "DONE" && r.objective !== null && Number.isFinite(r.objective) ? r.objective : null;
+      const x = pend?.x ?? this.space.encode(r.point);
       this.observed.add(key);
-      this.observations.push({ point: r.point, x: pend?.x ?? this.space.encode(r.point), objective });
+      if (this.objectives) {
+        // A result without every objective (a run stopped early) teaches as a failure.
+        const k = this.objectives.length;
+        const ok = r.status === "DONE" && r.objectives?.length === k && r.objectives.every(Number.isFinite);
+        this.observations.push({ point: r.point, x, objective: ok ? r.objectives![0]! : null, objectives: ok ? [...r.objectives!] : null });
+        continue;
+      }
+      const objective = r.status === "DONE" && r.objective !== null && Number.isFinite(r.objective) ? r.objective : null;
+      this.observations.push({ point: r.point, x, objective });
     }
   }
 
@@ -151,7 +175,7 @@ export class AmbsSearcher implements Searcher {
       version: 1,
       rng: this.rng.state(),
       nextStart: this.nextStart,
-      observations: this.observations.map((o) => ({ point: o.point, objective: o.objective })),
+      observations: this.observations.map((o) => (this.objectives ? { point: o.point, objective: o.objective, objectives: o.objectives ?? null } : { point: o.point, objective: o.objective })),
       pending: [...this.pending.values()].map((p) => p.point),
     };
     return s as unknown as JsonValue;
@@ -167,7 +191,7 @@ export class AmbsSearcher implements Searcher {
     this.pending = new Map();
     for (const o of s.observations) {
       this.observed.add(this.space.key(o.point));
-      this.observations.push({ point: o.point, x: this.space.encode(o.point), objective: o.objective });
+      this.observations.push({ point: o.point, x: this.space.encode(o.point), objective: o.objective, ...(this.objectives ? { objectives: o.objectives ?? null } : {}) });
     }
     for (const p of s.pending) this.pending.set(this.space.key(p), { point: p, x: this.space.encode(p) });
   }
@@ -215,16 +239,24 @@ export class AmbsSearcher implements Searcher {
       return;
     }
     const buf = new Float64Array(this.sampler.dim);
+    const stats = { forbidden: 0 };
+    // While every draw so far was forbidden, go on up to MAX_REPAIR_TRIES, then stop the search
+    // with the reason rather than return nothing on every ask.
+    const allForbidden = (): boolean => this.sampler.repairs && stats.forbidden === draws;
     let draws = 0;
-    while (out.length < want && draws++ < DRAWS_PER_POINT * want && !this.exhausted()) {
+    while (out.length < want && !this.exhausted() && (draws < DRAWS_PER_POINT * want || (allForbidden() && draws < MAX_REPAIR_TRIES))) {
+      draws++;
       this.sampler.random(this.rng, buf, 0, 1);
+      if (this.sampler.repairs && this.sampler.repair(this.rng, buf, 0, 1, stats) === 0) continue;
       const p = this.space.decode(buf);
       this.accept(p, this.space.key(p), out);
     }
+    if (out.length === 0 && draws > 0 && allForbidden()) throw noAllowedDraw(draws);
   }
 
   private askModel(want: number, out: Point[]): void {
     const d = this.sampler.dim;
+    if (this.objectives) this.weights = simplexWeights(this.rng, this.objectives.length);
     let train = this.trainingSet();
     const fit = (): Forest =>
       Forest.fit(
@@ -280,8 +312,9 @@ export class AmbsSearcher implements Searcher {
    */
   private trainingSet(): { X: Float64Array; y: Float64Array; rows: number; best: number; lie: number; order: number[] } {
     const d = this.sampler.dim;
+    const lossOf = this.lossFunction();
     const losses: number[] = [];
-    for (const o of this.observations) if (o.objective !== null) losses.push(this.sign * o.objective);
+    for (const o of this.observations) if (o.objective !== null) losses.push(lossOf(o));
     const worstLoss = Math.max(...losses);
     const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
     const z = gaussianRanks(losses);
@@ -296,7 +329,7 @@ export class AmbsSearcher implements Searcher {
     this.observations.forEach((o, i) => {
       let loss: number;
       if (o.objective !== null) {
-        loss = this.sign * o.objective;
+        loss = lossOf(o);
         scored.push({ i, loss });
       } else if (this.opts.failures === "worst") loss = worstLoss;
       else return;
@@ -309,6 +342,15 @@ export class AmbsSearcher implements Searcher {
     }
     scored.sort((a, b) => a.loss - b.loss || a.i - b.i);
     return { X, y, rows, best: z(scored[0]!.loss), lie, order: scored.map((s) => s.i) };
+  }
+
+  /** The loss of a successful observation: the signed objective, or the scalarization of the current fit. */
+  private lossFunction(): (o: Observation) => number {
+    const objectives = this.objectives;
+    if (!objectives) return (o) => this.sign * o.objective!;
+    const losses = this.observations.filter((o) => o.objective !== null).map((o) => toLosses(o.objectives!, objectives));
+    const f = chebyshev(losses, this.weights);
+    return (o) => f(toLosses(o.objectives!, objectives));
   }
 
   /**
@@ -368,6 +410,7 @@ export class AmbsSearcher implements Searcher {
         this.sampler.perturb(this.rng, centre, scale, pMove, X, r++);
       }
     }
+    if (this.sampler.repairs) r = this.sampler.repair(this.rng, X, 0, r);
     const all = forest.extend(sc, X, r);
     return { cands: { X: all.X, n: all.n, nLocal: cands.nLocal }, sc: all };
   }
@@ -401,7 +444,12 @@ export class AmbsSearcher implements Searcher {
       const scale = SCALE_MIN * Math.pow(SCALE_MAX / SCALE_MIN, this.rng.next());
       this.sampler.perturb(this.rng, centres[k]!, scale, pMove, X, r);
     }
-    return { X, n, nLocal };
+    if (!this.sampler.repairs) return { X, n, nLocal };
+    // Forbidden candidates are dropped; the uniform ones close up behind the local ones kept.
+    const keptLocal = this.sampler.repair(this.rng, X, 0, nLocal);
+    const keptUniform = this.sampler.repair(this.rng, X, nLocal, n - nLocal);
+    X.copyWithin(keptLocal * d, nLocal * d, (nLocal + keptUniform) * d);
+    return { X: X.subarray(0, (keptLocal + keptUniform) * d), n: keptLocal + keptUniform, nLocal: keptLocal };
   }
 }
 
@@ -440,4 +488,10 @@ function lowerBound(sorted: Float64Array, v: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+function noAllowedDraw(tries: number): SpruceError {
+  return new SpruceError(`ambs: no allowed point in ${tries} random draws: the forbidden clauses and constraints leave (almost) nothing of the space`, {
+    hint: "loosen the forbidden clauses or constraint functions of the problem",
+  });
 }

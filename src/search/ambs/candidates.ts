@@ -2,8 +2,11 @@
 // Point objects encoded through Space.encode (which validates each point) would cost more than
 // the surrogate itself. Every generated vector lies on the space's lattice (ints and ordinals on
 // encodings of real values, categoricals one-hot), so the vector that is scored is exactly the
-// encoding of the point that Space.decode gives back for it.
-import type { Space } from "../../space/space.js";
+// encoding of the point that Space.decode gives back for it. In a space with conditions or
+// forbidden clauses, repair() then makes each vector the encoding of an allowed point (inactive
+// columns set apart, newly active ones drawn) and drops the forbidden ones.
+import { allValues, enumeratePoints } from "../../space/enumerate.js";
+import { MAX_SAMPLE_TRIES, type Space } from "../../space/space.js";
 import type { Point } from "../../space/types.js";
 import type { Rng } from "../../util/rng.js";
 
@@ -18,15 +21,21 @@ type Column =
 
 export class CandidateSampler {
   readonly dim: number;
+  /** Vectors need repair(): the space has conditions or forbidden clauses. */
+  readonly repairs: boolean;
   private readonly columns: Column[] = [];
+  /** The column of each hyperparameter that has one. */
+  private readonly columnOf = new Map<string, Column>();
   private enumerated: { X: Float64Array; keys: string[]; points: Point[] } | null = null;
 
   constructor(private readonly space: Space) {
     this.dim = space.dim;
+    this.repairs = space.conditional || space.constrained;
     // A valid point to vary one hyperparameter at a time when reading encodings off the space.
     const base = space.decode(new Float64Array(space.dim));
     let offset = 0;
     for (const param of space.params) {
+      const before = this.columns.length;
       switch (param.type) {
         case "float":
           this.columns.push({ kind: "continuous", offset });
@@ -54,6 +63,7 @@ export class CandidateSampler {
         case "const":
           break;
       }
+      if (this.columns.length > before) this.columnOf.set(param.name, this.columns[before]!);
     }
     if (offset !== space.dim) {
       throw new Error(`ambs: the space encodes ${space.dim} columns, its hyperparameters describe ${offset}`);
@@ -65,17 +75,44 @@ export class CandidateSampler {
     const d = this.dim;
     for (let r = from; r < from + n; r++) {
       const o = r * d;
-      for (const col of this.columns) {
-        if (col.kind === "onehot") {
-          for (let j = 0; j < col.width; j++) out[o + col.offset + j] = 0;
-          out[o + col.offset + Math.floor(rng.next() * col.width)] = 1;
-        } else if (col.kind === "lattice") {
-          // As Space.sample: choices and linear ints uniform over values, log ints uniform in log space.
-          const g = col.grid;
-          out[o + col.offset] = col.log ? g[nearest(g, rng.next())]! : g[Math.floor(rng.next() * g.length)]!;
-        } else out[o + col.offset] = rng.next();
-      }
+      for (const col of this.columns) drawColumn(rng, col, out, o);
     }
+  }
+
+  /**
+   * For a space with conditions or forbidden clauses: turns rows [from, from + n) of X into
+   * encodings of allowed points, moved to the front of that range, and returns how many there are.
+   * A row is decoded (which settles which hyperparameters are active); an active one whose column
+   * holds the inactive encoding (a perturbed parent woke it up) gets a uniform draw; the point is
+   * encoded back, so inactive columns read as inactive; a forbidden point is dropped. Also counts
+   * the forbidden rows into `stats` when given.
+   */
+  repair(rng: Rng, X: Float64Array, from: number, n: number, stats?: { forbidden: number }): number {
+    const d = this.dim;
+    let kept = from;
+    for (let r = from; r < from + n; r++) {
+      const o = r * d;
+      let p = this.space.decode(X.subarray(o, o + d));
+      // Each pass can wake a child of a child: at most one pass per level.
+      for (let pass = 0; pass < this.space.params.length; pass++) {
+        let woke = false;
+        for (const c of this.space.conditions) {
+          const col = this.columnOf.get(c.child);
+          if (col === undefined || !(c.child in p) || !isInactive(col, X, o)) continue;
+          drawColumn(rng, col, X, o);
+          woke = true;
+        }
+        if (!woke) break;
+        p = this.space.decode(X.subarray(o, o + d));
+      }
+      if (this.space.isForbidden(p)) {
+        if (stats) stats.forbidden++;
+        continue;
+      }
+      this.space.encodeTrusted(p, X, kept * d);
+      kept++;
+    }
+    return kept - from;
   }
 
   /**
@@ -119,8 +156,15 @@ export class CandidateSampler {
    */
   enumerate(limit: number): { X: Float64Array; keys: string[]; points: Point[] } | null {
     const size = this.space.size();
-    if (size > limit) return null;
+    if (size > limit || !this.space.sizeIsExact()) return null;
     if (this.enumerated) return this.enumerated;
+    if (this.repairs) {
+      const points = enumeratePoints(this.space, allValues, limit) ?? [];
+      const X = new Float64Array(points.length * this.dim);
+      points.forEach((p, r) => this.space.encodeTrusted(p, X, r * this.dim));
+      this.enumerated = { X, keys: points.map((p) => this.space.key(p)), points };
+      return this.enumerated;
+    }
     const d = this.dim;
     const X = new Float64Array(size * d);
     // Mixed-radix counting over each column's choices.
@@ -149,9 +193,32 @@ export class CandidateSampler {
   }
 
   private encodings(base: Point, name: string, offset: number, values: Point[string][]): Float64Array {
-    const grid = Float64Array.from(values, (v) => this.space.encode({ ...base, [name]: v })[offset]!);
+    // Trusted: in a conditional space `name` may be inactive in base, which encode() would refuse.
+    const grid = Float64Array.from(values, (v) => this.space.encodeTrusted({ ...base, [name]: v })[offset]!);
     return grid.sort();
   }
+}
+
+/** Tries at which a space whose draws are all forbidden stops the search (as Space.sample does). */
+export const MAX_REPAIR_TRIES = MAX_SAMPLE_TRIES;
+
+/** A uniform draw of one column into row o of out. */
+function drawColumn(rng: Rng, col: Column, out: Float64Array, o: number): void {
+  if (col.kind === "onehot") {
+    for (let j = 0; j < col.width; j++) out[o + col.offset + j] = 0;
+    out[o + col.offset + Math.floor(rng.next() * col.width)] = 1;
+  } else if (col.kind === "lattice") {
+    // As Space.sample: choices and linear ints uniform over values, log ints uniform in log space.
+    const g = col.grid;
+    out[o + col.offset] = col.log ? g[nearest(g, rng.next())]! : g[Math.floor(rng.next() * g.length)]!;
+  } else out[o + col.offset] = rng.next();
+}
+
+/** Whether the column of row o holds the inactive encoding (below the cube, or no one-hot set). */
+function isInactive(col: Column, X: Float64Array, o: number): boolean {
+  if (col.kind !== "onehot") return X[o + col.offset]! < 0;
+  for (let j = 0; j < col.width; j++) if (X[o + col.offset + j]! > 0) return false;
+  return true;
 }
 
 function clamp01(v: number): number {

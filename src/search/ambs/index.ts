@@ -28,7 +28,7 @@ export const AMBS_DEFAULTS: Readonly<AmbsOptions> = Object.freeze({
 });
 
 export function createAmbsSearcher(ctx: SearcherContext): Searcher {
-  return new AmbsSearcher(ctx.space, ctx.seed, ctx.direction, parseAmbsOptions(ctx.options));
+  return new AmbsSearcher(ctx.space, ctx.seed, ctx.direction, parseAmbsOptions(ctx.options), ctx.objectives);
 }
 
 /** The submit flags that set an option; the others come only from a workflow row written by code. */

@@ -73,7 +73,9 @@ export function createAshaSearcher(ctx: SearcherContext): AshaSearcher {
   if (factory === undefined) {
     throw new ValidationError(`asha: unknown asha_searcher ${JSON.stringify(innerName)}`, `use one of: ${Object.keys(INNER).join(", ")}`);
   }
-  const inner = factory(ctx);
+  // Trials are ranked on one value, the (first) objective their progress points and results give: the
+  // inner searcher learns that value alone.
+  const inner = factory({ ...ctx, objectives: undefined });
   let points: Point[] = [];
   let byKey = new Map<string, number>();
   // Trials whose first rung result the inner searcher has been told: it learns one value per point,

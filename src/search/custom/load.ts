@@ -15,7 +15,7 @@ export interface CustomOptions {
 export async function loadCustomSearcher(ctx: SearcherContext): Promise<CustomSearcher> {
   const { search_method: path, method_args: args } = ctx.options as unknown as CustomOptions;
   const { create, source } = await loadSearchMethodModule(path);
-  const method = create({ space: ctx.space, seed: ctx.seed, direction: ctx.direction, args: args ?? null });
+  const method = create({ space: ctx.space, seed: ctx.seed, direction: ctx.direction, objectives: ctx.objectives ?? [{ name: "objective", direction: ctx.direction }], args: args ?? null });
   assertSearchMethod(method, source);
   return createCustomSearcher(ctx, method);
 }

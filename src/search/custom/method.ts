@@ -3,7 +3,7 @@
 // Handlers are synchronous: the launcher calls them between evaluations, in the order events occur.
 import { SpruceError, ValidationError } from "../../errors.js";
 import type { Space } from "../../space/space.js";
-import type { JsonValue, Point } from "../../space/types.js";
+import type { JsonValue, ObjectiveSpec, Point } from "../../space/types.js";
 
 /** What a handler asks the launcher to do. */
 export type Operation =
@@ -21,7 +21,8 @@ export interface MethodEvaluation {
 
 export interface SearchMethod {
   initialPoints(): Operation[];
-  onResult(evaluation: MethodEvaluation & { objective: number }): Operation[];
+  /** objective: the (first) objective; objectives: with several, every one by name. */
+  onResult(evaluation: MethodEvaluation & { objective: number; objectives?: Record<string, number> }): Operation[];
   onFailure(evaluation: MethodEvaluation, reason: string): Operation[];
   onReport?(evaluation: MethodEvaluation, step: number, value: number): Operation[];
   /** Fraction of the search done, 0..1 (shown by status). */
@@ -35,6 +36,8 @@ export interface SearchMethodContext {
   space: Space;
   seed: number;
   direction: "maximize" | "minimize";
+  /** The workflow's objectives in declared order (one, named "objective", unless several were declared). */
+  objectives?: ObjectiveSpec[];
   /** --method-args, parsed JSON. */
   args: JsonValue;
 }

@@ -33,6 +33,7 @@ export interface CustomSearcher extends Searcher {
 
 export function createCustomSearcher(ctx: SearcherContext, method: SearchMethod): CustomSearcher {
   const { space } = ctx;
+  const names = ctx.objectives && ctx.objectives.length > 1 ? ctx.objectives.map((o) => o.name) : null;
   let s: RunnerState = { method: null, started: false, events: 0, queue: [], pending: 0, shutdown: false, stops: [] };
 
   function apply(handler: string, ops: unknown): void {
@@ -71,7 +72,9 @@ export function createCustomSearcher(ctx: SearcherContext, method: SearchMethod)
         const evaluation = { id: r.evalId, point: r.point };
         if (r.status === "DONE" && r.objective !== null) {
           const objective = r.objective;
-          handle("onResult", () => method.onResult({ ...evaluation, objective }));
+          const values = r.objectives;
+          const named = names && values ? Object.fromEntries(names.map((n, j) => [n, values[j]!])) : undefined;
+          handle("onResult", () => method.onResult(named ? { ...evaluation, objective, objectives: named } : { ...evaluation, objective }));
         } else {
           const reason = r.error ?? (r.status === "TIMEOUT" ? "timed out" : "failed");
           handle("onFailure", () => method.onFailure(evaluation, reason));
