@@ -51,12 +51,12 @@ describe("spruce completion", () => {
   });
 
   it("completes command names and a command's options", () => {
-    expect(complete(["spruce", "st"])).toEqual(["status"]);
+    expect(complete(["spruce", "stat"])).toEqual(["status"]);
     expect(complete(["spruce", "do"])).toEqual(["doctor"]);
     expect(complete(["spruce", "topk", "--mi"])).toEqual(["--minimize"]);
     expect(complete(["spruce", "db", "mi"])).toEqual(["migrate"]);
     // --site forwards a real command line to the site; a TAB after it completes here.
-    expect(complete(["spruce", "--site", "far", "st"])).toEqual(["status"]);
+    expect(complete(["spruce", "--site", "far", "stat"])).toEqual(["status"]);
   });
 
   it("completes workflow names for status, topk, logs, report, cancel and rm", () => {
