@@ -56,11 +56,16 @@ export const hpsCommand: CommandModule<GlobalArgs, HpsArgs> = {
     if (argv.workspace !== undefined) args.push("--workspace", argv.workspace);
     if (argv.databaseUrl !== undefined) args.push("--database-url", argv.databaseUrl);
     const dir = resultsDir(workspaceOf(argv), name);
-    const interrupted = () => void cancelOnInterrupt(argv, name, dir);
+    let cancelling: Promise<void> | null = null;
+    const interrupted = () => {
+      cancelling = cancelOnInterrupt(argv, name, dir);
+    };
     process.once("SIGINT", interrupted);
     try {
       await submitInProcess(args);
     } catch (e) {
+      // --wait may see the workflow STOPPED before the cancel is over: the cancel ends the process (130).
+      if (cancelling !== null) await cancelling;
       // Refused at validation: nothing ran, and a results folder of that name is another search's.
       if (isSpruceError(e) && e.exitCode === 2) throw e;
       copyResults(dir);
