@@ -26,7 +26,7 @@ describe.skipIf(!PG)("a launcher stopped by a setting error (PostgreSQL)", () =>
     const status = JSON.parse(json.stdout);
     expect(status).toMatchObject({ workflow: "toosmall", state: "FAILED", error: reason });
     expect(status.batch_jobs).toEqual([expect.objectContaining({ state: "FAILED" })]);
-    expect(Object.keys(status).slice(-2)).toEqual(["service", "error"]);
+    expect(Object.keys(status).slice(-3)).toEqual(["service", "error", "objectives"]);
     expect(status.counts.RUNNING + status.counts.READY).toBe(0);
 
     const text = spruce([...W, "status", "toosmall"]);
