@@ -600,14 +600,3 @@ class BbobProblem:
 
 def suite_problems(dims=SUITE_DIMS):
     return [BbobProblem(f, d) for d in dims for f in range(1, 25)]
-
-
-if __name__ == "__main__":
-    import json
-    import sys
-    # Evaluates points read as JSON lines {"problem": "bbob-f3-d5", "x": [...]}; prints {"y": ...}.
-    for line in sys.stdin:
-        q = json.loads(line)
-        _, f, d = q["problem"].split("-")
-        p = BbobProblem(int(f[1:]), int(d[1:]))
-        print(json.dumps({"y": p(q["x"])}))
