@@ -1,7 +1,8 @@
 // Cross-check of the suite's two implementations: every problem evaluated at the same points in
 // TypeScript and in Python (suite.py) must agree to 1e-9 relative; the BBOB functions must also
 // match the values COCO's own C code printed (coco-reference.jsonl: x_opt, f(x_opt) and four
-// points per problem) and give f(x_opt) = f_opt; the mixed problems give their optimum at argmin.
+// points per problem) and give f(x_opt) = f_opt; the mixed problems give their optimum at argmin;
+// and reference.py's port of bench/simulate.ts must complete evaluations in the same order.
 //
 //   npx tsx bench/suite/crosscheck.ts [--python /usr/bin/python3]
 // Exits 1 on any disagreement.

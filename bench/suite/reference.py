@@ -155,6 +155,39 @@ class Space:
         return np.array(cols, dtype=float).T
 
 
+    def sample_encoded(self, rng, n):
+        """n random points straight in the encoded coordinates, distributed as sample() draws them
+        (the candidates of dh-ambs: 10 000 of them, too many to build as dicts)."""
+        import numpy as np
+        cols = []
+        for hp in self.hps:
+            t = hp["type"]
+            if t == "float":
+                cols.append(rng.uniform(0.0, 1.0, size=n))
+            elif t == "int":
+                lo, hi = int(hp["low"]), int(hp["high"])
+                if hp.get("log"):
+                    v = np.minimum(hi, np.floor(np.exp(rng.uniform(math.log(lo), math.log(hi + 1), size=n))))
+                    cols.append((np.log(v) - math.log(lo)) / (math.log(hi) - math.log(lo)))
+                else:
+                    cols.append((rng.integers(lo, hi + 1, size=n) - lo) / (hi - lo))
+            else:
+                cols.append(rng.integers(0, len(hp["values"]), size=n).astype(float))
+        return np.stack(cols, axis=1)
+
+    def decode(self, row):
+        point = {}
+        for hp, v in zip(self.hps, row):
+            t = hp["type"]
+            if t in ("float", "int"):
+                lo, hi = float(hp["low"]), float(hp["high"])
+                x = math.exp(math.log(lo) + v * (math.log(hi) - math.log(lo))) if hp.get("log") else lo + v * (hi - lo)
+                point[hp["name"]] = int(min(hi, max(lo, round(x)))) if t == "int" else min(hi, max(lo, x))
+            else:
+                point[hp["name"]] = hp["values"][int(v)]
+        return point
+
+
 # ---- searchers: ask(n) -> points, tell([(eval_id, point, value)]) ----
 
 class RandomSearcher:
@@ -227,6 +260,7 @@ class DhAmbsSearcher:
         self.np = np
         self.space = space
         self.rng = np.random.default_rng(seed)
+        self.tree_rng = np.random.RandomState(seed)
         self.seed = seed
         self.trees = trees
         self.candidates = candidates
@@ -252,19 +286,27 @@ class DhAmbsSearcher:
         return (y - lo) / (hi - lo) if hi > lo else y - lo
 
     def _propose(self, lies):
-        from sklearn.ensemble import ExtraTreesRegressor
+        # The trees of an ExtraTreesRegressor(bootstrap=False) fitted one by one as the forest fits
+        # them (float32 input, check_input=False, one random stream) and read through tree_.predict:
+        # the same model without the forest's per-tree dispatch and parameter validation, which
+        # cost several times the trees themselves (about 30 ms against 4 ms for 100 trees).
+        from sklearn.tree import ExtraTreeRegressor
         np = self.np
         pts = self.X + lies
         y = self.y + [min(self.y)] * len(lies)
-        est = ExtraTreesRegressor(n_estimators=self.trees, min_impurity_decrease=self.min_impurity_decrease,
-                                  random_state=self.seed * 100003 + self.fits)
+        enc_x = np.ascontiguousarray(self.space.encode(pts), dtype=np.float32)
+        scaled = np.ascontiguousarray(self._scaled(y), dtype=np.float64)
+        trees = []
+        for _ in range(self.trees):
+            tree = ExtraTreeRegressor(min_impurity_decrease=self.min_impurity_decrease, random_state=self.tree_rng)
+            tree._validate_params = lambda: None
+            trees.append(tree.fit(enc_x, scaled, check_input=False))
         self.fits += 1
-        est.fit(self.space.encode(pts), self._scaled(y))
-        cands = self.space.sample(self.rng, self.candidates)
-        enc = self.space.encode(cands)
-        per_tree = np.stack([t.predict(enc) for t in est.estimators_])
+        enc = self.space.sample_encoded(self.rng, self.candidates)
+        enc32 = enc.astype(np.float32)
+        per_tree = np.stack([t.tree_.predict(enc32).ravel() for t in trees])
         acq = per_tree.mean(axis=0) - self.kappa * per_tree.std(axis=0)
-        return cands[int(np.argmin(acq))]
+        return self.space.decode(enc[int(np.argmin(acq))])
 
     def ask(self, n):
         out = []
