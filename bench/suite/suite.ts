@@ -2,7 +2,7 @@
 // with its search space as a Spruce problem spec, its optimum and its objective on a point; the
 // TypeScript twin of suite.py.
 import type { Point, ProblemSpec } from "../../src/space/types.js";
-import { bbobProblem, SUITE_DIMS, type BbobGroup } from "./bbob.js";
+import { bbobProblem, type BbobGroup } from "./bbob.js";
 import { mixedProblems } from "./mixed.js";
 
 export type SuiteGroup = BbobGroup | "mixed";
@@ -23,10 +23,10 @@ export interface SuiteProblem {
   objective: (p: Point) => number;
 }
 
+/** The cheap dimensions first, then the mixed problems, 10-D last (the order reference.py runs them in). */
 export function allProblemNames(): string[] {
-  const names: string[] = [];
-  for (const d of SUITE_DIMS) for (let f = 1; f <= 24; f++) names.push(`bbob-f${f}-d${d}`);
-  return [...names, ...mixedProblems().map((m) => m.name)];
+  const bbob = (d: number): string[] => Array.from({ length: 24 }, (_, i) => `bbob-f${i + 1}-d${d}`);
+  return [...bbob(2), ...bbob(5), ...mixedProblems().map((m) => m.name), ...bbob(10)];
 }
 
 export function getProblem(name: string): SuiteProblem {
