@@ -39,15 +39,7 @@ def check_run(ref, import_roots=()):
 
 def main(argv=None):
     ref, roots = cli.parse_args(sys.argv[1:] if argv is None else argv, "check_run", "run.py or pkg.module.run")
-    with cli.StdoutToStderr():
-        try:
-            out = check_run(ref, roots)
-        except RefError as e:
-            cli.fail(str(e), e.hint)
-        except (Exception, SystemExit) as e:
-            cli.fail_with(e, ref)
-    sys.stdout.write(json.dumps(out) + "\n")
-    return 0
+    return cli.answer(lambda: check_run(ref, roots), ref)
 
 
 if __name__ == "__main__":

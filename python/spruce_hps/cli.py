@@ -1,10 +1,11 @@
 """The command-line shell shared by describe and check_run: arguments, the user's output kept off
 stdout, and any failure as one `error: FILE:LINE: Type: message` line with a `hint:` line, exit 2."""
 
+import json
 import os
 import sys
 
-from .loading import _shown, is_file_ref, module_name_of_file
+from .loading import RefError, _shown, is_file_ref, module_name_of_file
 from .values import ported_import_hint
 
 EXIT_BAD_INPUT = 2
@@ -14,6 +15,20 @@ def fail(message, hint):
     sys.stderr.write("error: {}\nhint: {}\n".format(_one_line(message), _one_line(hint)))
     sys.stderr.flush()
     sys.exit(EXIT_BAD_INPUT)
+
+
+def answer(compute, ref):
+    """Prints compute()'s result as JSON on stdout, the user's own prints kept on stderr; any failure
+    is the one-line error of fail() or fail_with() (exit 2). The main() of describe and check_run."""
+    with StdoutToStderr():
+        try:
+            out = compute()
+        except RefError as e:
+            fail(str(e), e.hint)
+        except (Exception, SystemExit) as e:
+            fail_with(e, ref)
+    sys.stdout.write(json.dumps(out) + "\n")
+    return 0
 
 
 def parse_args(argv, prog, what):

@@ -62,15 +62,7 @@ def integral_float_choices(hyperparameters):
 
 def main(argv=None):
     ref, roots = cli.parse_args(sys.argv[1:] if argv is None else argv, "describe", "problem.py or pkg.module.Problem")
-    with cli.StdoutToStderr():
-        try:
-            out = describe(ref, roots)
-        except RefError as e:
-            cli.fail(str(e), e.hint)
-        except (Exception, SystemExit) as e:
-            cli.fail_with(e, ref)
-    sys.stdout.write(json.dumps(out) + "\n")
-    return 0
+    return cli.answer(lambda: describe(ref, roots), ref)
 
 
 if __name__ == "__main__":

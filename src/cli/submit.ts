@@ -28,9 +28,8 @@ import { consoleLogger, info, printJson, step, warn } from "./output.js";
 import { followWorkflow } from "./follow.js";
 import { checkResume, checkSubmitFlags, checkWalltimeMargin, missingWorkflowError, type SubmitFlags } from "./submit-checks.js";
 
-export interface SubmitArgs extends GlobalArgs {
+export interface SubmitArgs extends SubmitFlags {
   kind: string;
-  workflow: string;
   problem?: string;
   hp?: string[];
   gridCount?: number;
@@ -46,33 +45,14 @@ export interface SubmitArgs extends GlobalArgs {
   command?: string;
   python?: string;
   time?: string;
-  queue?: string;
-  nodes?: number;
-  project?: string;
-  jobMode: "serial" | "mpi";
   scheduler?: SchedulerName;
-  searcher: string;
-  maxEvals?: number;
-  evalsPerNode: number;
-  nodesPerEval: number;
-  ranksPerNode: number;
-  threadsPerRank?: number;
-  gpusPerNode?: number;
-  gpusPerEval?: number;
   mpi?: string;
   evalTimeout?: number;
-  seed?: number;
   maximize?: boolean;
   minimize?: boolean;
   objective?: string[];
-  template?: string;
-  envScript?: string;
-  schedFlags?: string[];
-  jobName?: string;
   dryRun?: boolean;
-  resume?: boolean;
   wait?: boolean;
-  waitTimeout?: number;
   json?: boolean;
   surrogate?: string;
   acq?: string;
@@ -84,9 +64,6 @@ export interface SubmitArgs extends GlobalArgs {
   staleAfterSeconds?: number;
   maxAttempts?: number;
   killGraceSeconds?: number;
-  walltimeMargin?: number;
-  chain?: boolean;
-  upload?: string[];
 }
 
 /**
@@ -178,7 +155,7 @@ export const submitCommand = makeSubmitCommand("submit");
 
 async function submit(argv: SubmitArgs): Promise<void> {
   const settings = launcherSettingsFrom(argv);
-  checkSubmitFlags(argv as SubmitFlags, settings);
+  checkSubmitFlags(argv, settings);
   const workspace = workspaceOf(argv);
   if (argv.resume) return resume(argv, workspace);
   const walltimeMinutes = parseWalltime(argv.time ?? "60");
@@ -318,7 +295,7 @@ async function resume(argv: SubmitArgs, workspace: string): Promise<void> {
       queue: argv.queue ?? row.request.queue,
       project: argv.project ?? row.request.project,
     };
-    checkResume(argv as SubmitFlags, row, request, await countEvaluations(store, row.id));
+    checkResume(argv, row, request, await countEvaluations(store, row.id));
     const space = new Space(row.problem);
     await step("Validating search settings", () => buildSearcher(row!.searcher, { space, seed: row!.seed, direction: row!.direction, options: row!.searcherOptions }));
     row = { ...row, maxEvals: argv.maxEvals ?? row.maxEvals, request };

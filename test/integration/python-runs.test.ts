@@ -3,24 +3,15 @@
 // stopped early, the best trained to the end); a run that raises (FAILED, error = the exception's
 // line, traceback in stderr.txt); one that returns NaN; a problem with a SyntaxError and a missing
 // interpreter (one error line, exit 2, nothing written). Needs `npm run build`.
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { getWorkflow, listEvaluations, openStore } from "../../src/store/index.js";
 import type { EvaluationRow } from "../../src/store/types.js";
 import { fixture, spruce, tempWorkspace } from "../helpers/cli.js";
+import { hasPython, notePythonSkip, PYTHON } from "../helpers/python.js";
 
-const PYTHON = "/usr/bin/python3";
-const hasPython = (() => {
-  try {
-    execFileSync(PYTHON, ["-c", "pass"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasPython && !process.env.CI) process.stderr.write(`test/integration/python-runs.test.ts skipped: needs ${PYTHON} (apt-get install python3)\n`);
+notePythonSkip("test/integration/python-runs.test.ts");
 
 const ws = tempWorkspace("spruce-py-runs-");
 let allPassed = true;

@@ -3,24 +3,16 @@
 // project on PYTHONPATH, as `pip install -e .` made it for DeepHyper), --wait, topk, a --resume from
 // a third folder without that PYTHONPATH (the recorded import root and PYTHONPATH carry it), the
 // local `spruce hps ambs`, and the TypeScript flavour of new-problem. Needs `npm run build`.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { readCsvRecords } from "../../src/results/csv.js";
 import { getWorkflow, openStore } from "../../src/store/index.js";
 import { CLI, fixture, ROOT, spruce, tempWorkspace } from "../helpers/cli.js";
+import { hasPython, notePythonSkip, PYTHON } from "../helpers/python.js";
 
-const PYTHON = "/usr/bin/python3";
-const hasPython = (() => {
-  try {
-    execFileSync(PYTHON, ["-c", "pass"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasPython && !process.env.CI) process.stderr.write(`test/integration/python-tutorial.test.ts skipped: needs ${PYTHON} (apt-get install python3)\n`);
+notePythonSkip("test/integration/python-tutorial.test.ts");
 
 const ws = tempWorkspace("spruce-py-tutorial-");
 let allPassed = true;
