@@ -18,7 +18,8 @@ const showCommand: CommandModule<object, ShowArgs> = {
       .example("$0 problem show examples/polynome2/problem.ts", "the space as a table") as unknown as Argv<ShowArgs>,
   handler: async (argv) => {
     const { spec, space } = await loadProblem(argv.file);
-    process.stdout.write(argv.json ? JSON.stringify(spec, null, 2) + "\n" : space.describe());
+    const objectives = spec.objectives ? `objectives: ${spec.objectives.map((o) => `${o.name} (${o.direction === "maximize" ? "max" : "min"})`).join(", ")}\n` : "";
+    process.stdout.write(argv.json ? JSON.stringify(spec, null, 2) + "\n" : space.describe() + objectives);
   },
 };
 
