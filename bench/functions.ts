@@ -90,4 +90,47 @@ export const mixed3: BenchFunction = {
     ACTIVATION_PENALTY[p.activation as string]!,
 };
 
-export const BENCH_FUNCTIONS: readonly BenchFunction[] = [branin, hartmann6, ackley5, mixed3];
+/**
+ * A conditional space: a choice of method, each with its own parameters (gamma only for an rbf
+ * svm, dropout only for an MLP of more than one layer), an error to minimise; the best is an MLP
+ * of 3 layers, lr 1e-3, dropout 0.2 (error 0.08). bench/optuna_ref.py writes it define-by-run.
+ */
+export const conditional: BenchFunction = {
+  name: "conditional",
+  spec: {
+    hyperparameters: [
+      { type: "categorical", name: "method", values: ["svm", "forest", "mlp"] },
+      { type: "float", name: "C", low: 1e-3, high: 1e3, log: true },
+      { type: "categorical", name: "kernel", values: ["rbf", "linear"] },
+      { type: "float", name: "gamma", low: 1e-4, high: 1, log: true },
+      { type: "int", name: "depth", low: 1, high: 30, log: false },
+      { type: "int", name: "min_leaf", low: 1, high: 20, log: false },
+      { type: "float", name: "lr", low: 1e-5, high: 1e-1, log: true },
+      { type: "int", name: "layers", low: 1, high: 4, log: false },
+      { type: "float", name: "dropout", low: 0, high: 0.5, log: false },
+    ],
+    startingPoints: [],
+    conditions: [
+      { child: "C", when: { op: "eq", parent: "method", value: "svm" } },
+      { child: "kernel", when: { op: "eq", parent: "method", value: "svm" } },
+      { child: "gamma", when: { op: "eq", parent: "kernel", value: "rbf" } },
+      { child: "depth", when: { op: "eq", parent: "method", value: "forest" } },
+      { child: "min_leaf", when: { op: "eq", parent: "method", value: "forest" } },
+      { child: "lr", when: { op: "eq", parent: "method", value: "mlp" } },
+      { child: "layers", when: { op: "eq", parent: "method", value: "mlp" } },
+      { child: "dropout", when: { op: "gt", parent: "layers", value: 1 } },
+    ],
+  },
+  optimum: 0.08,
+  objective: (p) => {
+    if (p.method === "svm") {
+      const error = 0.15 + 0.02 * (Math.log10(p.C as number) - 1) ** 2;
+      return p.kernel === "rbf" ? error + 0.02 * (Math.log10(p.gamma as number) + 2) ** 2 : error + 0.05;
+    }
+    if (p.method === "forest") return 0.12 + 0.0005 * ((p.depth as number) - 12) ** 2 + 0.001 * ((p.min_leaf as number) - 3) ** 2;
+    const error = 0.08 + 0.03 * (Math.log10(p.lr as number) + 3) ** 2 + 0.02 * ((p.layers as number) - 3) ** 2;
+    return (p.layers as number) > 1 ? error + 0.3 * ((p.dropout as number) - 0.2) ** 2 : error + 0.06;
+  },
+};
+
+export const BENCH_FUNCTIONS: readonly BenchFunction[] = [branin, hartmann6, ackley5, mixed3, conditional];

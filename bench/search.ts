@@ -1,10 +1,14 @@
 // bench/search: median regret at 50 and 100 evaluations of `ambs` and `random` on
-// Branin, Hartmann6, Ackley-5 and mixed3 with 8 simulated asynchronous workers, then the time
-// `ambs` takes to propose a batch of 8 points after 100, 1 000 and 5 000 evaluations (6-D).
+// Branin, Hartmann6, Ackley-5, mixed3 and a conditional space with 8 simulated asynchronous
+// workers, then the time `ambs` takes to propose a batch of 8 points after 100, 1 000 and 5 000
+// evaluations (6-D). On the conditional space Optuna's TPE (define-by-run) runs in the same run
+// through bench/optuna_ref.py when Debian's python3-optuna is installed.
 //
 //   npx tsx bench/search.ts [--seeds 10] [--functions branin,mixed3] [--searchers ambs,random]
 //                           [--no-timing] [--timing-only] [--set kappa=1.96 --set surrogate=rf]
+import { spawnSync } from "node:child_process";
 import os from "node:os";
+import { fileURLToPath } from "node:url";
 import { createAmbsSearcher } from "../src/search/ambs/index.js";
 import { createRandomSearcher } from "../src/search/random.js";
 import type { Searcher, SearcherContext } from "../src/search/searcher.js";
@@ -20,7 +24,7 @@ const FACTORIES: Record<string, (ctx: SearcherContext) => Searcher> = {
 };
 
 /** Median regret at 100 measured on this machine with the same protocol. */
-const REFERENCE: Record<string, { tpe: number; deephyper: number; random: number }> = {
+const REFERENCE: Record<string, { tpe: number; deephyper: number; random: number } | undefined> = {
   branin: { tpe: 0.128, deephyper: 0.022, random: 0.413 },
   hartmann6: { tpe: 0.241, deephyper: 0.221, random: 1.33 },
   ackley5: { tpe: 8.61, deephyper: 6.85, random: 17.3 },
@@ -103,10 +107,25 @@ function regretTable(args: Args): void {
       }
       cells.push(fmt(median(at50)), fmt(median(at100)));
     }
-    const ref = REFERENCE[name]!;
-    cells.push(fmt(Math.min(ref.tpe, ref.deephyper)), fmt(ref.tpe), fmt(ref.deephyper));
+    const ref = REFERENCE[name];
+    if (ref) cells.push(fmt(Math.min(ref.tpe, ref.deephyper)), fmt(ref.tpe), fmt(ref.deephyper));
+    else {
+      // No recorded reference: Optuna's TPE, run now under the same protocol, is the target.
+      const tpe = name === "conditional" ? optunaConditional(args.seeds) : null;
+      cells.push(tpe === null ? "-" : fmt(tpe), tpe === null ? "-" : fmt(tpe), "-");
+    }
     console.log(row(cells, widths));
   }
+}
+
+/** Median regret at 100 of Optuna's TPE (define-by-run) on the conditional space; null without python3-optuna. */
+function optunaConditional(seeds: number): number | null {
+  const script = fileURLToPath(new URL("./optuna_ref.py", import.meta.url));
+  const r = spawnSync("/usr/bin/python3", [script, "conditional", "--seeds", String(seeds), "--budget", "100"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) return null;
+  const runs = (JSON.parse(r.stdout) as { tpe: number[][] }).tpe;
+  const fn = BENCH_FUNCTIONS.find((f) => f.name === "conditional")!;
+  return median(runs.map((values) => regretAt(values, 100, fn.optimum)));
 }
 
 /**

@@ -25,7 +25,8 @@ const showCommand: CommandModule<object, ShowArgs> = {
   handler: async (argv) => {
     const { spec, space, warnings } = await loadProblemRef(argv.file, new PythonSession({ python: argv.python }));
     for (const w of warnings) warn(w);
-    process.stdout.write(argv.json ? JSON.stringify(spec, null, 2) + "\n" : space.describe());
+    const objectives = spec.objectives ? `objectives: ${spec.objectives.map((o) => `${o.name} (${o.direction === "maximize" ? "max" : "min"})`).join(", ")}\n` : "";
+    process.stdout.write(argv.json ? JSON.stringify(spec, null, 2) + "\n" : space.describe() + objectives);
   },
 };
 

@@ -3,6 +3,7 @@
 import { isMultiObjective, objectivesOf } from "../objectives/declare.js";
 import type { JsonValue, ObjectiveSpec, Point } from "../space/types.js";
 import type { ParetoPoint } from "./charts-pareto.js";
+import { describeCondition, describeForbidden } from "../space/conditions.js";
 import { frontSummary, scoredEvaluations } from "./front.js";
 import type { BatchJobRow, ProgressPoint, EvaluationRow, EvaluationState, LauncherRow, WorkflowRow } from "../store/types.js";
 import { capabilitiesOf } from "../search/registry.js";
@@ -138,11 +139,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       ...Object.entries(wf.searcherOptions).map(([k, v]): [string, string] => [`searcher: ${k}`, text(v)]),
       ...Object.entries(wf.settings).map(([k, v]): [string, string] => [`launcher: ${k}`, text(v)]),
     ],
-    space: wf.problem.hyperparameters.map((hp): [string, string] => {
-      if (hp.type === "int" || hp.type === "float") return [hp.name, `${hp.type} [${hp.low}, ${hp.high}]${hp.log ? " log" : ""}`];
-      if (hp.type === "const") return [hp.name, `const ${text(hp.value)}`];
-      return [hp.name, `${hp.type} {${hp.values.map(text).join(", ")}}`];
-    }),
+    space: spaceRows(wf),
     counts: countsByState(rows),
     objectives: objectivesOf(wf),
     pareto: paretoModel(wf, rows),
@@ -236,6 +233,19 @@ function lengthsReached(curves: readonly LearningCurve[]): NonNullable<LearningC
     if (c.active) e.active++;
   }
   return [...by.values()].sort((a, b) => a.length - b.length);
+}
+
+/** The space as label/value rows: each hyperparameter (with the condition it is active under), then the forbidden clauses. */
+function spaceRows(wf: WorkflowRow): [string, string][] {
+  const when = new Map((wf.problem.conditions ?? []).map((c) => [c.child, describeCondition(c.when)]));
+  const rows = wf.problem.hyperparameters.map((hp): [string, string] => {
+    const active = when.has(hp.name) ? `, when ${when.get(hp.name)}` : "";
+    if (hp.type === "int" || hp.type === "float") return [hp.name, `${hp.type} [${hp.low}, ${hp.high}]${hp.log ? " log" : ""}${active}`];
+    if (hp.type === "const") return [hp.name, `const ${text(hp.value)}${active}`];
+    return [hp.name, `${hp.type} {${hp.values.map(text).join(", ")}}${active}`];
+  });
+  for (const f of wf.problem.forbidden ?? []) rows.push(["forbidden", describeForbidden(f)]);
+  return rows;
 }
 
 function paretoModel(wf: WorkflowRow, rows: readonly EvaluationRow[]): ReportModel["pareto"] {

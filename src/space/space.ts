@@ -368,14 +368,17 @@ export class Space {
     try {
       verdict = this.constraintFns[i]!(p);
     } catch (e) {
-      throw new SpruceError(`constraint function ${i + 1} threw on ${formatValue(p)}: ${e instanceof Error ? e.message : String(e)}`, {
-        hint: "a constraint function must return true (allowed) or false for every point of the space",
-      });
+      // The problem's own bug, as a bad definition would be: exit 2 at submit, the workflow FAILED in a launcher.
+      throw new ValidationError(
+        `constraint function ${i + 1} threw on ${formatValue(p)}: ${e instanceof Error ? e.message : String(e)}`,
+        "a constraint function must return true (allowed) or false for every point of the space",
+      );
     }
     if (typeof verdict !== "boolean") {
-      throw new SpruceError(`constraint function ${i + 1} returned ${formatValue(verdict)} for ${formatValue(p)}, not true or false`, {
-        hint: "return true when the point may be evaluated, false when not",
-      });
+      throw new ValidationError(
+        `constraint function ${i + 1} returned ${formatValue(verdict)} for ${formatValue(p)}, not true or false`,
+        "return true when the point may be evaluated, false when not",
+      );
     }
     return verdict;
   }

@@ -75,6 +75,29 @@ describe("report with two objectives", () => {
   });
 });
 
+describe("report of a conditional space", () => {
+  it("lists each hyperparameter with the condition it is active under, and the forbidden clauses", () => {
+    const wf = workflow([{ name: "objective", direction: "maximize" }]);
+    wf.objectives = null;
+    wf.problem = {
+      hyperparameters: [
+        { type: "categorical", name: "opt", values: ["sgd", "adam"] },
+        { type: "float", name: "momentum", low: 0, high: 0.9, log: false },
+      ],
+      startingPoints: [],
+      conditions: [{ child: "momentum", when: { op: "eq", parent: "opt", value: "sgd" } }],
+      forbidden: [{ op: "eq", name: "opt", value: "adam" }],
+    };
+    const m = buildReportModel({ workflow: wf, evaluations: [], batchJobs: [], launchers: [], now: T0 });
+    expect(m.space).toEqual([
+      ["opt", 'categorical {sgd, adam}'],
+      ["momentum", 'float [0, 0.9], when opt == "sgd"'],
+      ["forbidden", 'opt == "adam"'],
+    ]);
+    expect(m.pareto).toBeNull();
+  });
+});
+
 describe("report with three objectives", () => {
   const three: ObjectiveSpec[] = [{ name: "a", direction: "minimize" }, { name: "b", direction: "minimize" }, { name: "c", direction: "maximize" }];
   // 3 is dominated by 1 (a 1<2, b 1<2, c 5>4); the others trade off.

@@ -1,0 +1,129 @@
+// bench/moo: median hypervolume at 100 and 200 evaluations of `ambs` and `random` with several
+// objectives, on ZDT1 and ZDT2 (30 and 6 dimensions) and DTLZ2 (3 objectives, 12 dimensions), with
+// 8 simulated asynchronous workers (exponential(1) evaluation times) and the reference points of
+// bench/moo-problems.ts; in the same run, when Debian's python3-optuna is installed, Optuna's
+// NSGAIISampler and multi-objective TPESampler through bench/optuna_ref.py under the same protocol.
+//
+//   npx tsx bench/moo.ts [--seeds 10] [--problems zdt1-6,dtlz2-12] [--searchers ambs,random] [--no-optuna]
+import { spawnSync } from "node:child_process";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { hypervolume } from "../src/objectives/pareto.js";
+import { createAmbsSearcher } from "../src/search/ambs/index.js";
+import { createRandomSearcher } from "../src/search/random.js";
+import type { Searcher, SearcherContext } from "../src/search/searcher.js";
+import { Space } from "../src/space/space.js";
+import type { Point } from "../src/space/types.js";
+import { Rng } from "../src/util/rng.js";
+import { MOO_PROBLEMS, type MooProblem } from "./moo-problems.js";
+
+const FACTORIES: Record<string, (ctx: SearcherContext) => Searcher> = { ambs: createAmbsSearcher, random: createRandomSearcher };
+const BUDGET = 200;
+const AT = [100, 200];
+
+interface Args {
+  seeds: number;
+  problems: string[];
+  searchers: string[];
+  optuna: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { seeds: 10, problems: MOO_PROBLEMS.map((p) => p.name), searchers: ["ambs", "random"], optuna: true };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === "--seeds") args.seeds = Number(value());
+    else if (flag === "--problems") args.problems = value().split(",");
+    else if (flag === "--searchers") args.searchers = value().split(",");
+    else if (flag === "--no-optuna") args.optuna = false;
+    else throw new Error(`unknown flag ${flag}`);
+  }
+  return args;
+}
+
+/** The objectives in completion order: 8 workers, each evaluation exponential(1) long (bench/simulate.ts, with vectors). */
+function simulate(searcher: Searcher, evaluate: (p: Point) => number[], seed: number): number[][] {
+  const clock = new Rng(seed);
+  const running: { end: number; evalId: number; point: Point }[] = [];
+  const values: number[][] = [];
+  let asked = 0;
+  let now = 0;
+  const fill = (): void => {
+    const free = Math.min(8 - running.length, BUDGET - asked);
+    if (free > 0) for (const point of searcher.ask(free)) running.push({ end: now + clock.exponential(1), evalId: asked++, point });
+  };
+  fill();
+  while (running.length > 0) {
+    now = Math.min(...running.map((r) => r.end));
+    const done = running.filter((r) => r.end === now);
+    for (const r of done) running.splice(running.indexOf(r), 1);
+    searcher.tell(
+      done.map((r) => {
+        const v = evaluate(r.point);
+        values.push(v);
+        return { evalId: r.evalId, point: r.point, status: "DONE" as const, objective: v[0]!, objectives: v };
+      }),
+    );
+    fill();
+  }
+  return values;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Median hypervolume at each of AT over the seeds' runs. */
+function medians(problem: MooProblem, runs: number[][][]): number[] {
+  return AT.map((n) => median(runs.map((values) => hypervolume(values.slice(0, n), problem.reference))));
+}
+
+function optunaRuns(args: Args): Record<string, Record<string, number[][][]>> | null {
+  if (!args.optuna) return null;
+  const script = fileURLToPath(new URL("./optuna_ref.py", import.meta.url));
+  const r = spawnSync("/usr/bin/python3", [script, "moo", "--seeds", String(args.seeds), "--budget", String(BUDGET), "--problems", args.problems.join(",")], {
+    encoding: "utf8",
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  if (r.status !== 0) {
+    console.log(`(Optuna left out: ${(r.stderr || r.error?.message || "python3 failed").trim().split("\n").pop()})`);
+    return null;
+  }
+  return JSON.parse(r.stdout) as Record<string, Record<string, number[][][]>>;
+}
+
+const fmt = (v: number): string => (v >= 100 ? v.toFixed(1) : v.toFixed(3));
+const row = (cells: string[], widths: number[]): string => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
+
+const args = parseArgs(process.argv.slice(2));
+const started = performance.now();
+const optuna = optunaRuns(args);
+const columns = [...args.searchers, ...(optuna ? ["nsga2", "motpe"] : [])];
+const header = ["problem", "reference", ...columns.flatMap((c) => AT.map((n) => `${c}@${n}`))];
+const widths = header.map((h, i) => Math.max(i === 1 ? 15 : 10, h.length));
+console.log(`Median hypervolume over ${args.seeds} seeds, 8 async workers, exp(1) times (larger is better)`);
+console.log(row(header, widths));
+for (const name of args.problems) {
+  const problem = MOO_PROBLEMS.find((p) => p.name === name);
+  if (!problem) throw new Error(`unknown problem ${name}`);
+  const cells = [name, `(${problem.reference.join(", ")})`];
+  for (const s of args.searchers) {
+    const runs: number[][][] = [];
+    for (let seed = 0; seed < args.seeds; seed++) {
+      const ctx: SearcherContext = { space: new Space(problem.spec), seed, direction: "minimize", options: {}, objectives: problem.objectives };
+      runs.push(simulate(FACTORIES[s]!(ctx), problem.evaluate, 1000 + seed));
+    }
+    cells.push(...medians(problem, runs).map(fmt));
+  }
+  if (optuna) for (const sampler of ["nsga2", "motpe"]) cells.push(...medians(problem, optuna[name]![sampler]!).map(fmt));
+  console.log(row(cells, widths));
+}
+const load = os.loadavg()[0]!.toFixed(1);
+console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s; node ${process.version}; ${os.cpus().length} cpus, load average ${load})`);
