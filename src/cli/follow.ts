@@ -20,6 +20,7 @@ export async function followWorkflow(store: Store, name: string, opts: { timeout
   let lastSchedulerPoll = 0;
   // Several objectives: the line shows the front's size, recomputed only when more rows are DONE.
   let front = { done: -1, size: 0 };
+  let endedJobsSeen = false;
   for (;;) {
     const wf = await getWorkflow(store, name);
     if (!wf) throw new SpruceError(`workflow '${name}' was deleted while waiting`, { hint: "someone ran 'spruce rm' on it: list the workflows with 'spruce ls'" });
@@ -66,6 +67,12 @@ export async function followWorkflow(store: Store, name: string, opts: { timeout
       const why = finished >= wf.maxEvals || countsTrials ? "" : " (search space exhausted)";
       process.stderr.write(`Search ${name} finished: ${finished} evaluation(s)${why}.\n`);
       return;
+    }
+    if (!active && !endedJobsSeen) {
+      // The counts above were read before the jobs: a launcher may have finished the search and its
+      // job ended in between. Read everything once more before saying that work is left.
+      endedJobsSeen = true;
+      continue;
     }
     if (!active) {
       if (tty) process.stderr.write("\n");
