@@ -137,6 +137,11 @@ def _hint(exc, ref):
         )
     if isinstance(exc, ModuleNotFoundError) and ported_import_hint(exc.name):
         return ported_import_hint(exc.name)
+    if isinstance(exc, ModuleNotFoundError) and (exc.name or "").startswith("spruce_hps.config_space."):
+        # A ported `import ConfigSpace.read_and_write` (or another module Spruce has no copy of).
+        return "ConfigSpace's module {} is not offered by Spruce; spruce_hps.config_space has hyperparameters, conditions and forbidden".format(
+            "ConfigSpace." + exc.name[len("spruce_hps.config_space."):]
+        )
     if isinstance(exc, ModuleNotFoundError) and exc.name:
         return "install '{}' into {} (the interpreter Spruce runs), or put the folder that holds it on PYTHONPATH".format(
             exc.name.split(".")[0], sys.executable

@@ -34,6 +34,15 @@ class NotOfferedError(ImportError):
         self.hint = hint
 
 
+class NotOfferedAttributeError(AttributeError):
+    """A method of ConfigSpace's ConfigurationSpace or DeepHyper's HpProblem that Spruce does not
+    offer: an AttributeError (hasattr() and getattr(x, name, default) keep working) with a hint."""
+
+    def __init__(self, message, hint=None):
+        super().__init__(message)
+        self.hint = hint
+
+
 def caller_location():
     """(file, line) of the innermost frame outside this package: the user's call."""
     frame = sys._getframe(1)
@@ -45,8 +54,35 @@ def caller_location():
     return None
 
 
+# ConfigSpace's public names (0.4 to 1.2, its package and its hyperparameters, conditions and
+# forbidden modules): a name outside this list is a typo rather than a feature Spruce lacks.
+CONFIGSPACE_NAMES = frozenset(
+    """
+    ActiveHyperparameterNotSetError AmbiguousConditionError AndConjunction Beta BetaFloatHyperparameter
+    BetaIntegerHyperparameter Categorical CategoricalHyperparameter ChildNotFoundError Configuration
+    ConfigurationSpace Constant CyclicDependancyError Distribution EqualsCondition Float
+    FloatHyperparameter ForbiddenAndConjunction ForbiddenClause ForbiddenConjunction
+    ForbiddenEqualsClause ForbiddenEqualsRelation ForbiddenGreaterThanClause
+    ForbiddenGreaterThanEqualsClause ForbiddenGreaterThanEqualsRelation ForbiddenGreaterThanRelation
+    ForbiddenInClause ForbiddenLessThanClause ForbiddenLessThanEqualsClause
+    ForbiddenLessThanEqualsRelation ForbiddenLessThanRelation ForbiddenOrConjunction
+    ForbiddenRelation ForbiddenValueError GreaterThanCondition Hyperparameter
+    HyperparameterAlreadyExistsError HyperparameterIndexError HyperparameterNotFoundError
+    IllegalValueError InCondition InactiveHyperparameterSetError Integer IntegerHyperparameter
+    LessThanCondition Normal NormalFloatHyperparameter NormalIntegerHyperparameter NotEqualsCondition
+    NumericalHyperparameter OrConjunction OrdinalHyperparameter ParentNotFoundError Uniform
+    UniformFloatHyperparameter UniformIntegerHyperparameter UnParametrizedHyperparameter
+    Condition ConditionComponent Conjunction AbstractCondition AbstractConjunction
+    AbstractForbiddenComponent AbstractForbiddenClause AbstractForbiddenConjunction
+    distributions types util read_and_write functional exceptions configuration_space
+    hyperparameters conditions forbidden api c_util
+    """.split()
+)
+
+
 def not_offered_getattr(module_name, offered, hints=None, origin="ConfigSpace"):
-    """A module ``__getattr__`` that names what was asked for and says Spruce does not offer it."""
+    """A module ``__getattr__`` that names what was asked for and says Spruce does not offer it
+    (or, for a name ConfigSpace does not have either, that it is no name of either)."""
     hints = hints or {}
 
     def __getattr__(name):
@@ -54,9 +90,14 @@ def not_offered_getattr(module_name, offered, hints=None, origin="ConfigSpace"):
         # they must get the AttributeError those probes expect.
         if name.startswith("_"):
             raise AttributeError("module {!r} has no attribute {!r}".format(module_name, name))
+        listed = "Spruce offers: " + ", ".join(sorted(offered))
+        if origin == "ConfigSpace" and name not in CONFIGSPACE_NAMES:
+            raise NotOfferedError(
+                "{} has no {} (nor has ConfigSpace)".format(module_name, name), "check the spelling; " + listed
+            )
         raise NotOfferedError(
             "{}'s {} is not offered by Spruce ({} has no {})".format(origin, name, module_name, name),
-            hints.get(name, "Spruce offers: " + ", ".join(sorted(offered))),
+            hints.get(name, listed),
         )
 
     return __getattr__

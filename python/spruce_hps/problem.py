@@ -5,7 +5,7 @@ from pprint import pformat
 from .classify import from_shorthand
 from .config_space.configuration_space import ConfigurationSpace
 from .config_space.hyperparameters import Hyperparameter
-from .errors import SpaceError, caller_location
+from .errors import NotOfferedAttributeError, SpaceError, caller_location
 from .space_json import STARTING_POINT_HINT, space_json
 from .values import is_number, plain, show
 
@@ -80,6 +80,15 @@ class BaseProblem(object):
     def add_forbidden_clauses(self, clauses):
         return self._space.add_forbidden_clauses(clauses)
 
+    def add(self, value, name=None, default_value=None):
+        """DeepHyper 0.13's one method: a hyperparameter (shorthand with a name, or an object), a
+        condition, a forbidden clause, or a list of those."""
+        if name is not None or default_value is not None:
+            return self.add_hyperparameter(value, name, default_value)
+        if isinstance(value, Hyperparameter):
+            return self.add_hyperparameter(value)
+        self._space.add(value)
+
     # --- starting points ------------------------------------------------------------------
 
     def add_starting_point(self, **parameters):
@@ -106,9 +115,23 @@ class BaseProblem(object):
 
     # --- reading --------------------------------------------------------------------------
 
+    def check_configuration(self, parameters, raise_if_not_valid=True):
+        """True when parameters is a point of the space; else a ValueError saying why (or False)."""
+        try:
+            self._space.complete_point(parameters)
+        except ValueError:
+            if raise_if_not_valid:
+                raise
+            return False
+        return True
+
     @property
     def space(self):
         return self._space
+
+    def __getitem__(self, name):
+        """The hyperparameter of that name (DeepHyper 0.13), e.g. for a condition."""
+        return self._space[name]
 
     @property
     def hyperparameter_names(self):
@@ -138,12 +161,22 @@ class BaseProblem(object):
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        hint = ""
-        if "constraint" in name:
-            hint = "; declare the combinations to avoid with add_forbidden_clause(cs.ForbiddenAndConjunction(...))"
-        raise AttributeError(
-            "DeepHyper's {}.{} is not offered by Spruce{}".format(type(self).__name__, name, hint)
+        hint = (
+            "it offers add_dim, add_hyperparameter(s), add, add_condition(s), add_forbidden_clause(s), "
+            "add_starting_point, check_configuration, space, hyperparameter_names, starting_point, default_configuration"
         )
+        if "constraint" in name:
+            hint = "declare the combinations to avoid with add_forbidden_clause(cs.ForbiddenAndConjunction(...))"
+        raise NotOfferedAttributeError("DeepHyper's {}.{} is not offered by Spruce".format(type(self).__name__, name), hint)
+
+
+def filter_parameters(obj, config):
+    """DeepHyper 0.2's helper: the entries of config that obj's signature takes, without the
+    "nan" and "NA" placeholders (e.g. a classifier's own arguments out of a whole point)."""
+    from inspect import signature
+
+    allowed = signature(obj).parameters
+    return dict((k, v) for k, v in config.items() if k in allowed and not (isinstance(v, str) and v in ("nan", "NA")))
 
 
 class HpProblem(BaseProblem):

@@ -5,6 +5,7 @@ import unittest
 from support import optional_module
 
 from spruce_hps import HpProblem
+import spruce_hps.config_space as cs
 from spruce_hps.config_space import hyperparameters as csh
 from spruce_hps.errors import NotOfferedError, SpaceError
 
@@ -164,7 +165,51 @@ class AddHyperparameterTest(unittest.TestCase):
         with self.assertRaises(AttributeError) as e:
             problem.set_constraint_fn(lambda df: df)
         self.assertIn("HpProblem.set_constraint_fn is not offered by Spruce", str(e.exception))
-        self.assertIn("add_forbidden_clause", str(e.exception))
+        self.assertIn("add_forbidden_clause", e.exception.hint)
+        with self.assertRaises(AttributeError) as e:
+            problem.sample(10)
+        self.assertEqual(str(e.exception), "DeepHyper's HpProblem.sample is not offered by Spruce")
+        self.assertIn("add_starting_point", e.exception.hint)
+        self.assertFalse(hasattr(problem, "sample"))
+
+    def test_deephyper_0_13_accessors(self):
+        problem = HpProblem()
+        units = problem.add((1, 100), "units")
+        act = problem.add(["relu", "tanh"], name="activation", default_value="tanh")
+        slope = problem.add(csh.UniformFloatHyperparameter("slope", 0.0, 1.0))
+        problem.add([cs.EqualsCondition(slope, act, "relu"), cs.ForbiddenEqualsClause(units, 7)])
+        self.assertIs(problem["units"], units)
+        self.assertEqual(problem.hyperparameter_names, ["units", "activation", "slope"])
+        self.assertEqual(len(problem.space.get_conditions()), 1)
+        self.assertTrue(problem.check_configuration({"units": 3, "activation": "tanh"}))
+        self.assertFalse(problem.check_configuration({"units": 7, "activation": "tanh"}, raise_if_not_valid=False))
+        with self.assertRaises(ValueError) as e:
+            problem.check_configuration({"units": 3, "activation": "relu"})
+        self.assertEqual(str(e.exception), "missing 'slope'")
+        with self.assertRaises(KeyError):
+            problem["nope"]
+
+    def test_filter_parameters(self):
+        from spruce_hps import filter_parameters
+
+        def classifier(n_estimators=10, max_depth=None):
+            return None
+
+        point = {"classifier": "Forest", "n_estimators": 50, "max_depth": "NA"}
+        self.assertEqual(filter_parameters(classifier, point), {"n_estimators": 50})
+
+    def test_configspace_names_come_from_spruce_hps_too(self):
+        # deephyper.problem 0.3 to 0.7 re-exported ConfigSpace: `from deephyper.problem import EqualsCondition`.
+        import spruce_hps
+
+        self.assertEqual(sorted(spruce_hps._CONFIG_SPACE_NAMES), sorted(cs.__all__))
+        self.assertIs(spruce_hps.EqualsCondition, cs.EqualsCondition)
+        with self.assertRaises(ImportError) as e:
+            from spruce_hps import ForbiddenLessThanRelation  # noqa: F401
+        self.assertIn("ConfigSpace's ForbiddenLessThanRelation is not offered by Spruce", str(e.exception))
+        with self.assertRaises(ImportError) as e:
+            from spruce_hps import NaProblem  # noqa: F401
+        self.assertIn("neural architecture search", e.exception.hint)
 
 
 @unittest.skipIf(numpy is None, "numpy is not installed for this interpreter")

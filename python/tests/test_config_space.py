@@ -79,6 +79,23 @@ class NotOfferedTest(unittest.TestCase):
             csh.BetaFloatHyperparameter
         self.assertIn("spruce_hps.config_space.hyperparameters has no BetaFloatHyperparameter", str(e.exception))
 
+    def test_a_name_configspace_lacks_too_is_a_typo(self):
+        with self.assertRaises(NotOfferedError) as e:
+            cs.EqualCondition
+        self.assertEqual(str(e.exception), "spruce_hps.config_space has no EqualCondition (nor has ConfigSpace)")
+        self.assertIn("EqualsCondition", e.exception.hint)
+
+    def test_every_forbidden_comparison_has_its_hint(self):
+        for name in ("ForbiddenLessThanClause", "ForbiddenEqualsRelation", "ForbiddenOrConjunction"):
+            with self.assertRaises(NotOfferedError) as e:
+                getattr(cs, name)
+            self.assertNotIn("Spruce offers", e.exception.hint, name)
+
+    def test_unparametrized_is_a_constant(self):
+        hp = cs.UnParametrizedHyperparameter("loss", "mse")
+        self.assertIsInstance(hp, csh.Constant)
+        self.assertEqual(hp.to_json(), {"type": "const", "name": "loss", "value": "mse"})
+
     def test_from_import_keeps_the_message(self):
         with self.assertRaises(ImportError) as e:
             from spruce_hps.config_space import ForbiddenLessThanRelation  # noqa: F401

@@ -12,6 +12,8 @@ from .conditions import (
     OrConjunction,
 )
 from .configuration_space import ConfigurationSpace
+from . import forbidden as _forbidden
+from . import hyperparameters as _hyperparameters
 from .forbidden import ForbiddenAndConjunction, ForbiddenEqualsClause, ForbiddenInClause
 from .hyperparameters import (
     CategoricalHyperparameter,
@@ -19,6 +21,7 @@ from .hyperparameters import (
     OrdinalHyperparameter,
     UniformFloatHyperparameter,
     UniformIntegerHyperparameter,
+    UnParametrizedHyperparameter,
 )
 
 __all__ = [
@@ -41,20 +44,25 @@ __all__ = [
     "OrdinalHyperparameter",
     "UniformFloatHyperparameter",
     "UniformIntegerHyperparameter",
+    "UnParametrizedHyperparameter",
 ]
 
 _RANGE = "use UniformFloatHyperparameter or UniformIntegerHyperparameter (log=True for a log scale)"
-_HINTS = {
-    "NormalFloatHyperparameter": _RANGE,
-    "NormalIntegerHyperparameter": _RANGE,
-    "BetaFloatHyperparameter": _RANGE,
-    "BetaIntegerHyperparameter": _RANGE,
-    "Normal": _RANGE,
-    "Beta": _RANGE,
-    "Uniform": "drop distribution=...: Float and Integer are uniform already",
-    "UnParametrizedHyperparameter": "use Constant",
-    "ForbiddenOrConjunction": "add each alternative as a forbidden clause of its own: clauses are already alternatives",
-    "Configuration": "a problem file describes the space; Spruce builds the points",
-}
+# What ConfigSpace has and Spruce does not, each with the nearest form that is offered: the
+# hyperparameter and forbidden modules' own hints, and those of the package's other names.
+_HINTS = dict(_hyperparameters._HINTS)
+_HINTS.update(_forbidden._HINTS)
+_HINTS.update(
+    {
+        "NormalFloatHyperparameter": _RANGE,
+        "NormalIntegerHyperparameter": _RANGE,
+        "BetaFloatHyperparameter": _RANGE,
+        "BetaIntegerHyperparameter": _RANGE,
+        "Normal": _RANGE,
+        "Beta": _RANGE,
+        "Uniform": "drop distribution=...: Float and Integer are uniform already",
+        "Configuration": "a problem file describes the space; Spruce builds the points",
+    }
+)
 
 __getattr__ = not_offered_getattr(__name__, __all__, _HINTS)

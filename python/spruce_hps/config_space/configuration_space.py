@@ -1,6 +1,6 @@
 """ConfigSpace's ConfigurationSpace as Spruce holds it: hyperparameters in the order added, one condition per child, forbidden clauses; checks each addition and tells whether a point belongs."""
 
-from ..errors import SpaceError
+from ..errors import NotOfferedAttributeError, SpaceError
 from ..values import foreign_hint, is_number, plain, show
 from .conditions import Condition
 from .forbidden import ForbiddenClause
@@ -226,9 +226,9 @@ class ConfigurationSpace(object):
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        raise AttributeError(
-            "ConfigSpace's ConfigurationSpace.{} is not offered by Spruce; it offers add_hyperparameter(s), "
-            "add_condition(s), add_forbidden_clause(s), add and the get_... readers".format(name)
+        raise NotOfferedAttributeError(
+            "ConfigSpace's ConfigurationSpace.{} is not offered by Spruce".format(name),
+            "it offers add_hyperparameter(s), add_condition(s), add_forbidden_clause(s), add and the get_... readers",
         )
 
     # --- points ---------------------------------------------------------------------------

@@ -127,6 +127,10 @@ _HINTS = {
     "ForbiddenGreaterThanRelation": _RELATIONS,
     "ForbiddenLessThanEqualsRelation": _RELATIONS,
     "ForbiddenGreaterThanEqualsRelation": _RELATIONS,
+    "ForbiddenRelation": _RELATIONS,
 }
+_COMPARISONS = "list the forbidden values with ForbiddenInClause (an integer range or an ordinal), or shrink the range"
+for _name in ("ForbiddenLessThanClause", "ForbiddenLessThanEqualsClause", "ForbiddenGreaterThanClause", "ForbiddenGreaterThanEqualsClause"):
+    _HINTS[_name] = _COMPARISONS
 
 __getattr__ = not_offered_getattr(__name__, OFFERED, _HINTS)

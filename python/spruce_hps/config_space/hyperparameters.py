@@ -291,6 +291,10 @@ class Constant(Hyperparameter):
         return "{}, Type: Constant, Value: {}".format(self.name, self.value)
 
 
+class UnParametrizedHyperparameter(Constant):
+    """ConfigSpace's other name for a constant (a value the space carries but nobody tunes)."""
+
+
 OFFERED = [
     "Hyperparameter",
     "UniformFloatHyperparameter",
@@ -298,6 +302,7 @@ OFFERED = [
     "CategoricalHyperparameter",
     "OrdinalHyperparameter",
     "Constant",
+    "UnParametrizedHyperparameter",
 ]
 
 _HINTS = {
@@ -305,7 +310,6 @@ _HINTS = {
     "NormalIntegerHyperparameter": "use UniformIntegerHyperparameter",
     "BetaFloatHyperparameter": "use UniformFloatHyperparameter",
     "BetaIntegerHyperparameter": "use UniformIntegerHyperparameter",
-    "UnParametrizedHyperparameter": "use Constant",
 }
 
 __getattr__ = not_offered_getattr(__name__, OFFERED, _HINTS)
