@@ -60,6 +60,8 @@ export interface SubmitArgs extends SubmitFlags {
   xi?: number;
   liar?: string;
   nInitialPoints?: number;
+  populationSize?: number;
+  sampleSize?: number;
   heartbeatSeconds?: number;
   staleAfterSeconds?: number;
   maxAttempts?: number;
@@ -102,7 +104,7 @@ export function makeSubmitCommand(form: "submit" | "$0"): CommandModule<GlobalAr
         .option("project", { alias: "A", type: "string", describe: "project / account to charge (left out when not given)" })
         .option("job-mode", { alias: "j", choices: ["serial", "mpi"] as const, default: "serial" as const, describe: "serial: single-process evaluations packed on the nodes; mpi: each evaluation an MPI run" })
         .option("scheduler", { choices: SCHEDULER_NAMES, describe: "batch scheduler (default: detected from PATH, else local)" })
-        .option("searcher", { type: "string", default: "ambs", describe: "ambs (model-based, default) | random | grid | asha (early stopping, --max-length) | custom (--search-method FILE)" })
+        .option("searcher", { type: "string", default: "ambs", describe: "ambs (model-based, default) | random | grid | regevo (aging evolution) | asha (early stopping, --max-length) | custom (--search-method FILE)" })
         .option("max-evals", { type: "number", describe: "evaluations to finish (default 100)" })
         .option("evals-per-node", { type: "number", default: 1, describe: "concurrent evaluations per node (serial mode)" })
         .option("nodes-per-eval", { type: "number", default: 1, describe: "nodes per evaluation (mpi mode)" })
@@ -131,6 +133,8 @@ export function makeSubmitCommand(form: "submit" | "$0"): CommandModule<GlobalAr
         .option("xi", { type: "number", describe: "ambs: EI improvement margin (0.01)" })
         .option("liar", { choices: ["cl_max", "cl_min", "cl_mean"], describe: "ambs: constant-liar value for pending points" })
         .option("n-initial-points", { type: "number", describe: "ambs: random points before the surrogate (10)" })
+        .option("population-size", { type: "number", describe: "regevo: members of the aging population (100)" })
+        .option("sample-size", { type: "number", describe: "regevo: members drawn for each tournament, whose best is mutated (10)" })
         .option("db-dir", DB_DIR_OPTION)
         .option("upload", { type: "string", array: true, describe: "with --site: a local directory copied next to the modules on the site (repeatable)" })
         .option("chain", { type: "boolean", describe: "each launcher job submits its own successor (afterany on itself) while work remains: no service needed" })
@@ -341,6 +345,8 @@ const SEARCHER_FLAGS: readonly { flag: string; arg: keyof SubmitArgs; key: strin
   { flag: "--xi", arg: "xi", key: "xi", for: AMBS },
   { flag: "--liar", arg: "liar", key: "liar", for: AMBS },
   { flag: "--n-initial-points", arg: "nInitialPoints", key: "n_initial_points", for: AMBS },
+  { flag: "--population-size", arg: "populationSize", key: "population_size", for: ["regevo", "agebo"] },
+  { flag: "--sample-size", arg: "sampleSize", key: "sample_size", for: ["regevo", "agebo"] },
   { flag: "--max-length", arg: "maxLength", key: "max_length", for: ["asha"] },
   { flag: "--divisor", arg: "divisor", key: "divisor", for: ["asha"] },
   { flag: "--max-rungs", arg: "maxRungs", key: "max_rungs", for: ["asha"] },

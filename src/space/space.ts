@@ -441,7 +441,8 @@ function checkConstraints(declared: ProblemSpec["constraints"], given: readonly 
   return fns;
 }
 
-function drawValue(param: Hyperparameter, rng: Rng): JsonValue {
+/** One value of a hyperparameter drawn as sample() draws it (log ranges uniform in log space). */
+export function drawValue(param: Hyperparameter, rng: Rng): JsonValue {
   switch (param.type) {
     case "int":
     case "float":
