@@ -8,6 +8,7 @@ import { frontSummary, scoredEvaluations } from "./front.js";
 import type { BatchJobRow, ProgressPoint, EvaluationRow, EvaluationState, LauncherRow, WorkflowRow } from "../store/types.js";
 import { capabilitiesOf } from "../search/registry.js";
 import { paretoTopkFromEvaluations, topkFromEvaluations, type TopkTable } from "./topk.js";
+import { recordedRows } from "./csv.js";
 import { bestSoFar, countsByState, finishRate, influence, isBetter, utilisation, type Direction, type BestSoFarPoint, type Influence, type Utilisation } from "./report-data.js";
 
 /**
@@ -143,13 +144,13 @@ export function buildReportModel(input: ReportInput): ReportModel {
     counts: countsByState(rows),
     objectives: objectivesOf(wf),
     pareto: paretoModel(wf, rows),
-    best: bestEval && bestEval.objective !== null ? { evalId: bestEval.id, objective: bestEval.objective, point: bestEval.point } : null,
+    best: bestEval && bestEval.objective !== null ? { evalId: bestEval.id, objective: bestEval.objective, point: recordedRows(wf.problem, [bestEval])[0]!.point } : null,
     ratePerMinute: finishRate(rows)?.perMinute ?? null,
     progress,
     utilisation: utilisation(rows, origin, now, capacity),
     influence: influence(wf.problem.hyperparameters, rows),
     // Several objectives: the whole front (topk's default), as `spruce topk` prints it.
-    topk: isMultiObjective(wf) ? paretoTopkFromEvaluations([...rows], objectivesOf(wf)) : topkFromEvaluations([...rows], wf.direction, input.topk ?? 10),
+    topk: isMultiObjective(wf) ? paretoTopkFromEvaluations(recordedRows(wf.problem, rows), objectivesOf(wf)) : topkFromEvaluations(recordedRows(wf.problem, rows), wf.direction, input.topk ?? 10),
     batchJobs: input.batchJobs.map((j) => ({
       id: j.schedulerId ?? `#${j.id}`,
       scheduler: j.scheduler,
