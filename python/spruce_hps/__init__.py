@@ -1,4 +1,4 @@
-"""Spruce's Python companion: DeepHyper's problem API (HpProblem, BaseProblem, ConfigSpace's classes
+"""Spruce's Python companion: DeepHyper's problem API (HpProblem, BaseProblem, NaProblem, ConfigSpace's classes
 in spruce_hps.config_space) and what a run gets during an evaluation (context(), report(),
 RunningJob). Names load on first use, so the evaluation runner starts without the problem code."""
 
@@ -11,6 +11,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "HpProblem": "problem",
     "BaseProblem": "problem",
+    "NaProblem": "nas",
+    "ArchSpace": "nas",
     "RunningJob": "evaluation",
     "Context": "evaluation",
     "context": "evaluation",

@@ -2,11 +2,12 @@
 // regevo until a small space is exhausted, results.csv's p:arch_seq column, topk, status and
 // spruce arch; random and ambs on an architecture space; the polynome2-nas example; bad NAS
 // problems refused with one line, exit 2, nothing written.
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { expectOneError, fixture, ROOT, spruce, tempWorkspace } from "../helpers/cli.js";
 import { readCsvRecords } from "../../src/results/csv.js";
+import { hasPython, notePythonSkip, PYTHON } from "../helpers/python.js";
 
 const ws = tempWorkspace("spruce-nas-");
 const W = ["--workspace", ws.dir];
@@ -85,6 +86,37 @@ describe("spruce submit nas (local scheduler)", () => {
     for (const c of csv.filter((c) => c.status === "DONE")) expect(Number(c.objective)).toBeLessThanOrEqual(1);
     const ls = JSON.parse(spruce([...W, "ls", "--json"]).stdout) as { workflow: string; searcher: string }[];
     expect(ls.find((w) => w.workflow === "poly-nas")?.searcher).toBe("regevo");
+  });
+});
+
+notePythonSkip("test/integration/cli-nas.test.ts (its Python part)");
+
+describe.skipIf(!hasPython && !process.env.CI)("spruce submit nas with a Python NaProblem and run", () => {
+  it("searches examples/polynome2-nas's problem.py with model_run.py", () => {
+    const dir = join(ROOT, "examples/polynome2-nas");
+    const shown = spruce(["problem", "show", join(dir, "problem.py"), "--python", PYTHON]);
+    ok(shown);
+    expect(shown.stdout).toMatch(/6 choices, 1000 architectures/);
+    expect(shown.stdout).toMatch(/\[5\]\s+vnode_00005\s+n3: skip from n1\s+0\.\.1/);
+    const r = spruce(
+      [...W, "submit", "nas", "poly-py", "-p", join(dir, "problem.py"), "-r", join(dir, "model_run.py"), "--python", PYTHON, "--scheduler", "local", "--max-evals", "3", "--evals-per-node", "2", "--seed", "2", "--wait"],
+      { env: { EPOCHS: "1" }, timeoutMs: 240_000 },
+    );
+    ok(r);
+    const csv = readCsvRecords(join(ws.dir, "data/poly-py/results.csv"));
+    expect(csv.map((c) => c.status)).toEqual(["DONE", "DONE", "DONE"]);
+    expect(csv.map((c) => c["p:arch_seq"])).toContain("[1,1,0,1,0,0]");
+    for (const c of csv) expect(JSON.parse(c["p:arch_seq"]!)).toHaveLength(6);
+    const arch = spruce([...W, "arch", "poly-py", "--json"]);
+    ok(arch);
+    expect(JSON.parse(arch.stdout).architecture.map((n: { name: string }) => n.name)).toEqual(["input", "n1", "n2", "n3", "out"]);
+  });
+
+  it("refuses a Python NaProblem with an empty node, naming its file and line", () => {
+    const bad = join(ws.dir, "bad_nas.py");
+    writeFileSync(bad, "from spruce_hps import NaProblem\n\nProblem = NaProblem()\nProblem.variable('n1', [])\n");
+    expectOneError(spruce([...W, "submit", "nas", "bad-py", "-p", bad, "-r", join(ROOT, "examples/polynome2-nas/model_run.py"), "--python", PYTHON, "--scheduler", "local"]), /bad_nas\.py:4: SpaceError: node 'n1' has no operations/);
+    expect(existsSync(join(ws.dir, "data", "bad-py"))).toBe(false);
   });
 });
 
