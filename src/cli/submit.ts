@@ -105,7 +105,7 @@ export function makeSubmitCommand(form: "submit" | "$0"): CommandModule<GlobalAr
         .option("project", { alias: "A", type: "string", describe: "project / account to charge (left out when not given)" })
         .option("job-mode", { alias: "j", choices: ["serial", "mpi"] as const, default: "serial" as const, describe: "serial: single-process evaluations packed on the nodes; mpi: each evaluation an MPI run" })
         .option("scheduler", { choices: SCHEDULER_NAMES, describe: "batch scheduler (default: detected from PATH, else local)" })
-        .option("searcher", { type: "string", describe: "ambs (model-based, default for hps) | random | grid | regevo (aging evolution, default for nas) | asha (early stopping, --max-length) | custom (--search-method FILE)" })
+        .option("searcher", { type: "string", describe: "ambs (model-based, default for hps) | random | grid | regevo (aging evolution, default for nas) | agebo (nas: aging evolution for the architecture, BO for the hyperparameters) | asha (early stopping, --max-length) | custom (--search-method FILE)" })
         .option("max-evals", { type: "number", describe: "evaluations to finish (default 100)" })
         .option("evals-per-node", { type: "number", default: 1, describe: "concurrent evaluations per node (serial mode)" })
         .option("nodes-per-eval", { type: "number", default: 1, describe: "nodes per evaluation (mpi mode)" })
@@ -128,14 +128,14 @@ export function makeSubmitCommand(form: "submit" | "$0"): CommandModule<GlobalAr
         .option("wait", { type: "boolean", describe: "follow the search with a progress line until it ends" })
         .option("wait-timeout", { type: "number", describe: "seconds --wait follows before giving up (exit 1)" })
         .option("json", { type: "boolean", describe: "print one JSON object on stdout instead of text" })
-        .option("surrogate", { choices: ["et", "rf"], describe: "ambs: surrogate (extra trees | random forest)" })
-        .option("acq", { choices: ["ucb", "ei"], describe: "ambs: acquisition function" })
-        .option("kappa", { type: "number", describe: "ambs: UCB exploration weight (1.96)" })
-        .option("xi", { type: "number", describe: "ambs: EI improvement margin (0.01)" })
-        .option("liar", { choices: ["cl_max", "cl_min", "cl_mean"], describe: "ambs: constant-liar value for pending points" })
-        .option("n-initial-points", { type: "number", describe: "ambs: random points before the surrogate (10)" })
-        .option("population-size", { type: "number", describe: "regevo: members of the aging population (100)" })
-        .option("sample-size", { type: "number", describe: "regevo: members drawn for each tournament, whose best is mutated (10)" })
+        .option("surrogate", { choices: ["et", "rf"], describe: "ambs, agebo's BO: surrogate (extra trees | random forest; agebo: rf)" })
+        .option("acq", { choices: ["ucb", "ei"], describe: "ambs, agebo's BO: acquisition function" })
+        .option("kappa", { type: "number", describe: "ambs, agebo's BO: UCB exploration weight (1.96; agebo: 0.001)" })
+        .option("xi", { type: "number", describe: "ambs, agebo's BO: EI improvement margin (0.01)" })
+        .option("liar", { choices: ["cl_max", "cl_min", "cl_mean"], describe: "ambs, agebo's BO: constant-liar value for pending points" })
+        .option("n-initial-points", { type: "number", describe: "ambs, agebo's BO: random points before the surrogate (10; agebo: as many as slots)" })
+        .option("population-size", { type: "number", describe: "regevo, agebo: members of the aging population (100)" })
+        .option("sample-size", { type: "number", describe: "regevo, agebo: members drawn for each tournament, whose best is mutated (10)" })
         .option("db-dir", DB_DIR_OPTION)
         .option("upload", { type: "string", array: true, describe: "with --site: a local directory copied next to the modules on the site (repeatable)" })
         .option("chain", { type: "boolean", describe: "each launcher job submits its own successor (afterany on itself) while work remains: no service needed" })
@@ -355,7 +355,7 @@ function report(argv: SubmitArgs, row: WorkflowRow, jobId: string | null, seed: 
  * and the searchers that read it. Given with another searcher a flag would be silently ignored, so
  * it is refused. AMBS's settings also reach asha when new trials come from AMBS.
  */
-const AMBS = ["ambs", "asha with --asha-searcher ambs"];
+const AMBS = ["ambs", "agebo", "asha with --asha-searcher ambs"];
 const SEARCHER_FLAGS: readonly { flag: string; arg: keyof SubmitArgs; key: string; for: readonly string[] }[] = [
   { flag: "--grid-count", arg: "gridCount", key: "grid_count", for: ["grid"] },
   { flag: "--surrogate", arg: "surrogate", key: "surrogate", for: AMBS },

@@ -10,6 +10,7 @@ import type { CustomSearcher } from "./custom/searcher.js";
 import { createGridSearcher } from "./grid.js";
 import { createRandomSearcher } from "./random.js";
 import { createRegevoSearcher } from "./regevo/index.js";
+import { createAgeboSearcher } from "./agebo/index.js";
 import type { Direction, Searcher, SearcherCapabilities, SearcherContext, SearcherFactory } from "./searcher.js";
 
 /** A searcher as a launcher uses it, with the interfaces its capabilities call for. */
@@ -42,6 +43,7 @@ const SEARCHERS: Record<string, SearcherEntry> = {
   random: builtIn(createRandomSearcher),
   grid: builtIn(createGridSearcher),
   regevo: builtIn(createRegevoSearcher),
+  agebo: builtIn(createAgeboSearcher),
   asha: {
     // A promoted trial continues in a new row; its reports decide promotions and early stops.
     capabilities: { counts: "trials", steersRunning: true, hearsProgress: true },

@@ -71,6 +71,18 @@ describe("spruce submit nas (local scheduler)", () => {
     expect(new Set(csv.map((c) => c["p:arch_seq"])).size).toBe(6);
   });
 
+  it("runs agebo on the polynome2-nas example (architecture by evolution, lr by the BO)", () => {
+    const r = spruce(
+      [...W, "submit", "nas", "poly-agebo", "-p", join(ROOT, "examples/polynome2-nas/problem.ts"), "-r", join(ROOT, "examples/polynome2-nas/run.ts"), "--searcher", "agebo", "--population-size", "2", "--sample-size", "2", "--kappa", "0.01", "--scheduler", "local", "--max-evals", "5", "--evals-per-node", "2", "--seed", "4", "--wait"],
+      { env: { EPOCHS: "1" }, timeoutMs: 240_000 },
+    );
+    ok(r);
+    const csv = readCsvRecords(join(ws.dir, "data/poly-agebo/results.csv"));
+    expect(csv).toHaveLength(5);
+    expect(new Set(csv.map((c) => `${c["p:arch_seq"]} ${c["p:lr"]}`)).size).toBe(5);
+    for (const c of csv) expect(Number(c["p:lr"])).toBeGreaterThanOrEqual(0.001);
+  });
+
   it("runs the polynome2-nas example (regevo by default for nas)", () => {
     const r = spruce(
       [...W, "submit", "nas", "poly-nas", "-p", join(ROOT, "examples/polynome2-nas/problem.ts"), "-r", join(ROOT, "examples/polynome2-nas/run.ts"), "--scheduler", "local", "--max-evals", "4", "--evals-per-node", "2", "--seed", "1", "--wait"],
@@ -132,6 +144,11 @@ describe("bad NAS problems: one line, exit 2, nothing written", () => {
     expect(existsSync(join(ws.dir, "data", name))).toBe(false);
     const ls = JSON.parse(spruce([...W, "ls", "--json"]).stdout) as { workflow: string }[];
     expect(ls.map((w) => w.workflow)).not.toContain(name);
+  });
+
+  it("refuses agebo on a NAS problem without hyperparameters", () => {
+    expectOneError(spruce([...W, "submit", "nas", "bad-agebo", "-p", tiny, "-r", tinyRun, "--scheduler", "local", "--searcher", "agebo"]), /agebo optimises hyperparameters beside the architecture, and this NAS problem has none to search/, { hint: /--searcher regevo/ });
+    expect(existsSync(join(ws.dir, "data", "bad-agebo"))).toBe(false);
   });
 
   it("refuses a NAS problem given to submit hps, and --sample-size above --population-size", () => {
