@@ -12,7 +12,7 @@
 import { ValidationError } from "../errors.js";
 import { checkArchitecture, checkNodeName, DEFAULT_INPUT } from "../nas/architecture.js";
 import { normalizeNasSpec } from "../nas/sequence.js";
-import type { ArchitectureSpec, JsonValue, ProblemSpec } from "../space/types.js";
+import type { ArchitectureSpec, ProblemSpec } from "../space/types.js";
 import { Problem } from "./problem.js";
 
 export interface NodeOptions {
@@ -34,13 +34,16 @@ export class NasProblem extends Problem {
     return this;
   }
 
-  /** A variable node: the search chooses one of `ops` (any JSON your run reads, e.g. { op: "dense", units: 32 }). */
-  variable(name: string, ops: JsonValue[], opts: NodeOptions = {}): this {
+  /**
+   * A variable node: the search chooses one of `ops`, any JSON values your run reads (e.g. { op:
+   * "dense", units: 32 }); typed loosely so a list of differently shaped objects passes, and checked here.
+   */
+  variable(name: string, ops: readonly unknown[], opts: NodeOptions = {}): this {
     return this.node({ name, ops, variable: true, ...opts });
   }
 
   /** A constant node: always `op`; it may still have skip choices. */
-  constant(name: string, op: JsonValue, opts: NodeOptions = {}): this {
+  constant(name: string, op: unknown, opts: NodeOptions = {}): this {
     return this.node({ name, ops: [op], variable: false, ...opts });
   }
 
