@@ -20,6 +20,9 @@ import { Population, type Member } from "../regevo/population.js";
 import { CHILD_TRIES, type RegevoOptions } from "../regevo/regevo.js";
 import { Seen } from "../regevo/seen.js";
 
+/** DeepHyper's AgEBO: strong exploitation. */
+const AGEBO_KAPPA = 0.001;
+
 interface SavedState {
   version: 1;
   rng: RngState;
@@ -28,8 +31,8 @@ interface SavedState {
   seen: number[];
   /** The BO's state once it exists (it is built at the first ask, which sets its initial points). */
   bo: { nInitialPoints: number; state: JsonValue } | null;
-  /** A finite hyperparameter space: each set's results (key, point, sum, count), for when the BO has none left. */
-  hpStats: [string, Point, number, number][];
+  /** A finite hyperparameter space: each set's results (key, point, sum, sum of squares, count), for when the BO has none left. */
+  hpStats: [string, Point, number, number, number][];
 }
 
 export class AgeboSearcher implements Searcher {
@@ -43,7 +46,7 @@ export class AgeboSearcher implements Searcher {
   /** The hyperparameters alone (the architecture's choices left out): the BO's space. */
   private readonly hpSpace: Space;
   /** A small finite hyperparameter space is exhausted by the BO, which proposes no point twice: results per set let it go on with the best. */
-  private hpStats = new Map<string, { point: Point; sum: number; count: number }>();
+  private hpStats = new Map<string, { point: Point; sum: number; squares: number; count: number }>();
 
   constructor(
     private readonly space: Space,
@@ -91,8 +94,9 @@ export class AgeboSearcher implements Searcher {
       if (r.status !== "DONE" || r.objective === null || !Number.isFinite(r.objective)) continue;
       const point = this.hpPart(r.point);
       const key = this.hpSpace.key(point);
-      const s = this.hpStats.get(key) ?? { point, sum: 0, count: 0 };
+      const s = this.hpStats.get(key) ?? { point, sum: 0, squares: 0, count: 0 };
       s.sum += r.objective;
+      s.squares += r.objective * r.objective;
       s.count++;
       this.hpStats.set(key, s);
     }
@@ -106,7 +110,7 @@ export class AgeboSearcher implements Searcher {
       population: this.population.toJSON() as unknown as Member[],
       seen: this.seen.toJSON(),
       bo: this.bo ? { nInitialPoints: this.bo.nInitialPoints, state: this.bo.searcher.state() } : null,
-      hpStats: [...this.hpStats].map(([k, v]) => [k, v.point, v.sum, v.count]),
+      hpStats: [...this.hpStats].map(([k, v]) => [k, v.point, v.sum, v.squares, v.count]),
     };
     return s as unknown as JsonValue;
   }
@@ -124,7 +128,7 @@ export class AgeboSearcher implements Searcher {
       this.bo = { nInitialPoints: s.bo.nInitialPoints, searcher: this.makeBo(s.bo.nInitialPoints) };
       this.bo.searcher.restore(s.bo.state);
     }
-    this.hpStats = new Map(s.hpStats.map(([k, point, sum, count]) => [k, { point, sum, count }]));
+    this.hpStats = new Map(s.hpStats.map(([k, point, sum, squares, count]) => [k, { point, sum, squares, count }]));
   }
 
   exhausted(): boolean {
@@ -133,7 +137,7 @@ export class AgeboSearcher implements Searcher {
 
   private makeBo(nInitialPoints: number): Searcher {
     // A stream of its own, so the BO's draws do not shift the evolution's.
-    const options = { surrogate: "rf", kappa: 0.001, n_initial_points: nInitialPoints, ...this.boOptions };
+    const options = { surrogate: "rf", kappa: AGEBO_KAPPA, n_initial_points: nInitialPoints, ...this.boOptions };
     return createAmbsSearcher({ space: this.hpSpace, seed: (this.ctx.seed + 0x9e3779b9) >>> 0, direction: this.ctx.direction, options });
   }
 
@@ -157,13 +161,20 @@ export class AgeboSearcher implements Searcher {
     return this.seen.randomUnseen(this.rng);
   }
 
-  /** When the BO has no new set left (a small finite space): the set with the best mean result, else a random one. */
+  /**
+   * When the BO has no new set left (a small finite space): the set the BO's acquisition would
+   * pick among those seen, its mean result plus kappa standard errors (a forest on these sets alone
+   * predicts about their means); with kappa 0.001, the best mean. Else a random set.
+   */
   private exploit(): Point {
-    let best: { point: Point; mean: number } | null = null;
-    const better = (a: number, b: number): boolean => (this.ctx.direction === "maximize" ? a > b : a < b);
+    const kappa = typeof this.boOptions.kappa === "number" ? this.boOptions.kappa : AGEBO_KAPPA;
+    const sign = this.ctx.direction === "maximize" ? 1 : -1;
+    let best: { point: Point; score: number } | null = null;
     for (const s of this.hpStats.values()) {
       const mean = s.sum / s.count;
-      if (!best || better(mean, best.mean)) best = { point: s.point, mean };
+      const stderr = s.count > 1 ? Math.sqrt(Math.max(0, s.squares / s.count - mean * mean) / (s.count - 1)) : 0;
+      const score = sign * mean + kappa * stderr;
+      if (!best || score > best.score) best = { point: s.point, score };
     }
     return best?.point ?? this.hpSpace.sample(this.rng);
   }
