@@ -22,7 +22,8 @@ import {
   type Store,
 } from "../src/store/index.js";
 import type { EvaluationRow, WorkflowRow } from "../src/store/types.js";
-import { appendResults, readCsvRecords } from "../src/results/csv.js";
+import { appendResults, readCsvRecords, recordedRows } from "../src/results/csv.js";
+import { recordNames } from "../src/nas/index.js";
 import { resultsLayout } from "../src/results/layout.js";
 import { refreshReport } from "../src/results/report.js";
 import { LauncherLife } from "./lifecycle.js";
@@ -104,7 +105,7 @@ function reconcileResults(finished: EvaluationRow[], wf: WorkflowRow, space: Spa
   const file = resultsLayout(wf.resultsDir).resultsCsv;
   const present = new Set(existsSync(file) ? readCsvRecords(file).map((r) => Number(r.eval_id)) : []);
   const missing = finished.filter((e) => !present.has(e.id));
-  appendResults(file, space.names, missing, wf.createdAt, wf.objectives?.length ?? 1);
+  appendResults(file, recordNames(wf.problem), recordedRows(wf.problem, missing), wf.createdAt, wf.objectives?.length ?? 1);
 }
 
 /** How long agents get to notice the end and record their last results before they are killed. */

@@ -25,7 +25,8 @@ import {
 import type { EvaluationControl, EvaluationRow, WorkflowRow } from "../src/store/types.js";
 import type { Point } from "../src/space/types.js";
 import type { EvaluationOutcome } from "./executor/process.js";
-import { appendResults } from "../src/results/csv.js";
+import { appendResults, recordedRows } from "../src/results/csv.js";
+import { recordNames } from "../src/nas/index.js";
 import { resultsLayout } from "../src/results/layout.js";
 import { refreshReport, shouldRefresh } from "../src/results/report.js";
 import { finishedResults, SlotRunner, unstreamedProgress } from "./slot-runner.js";
@@ -385,7 +386,7 @@ export class SearchLoop {
     const rows = this.unpublished.splice(0);
     if (rows.length === 0) return;
     const { store, workflow: wf } = this.o;
-    appendResults(this.csvFile, this.o.space.names, rows, wf.createdAt, wf.objectives?.length ?? 1);
+    appendResults(this.csvFile, recordNames(wf.problem), recordedRows(wf.problem, rows), wf.createdAt, wf.objectives?.length ?? 1);
     // report.html is refreshed cheaply: throttled, and less often as the search grows.
     if (shouldRefresh(this.lastProgressAt, this.finishedHere, Date.now())) {
       this.lastProgressAt = Date.now();

@@ -10,6 +10,7 @@ import { startEvaluation, type EvaluationOutcome, type RunningEvaluation } from 
 import { Spawner } from "./executor/spawner-client.js";
 import type { LauncherSettings } from "../src/store/settings.js";
 import { SlotPool, type Slot } from "./slots.js";
+import { runNames, runPoint } from "../src/nas/index.js";
 import type { LaunchPrefix } from "./types.js";
 
 export interface Finished {
@@ -241,8 +242,9 @@ export class SlotRunner {
       {
         evalId: row.id,
         attempt: row.attempt,
-        point: row.point,
-        names: wf.problem.hyperparameters.map((h) => h.name),
+        // A NAS run gets arch_seq and its decoded architecture in place of the choices.
+        point: runPoint(wf.problem, row.point),
+        names: runNames(wf.problem),
         objectiveNames: wf.objectives && wf.objectives.length > 1 ? wf.objectives.map((o) => o.name) : null,
         run: wf.run,
         workdir,

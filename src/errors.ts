@@ -28,9 +28,9 @@ export class NotFoundError extends SpruceError {
 
 /** A workflow name that is already taken. */
 export class WorkflowExistsError extends SpruceError {
-  constructor(name: string) {
+  constructor(name: string, kind: "hps" | "nas" = "hps") {
     super(`workflow '${name}' already exists`, {
-      hint: `continue it with 'spruce submit hps ${name} ... --resume', pick another name, or delete it with 'spruce rm ${name}'`,
+      hint: `continue it with 'spruce submit ${kind} ${name} ... --resume', pick another name, or delete it with 'spruce rm ${name}'`,
       exitCode: 2,
     });
   }

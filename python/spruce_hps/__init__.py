@@ -1,4 +1,4 @@
-"""Spruce's Python companion: DeepHyper's problem API (HpProblem, BaseProblem, ConfigSpace's classes
+"""Spruce's Python companion: DeepHyper's problem API (HpProblem, BaseProblem, NaProblem, ConfigSpace's classes
 in spruce_hps.config_space) and what a run gets during an evaluation (context(), report(),
 RunningJob). Names load on first use, so the evaluation runner starts without the problem code.
 
@@ -15,6 +15,8 @@ _LAZY = {
     "HpProblem": "problem",
     "BaseProblem": "problem",
     "filter_parameters": "problem",
+    "NaProblem": "nas",
+    "ArchSpace": "nas",
     "RunningJob": "evaluation",
     "Context": "evaluation",
     "context": "evaluation",

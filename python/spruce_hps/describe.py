@@ -29,12 +29,13 @@ def describe(ref, import_roots=()):
         problem = BaseProblem(problem)
     if not isinstance(problem, BaseProblem):
         kind = type(problem)
-        hint = "build it with `from spruce_hps import HpProblem` and `{} = HpProblem()`".format(loaded.attribute)
+        hint = "build it with `from spruce_hps import HpProblem` (NaProblem for an architecture search) and `{} = HpProblem()`".format(loaded.attribute)
         if kind.__module__.split(".")[0] == "deephyper":
             hint = "change `from deephyper.problem import {0}` to `from spruce_hps import {0}`".format(kind.__name__)
         raise RefError("{}: '{}' is a {}, not an HpProblem".format(ref, loaded.attribute, kind.__name__), hint)
     out = problem.to_json()
-    if not out["hyperparameters"]:
+    # A NAS problem's architecture choices are hyperparameters too (added by the TypeScript side).
+    if not out["hyperparameters"] and "architecture" not in out:
         raise SpaceError(
             "the problem has no hyperparameters",
             "add one, e.g. {}.add_hyperparameter((1e-4, 1e-1, \"log-uniform\"), \"lr\")".format(loaded.attribute),

@@ -5,6 +5,7 @@ import { submitCommand } from "./submit.js";
 import { statusCommand, lsCommand } from "./status.js";
 import { cancelCommand } from "./cancel.js";
 import { topkCommand } from "./topk.js";
+import { archCommand } from "./arch.js";
 import { rmCommand } from "./rm.js";
 import { launchCommand } from "./launch.js";
 import { agentCommand } from "./agent.js";
@@ -22,4 +23,4 @@ import { newProblemCommand, startProjectCommand } from "./scaffold.js";
 
 // Each command has its own argument type; yargs checks the arguments at parse time. `completion`
 // is not here: yargs adds it with its completion machinery on the root parser (run.ts, completion.ts).
-export const commands: CommandModule<GlobalArgs, any>[] = [submitCommand, statusCommand, lsCommand, cancelCommand, topkCommand, reportCommand, logsCommand, exportCommand, rmCommand, problemCommand, startProjectCommand, newProblemCommand, hpsCommand, launchCommand, agentCommand, serviceCommand, dbCommand, siteCommand, fetchCommand, doctorCommand];
+export const commands: CommandModule<GlobalArgs, any>[] = [submitCommand, statusCommand, lsCommand, cancelCommand, topkCommand, archCommand, reportCommand, logsCommand, exportCommand, rmCommand, problemCommand, startProjectCommand, newProblemCommand, hpsCommand, launchCommand, agentCommand, serviceCommand, dbCommand, siteCommand, fetchCommand, doctorCommand];

@@ -6,7 +6,7 @@ import { peekWorkflowNames } from "../store/index.js";
 import { resolveWorkspace } from "../util/paths.js";
 
 /** Commands whose first argument is a workflow name. */
-export const WORKFLOW_COMMANDS: readonly string[] = ["status", "topk", "logs", "report", "cancel", "rm"];
+export const WORKFLOW_COMMANDS: readonly string[] = ["status", "topk", "arch", "logs", "report", "cancel", "rm"];
 
 /** The word yargs's completion scripts pass before the command line's words. */
 export const COMPLETION_FLAG = "--get-yargs-completions";

@@ -5,6 +5,8 @@ import type { Argv, CommandModule } from "yargs";
 import { NotFoundError } from "../errors.js";
 import { getWorkflow, listEvaluations, listEvents } from "../store/index.js";
 import { evaluationsCsv, eventsCsv, exportEvaluation, exportEvent, type ExportedEvent } from "../results/export.js";
+import { recordedRows } from "../results/csv.js";
+import { recordNames } from "../nas/index.js";
 import { withStore, type GlobalArgs } from "./context.js";
 import { info } from "./output.js";
 
@@ -31,7 +33,7 @@ export const exportCommand: CommandModule<GlobalArgs, ExportArgs> = {
     const { text, count } = await withStore(argv, async (store) => {
       const wf = await getWorkflow(store, argv.workflow);
       if (!wf) throw new NotFoundError(`workflow '${argv.workflow}' not found`, "list workflows with 'spruce ls'");
-      const rows = await listEvaluations(store, wf.id);
+      const rows = recordedRows(wf.problem, await listEvaluations(store, wf.id));
       const evaluations = rows.map((r) => exportEvaluation(r, wf.resultsDir));
       let events: ExportedEvent[] | undefined;
       if (argv.events) {
@@ -42,7 +44,7 @@ export const exportCommand: CommandModule<GlobalArgs, ExportArgs> = {
       if (argv.format === "csv") {
         return events
           ? { text: eventsCsv(events), count: `${events.length} event(s)` }
-          : { text: evaluationsCsv(evaluations, wf.problem.hyperparameters.map((h) => h.name), wf.objectives?.length ?? 1), count: `${evaluations.length} evaluation(s)` };
+          : { text: evaluationsCsv(evaluations, recordNames(wf.problem), wf.objectives?.length ?? 1), count: `${evaluations.length} evaluation(s)` };
       }
       const doc = {
         workflow: wf.name,

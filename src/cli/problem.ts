@@ -4,6 +4,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { PythonSession } from "../problem/python.js";
 import { loadProblemRef } from "../problem/refs.js";
+import { describeArchitectureSpace } from "../nas/describe.js";
 import { warn } from "./output.js";
 
 interface ShowArgs {
@@ -14,7 +15,7 @@ interface ShowArgs {
 
 const showCommand: CommandModule<object, ShowArgs> = {
   command: "show <file>",
-  describe: "print a problem's hyperparameters and starting points (validates it on the way)",
+  describe: "print a problem's hyperparameters, starting points and (NAS) architecture (validates it on the way)",
   builder: (y: Argv<object>) =>
     y
       .positional("file", { type: "string", demandOption: true, describe: "problem module (.ts/.js), YAML file, or Python (problem.py, pkg.module.Problem)" })
@@ -26,7 +27,8 @@ const showCommand: CommandModule<object, ShowArgs> = {
     const { spec, space, warnings } = await loadProblemRef(argv.file, new PythonSession({ python: argv.python }));
     for (const w of warnings) warn(w);
     const objectives = spec.objectives ? `objectives: ${spec.objectives.map((o) => `${o.name} (${o.direction === "maximize" ? "max" : "min"})`).join(", ")}\n` : "";
-    process.stdout.write(argv.json ? JSON.stringify(spec, null, 2) + "\n" : space.describe() + objectives);
+    const architecture = spec.architecture ? "\n" + describeArchitectureSpace(spec.architecture) : "";
+    process.stdout.write(argv.json ? JSON.stringify(spec, null, 2) + "\n" : space.describe() + objectives + architecture);
   },
 };
 

@@ -13,7 +13,8 @@ import { buildSearcher } from "../search/build.js";
 import { gridSizeFor } from "../search/grid.js";
 import { problemFromHpFlags } from "../space/ranges.js";
 import { Space } from "../space/space.js";
-import type { JsonValue, ObjectiveSpec } from "../space/types.js";
+import type { JsonValue, ObjectiveSpec, ProblemSpec } from "../space/types.js";
+import { isNas, runNames } from "../nas/index.js";
 import { checkObjectives, parseObjectiveFlag } from "../objectives/declare.js";
 import { parseWalltime } from "../schedulers/walltime.js";
 import { jobNameFor } from "../schedulers/validate.js";
@@ -60,6 +61,8 @@ export interface SubmitArgs extends SubmitFlags {
   xi?: number;
   liar?: string;
   nInitialPoints?: number;
+  populationSize?: number;
+  sampleSize?: number;
   heartbeatSeconds?: number;
   staleAfterSeconds?: number;
   maxAttempts?: number;
@@ -74,12 +77,12 @@ export function makeSubmitCommand(form: "submit" | "$0"): CommandModule<GlobalAr
   const run = form === "submit" ? "$0 submit" : "$0";
   return {
     command: form === "submit" ? "submit <kind> <workflow>" : "$0 <kind> <workflow>",
-    describe: "submit a hyperparameter search (kind: hps) to the batch scheduler",
+    describe: "submit a hyperparameter search (kind: hps) or a neural architecture search (kind: nas) to the batch scheduler",
     builder: (y: Argv<GlobalArgs>) =>
       y
-        .positional("kind", { type: "string", choices: ["hps"], describe: "what to submit: hps (hyperparameter search)", demandOption: true })
+        .positional("kind", { type: "string", choices: ["hps", "nas"], describe: "what to submit: hps (hyperparameter search), nas (neural architecture search: a NasProblem)", demandOption: true })
         .positional("workflow", { type: "string", describe: "unique name of the search", demandOption: true })
-        .option("problem", { alias: "p", type: "string", describe: "problem: a module (.ts/.js exporting `problem`), a Determined-style YAML file, or Python (problem.py, pkg.module.Problem)" })
+        .option("problem", { alias: "p", type: "string", describe: "problem: a module (.ts/.js exporting `problem`), a Determined-style YAML file, or Python (problem.py, pkg.module.Problem); for nas a NasProblem (NaProblem in Python)" })
         .option("hp", { type: "string", array: true, describe: "Studio-style ranges instead of -p: lr=1e-5:l5:0.1 (5 log-spaced), lr=0.01:0.01:0.1, n=0:3, act=relu,tanh, x=0.5" })
         .option("search-method", { type: "string", describe: "custom searcher: a module exporting createSearchMethod(ctx) or a default class (with --searcher custom)" })
         .option("method-args", { type: "string", describe: "custom searcher: JSON handed to the method as ctx.args" })
@@ -102,7 +105,7 @@ export function makeSubmitCommand(form: "submit" | "$0"): CommandModule<GlobalAr
         .option("project", { alias: "A", type: "string", describe: "project / account to charge (left out when not given)" })
         .option("job-mode", { alias: "j", choices: ["serial", "mpi"] as const, default: "serial" as const, describe: "serial: single-process evaluations packed on the nodes; mpi: each evaluation an MPI run" })
         .option("scheduler", { choices: SCHEDULER_NAMES, describe: "batch scheduler (default: detected from PATH, else local)" })
-        .option("searcher", { type: "string", default: "ambs", describe: "ambs (model-based, default) | random | grid | asha (early stopping, --max-length) | custom (--search-method FILE)" })
+        .option("searcher", { type: "string", describe: "ambs (model-based, default for hps) | random | grid | regevo (aging evolution, default for nas) | agebo (nas: aging evolution for the architecture, BO for the hyperparameters) | asha (early stopping, --max-length) | custom (--search-method FILE)" })
         .option("max-evals", { type: "number", describe: "evaluations to finish (default 100)" })
         .option("evals-per-node", { type: "number", default: 1, describe: "concurrent evaluations per node (serial mode)" })
         .option("nodes-per-eval", { type: "number", default: 1, describe: "nodes per evaluation (mpi mode)" })
@@ -125,12 +128,14 @@ export function makeSubmitCommand(form: "submit" | "$0"): CommandModule<GlobalAr
         .option("wait", { type: "boolean", describe: "follow the search with a progress line until it ends" })
         .option("wait-timeout", { type: "number", describe: "seconds --wait follows before giving up (exit 1)" })
         .option("json", { type: "boolean", describe: "print one JSON object on stdout instead of text" })
-        .option("surrogate", { choices: ["et", "rf"], describe: "ambs: surrogate (extra trees | random forest)" })
-        .option("acq", { choices: ["ucb", "ei"], describe: "ambs: acquisition function" })
-        .option("kappa", { type: "number", describe: "ambs: UCB exploration weight (1.96)" })
-        .option("xi", { type: "number", describe: "ambs: EI improvement margin (0.01)" })
-        .option("liar", { choices: ["cl_max", "cl_min", "cl_mean"], describe: "ambs: constant-liar value for pending points" })
-        .option("n-initial-points", { type: "number", describe: "ambs: random points before the surrogate (10)" })
+        .option("surrogate", { choices: ["et", "rf"], describe: "ambs, agebo's BO: surrogate (extra trees | random forest; agebo: rf)" })
+        .option("acq", { choices: ["ucb", "ei"], describe: "ambs, agebo's BO: acquisition function" })
+        .option("kappa", { type: "number", describe: "ambs, agebo's BO: UCB exploration weight (1.96; agebo: 0.001)" })
+        .option("xi", { type: "number", describe: "ambs, agebo's BO: EI improvement margin (0.01)" })
+        .option("liar", { choices: ["cl_max", "cl_min", "cl_mean"], describe: "ambs, agebo's BO: constant-liar value for pending points" })
+        .option("n-initial-points", { type: "number", describe: "ambs, agebo's BO: random points before the surrogate (10; agebo: as many as slots)" })
+        .option("population-size", { type: "number", describe: "regevo, agebo: members of the aging population (100)" })
+        .option("sample-size", { type: "number", describe: "regevo, agebo: members drawn for each tournament, whose best is mutated (10)" })
         .option("db-dir", DB_DIR_OPTION)
         .option("upload", { type: "string", array: true, describe: "with --site: a local directory copied next to the modules on the site (repeatable)" })
         .option("chain", { type: "boolean", describe: "each launcher job submits its own successor (afterany on itself) while work remains: no service needed" })
@@ -144,6 +149,7 @@ export function makeSubmitCommand(form: "submit" | "$0"): CommandModule<GlobalAr
         .conflicts("maximize", "minimize")
         .example(`${run} hps poly -p examples/polynome2/problem.ts -r examples/polynome2/run.ts -n 1 --evals-per-node 4 --wait`, "a local search, followed until it ends")
         .example(`${run} hps mlp -p problem.ts --command 'python3 train.py --lr {{lr}}' -t 30 -q debug -n 4 -A myproj`, "a 4-node Slurm job")
+        .example(`${run} nas poly-nas -p examples/polynome2-nas/problem.ts -r examples/polynome2-nas/run.ts --searcher regevo --wait`, "a neural architecture search")
         .example(`${run} hps poly ... --dry-run`, "print the batch script only") as unknown as Argv<SubmitArgs>,
     handler: async (argv) => {
       await submit(argv);
@@ -154,6 +160,8 @@ export function makeSubmitCommand(form: "submit" | "$0"): CommandModule<GlobalAr
 export const submitCommand = makeSubmitCommand("submit");
 
 async function submit(argv: SubmitArgs): Promise<void> {
+  // Aging evolution is DeepHyper's NAS search; AMBS its hyperparameter search.
+  argv.searcher ??= argv.kind === "nas" ? "regevo" : "ambs";
   const settings = launcherSettingsFrom(argv);
   checkSubmitFlags(argv, settings);
   const workspace = workspaceOf(argv);
@@ -175,10 +183,11 @@ async function submit(argv: SubmitArgs): Promise<void> {
     const spec = problemFromHpFlags(argv.hp ?? []);
     return { spec, space: new Space(spec), source: problemPath, warnings: [] as string[], floatValues: null };
   });
+  checkKind(argv, loaded.spec, problemPath);
   for (const w of loaded.warnings ?? []) warn(w);
   const run: RunSpec = await step("Validating run", async () => {
     if (argv.command !== undefined) {
-      validateCommandTemplate(argv.command, [...loaded.space.names]);
+      validateCommandTemplate(argv.command, runNames(loaded.spec));
       return { kind: "command", template: argv.command, cwd: process.cwd() } as const;
     }
     return loadRunRef(argv.run as string, python, loaded);
@@ -257,6 +266,19 @@ async function submit(argv: SubmitArgs): Promise<void> {
   }
 }
 
+/** `submit nas` takes a NAS problem and `submit hps` any other: the kind says what the user means to search. */
+function checkKind(argv: SubmitArgs, spec: ProblemSpec, source: string): void {
+  if (argv.kind === "nas" && !isNas(spec)) {
+    throw new ValidationError(
+      `-p: submit nas needs a NAS problem, and ${argv.hp ? "--hp ranges define" : `${source} defines`} no architecture`,
+      "build it with new NasProblem().variable(...) (NaProblem in Python), or submit a hyperparameter search with 'submit hps'",
+    );
+  }
+  if (argv.kind === "hps" && isNas(spec)) {
+    throw new ValidationError(`-p: ${source} is a NAS problem (it defines an architecture)`, `submit it with 'submit nas ${argv.workflow} ...'`);
+  }
+}
+
 /**
  * --dry-run promises the real submit would work: a name already taken would not. Reads only. A dry
  * run also serves to check a script where the PostgreSQL server cannot be reached (a laptop, a
@@ -273,7 +295,7 @@ async function refuseTakenName(argv: SubmitArgs): Promise<void> {
     return;
   }
   try {
-    if (await getWorkflow(store, argv.workflow)) throw new WorkflowExistsError(argv.workflow);
+    if (await getWorkflow(store, argv.workflow)) throw new WorkflowExistsError(argv.workflow, argv.kind === "nas" ? "nas" : "hps");
   } finally {
     await store.close();
   }
@@ -295,6 +317,7 @@ async function resume(argv: SubmitArgs, workspace: string): Promise<void> {
       queue: argv.queue ?? row.request.queue,
       project: argv.project ?? row.request.project,
     };
+    checkKind(argv, row.problem, row.problemSource);
     checkResume(argv, row, request, await countEvaluations(store, row.id));
     const space = new Space(row.problem);
     await step("Validating search settings", () => buildSearcher(row!.searcher, { space, seed: row!.seed, direction: row!.direction, options: row!.searcherOptions }));
@@ -332,7 +355,7 @@ function report(argv: SubmitArgs, row: WorkflowRow, jobId: string | null, seed: 
  * and the searchers that read it. Given with another searcher a flag would be silently ignored, so
  * it is refused. AMBS's settings also reach asha when new trials come from AMBS.
  */
-const AMBS = ["ambs", "asha with --asha-searcher ambs"];
+const AMBS = ["ambs", "agebo", "asha with --asha-searcher ambs"];
 const SEARCHER_FLAGS: readonly { flag: string; arg: keyof SubmitArgs; key: string; for: readonly string[] }[] = [
   { flag: "--grid-count", arg: "gridCount", key: "grid_count", for: ["grid"] },
   { flag: "--surrogate", arg: "surrogate", key: "surrogate", for: AMBS },
@@ -341,6 +364,8 @@ const SEARCHER_FLAGS: readonly { flag: string; arg: keyof SubmitArgs; key: strin
   { flag: "--xi", arg: "xi", key: "xi", for: AMBS },
   { flag: "--liar", arg: "liar", key: "liar", for: AMBS },
   { flag: "--n-initial-points", arg: "nInitialPoints", key: "n_initial_points", for: AMBS },
+  { flag: "--population-size", arg: "populationSize", key: "population_size", for: ["regevo", "agebo"] },
+  { flag: "--sample-size", arg: "sampleSize", key: "sample_size", for: ["regevo", "agebo"] },
   { flag: "--max-length", arg: "maxLength", key: "max_length", for: ["asha"] },
   { flag: "--divisor", arg: "divisor", key: "divisor", for: ["asha"] },
   { flag: "--max-rungs", arg: "maxRungs", key: "max_rungs", for: ["asha"] },

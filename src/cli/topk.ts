@@ -5,7 +5,7 @@ import type { Argv, CommandModule } from "yargs";
 import { stringify as toYaml } from "yaml";
 import { NotFoundError, ValidationError } from "../errors.js";
 import { getWorkflow, listEvaluations } from "../store/index.js";
-import { csvField, parseCsv, readCsvRecords } from "../results/csv.js";
+import { csvField, parseCsv, readCsvRecords, recordedRows } from "../results/csv.js";
 import { paretoTopkFromCsv, paretoTopkFromEvaluations, topkFromCsv, topkFromEvaluations, type TopkTable } from "../results/topk.js";
 import { isMultiObjective, objectivesOf } from "../objectives/declare.js";
 import { withStore, type GlobalArgs } from "./context.js";
@@ -42,7 +42,7 @@ export const topkCommand: CommandModule<GlobalArgs, TopkArgs> = {
       table = await withStore(argv, async (store) => {
         const wf = await getWorkflow(store, argv.source);
         if (!wf) throw new NotFoundError(`workflow '${argv.source}' not found`, "give a workflow name from 'spruce ls' or a path to results.csv");
-        const done = await listEvaluations(store, wf.id, { states: ["DONE"] });
+        const done = recordedRows(wf.problem, await listEvaluations(store, wf.id, { states: ["DONE"] }));
         return isMultiObjective(wf) ? paretoTopkFromEvaluations(done, objectivesOf(wf), argv.k) : topkFromEvaluations(done, wf.direction, argv.k ?? 3);
       });
     }

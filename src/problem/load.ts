@@ -11,6 +11,7 @@ import { isPlainObject } from "../space/json.js";
 import { Space, type ConstraintFunction } from "../space/space.js";
 import type { ProblemSpec } from "../space/types.js";
 import { checkObjectives } from "../objectives/declare.js";
+import { normalizeNasSpec } from "../nas/sequence.js";
 import { ensureTypeScriptLoader, needsTypeScriptLoader } from "./loader.js";
 import { ensureSelfResolve, warnIfOtherCopy } from "./self-resolve.js";
 import { parseProblemYaml } from "./yaml.js";
@@ -36,9 +37,11 @@ export interface LoadedRun {
 
 export async function loadProblem(path: string): Promise<LoadedProblem> {
   const source = existingFile(path, "problem", [...MODULE_EXTENSIONS, ...YAML_EXTENSIONS]);
-  const { spec: raw, constraints, warnings } = YAML_EXTENSIONS.includes(extname(source).toLowerCase())
+  const { spec: given, constraints, warnings } = YAML_EXTENSIONS.includes(extname(source).toLowerCase())
     ? { spec: parseProblemYaml(readFileSync(source, "utf8"), source), constraints: [], warnings: [] }
     : await specFromModule(source);
+  // A NAS problem's architecture choices become hyperparameters of the space (a NasProblem's spec has them already).
+  const raw = withSource(source, () => normalizeNasSpec(given));
   // Constraint functions stay in the module: the spec records where, for loadSpace.
   if (constraints.length > 0) raw.constraints = { source, count: constraints.length };
   const space = withSource(source, () => new Space(raw, { constraints }));

@@ -127,8 +127,8 @@ export function shorthandWarning(spec: HyperparameterShorthand, hp: Hyperparamet
 }
 
 export class Problem {
-  private readonly hyperparameters: Hyperparameter[] = [];
-  private readonly startingPoints: Point[] = [];
+  protected readonly hyperparameters: Hyperparameter[] = [];
+  protected readonly startingPoints: Point[] = [];
   private readonly notes: string[] = [];
   private readonly conditions: ConditionalHyperparameter[] = [];
   private readonly forbidden: Forbidden[] = [];
@@ -241,10 +241,12 @@ export class Problem {
    * records their count; the problem loader records the module they live in.
    */
   toSpec(): ProblemSpec {
-    const spec: ProblemSpec = {
-      hyperparameters: structuredClone(this.hyperparameters),
-      startingPoints: structuredClone(this.startingPoints),
-    };
+    return this.checkedSpec({ hyperparameters: structuredClone(this.hyperparameters), startingPoints: structuredClone(this.startingPoints) });
+  }
+
+  /** `base` with this problem's conditions, clauses, constraints and objectives, validated as a whole. */
+  protected checkedSpec(base: ProblemSpec): ProblemSpec {
+    const spec: ProblemSpec = base;
     if (this.conditions.length > 0) spec.conditions = structuredClone(this.conditions);
     if (this.forbidden.length > 0) spec.forbidden = structuredClone(this.forbidden);
     if (this.constraints.length > 0) spec.constraints = { source: "the problem module", count: this.constraints.length };

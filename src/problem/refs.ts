@@ -4,6 +4,7 @@
 // `hps`, so every command accepts the same references.
 import { resolve } from "node:path";
 import { ValidationError } from "../errors.js";
+import { normalizeNasSpec } from "../nas/sequence.js";
 import { Space } from "../space/space.js";
 import type { ProblemSpec } from "../space/types.js";
 import type { RunSpec } from "../store/types.js";
@@ -24,7 +25,8 @@ export function refSource(ref: string, cwd = process.cwd()): string {
 export async function loadProblemRef(ref: string, python: PythonSession): Promise<ProblemFromRef> {
   if (!isPythonRef(ref)) return { ...(await loadProblem(ref)), floatValues: null };
   const described = python.describe(ref);
-  const raw = described.spec;
+  // A NAS problem's architecture choices become hyperparameters of the space.
+  const raw = withSource(ref, () => normalizeNasSpec(described.spec));
   const space = withSource(ref, () => new Space(raw));
   // The space's normalised copy: conditions, forbidden clauses and defaults as the space validated them.
   const spec: ProblemSpec = space.toSpec();

@@ -3,7 +3,8 @@
 // objective_0 ... objective_{k-1} in declared order, as DeepHyper 0.13 writes).
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import type { EvaluationRow } from "../store/types.js";
-import type { JsonValue } from "../space/types.js";
+import type { JsonValue, ProblemSpec } from "../space/types.js";
+import { isNas, recordPoint } from "../nas/sequence.js";
 
 export const META_COLUMNS = [
   "objective",
@@ -66,6 +67,15 @@ export function appendResults(file: string, names: readonly string[], rows: Eval
   if (!existsSync(file)) text += csvHeader(names, objectives).map(csvField).join(",") + "\n";
   for (const r of rows) text += csvRow(names, r, origin, objectives).map(csvField).join(",") + "\n";
   appendFileSync(file, text);
+}
+
+/**
+ * The rows as results show them: a NAS problem's architecture choices folded into `arch_seq`
+ * (docs/architecture.md, Neural architecture search); the names to go with them are recordNames.
+ */
+export function recordedRows<R extends Pick<EvaluationRow, "point">>(problem: ProblemSpec, rows: readonly R[]): R[] {
+  if (!isNas(problem)) return [...rows];
+  return rows.map((r) => ({ ...r, point: recordPoint(problem, r.point) }));
 }
 
 /** Parses RFC 4180 CSV text into records (header row first). */

@@ -3,6 +3,7 @@
 import type { JsonValue } from "../space/types.js";
 import { busyChart, ganttChart, influenceCharts, learningCurveChart, progressChart } from "./charts.js";
 import { parallelCoordinates, paretoScatter } from "./charts-pareto.js";
+import { ARCH_CSS, architectureDiagram } from "./charts-arch.js";
 import { esc, fmt, fmtSeconds } from "./charts-svg.js";
 import type { ReportModel } from "./report-model.js";
 import { EVALUATION_STATES, finishedCount } from "../store/states.js";
@@ -99,7 +100,7 @@ export function renderReport(m: ReportModel): string {
   ];
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(w.name)} — Spruce report</title><style>${CSS}</style></head>
+<title>${esc(w.name)} — Spruce report</title><style>${CSS}${m.architectures ? ARCH_CSS : ""}</style></head>
 <body>
 <header><h1>${esc(w.name)}</h1><div class="sub">${esc(w.searcher)} search, ${esc(m.pareto ? m.objectives.map((o) => `${o.name} (${o.direction})`).join(", ") : w.direction)}, seed ${w.seed} · submitted ${esc(w.createdAt.slice(0, 19).replace("T", " "))} UTC · report generated ${esc(m.generatedAt.slice(0, 19).replace("T", " "))} UTC</div></header>
 <main>
@@ -111,7 +112,7 @@ ${curvesSection(m)}<section id="utilisation"><h2>Slot utilisation</h2>
 <p class="note">One row per slot (evaluations packed per host); ${u.lanes.length} slot(s) on ${new Set(u.lanes.map((l) => l.host)).size} host(s), busy ${Math.round(u.busyFraction * 100)}% of the time between the first start and the last end${u.window ? ` (${fmtSeconds(u.window.end - u.window.start)})` : ""}.</p>
 <div class="legend">${LEGEND.map(([s, colour]) => `<span><i style="background:${colour}"></i>${s}</span>`).join("")}</div>
 ${ganttChart("chart-gantt", u)}${busyChart("chart-busy", u)}</section>
-<section id="topk"><h2>${m.pareto ? `Pareto front (${Object.keys(m.topk).length})` : `Top ${Object.keys(m.topk).length}`}</h2>${topkTable(m)}</section>
+${architecturesSection(m)}<section id="topk"><h2>${m.pareto ? `Pareto front (${Object.keys(m.topk).length})` : `Top ${Object.keys(m.topk).length}`}</h2>${topkTable(m)}</section>
 <section id="influence"><h2>Hyperparameters</h2><p class="note">Objective${esc(first)} against each hyperparameter's value (categories as strips).</p><div class="panels">${influenceCharts(m.influence)}</div></section>
 <div class="grid2">
 <section id="counts"><h2>Evaluations by state</h2>${table(["state", "count"], EVALUATION_STATES.map((s) => [s, String(m.counts[s])]))}${failures(m)}</section>
@@ -163,6 +164,18 @@ function curvesSection(m: ReportModel): string {
   return `<section id="curves"><h2>Learning curves</h2><p class="note">${esc(note)}</p>
 <div class="curves"><div>${learningCurveChart("chart-curves", lc.curves)}</div>${lengths}</div></section>
 `;
+}
+
+/** A NAS search: its best architectures as diagrams, best first. */
+function architecturesSection(m: ReportModel): string {
+  if (!m.architectures) return "";
+  if (m.architectures.length === 0) return `<section id="architectures"><h2>Best architectures</h2><p class="note">no successful evaluation yet</p></section>\n`;
+  const figures = m.architectures.map((a, i) => {
+    const hps = Object.entries(a.hyperparameters).map(([k, v]) => `${k} = ${cell(v)}`).join(", ");
+    const caption = `${i + 1}. evaluation ${a.evalId}, objective ${cell(a.objective)}, arch_seq ${JSON.stringify(a.archSeq)}${hps ? `, ${hps}` : ""}`;
+    return `<figure data-eval-id="${a.evalId}">${architectureDiagram(a.nodes, `e${a.evalId}`)}<figcaption>${esc(caption)}</figcaption></figure>`;
+  });
+  return `<section id="architectures"><h2>Best architectures</h2><p class="note">Nodes top to bottom from the input, each with its chosen operation; solid arrows feed a node's operation, dashed orange arcs are the skip connections that are on (added to its output).</p><div class="archs">${figures.join("")}</div></section>\n`;
 }
 
 function topkTable(m: ReportModel): string {

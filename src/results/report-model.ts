@@ -8,6 +8,8 @@ import { frontSummary, scoredEvaluations } from "./front.js";
 import type { BatchJobRow, ProgressPoint, EvaluationRow, EvaluationState, LauncherRow, WorkflowRow } from "../store/types.js";
 import { capabilitiesOf } from "../search/registry.js";
 import { paretoTopkFromEvaluations, topkFromEvaluations, type TopkTable } from "./topk.js";
+import { recordedRows } from "./csv.js";
+import { archSeqOf, decodeArchitecture, isNas, recordPoint, type DecodedNode } from "../nas/sequence.js";
 import { bestSoFar, countsByState, finishRate, influence, isBetter, utilisation, type Direction, type BestSoFarPoint, type Influence, type Utilisation } from "./report-data.js";
 
 /**
@@ -67,7 +69,22 @@ export interface ReportModel {
   evaluations: ReportEvaluation[];
   /** Learning curves from the evaluations' intermediate reports; null when nothing reported. */
   curves: LearningCurves | null;
+  /** A NAS workflow's best architectures, decoded (null for hps). */
+  architectures: ReportArchitecture[] | null;
 }
+
+/** One of the best architectures of a NAS search, for its diagram. */
+export interface ReportArchitecture {
+  evalId: number;
+  objective: number;
+  archSeq: number[];
+  nodes: DecodedNode[];
+  /** The evaluation's other hyperparameters. */
+  hyperparameters: Point;
+}
+
+/** How many of the best architectures the report draws. */
+export const REPORT_ARCHITECTURES = 3;
 
 /** The reports of one multi-fidelity trial (across its rows) or of one evaluation, by step. */
 export interface LearningCurve {
@@ -143,13 +160,13 @@ export function buildReportModel(input: ReportInput): ReportModel {
     counts: countsByState(rows),
     objectives: objectivesOf(wf),
     pareto: paretoModel(wf, rows),
-    best: bestEval && bestEval.objective !== null ? { evalId: bestEval.id, objective: bestEval.objective, point: bestEval.point } : null,
+    best: bestEval && bestEval.objective !== null ? { evalId: bestEval.id, objective: bestEval.objective, point: recordedRows(wf.problem, [bestEval])[0]!.point } : null,
     ratePerMinute: finishRate(rows)?.perMinute ?? null,
     progress,
     utilisation: utilisation(rows, origin, now, capacity),
     influence: influence(wf.problem.hyperparameters, rows),
     // Several objectives: the whole front (topk's default), as `spruce topk` prints it.
-    topk: isMultiObjective(wf) ? paretoTopkFromEvaluations([...rows], objectivesOf(wf)) : topkFromEvaluations([...rows], wf.direction, input.topk ?? 10),
+    topk: isMultiObjective(wf) ? paretoTopkFromEvaluations(recordedRows(wf.problem, rows), objectivesOf(wf)) : topkFromEvaluations(recordedRows(wf.problem, rows), wf.direction, input.topk ?? 10),
     batchJobs: input.batchJobs.map((j) => ({
       id: j.schedulerId ?? `#${j.id}`,
       scheduler: j.scheduler,
@@ -174,7 +191,21 @@ export function buildReportModel(input: ReportInput): ReportModel {
       error: e.error === null ? null : shorten((e.error.split("\n")[0] ?? "").trim(), 200),
     })),
     curves: learningCurves(rows, input.reports ?? [], wf.direction, { maxCurves: input.maxCurves, lengths: capabilitiesOf(wf).counts === "trials" }),
+    architectures: bestArchitectures(wf, rows),
   };
+}
+
+/** The best REPORT_ARCHITECTURES successful evaluations of a NAS workflow by the (first) objective, decoded. */
+function bestArchitectures(wf: WorkflowRow, rows: readonly EvaluationRow[]): ReportArchitecture[] | null {
+  if (!isNas(wf.problem)) return null;
+  const arch = wf.problem.architecture;
+  const done = rows.filter((r) => r.state === "DONE" && r.objective !== null);
+  done.sort((a, b) => (a.objective === b.objective ? a.id - b.id : isBetter(a.objective!, b.objective!, wf.direction) ? -1 : 1));
+  return done.slice(0, REPORT_ARCHITECTURES).map((r) => {
+    const archSeq = archSeqOf(arch, r.point);
+    const { arch_seq: _, ...hyperparameters } = recordPoint(wf.problem, r.point);
+    return { evalId: r.id, objective: r.objective!, archSeq, nodes: decodeArchitecture(arch, archSeq), hyperparameters };
+  });
 }
 
 /**

@@ -4,6 +4,7 @@ import { isMultiObjective, objectivesOf } from "../objectives/declare.js";
 import type { JsonValue, ObjectiveSpec, Point } from "../space/types.js";
 import type { BatchJobRow, EvaluationRow, EvaluationState, WorkflowRow } from "../store/types.js";
 import { frontSummary, scoredEvaluations } from "./front.js";
+import { recordPoint } from "../nas/sequence.js";
 
 /** One point of the Pareto front: its objectives by name. */
 export interface FrontEntry {
@@ -58,7 +59,7 @@ export function workflowStatus(
   let pareto: ParetoStatus | null = null;
   if (isMultiObjective(wf)) {
     const summary = frontSummary(scoredEvaluations(evaluations, objectives), objectives);
-    best = summary.front.map((s) => ({ objectives: Object.fromEntries(objectives.map((o, j) => [o.name, s.values[j]!])), point: s.row.point, eval_id: s.row.id }));
+    best = summary.front.map((s) => ({ objectives: Object.fromEntries(objectives.map((o, j) => [o.name, s.values[j]!])), point: recordPoint(wf.problem, s.row.point), eval_id: s.row.id }));
     pareto = {
       front_size: summary.front.length,
       hypervolume: summary.hypervolume,
@@ -67,7 +68,7 @@ export function workflowStatus(
     };
   } else {
     const one = bestEvaluation(evaluations, wf.direction);
-    best = one ? { objective: one.objective as number, point: one.point, eval_id: one.id } : null;
+    best = one ? { objective: one.objective as number, point: recordPoint(wf.problem, one.point), eval_id: one.id } : null;
   }
   return {
     workflow: wf.name,

@@ -9,6 +9,8 @@ import { loadCustomSearcher } from "./custom/load.js";
 import type { CustomSearcher } from "./custom/searcher.js";
 import { createGridSearcher } from "./grid.js";
 import { createRandomSearcher } from "./random.js";
+import { createRegevoSearcher } from "./regevo/index.js";
+import { createAgeboSearcher } from "./agebo/index.js";
 import type { Direction, Searcher, SearcherCapabilities, SearcherContext, SearcherFactory } from "./searcher.js";
 
 /** A searcher as a launcher uses it, with the interfaces its capabilities call for. */
@@ -40,6 +42,8 @@ const SEARCHERS: Record<string, SearcherEntry> = {
   ambs: builtIn(createAmbsSearcher),
   random: builtIn(createRandomSearcher),
   grid: builtIn(createGridSearcher),
+  regevo: builtIn(createRegevoSearcher),
+  agebo: builtIn(createAgeboSearcher),
   asha: {
     // A promoted trial continues in a new row; its reports decide promotions and early stops.
     capabilities: { counts: "trials", steersRunning: true, hearsProgress: true },

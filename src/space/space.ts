@@ -17,7 +17,7 @@ import {
 } from "./conditions.js";
 import { countPoints } from "./enumerate.js";
 import { canonicalJson, cloneJson, formatValue, isJsonValue, isPlainObject } from "./json.js";
-import type { Condition, ConditionalHyperparameter, Forbidden, Hyperparameter, JsonValue, Point, ProblemSpec } from "./types.js";
+import type { ArchitectureSpec, Condition, ConditionalHyperparameter, Forbidden, Hyperparameter, JsonValue, Point, ProblemSpec } from "./types.js";
 import { validateHyperparameter } from "./validate.js";
 
 type Range = Extract<Hyperparameter, { type: "int" | "float" }>;
@@ -64,6 +64,8 @@ export class Space {
   readonly conditions: readonly ConditionalHyperparameter[];
   readonly forbidden: readonly Forbidden[];
   readonly defaults: Readonly<Record<string, JsonValue>> | undefined;
+  /** A NAS problem's architecture, carried along unread (src/nas validates it; its choices are hyperparameters here). */
+  readonly architecture: ArchitectureSpec | undefined;
   /** Hyperparameters with every parent before its children (the declared order when there are no conditions). */
   readonly dependencyOrder: readonly Hyperparameter[];
   /** Some hyperparameter is active only under a condition. */
@@ -118,6 +120,7 @@ export class Space {
     this.dependencyOrder = Object.freeze(this.ordered.map((c) => c.param));
     this.forbidden = Object.freeze(validateForbidden(spec.forbidden, paramByName));
     this.defaults = validateDefaults(spec.defaults, paramByName);
+    this.architecture = spec.architecture === undefined ? undefined : structuredClone(spec.architecture);
     this.constraintSource = spec.constraints;
     this.constraintFns = Object.freeze(checkConstraints(spec.constraints, opts.constraints));
     this.constraintCount = this.constraintFns.length;
@@ -146,6 +149,7 @@ export class Space {
     if (this.defaults) spec.defaults = structuredClone({ ...this.defaults });
     if (this.constraintSource) spec.constraints = { ...this.constraintSource };
     if (extra.gridCounts) spec.gridCounts = extra.gridCounts;
+    if (this.architecture) spec.architecture = structuredClone(this.architecture);
     return spec;
   }
 
@@ -437,7 +441,8 @@ function checkConstraints(declared: ProblemSpec["constraints"], given: readonly 
   return fns;
 }
 
-function drawValue(param: Hyperparameter, rng: Rng): JsonValue {
+/** One value of a hyperparameter drawn as sample() draws it (log ranges uniform in log space). */
+export function drawValue(param: Hyperparameter, rng: Rng): JsonValue {
   switch (param.type) {
     case "int":
     case "float":

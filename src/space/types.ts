@@ -47,6 +47,30 @@ export interface ObjectiveSpec {
   reference?: number;
 }
 
+/**
+ * One node of a neural architecture space (src/nas; docs/architecture.md, Neural architecture
+ * search): a variable node chooses one of its candidate operations, a constant node has one; each
+ * skip is an earlier node whose output it may also take (an on/off choice).
+ */
+export interface ArchNode {
+  name: string;
+  /** The candidate operations, any JSON the run interprets (e.g. {op: "dense", units: 32}); one for a constant node. */
+  ops: JsonValue[];
+  /** false: a constant node (its one operation is no choice). */
+  variable: boolean;
+  /** The node whose output goes through its operation: the node before it unless given. */
+  input: string;
+  /** Anchor points: earlier nodes whose output may be added to its own, one on/off choice each. */
+  skips: string[];
+}
+
+/** The architecture of a NAS problem: an input node, then nodes in order (each reads only earlier ones). */
+export interface ArchitectureSpec {
+  /** The input node's name. */
+  input: string;
+  nodes: ArchNode[];
+}
+
 /** What a problem module or YAML file describes, after validation. JSON-serialisable. */
 export interface ProblemSpec {
   hyperparameters: Hyperparameter[];
@@ -67,4 +91,10 @@ export interface ProblemSpec {
   objectives?: ObjectiveSpec[];
   /** Grid points per numeric range by name (the `count` keys of a Determined YAML file). */
   gridCounts?: Record<string, number>;
+  /**
+   * A NAS problem's architecture space. Its choices are ordinary int hyperparameters at the front of
+   * `hyperparameters` (src/nas adds them), so every searcher works on it unchanged; the space only
+   * carries this description along.
+   */
+  architecture?: ArchitectureSpec;
 }

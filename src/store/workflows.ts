@@ -36,7 +36,7 @@ export async function createWorkflow(store: Store, wf: NewWorkflow): Promise<Wor
       .returning("*"));
     return toWorkflow(rows[0]!);
   } catch (e) {
-    if (isUniqueViolation(e)) throw new WorkflowExistsError(wf.name);
+    if (isUniqueViolation(e)) throw new WorkflowExistsError(wf.name, wf.problem.architecture ? "nas" : "hps");
     throw e;
   }
 }

@@ -1,0 +1,240 @@
+// Unit tests of the regevo searcher (aging evolution): random points until the population is full,
+// then children that differ from a tournament winner in one choice and stay in the space; the
+// oldest member dies; the state round-trips; no point twice, a small space exhausted exactly;
+// the same seed gives the same search; option checks.
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../../src/errors.js";
+import { NasProblem } from "../../src/problem/nas-problem.js";
+import { Problem } from "../../src/problem/problem.js";
+import { createSearcher } from "../../src/search/registry.js";
+import { mutate } from "../../src/search/regevo/mutate.js";
+import { Population } from "../../src/search/regevo/population.js";
+import { RegevoSearcher } from "../../src/search/regevo/regevo.js";
+import { parseRegevoOptions } from "../../src/search/regevo/index.js";
+import type { EvaluationResult, Searcher } from "../../src/search/searcher.js";
+import { Space } from "../../src/space/space.js";
+import type { JsonValue, Point } from "../../src/space/types.js";
+import { Rng } from "../../src/util/rng.js";
+
+const OPS: JsonValue[] = [{ op: "identity" }, { op: "dense", units: 8 }, { op: "dense", units: 16 }, { op: "dense", units: 32 }];
+
+function nasSpace(layers = 4, hps = true): Space {
+  const p = new NasProblem();
+  for (let i = 1; i <= layers; i++) p.variable(`n${i}`, OPS, { skips: i > 1 ? ["input"] : [] });
+  if (hps) p.add("lr", [1e-4, 1e-1, "log-uniform"]).add("batch", [16, 32, 64]);
+  return new Space(p.toSpec());
+}
+
+/** A made-up objective: the sum of the choices (a NAS toy with a unique best architecture). */
+function score(p: Point): number {
+  return Object.entries(p).reduce((s, [k, v]) => s + (k.startsWith("vnode_") ? (v as number) : 0), 0);
+}
+
+let evalId = 0;
+function results(points: Point[], f = score): EvaluationResult[] {
+  return points.map((point) => ({ evalId: evalId++, point, status: "DONE" as const, objective: f(point) }));
+}
+
+function regevo(space: Space, populationSize = 10, sampleSize = 3, seed = 1): Searcher {
+  return createSearcher("regevo", { space, seed, direction: "maximize", options: { population_size: populationSize, sample_size: sampleSize } });
+}
+
+describe("mutation", () => {
+  it("changes exactly one choice to another value of the space", () => {
+    const space = nasSpace();
+    const rng = new Rng(5);
+    for (let i = 0; i < 500; i++) {
+      const parent = space.sample(rng);
+      const child = mutate(space, parent, rng)!;
+      expect(space.contains(child)).toBeNull();
+      const changed = space.names.filter((n) => JSON.stringify(child[n]) !== JSON.stringify(parent[n]));
+      expect(changed).toHaveLength(1);
+      expect(Object.keys(child)).toEqual(space.names);
+    }
+  });
+
+  it("settles activity when a parent changes, and never gives a forbidden child", () => {
+    const space = new Space(
+      new Problem()
+        .add("opt", ["sgd", "adam"])
+        .add("momentum", [0, 0.99], { when: { parent: "opt", equals: "sgd" } })
+        .add("units", [1, 4])
+        .addForbidden({ opt: "adam", units: 4 })
+        .toSpec(),
+    );
+    const rng = new Rng(2);
+    let activated = 0;
+    for (let i = 0; i < 500; i++) {
+      const parent = space.sample(rng);
+      const child = mutate(space, parent, rng);
+      if (child === null) continue;
+      expect(space.contains(child)).toBeNull();
+      if (!("momentum" in parent) && "momentum" in child) activated++;
+    }
+    expect(activated).toBeGreaterThan(0);
+  });
+
+  it("mutates only the names given", () => {
+    const space = nasSpace();
+    const rng = new Rng(9);
+    const names = new Set(["lr", "batch"]);
+    for (let i = 0; i < 100; i++) {
+      const parent = space.sample(rng);
+      const child = mutate(space, parent, rng, names)!;
+      for (const n of space.names) if (!names.has(n)) expect(child[n]).toEqual(parent[n]);
+    }
+  });
+});
+
+describe("aging population", () => {
+  it("keeps the last results in the order told, the oldest dying first", () => {
+    const pop = new Population(3, 2, "maximize");
+    pop.add(results([{ x: 1 }, { x: 2 }], (p) => p.x as number));
+    expect(pop.full()).toBe(false);
+    pop.add(results([{ x: 3 }, { x: 4 }, { x: 5 }], (p) => p.x as number));
+    expect(pop.points()).toEqual([{ x: 3 }, { x: 4 }, { x: 5 }]);
+    pop.add(results([{ x: 0 }], (p) => p.x as number));
+    expect(pop.points()).toEqual([{ x: 4 }, { x: 5 }, { x: 0 }]);
+  });
+
+  it("lets the best of a sample win; a failure never beats a success", () => {
+    const pop = new Population(4, 4, "minimize");
+    pop.add([
+      { evalId: 1, point: { x: 1 }, status: "DONE", objective: 3 },
+      { evalId: 2, point: { x: 2 }, status: "FAILED", objective: null },
+      { evalId: 3, point: { x: 3 }, status: "DONE", objective: -1 },
+      { evalId: 4, point: { x: 4 }, status: "DONE", objective: 7 },
+    ]);
+    // The whole population is the sample: the lowest objective wins (minimising).
+    expect(pop.tournament(new Rng(1)).point).toEqual({ x: 3 });
+    // A result told again (a relaunch) does not join twice.
+    pop.add([{ evalId: 4, point: { x: 4 }, status: "DONE", objective: 7 }]);
+    expect(pop.length).toBe(4);
+  });
+});
+
+describe("regevo searcher", () => {
+  it("proposes random points until the population is full, then children one mutation from a member", () => {
+    const space = nasSpace();
+    const s = regevo(space, 10, 3);
+    const first = s.ask(4);
+    s.tell(results(first));
+    const more = s.ask(6);
+    s.tell(results(more));
+    const members = [...first, ...more].map((p) => space.key(p));
+    for (let round = 0; round < 20; round++) {
+      const children = s.ask(2);
+      expect(children).toHaveLength(2);
+      for (const c of children) {
+        expect(space.contains(c)).toBeNull();
+        // Each child is one mutation away from some point proposed before (its parent).
+        const distances = members.map((k) => {
+          const m = JSON.parse(k) as JsonValue[];
+          const cv = JSON.parse(space.key(c)) as JsonValue[];
+          return m.filter((v, i) => JSON.stringify(v) !== JSON.stringify(cv[i])).length;
+        });
+        expect(Math.min(...distances)).toBe(1);
+      }
+      s.tell(results(children));
+      members.push(...children.map((p) => space.key(p)));
+    }
+  });
+
+  it("climbs a toy NAS objective far above random search with the same budget", () => {
+    const space = nasSpace(8, false);
+    const best = (s: Searcher): number => {
+      let top = -Infinity;
+      for (let i = 0; i < 40; i++) {
+        const points = s.ask(5);
+        s.tell(results(points));
+        for (const p of points) top = Math.max(top, score(p));
+      }
+      return top;
+    };
+    const evo = best(regevo(space, 20, 5, 3));
+    const random = best(createSearcher("random", { space, seed: 3, direction: "maximize", options: {} }));
+    expect(evo).toBeGreaterThan(random);
+  });
+
+  it("round-trips its state: a restored searcher continues the same search", () => {
+    const space = nasSpace();
+    const a = regevo(space, 8, 3, 11);
+    for (let i = 0; i < 5; i++) a.tell(results(a.ask(3)));
+    const b = regevo(space, 8, 3, 11);
+    b.restore(JSON.parse(JSON.stringify(a.state())) as JsonValue);
+    for (let i = 0; i < 5; i++) {
+      const pa = a.ask(3);
+      const pb = b.ask(3);
+      expect(pb).toEqual(pa);
+      const r = results(pa);
+      a.tell(r);
+      b.tell(r);
+    }
+  });
+
+  it("is deterministic under a seed, and another seed searches otherwise", () => {
+    const space = nasSpace();
+    const run = (seed: number): Point[] => {
+      const s = regevo(space, 6, 2, seed);
+      const all: Point[] = [];
+      evalId = 0;
+      for (let i = 0; i < 10; i++) {
+        const p = s.ask(2);
+        all.push(...p);
+        s.tell(results(p));
+      }
+      return all;
+    };
+    expect(run(4)).toEqual(run(4));
+    expect(run(5)).not.toEqual(run(4));
+  });
+
+  it("never proposes a point twice and exhausts a small space exactly, across restores", () => {
+    const space = nasSpace(2, false); // 4 * 4 * 2 = 32 architectures
+    expect(space.size()).toBe(32);
+    let s = regevo(space, 5, 2, 7);
+    const keys: string[] = [];
+    while (!s.exhausted()) {
+      const points = s.ask(3);
+      if (points.length === 0) break;
+      keys.push(...points.map((p) => space.key(p)));
+      s.tell(results(points));
+      const restored = regevo(space, 5, 2, 7);
+      restored.restore(JSON.parse(JSON.stringify(s.state())) as JsonValue);
+      s = restored;
+    }
+    expect(keys).toHaveLength(32);
+    expect(new Set(keys).size).toBe(32);
+    expect(s.exhausted()).toBe(true);
+    expect(s.ask(3)).toEqual([]);
+  });
+
+  it("proposes the starting points first, once", () => {
+    const spec = new NasProblem().variable("n1", OPS).variable("n2", OPS).addStartingPoint({ arch_seq: [1, 2] }).addStartingPoint({ arch_seq: [1, 2] }).toSpec();
+    const space = new Space(spec);
+    const s = regevo(space);
+    const points = s.ask(3);
+    expect(points[0]).toEqual({ vnode_00000: 1, vnode_00001: 2 });
+    expect(new Set(points.map((p) => space.key(p))).size).toBe(3);
+  });
+
+  it("works on an hps space too (floats are drawn anew when mutated)", () => {
+    const space = new Space(new Problem().float("x", 0, 1).add("c", ["a", "b", "c"]).toSpec());
+    const s = regevo(space, 4, 2);
+    for (let i = 0; i < 10; i++) {
+      const p = s.ask(2);
+      expect(p).toHaveLength(2);
+      for (const q of p) expect(space.contains(q)).toBeNull();
+      s.tell(results(p, (q) => q.x as number));
+    }
+  });
+
+  it("checks its options with one line naming the flag", () => {
+    expect(parseRegevoOptions({})).toEqual({ populationSize: 100, sampleSize: 10 });
+    expect(parseRegevoOptions({ population_size: 5 })).toEqual({ populationSize: 5, sampleSize: 5 });
+    expect(() => parseRegevoOptions({ population_size: 0 })).toThrow(/--population-size must be a whole number of at least 1 \(got 0\)/);
+    expect(() => parseRegevoOptions({ population_size: 5, sample_size: 6 })).toThrow(ValidationError);
+    expect(() => parseRegevoOptions({ sample_size: 2.5 })).toThrow(/--sample-size/);
+    expect(new RegevoSearcher(nasSpace(), { seed: 1, direction: "minimize" }, { populationSize: 2, sampleSize: 2 }).name).toBe("regevo");
+  });
+});
