@@ -59,8 +59,6 @@ def __getattr__(name):
     if name in CONFIGSPACE_NAMES:  # re-exported by deephyper.problem 0.3 to 0.7
         getattr(_submodule("config_space"), name)  # raises config_space's own message and hint
     hint = "spruce_hps offers: " + ", ".join(__all__)
-    if name == "NaProblem":
-        hint = "neural architecture search is not offered; search the network's hyperparameters with HpProblem"
     raise NotOfferedError("DeepHyper's {} is not offered by Spruce (spruce_hps has no {})".format(name, name), hint)
 
 
