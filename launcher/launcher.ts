@@ -13,6 +13,7 @@ import {
   findDeadLaunchers,
   FINISHED_STATES,
   listEvaluations,
+  listUntold,
   loadSearcherState,
   lastProgressId,
   recoverEvaluations,
@@ -48,7 +49,12 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
   // Searchers that count trials steer running evaluations through their progress.
   const driver = searcher.trials ? new FidelityDriver(searcher.trials, await listEvaluations(store, wf.id)) : null;
 
-  reconcileResults(await listEvaluations(store, wf.id, { states: FINISHED_STATES, orderBy: "finished_at" }), wf, space);
+  // Results agents finished that no searcher was told of yet are published by tellOthers below,
+  // once told: appending them here too would write them twice. Read in this order, a row finished
+  // in between is left to tellOthers.
+  const finished = await listEvaluations(store, wf.id, { states: FINISHED_STATES, orderBy: "finished_at" });
+  const untold = new Set((await listUntold(store, wf.id)).map((r) => r.id));
+  reconcileResults(finished.filter((r) => !untold.has(r.id)), wf, space);
   const loop = new SearchLoop({
     store,
     workflow: wf,
@@ -98,7 +104,8 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
 
 /**
  * results.csv is appended after the database commit, so a launcher killed in between leaves a
- * finished evaluation out of it: the next launcher appends what the file lacks.
+ * finished evaluation out of it: the next launcher appends what the file lacks, of the results its
+ * searcher has been told (the others are appended as they are told).
  */
 function reconcileResults(finished: EvaluationRow[], wf: WorkflowRow, space: Space): void {
   const file = resultsLayout(wf.resultsDir).resultsCsv;
