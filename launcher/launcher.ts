@@ -27,6 +27,7 @@ import { appendResults, readCsvRecords } from "../src/results/csv.js";
 import { resultsLayout } from "../src/results/layout.js";
 import { refreshReport } from "../src/results/report.js";
 import { LauncherLife } from "./lifecycle.js";
+import { AgentSupervisor } from "./agent-supervisor.js";
 import { FidelityDriver } from "./fidelity.js";
 import { SearchLoop } from "./search-loop.js";
 import type { LauncherEnd, LauncherOptions, LauncherSummary } from "./types.js";
@@ -73,11 +74,21 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
   // the saved state); a run re-started since progress again from its beginning.
   if (o.agents) loop.skipProgressBefore(await lastProgressId(store, wf.id));
   await loop.tellOthers(); // results agents finished while no leader ran
-  const agents = o.agents ? startAgents(o.agents, life.id, log) : null;
-  life.watch((sig) => {
-    log(`received ${sig}: stopping; running evaluations go back to READY unless the workflow was cancelled`);
-    loop.stop("signal");
-  });
+  const agents = o.agents
+    ? new AgentSupervisor({ store, workflowId: wf.id, leaderId: life.id, settings, hosts: o.agents.hosts, start: o.agents.start, deadline: o.dispatchDeadline, log })
+    : null;
+  agents?.start();
+  life.watch(
+    (sig) => {
+      log(`received ${sig}: stopping; running evaluations go back to READY unless the workflow was cancelled`);
+      void agents?.halt();
+      loop.stop("signal");
+    },
+    () => {
+      void agents?.halt();
+      loop.stop("signal");
+    },
+  );
   let end: LauncherEnd | "error" = "error";
   try {
     end = await loop.run();
@@ -86,6 +97,7 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
     log(`error: ${e instanceof Error ? e.message : String(e)}`);
     throw e;
   } finally {
+    await agents?.halt(); // no agent is started again from here on
     life.quiet();
     await loop.publish(); // results recorded by the last iteration, or just before a failure
     // FINISHED only now: `--wait` returns on it, and results.csv must then hold every result.
@@ -112,40 +124,6 @@ function reconcileResults(finished: EvaluationRow[], wf: WorkflowRow, space: Spa
   const present = new Set(existsSync(file) ? readCsvRecords(file).map((r) => Number(r.eval_id)) : []);
   const missing = finished.filter((e) => !present.has(e.id));
   appendResults(file, space.names, missing, wf.createdAt, wf.objectives?.length ?? 1);
-}
-
-/** How long agents get to notice the end and record their last results before they are killed. */
-const AGENT_EXIT_GRACE_MS = 30_000;
-
-/**
- * Starts the agents' process tree in its own process group; stop() waits for it to exit by itself
- * (agents stop when the leader's row ends), then SIGTERMs and SIGKILLs the group.
- */
-function startAgents(agents: NonNullable<LauncherOptions["agents"]>, leaderId: number, log: (line: string) => void): { stop: () => Promise<void> } {
-  const child = agents.start(leaderId);
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    child.once("exit", (code, signal) => {
-      log(`agents exited (${signal ?? `exit code ${code}`})`);
-      resolve();
-    });
-  });
-  log(`started ${agents.slots} agent slot(s) (pid ${child.pid})`);
-  return {
-    stop: async () => {
-      const timer = (ms: number) => new Promise<"timeout">((r) => setTimeout(() => r("timeout"), ms).unref());
-      if ((await Promise.race([exited, timer(AGENT_EXIT_GRACE_MS)])) !== "timeout") return;
-      log("agents did not exit: terminating them");
-      for (const sig of ["SIGTERM", "SIGKILL"] as const) {
-        try {
-          if (child.pid) process.kill(-child.pid, sig);
-        } catch {
-          return;
-        }
-        if ((await Promise.race([exited, timer(5_000)])) !== "timeout") return;
-      }
-    },
-  };
 }
 
 /** Evaluations left RUNNING by dead launchers go back to READY (or FAILED after maxAttempts). */

@@ -30,16 +30,16 @@ export interface FaultRecord extends PlannedFault {
 const EFFECT_WINDOW_MS = 30_000;
 
 /**
- * Fills recoveredAfterMs and lostSeconds against the search's normal level: the number of
- * evaluations it runs at least three quarters of the time. A fault's effect starts at the first
+ * Fills recoveredAfterMs and lostSeconds against the search's normal level: the median number of
+ * evaluations running while any runs (outages left out, however long). A fault's effect starts at the first
  * sample below that level within EFFECT_WINDOW_MS of it, and ends when the level is back. Samples
  * of the search's tail (fewer evaluations left than slots) are left out: slots idle there by
  * design. Overlapping faults share their idle time (each counts it): each figure is an upper bound.
  */
 export function faultCosts(records: FaultRecord[], samples: readonly Sample[], budget: number, capacity: number): void {
   const usable = samples.filter((s) => s.finished < budget - capacity);
-  const sorted = usable.map((s) => s.running).sort((a, b) => a - b);
-  const normal = Math.min(capacity, Math.max(1, sorted[Math.floor(sorted.length / 4)] ?? capacity));
+  const sorted = usable.map((s) => s.running).filter((n) => n > 0).sort((a, b) => a - b);
+  const normal = Math.min(capacity, sorted[Math.floor(sorted.length / 2)] ?? capacity);
   for (const r of records) {
     if (r.injectedAt === null) continue;
     const t0 = r.injectedAt;
