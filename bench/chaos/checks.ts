@@ -38,6 +38,21 @@ export interface CheckInputs {
   /** The workspace: every process of the search works inside it. */
   workspace: string;
   jobName: string;
+  /** Evaluations the driver SIGKILLed itself: FAILED is their right end. */
+  killed: ReadonlySet<number>;
+}
+
+/**
+ * Why an evaluation may end FAILED or TIMEOUT under chaos: its own doing (the script fails 1 in 25
+ * points, hangs 1 in 150), a SIGKILL the driver aimed at it, recovery out of attempts, or an asha
+ * run stopped before its first progress point. Any other failure is the chaos's, wrongly charged
+ * to the evaluation (counted in the budget, told to the searcher as a bad point).
+ */
+function ownFailure(r: EvaluationRow, killed: ReadonlySet<number>): boolean {
+  const e = r.error ?? "";
+  if (r.state === "TIMEOUT") return e.startsWith("timed out after");
+  if (e.startsWith("killed by signal SIGKILL")) return killed.has(r.id);
+  return (e.startsWith("exit code 1") && e.includes("chaos: this point fails")) || e.startsWith("gave up after") || e.startsWith("stopped early by the searcher before any report");
 }
 
 export async function checkSearch(o: CheckInputs): Promise<{ checks: Check[]; rows: EvaluationRow[]; wf: WorkflowRow | undefined }> {
@@ -62,6 +77,9 @@ export async function checkSearch(o: CheckInputs): Promise<{ checks: Check[]; ro
   } else {
     add("exactly the budget finished", finishedCount(counts) === o.budget, `${finishedCount(counts)} finished (DONE ${counts.DONE}, FAILED ${counts.FAILED}, TIMEOUT ${counts.TIMEOUT}) for a budget of ${o.budget}`);
   }
+  const charged = finished.filter((r) => r.state !== "DONE" && !ownFailure(r, o.killed));
+  add("no evaluation failed by a fault not aimed at it", charged.length === 0,
+    charged.slice(0, 5).map((r) => `evaluation ${r.id} ${r.state}: ${(r.error ?? "").split("\n")[0]}`).join("; ") || `${finished.filter((r) => r.state !== "DONE").length} failed on their own or were killed on purpose`);
   add("none left RUNNING or READY", counts.RUNNING + counts.READY === 0, `RUNNING ${counts.RUNNING}, READY ${counts.READY}, KILLED ${counts.KILLED}`);
 
   // Every history a legal path; a second finish would be an illegal move out of a finished state.
