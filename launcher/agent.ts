@@ -63,10 +63,16 @@ export async function runAgent(o: AgentOptions): Promise<{ launcherId: number; f
   let lastProgressAt = 0;
   let lastControlRead = 0;
   let stopping: string | null = null;
-  life.watch((sig) => {
-    stopping ??= `signal ${sig}`;
-    runner.stopAll("walltime");
-  });
+  life.watch(
+    (sig) => {
+      stopping ??= `signal ${sig}`;
+      runner.stopAll("walltime");
+    },
+    () => {
+      stopping ??= "declared dead";
+      runner.stopAll("walltime");
+    },
+  );
   let finishedHere = 0;
   let lastCheck = 0;
   let failed = false;

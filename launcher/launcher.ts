@@ -13,6 +13,7 @@ import {
   findDeadLaunchers,
   FINISHED_STATES,
   listEvaluations,
+  listUntold,
   loadSearcherState,
   lastProgressId,
   recoverEvaluations,
@@ -27,6 +28,7 @@ import { recordNames } from "../src/nas/index.js";
 import { resultsLayout } from "../src/results/layout.js";
 import { refreshReport } from "../src/results/report.js";
 import { LauncherLife } from "./lifecycle.js";
+import { AgentSupervisor } from "./agent-supervisor.js";
 import { FidelityDriver } from "./fidelity.js";
 import { SearchLoop } from "./search-loop.js";
 import type { LauncherEnd, LauncherOptions, LauncherSummary } from "./types.js";
@@ -49,7 +51,12 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
   // Searchers that count trials steer running evaluations through their progress.
   const driver = searcher.trials ? new FidelityDriver(searcher.trials, await listEvaluations(store, wf.id)) : null;
 
-  reconcileResults(await listEvaluations(store, wf.id, { states: FINISHED_STATES, orderBy: "finished_at" }), wf, space);
+  // Results agents finished that no searcher was told of yet are published by tellOthers below,
+  // once told: appending them here too would write them twice. Read in this order, a row finished
+  // in between is left to tellOthers.
+  const finished = await listEvaluations(store, wf.id, { states: FINISHED_STATES, orderBy: "finished_at" });
+  const untold = new Set((await listUntold(store, wf.id)).map((r) => r.id));
+  reconcileResults(finished.filter((r) => !untold.has(r.id)), wf, space);
   const loop = new SearchLoop({
     store,
     workflow: wf,
@@ -68,11 +75,21 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
   // the saved state); a run re-started since progress again from its beginning.
   if (o.agents) loop.skipProgressBefore(await lastProgressId(store, wf.id));
   await loop.tellOthers(); // results agents finished while no leader ran
-  const agents = o.agents ? startAgents(o.agents, life.id, log) : null;
-  life.watch((sig) => {
-    log(`received ${sig}: stopping; running evaluations go back to READY unless the workflow was cancelled`);
-    loop.stop("signal");
-  });
+  const agents = o.agents
+    ? new AgentSupervisor({ store, workflowId: wf.id, leaderId: life.id, settings, hosts: o.agents.hosts, start: o.agents.start, deadline: o.dispatchDeadline, log })
+    : null;
+  agents?.start();
+  life.watch(
+    (sig) => {
+      log(`received ${sig}: stopping; running evaluations go back to READY unless the workflow was cancelled`);
+      void agents?.halt();
+      loop.stop("signal");
+    },
+    () => {
+      void agents?.halt();
+      loop.stop("signal");
+    },
+  );
   let end: LauncherEnd | "error" = "error";
   try {
     end = await loop.run();
@@ -81,6 +98,7 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
     log(`error: ${e instanceof Error ? e.message : String(e)}`);
     throw e;
   } finally {
+    await agents?.halt(); // no agent is started again from here on
     life.quiet();
     await loop.publish(); // results recorded by the last iteration, or just before a failure
     // FINISHED only now: `--wait` returns on it, and results.csv must then hold every result.
@@ -99,47 +117,14 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
 
 /**
  * results.csv is appended after the database commit, so a launcher killed in between leaves a
- * finished evaluation out of it: the next launcher appends what the file lacks.
+ * finished evaluation out of it: the next launcher appends what the file lacks, of the results its
+ * searcher has been told (the others are appended as they are told).
  */
 function reconcileResults(finished: EvaluationRow[], wf: WorkflowRow, space: Space): void {
   const file = resultsLayout(wf.resultsDir).resultsCsv;
   const present = new Set(existsSync(file) ? readCsvRecords(file).map((r) => Number(r.eval_id)) : []);
   const missing = finished.filter((e) => !present.has(e.id));
   appendResults(file, recordNames(wf.problem), recordedRows(wf.problem, missing), wf.createdAt, wf.objectives?.length ?? 1);
-}
-
-/** How long agents get to notice the end and record their last results before they are killed. */
-const AGENT_EXIT_GRACE_MS = 30_000;
-
-/**
- * Starts the agents' process tree in its own process group; stop() waits for it to exit by itself
- * (agents stop when the leader's row ends), then SIGTERMs and SIGKILLs the group.
- */
-function startAgents(agents: NonNullable<LauncherOptions["agents"]>, leaderId: number, log: (line: string) => void): { stop: () => Promise<void> } {
-  const child = agents.start(leaderId);
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    child.once("exit", (code, signal) => {
-      log(`agents exited (${signal ?? `exit code ${code}`})`);
-      resolve();
-    });
-  });
-  log(`started ${agents.slots} agent slot(s) (pid ${child.pid})`);
-  return {
-    stop: async () => {
-      const timer = (ms: number) => new Promise<"timeout">((r) => setTimeout(() => r("timeout"), ms).unref());
-      if ((await Promise.race([exited, timer(AGENT_EXIT_GRACE_MS)])) !== "timeout") return;
-      log("agents did not exit: terminating them");
-      for (const sig of ["SIGTERM", "SIGKILL"] as const) {
-        try {
-          if (child.pid) process.kill(-child.pid, sig);
-        } catch {
-          return;
-        }
-        if ((await Promise.race([exited, timer(5_000)])) !== "timeout") return;
-      }
-    },
-  };
 }
 
 /** Evaluations left RUNNING by dead launchers go back to READY (or FAILED after maxAttempts). */

@@ -27,10 +27,23 @@ export class LauncherLife {
     return new LauncherLife(store, o.workflow.id, row.id, `${o.role} ${row.id}`, launcherSettings(o.workflow.settings), o.log);
   }
 
-  /** Ticks the heartbeat (others take a launcher without one for dead) and passes SIGTERM and SIGINT to onSignal, until quiet(). */
-  watch(onSignal: (sig: NodeJS.Signals) => void): void {
+  /**
+   * Ticks the heartbeat (others take a launcher without one for dead) and passes SIGTERM and SIGINT
+   * to onSignal, until quiet(). A heartbeat that finds the row ended calls onLost once: another
+   * launcher declared this one dead and recovered its evaluations, so whatever it still runs is no
+   * longer its own (its results would be refused) and it must stop.
+   */
+  watch(onSignal: (sig: NodeJS.Signals) => void, onLost?: () => void): void {
+    let lost = false;
     this.heartbeat = setInterval(() => {
-      heartbeatLauncher(this.store, this.id).catch((e: unknown) => this.log(`heartbeat failed: ${String(e)}`));
+      heartbeatLauncher(this.store, this.id)
+        .then((alive) => {
+          if (alive || lost || this.heartbeat === undefined) return;
+          lost = true;
+          this.log(`${this.who} was declared dead and its evaluations recovered by another launcher: stopping`);
+          onLost?.();
+        })
+        .catch((e: unknown) => this.log(`heartbeat failed: ${String(e)}`));
     }, this.settings.heartbeatSeconds * 1000);
     this.onSignal = onSignal;
     process.on("SIGTERM", onSignal);

@@ -49,6 +49,14 @@ const REPORT_POLL_MS = 20;
 const MAX_LINE = 4096;
 /** A run module told to stop gets this long to return its objective before it is terminated. */
 const EARLY_STOP_GRACE_MS = 10_000;
+/**
+ * The signals a batch system ends a job with (scancel, qdel, bkill, the walltime, a node failure):
+ * it sends them to every process of the job at once, evaluations included. A run killed by one of
+ * them is held this long before it is recorded FAILED: if the launcher gets its own signal
+ * meanwhile, the run was ended with its job, not by a fault of its own, and is handed back instead.
+ */
+const JOB_END_SIGNALS: ReadonlySet<string> = new Set(["SIGTERM", "SIGINT", "SIGHUP"]);
+const JOB_END_HOLD_MS = 2_000;
 
 /** Where a running evaluation's stdout has been read up to. */
 interface StdoutCursor {
@@ -72,6 +80,10 @@ export class SlotRunner {
   private readonly inFlight = new Set<Promise<void>>();
   /** Runs stopEarly() was called for (once is enough). */
   private readonly stoppedEarly = new Set<number>();
+  /** Runs killed by a job-ending signal, not yet recorded (see JOB_END_SIGNALS). */
+  private readonly held = new Map<number, Finished & { timer: NodeJS.Timeout }>();
+  /** stopAll was called for the walltime or a signal: later ends are interruptions anyway. */
+  private interrupting = false;
   private readonly layout: ResultsLayout;
 
   constructor(private readonly o: SlotRunnerOptions) {
@@ -142,7 +154,7 @@ export class SlotRunner {
   }
 
   get pendingFinished(): number {
-    return this.finished.length;
+    return this.finished.length + this.held.size;
   }
 
   /** Outcomes that arrived since the last call, oldest first. Throws once an evaluation's working
@@ -201,9 +213,21 @@ export class SlotRunner {
     return entry !== undefined;
   }
 
-  /** SIGTERM (then SIGKILL) every running evaluation: "walltime" ones are re-run, "cancel" ones KILLED. */
+  /**
+   * SIGTERM (then SIGKILL) every running evaluation: "walltime" ones are re-run, "cancel" ones
+   * KILLED. A "walltime" stop (the walltime margin, or the launcher's own signal) also hands back
+   * the runs a job-ending signal killed just before: the same signal, sent to the whole job.
+   */
   stopAll(reason: "walltime" | "cancel"): void {
     for (const { handle } of this.running.values()) handle.stop(reason);
+    if (reason === "walltime") {
+      this.interrupting = true;
+      for (const [id, h] of this.held) {
+        clearTimeout(h.timer);
+        this.held.delete(id);
+        this.finished.push({ row: h.row, outcome: { ...h.outcome, status: "INTERRUPTED", error: `stopped: ${h.outcome.signal} reached its batch job, the launcher included` } });
+      }
+    }
     this.notify();
   }
 
@@ -230,6 +254,9 @@ export class SlotRunner {
 
   async close(): Promise<void> {
     clearInterval(this.reportTimer);
+    // Not recorded: their rows stay RUNNING for the hand-back or the next launcher's recovery.
+    for (const h of this.held.values()) clearTimeout(h.timer);
+    this.held.clear();
     await this.spawner.close();
     await Promise.all(this.inFlight);
   }
@@ -344,6 +371,15 @@ export class SlotRunner {
     const entry = this.running.get(row.id);
     if (entry) this.pool.give(entry.slot);
     this.running.delete(row.id);
+    if (outcome.status === "FAILED" && outcome.signal !== null && JOB_END_SIGNALS.has(outcome.signal) && !this.interrupting) {
+      const timer = setTimeout(() => {
+        this.held.delete(row.id);
+        this.finished.push({ row, outcome });
+        this.notify();
+      }, JOB_END_HOLD_MS);
+      this.held.set(row.id, { row, outcome, timer });
+      return;
+    }
     this.finished.push({ row, outcome });
     this.notify();
   }

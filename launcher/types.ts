@@ -26,10 +26,11 @@ export interface LauncherOptions {
   /** Called once the launcher row exists (the CLI names its log file after the id). */
   onRegistered?: (launcherId: number) => void;
   /**
-   * serial mode on several nodes: starts the per-node agents (one process tree, e.g. one srun step)
-   * once the leader's row exists, and says how many slots they add.
+   * serial mode on several nodes: the other nodes, the slots their agents add, and how to start
+   * agents on some of them (one process tree, e.g. one srun step; `again` when an agent is started
+   * anew beside the first step) once the leader's row exists.
    */
-  agents?: { slots: number; start: (leaderId: number) => ChildProcess };
+  agents?: { slots: number; hosts: string[]; start: (leaderId: number, hosts: readonly string[], again: boolean) => ChildProcess };
 }
 
 export type LauncherEnd = "completed" | "exhausted" | "walltime" | "signal" | "stopped" | "failed";

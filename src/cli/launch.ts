@@ -125,9 +125,10 @@ async function slotsFor(
     slots,
     agents: {
       slots: others.length * plan.slotPlan.evalsPerNode,
-      start: (leaderId) => {
+      hosts: others,
+      start: (leaderId, hosts, again) => {
         const command = [
-          ...buildLaunchPrefix({ flavour: mpi.flavour, command: mpi.command, hosts: others, ranksPerNode: 1 }),
+          ...buildLaunchPrefix({ flavour: mpi.flavour, command: mpi.command, hosts: [...hosts], ranksPerNode: 1, overlap: again }),
           process.execPath, distFile("src/cli/main"), "agent", wf.name, "--leader", String(leaderId),
           ...databaseArgs(argv),
           ...(deadline !== null ? ["--deadline", String(deadline)] : []),

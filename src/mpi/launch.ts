@@ -21,6 +21,12 @@ export interface LaunchSpec {
   cpuBind?: boolean | undefined;
   /** srun's PMI plugin; null or absent leaves the cluster's MpiDefault. */
   srunMpi?: "pmix" | "pmi2" | null | undefined;
+  /**
+   * srun only: share the nodes' resources with steps still running (`--overlap`, Slurm 20.11+).
+   * An agent started again on its node needs it: the first agents' step holds that node's CPUs
+   * until all of its tasks end, and a new step would wait for them.
+   */
+  overlap?: boolean | undefined;
 }
 
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -117,6 +123,7 @@ function srun(spec: LaunchSpec, n: number, env: [string, string][]): string[] {
   if (spec.threadsPerRank !== undefined) args.push("--cpus-per-task", String(spec.threadsPerRank));
   if (spec.cpuBind) args.push("--cpu-bind=cores");
   if (spec.srunMpi) args.push(`--mpi=${spec.srunMpi}`);
+  if (spec.overlap) args.push("--overlap");
   // --export is comma-separated with no escape, so a value containing a comma (CUDA_VISIBLE_DEVICES=0,1)
   // goes through `env` in front of the program instead; ALL keeps the inherited environment.
   const plain = env.filter(([, v]) => !v.includes(","));

@@ -34,7 +34,18 @@ export { endLauncher, heartbeatLauncher, listLaunchers, registerLauncher } from 
 export { createBatchJob, getBatchJob, listBatchJobs, updateBatchJob, type BatchJobPatch } from "./batch-jobs.js";
 export { loadSearcherState, saveSearcherState } from "./searcher-state.js";
 export * from "./types.js";
-export { ACTIVE_JOB_STATES, EVALUATION_STATES, FINISHED_STATES, isActiveJob, finishedCount, isFinished, isWorkflowOver, OVER_WORKFLOW_STATES } from "./states.js";
+export {
+  ACTIVE_JOB_STATES,
+  EVALUATION_STATES,
+  EVALUATION_TRANSITIONS,
+  FINISHED_STATES,
+  illegalPath,
+  isActiveJob,
+  finishedCount,
+  isFinished,
+  isWorkflowOver,
+  OVER_WORKFLOW_STATES,
+} from "./states.js";
 export { DEFAULT_SETTINGS, launcherSettings, type LauncherSettings } from "./settings.js";
 export {
   acquireServiceLock,

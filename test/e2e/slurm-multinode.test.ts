@@ -1,6 +1,7 @@
 // Issue 7 on the test bed's 3 emulated Slurm nodes with PostgreSQL: serial mode with one agent per
 // extra node (results show n1, n2 and n3 in m:host), and mpi mode with --nodes-per-eval 1 running
-// three 2-rank evaluations at a time through srun; and an agent whose spawner dies mid-search.
+// three 2-rank evaluations at a time through srun; an agent whose spawner dies mid-search, and one
+// SIGKILLed (its leader recovers its evaluations and starts a new agent on its node).
 import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -168,6 +169,53 @@ describe.skipIf(!ready && !inCi)("launcher across the 3 nodes of a Slurm allocat
       expect(handedBack.map(({ row }) => row.attempt)).toEqual([1, 1]);
       const csv = readCsvRecords(join(ws.dir, "data/agentdeath/results.csv"));
       expect(csv).toHaveLength(maxEvals);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("serial mode: a SIGKILLed agent's evaluations are recovered by its leader and its node gets a new agent, in the same job", { timeout: 200_000 }, async () => {
+    const url = await testDatabaseUrl();
+    const maxEvals = 24;
+    const following = spruceAsync(["--workspace", ws.dir, "--database-url", url, "submit", "hps", "agentkill", "--scheduler", "slurm", "-q", process.env.SLURM_PARTITION ?? "debug",
+      "-n", "3", "-t", "5", "--searcher", "random", "-p", fixture("cli/problem.ts"), "-r", fixture("cli/run.ts"), "--evals-per-node", "2",
+      "--heartbeat-seconds", "1", "--stale-after-seconds", "5", "--max-evals", String(maxEvals), "--wait", "--wait-timeout", "150"], { env: { ...env, SPRUCE_TEST_SLEEP_MS: "1500" } });
+    let store: Store | undefined;
+    for (let i = 0; i < 150 && !store; i++) {
+      store = await openStore({ databaseUrl: url }).catch(() => undefined);
+      if (!store) await new Promise((r) => setTimeout(r, 200));
+    }
+    if (!store) throw new Error("the submission never created the database schema");
+    try {
+      // An agent running two evaluations: SIGKILL, nothing handed back by itself.
+      let agent: { id: number; pid: number; host: string } | undefined;
+      for (let i = 0; i < 600 && !agent; i++) {
+        const wf = await getWorkflow(store, "agentkill");
+        if (wf) {
+          const running = await listEvaluations(store, wf.id, { states: ["RUNNING"] });
+          agent = (await listLaunchers(store, wf.id)).find((l) => l.host !== "n1" && l.endedAt === null && running.filter((r) => r.claimedBy === l.id).length === 2);
+        }
+        if (!agent) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(agent, "no agent with two evaluations running").toBeDefined();
+      process.kill(agent!.pid, "SIGKILL");
+      const killedAt = Date.now();
+
+      const r = await following;
+      expect(r.code, r.stderr).toBe(0);
+      const wf = (await getWorkflow(store, "agentkill"))!;
+      const rows = await expectFinishedOnce(store, wf.id, maxEvals);
+      // Recovered by the leader within the stale bound (not by the next job: there is none).
+      const events = (await Promise.all(rows.map((row) => listEvents(store!, row.id)))).flat();
+      const recovered = events.filter((e) => e.note === `agent(s) ${agent!.id} stopped heartbeating`);
+      expect(recovered).toHaveLength(2);
+      for (const e of recovered) expect(e.at - killedAt).toBeLessThan(20_000);
+      const status = JSON.parse(spruce(["--workspace", ws.dir, "--database-url", url, "status", "agentkill", "--json"]).stdout);
+      expect(status.batch_jobs).toHaveLength(1);
+      // A new agent registered on the killed one's node, and ran evaluations there.
+      const next = (await listLaunchers(store, wf.id)).find((l) => l.host === agent!.host && l.id > agent!.id);
+      expect(next, `no new agent on ${agent!.host}`).toBeDefined();
+      expect(rows.filter((row) => row.claimedBy === next!.id).length).toBeGreaterThan(0);
     } finally {
       await store.close();
     }

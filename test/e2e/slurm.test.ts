@@ -169,6 +169,14 @@ describe.skipIf(!hasSlurm && !inCi)("spruce with the real Slurm", () => {
     expect(s.batch_jobs[0]).toMatchObject({ id: sub.job_id, state: "CANCELLED" });
   });
 
+  it("Slurm never requeues a launcher job (a node failure ends it; the service submits the next at once)", () => {
+    const sub = json<{ job_id: string }>(spruce(submitArgs("slurm-norequeue", ["--max-evals", "2", "--sched-flags=--hold"])));
+    submitted.push(sub.job_id);
+    const shown = execFileSync("scontrol", ["show", "job", sub.job_id], { encoding: "utf8" });
+    expect(/\bRequeue=(\d)/.exec(shown)?.[1]).toBe("0");
+    ok(spruce([...W(), "cancel", "slurm-norequeue"]));
+  });
+
   it("a --dry-run script passes sbatch --test-only; a bad partition does not", () => {
     const script = join(ws.dir, "dry.sbatch");
     // Two nodes need PostgreSQL (SQLite is refused across nodes); a dry run never connects to it.

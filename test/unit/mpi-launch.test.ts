@@ -120,6 +120,14 @@ describe("Slurm srun", () => {
     ]);
   });
 
+  it("adds --overlap when asked (an agent started again beside a step still running)", () => {
+    expect(buildLaunchCommand({ ...base, hosts: ["n2"], ranksPerNode: 1, overlap: true }, PROG)).toEqual([
+      "srun", "-n", "1", "--ntasks-per-node", "1", "--nodelist", "n2", "-N", "1", "--overlap", "--export=ALL",
+      ...PROG,
+    ]);
+    expect(buildLaunchCommand(base, PROG)).not.toContain("--overlap");
+  });
+
   it("omits --mpi when srunMpi is null (the cluster's MpiDefault)", () => {
     expect(buildLaunchCommand({ ...base, srunMpi: null }, PROG).some((a) => a.startsWith("--mpi"))).toBe(false);
   });

@@ -85,12 +85,13 @@ describe.each(SCHEDULER_NAMES.map((s) => [s]))("%s script", (scheduler) => {
 });
 
 describe("directives", () => {
-  it("Slurm: -J -N -t -p -A -o -e and one line per --sched-flags entry", () => {
+  it("Slurm: -J -N -t -p -A -o -e, never requeued, and one line per --sched-flags entry", () => {
     const s = renderScript(context("slurm", { schedFlags: ["--gres=gpu:1", "--exclusive"], walltimeMinutes: 1440 }));
     for (const line of [
       "#SBATCH -J spruce-polynome2",
       "#SBATCH -N 2",
       "#SBATCH -t 1-00:00:00",
+      "#SBATCH --no-requeue",
       "#SBATCH -p debug",
       "#SBATCH -A ATPESC2024",
       "#SBATCH -o /home/user/.spruce/data/polynome2/batch.out",
@@ -102,9 +103,9 @@ describe("directives", () => {
     }
   });
 
-  it("PBS Pro: select, walltime as HH:MM:SS (never 1:90:00), -q -A -N -o -e", () => {
+  it("PBS Pro: select, walltime as HH:MM:SS (never 1:90:00), not rerunnable, -q -A -N -o -e", () => {
     const s = renderScript(context("pbs"));
-    for (const line of ["#PBS -N spruce-polynome2", "#PBS -l select=2", "#PBS -l place=scatter", "#PBS -l walltime=01:30:00", "#PBS -q debug", "#PBS -A ATPESC2024"]) {
+    for (const line of ["#PBS -N spruce-polynome2", "#PBS -l select=2", "#PBS -l place=scatter", "#PBS -l walltime=01:30:00", "#PBS -r n", "#PBS -q debug", "#PBS -A ATPESC2024"]) {
       expect(s).toContain(line + "\n");
     }
     expect(s).toMatch(/^#PBS -o \/home\/user\/.spruce\/data\/polynome2\/batch.out$/m);

@@ -1,0 +1,76 @@
+// A batch system ending a job (scancel, the walltime, a node failure) signals every process of it
+// at once: the evaluations die of the SIGTERM before their launcher has handled its own. Such a run
+// is handed back (INTERRUPTED), not recorded FAILED against its point, when the launcher's stop
+// follows within the hold; a run killed by SIGTERM on its own is still FAILED, a moment later.
+// Found by the chaos test (bench/chaos): scancel and node DOWN failed the evaluations they cut.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SlotRunner, type Finished } from "../../launcher/slot-runner.js";
+import { createEvaluations, createWorkflow, DEFAULT_SETTINGS, registerLauncher } from "../../src/store/index.js";
+import { makeTempStore, sampleWorkflow } from "../helpers/db.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function startOne(killBy: "SIGTERM" | "exit") {
+  const { store } = await makeTempStore("sqlite");
+  const dir = mkdtempSync(join(tmpdir(), "spruce-jobsignal-"));
+  const wf = await createWorkflow(store, sampleWorkflow({
+    resultsDir: dir,
+    run: { kind: "command", template: killBy === "exit" ? "exit 1" : 'echo $$ > "$SPRUCE_WORKDIR/pid"; exec sleep 30', cwd: dir },
+  }));
+  const me = await registerLauncher(store, { workflowId: wf.id, batchJobId: null, host: "n1", pid: process.pid });
+  const runner = new SlotRunner({ store, workflow: wf, launcherId: me.id, slots: [{ id: 0, hosts: ["n1"], env: {} }], settings: DEFAULT_SETTINGS });
+  const slots = runner.takeSlots(1);
+  const [row] = await createEvaluations(store, wf.id, [{ x: 1, act: "relu" }], { claim: { launcherId: me.id, hosts: [["n1"]] } });
+  runner.startClaimed([row!], slots);
+  const pidFile = join(dir, "evals", String(row!.id), "pid");
+  for (let i = 0; i < 100 && killBy === "SIGTERM" && !existsSync(pidFile); i++) await sleep(50);
+  return { runner, pid: killBy === "SIGTERM" ? Number(readFileSync(pidFile, "utf8")) : 0, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function next(runner: SlotRunner, timeoutMs: number): Promise<Finished[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const f = runner.takeFinished();
+    if (f.length > 0 || Date.now() > deadline) return f;
+    await runner.sleep(100);
+  }
+}
+
+describe("a run killed by its job's ending signal", () => {
+  it("is handed back when the launcher's own stop follows", async () => {
+    const { runner, pid, done } = await startOne("SIGTERM");
+    process.kill(pid, "SIGTERM"); // the batch system's signal reaches the run first...
+    await sleep(300);
+    expect(runner.takeFinished()).toEqual([]); // held, not recorded
+    expect(runner.pendingFinished).toBe(1);
+    runner.stopAll("walltime"); // ...then the launcher's handler stops everything
+    const [f] = await next(runner, 1_000);
+    expect(f!.outcome).toMatchObject({ status: "INTERRUPTED", signal: "SIGTERM" });
+    await runner.close();
+    done();
+  });
+
+  it("is FAILED a moment later when no stop follows (the run's own doing)", async () => {
+    const { runner, pid, done } = await startOne("SIGTERM");
+    const t0 = Date.now();
+    process.kill(pid, "SIGTERM");
+    const [f] = await next(runner, 5_000);
+    expect(f!.outcome).toMatchObject({ status: "FAILED", signal: "SIGTERM", error: expect.stringContaining("killed by signal SIGTERM") });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1_900);
+    await runner.close();
+    done();
+  });
+
+  it("leaves other failures alone: recorded at once", async () => {
+    const { runner, done } = await startOne("exit");
+    const t0 = Date.now();
+    const [f] = await next(runner, 5_000);
+    expect(f!.outcome).toMatchObject({ status: "FAILED", exitCode: 1 });
+    expect(Date.now() - t0).toBeLessThan(1_900);
+    await runner.close();
+    done();
+  });
+});
