@@ -20,8 +20,9 @@ export interface DecodedNode {
 }
 
 /** Whether a problem is a NAS problem (what `spruce submit nas` takes). */
-export function isNas(spec: Pick<ProblemSpec, "architecture">): spec is { architecture: ArchitectureSpec } {
-  return spec.architecture !== undefined && spec.architecture !== null;
+export function isNas(spec: Pick<ProblemSpec, "architecture"> | undefined): spec is { architecture: ArchitectureSpec } {
+  // Rows built by hand (tests, partial rows) may carry no problem at all: not NAS.
+  return spec?.architecture !== undefined && spec.architecture !== null;
 }
 
 /**

@@ -9,7 +9,8 @@ import type { BatchJobRow, ProgressPoint, EvaluationRow, EvaluationState, Launch
 import { capabilitiesOf } from "../search/registry.js";
 import { paretoTopkFromEvaluations, topkFromEvaluations, type TopkTable } from "./topk.js";
 import { recordedRows } from "./csv.js";
-import { archSeqOf, decodeArchitecture, isNas, recordPoint, type DecodedNode } from "../nas/sequence.js";
+import { archSeqOf, decodeArchitecture, describeChoice, isNas, recordPoint, type DecodedNode } from "../nas/sequence.js";
+import { archChoices, opLabel } from "../nas/architecture.js";
 import { bestSoFar, countsByState, finishRate, influence, isBetter, utilisation, type Direction, type BestSoFarPoint, type Influence, type Utilisation } from "./report-data.js";
 
 /**
@@ -276,6 +277,18 @@ function spaceRows(wf: WorkflowRow): [string, string][] {
     return [hp.name, `${hp.type} {${hp.values.map(text).join(", ")}}${active}`];
   });
   for (const f of wf.problem.forbidden ?? []) rows.push(["forbidden", describeForbidden(f)]);
+  if (isNas(wf.problem)) {
+    // The choices' rows say what they choose; the nodes follow.
+    const choices = archChoices(wf.problem.architecture);
+    choices.forEach((c, i) => {
+      const row = rows.find((r) => r[0] === c.name);
+      if (row) row[1] += ` (arch_seq[${i}], ${describeChoice(c)})`;
+    });
+    for (const n of wf.problem.architecture.nodes) {
+      const ops = n.variable ? `one of ${n.ops.map(opLabel).join(" | ")}` : opLabel(n.ops[0] ?? null);
+      rows.push([`node ${n.name}`, `${ops}; input ${n.input}${n.skips.length > 0 ? `; skips from ${n.skips.join(", ")}` : ""}`]);
+    }
+  }
   return rows;
 }
 

@@ -70,6 +70,11 @@ describe("report of a NAS search", () => {
     expect(topk).not.toContain("vnode_00000");
   });
 
+  it("says in the search space what each choice chooses, and lists the nodes", () => {
+    expect(model.space).toContainEqual(["vnode_00002", "int [0, 1] (arch_seq[2], n2: skip from input)"]);
+    expect(model.space).toContainEqual(["node n2", "one of identity | dense(units=16, activation=tanh); input n1; skips from input"]);
+  });
+
   it("has no architecture section for an hps search", () => {
     const hps: WorkflowRow = { ...wf, problem: { hyperparameters: [{ type: "float", name: "lr", low: 0, high: 1, log: false }], startingPoints: [] } };
     const m = buildReportModel({ workflow: hps, evaluations: [], batchJobs: [], launchers: [], now: T0 });
