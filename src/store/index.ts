@@ -56,3 +56,14 @@ export {
   type ServiceLock,
 } from "./service.js";
 export { peekWorkflowNames, sqliteDriverVersion } from "./peek.js";
+export {
+  countAllEvaluations,
+  EVALUATION_SORTS,
+  listAllBatchJobs,
+  listChartRows,
+  objectiveRanges,
+  pageEvaluations,
+  type EvaluationPage,
+  type EvaluationPageQuery,
+  type EvaluationSort,
+} from "./pages.js";
