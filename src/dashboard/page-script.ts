@@ -259,7 +259,7 @@ export const PAGE_SCRIPT = String.raw`
       var pick = function (s) { return el("button", { id: "show-" + s, text: s, disabled: view.stream === s ? "" : null, onclick: function () { view.stream = s; loadDetail(false); } }); };
       box.replaceChildren(
         el("h2", { text: "Evaluation " + e.id }),
-        el("table", { className: "kv" }, rows.map(function (kv) { return el("tr", null, [el("td", { text: kv[0] }), el("td", { text: kv[1] })]); })),
+        el("table", { className: "kv" }, rows.map(function (kv) { return el("tr", null, [el("td", { text: kv[0] }), el("td", { text: kv[1], style: "white-space:pre-wrap" })]); })),
         el("p", { className: "controls" }, [pick("stdout"), pick("stderr"), el("button", { id: "close-detail", text: "close", onclick: function () { view.open = null; box.hidden = true; } }),
           el("span", { className: "note", id: "tail-note", text: !out.exists ? "no " + out.stream + ".txt (" + (e.state === "READY" ? "not started yet" : "not written") + ")" :
             (out.truncated ? "the last " + out.text.length + " of " + out.size + " bytes of " : out.size + " bytes of ") + out.stream + ".txt" + (e.state === "RUNNING" ? ", refreshed while it runs" : "") })]),
