@@ -2,13 +2,16 @@
 // view of every workflow of the database (src/dashboard), served until Ctrl-C. Prints its URL, token
 // included, alone on stdout (as Jupyter does) and keeps it for `--url`.
 import type { Argv, CommandModule } from "yargs";
-import { NotFoundError, ValidationError } from "../errors.js";
+import { NotFoundError, SpruceError, ValidationError } from "../errors.js";
 import { readRecord, recordFile } from "../dashboard/record.js";
 import { bridgeStdio, detachDashboard, serveDashboard } from "../dashboard/run.js";
 import { databaseLocation, openStoreFor, type GlobalArgs } from "./context.js";
-import { info, printJson, warn } from "./output.js";
+import { info, step, warn } from "./output.js";
 
 interface DashboardArgs extends GlobalArgs {
+  site?: string;
+  acceptNewHostKey?: boolean;
+  connectTimeout?: number;
   port?: number;
   host?: string;
   json?: boolean;
@@ -40,6 +43,7 @@ export const dashboardCommand: CommandModule<GlobalArgs, DashboardArgs> = {
     if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new ValidationError(`--port must be a whole number from 0 to 65535 (got ${argv.port})`, "e.g. --port 8765, or --port 0 to take any free port");
     const host = argv.host ?? "127.0.0.1";
     if (host.trim() === "" || /[\s/]/.test(host)) throw new ValidationError(`--host must be an address of this machine (got '${host}')`, "leave it out for 127.0.0.1");
+    if (argv.site !== undefined) return siteDashboardCommand(argv, host, port);
     const location = databaseLocation(argv);
     const print = (r: object & { url: string }) => (argv.json ? process.stdout.write(JSON.stringify({ ...r, file: recordFile(location) }) + "\n") : process.stdout.write(r.url + "\n"));
 
@@ -84,6 +88,41 @@ export const dashboardCommand: CommandModule<GlobalArgs, DashboardArgs> = {
     await store.close();
   },
 };
+
+/**
+ * `spruce --site NAME dashboard`: the site's dashboard (found or started there) behind a local
+ * proxy with its own token, until Ctrl-C or the connection drops.
+ */
+async function siteDashboardCommand(argv: DashboardArgs, host: string, port: number): Promise<void> {
+  if (argv.url || argv.detach || argv.stdio) throw new ValidationError("--url, --detach and --stdio are not for --site", "'spruce --site NAME dashboard' finds or starts the site's dashboard and forwards it here");
+  if (argv.workspace !== undefined || argv.databaseUrl !== undefined) throw new ValidationError("--workspace and --database-url cannot be combined with --site: the site's workspace is used", "drop them; the site's is set by 'spruce site add NAME ... --remote-workspace DIR'");
+  if (argv.connectTimeout !== undefined && !(argv.connectTimeout > 0)) throw new ValidationError(`--connect-timeout must be a positive number of seconds (got ${argv.connectTimeout})`, "e.g. --connect-timeout 20");
+  // ssh2 is loaded only by the commands that connect.
+  const { getSite } = await import("../remote/sites.js");
+  const { siteDashboard } = await import("../dashboard/site.js");
+  const site = getSite(argv.site!);
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  const d = await step(`Finding or starting the dashboard on ${site.name}`, () =>
+    siteDashboard({ site, connect: { acceptNewHostKey: argv.acceptNewHostKey, connectTimeoutSeconds: argv.connectTimeout }, host, port, log }),
+  );
+  info(`${site.name}'s dashboard (pid ${d.remote.pid} on ${d.remote.node}, ${d.remote.database}) is shown here on ${host}:${d.proxy.port} (Ctrl-C stops this side; the site's keeps running: 'kill ${d.remote.pid}' there stops it)`);
+  info(
+    d.transport === "forwarding"
+      ? "through SSH port forwarding"
+      : `through SSH exec channels running 'spruce dashboard --stdio' on ${site.name}: its sshd refuses port forwarding (${d.refusal})`,
+  );
+  if (argv.json) process.stdout.write(JSON.stringify({ url: d.proxy.url, port: d.proxy.port, site: site.name, transport: d.transport, remote: { pid: d.remote.pid, node: d.remote.node, port: d.remote.port, database: d.remote.database } }) + "\n");
+  else process.stdout.write(d.proxy.url + "\n");
+  const why = await Promise.race([
+    new Promise<string>((resolve) => {
+      for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(s, () => resolve(s));
+    }),
+    d.closed.then(() => "lost"),
+  ]);
+  await d.stop();
+  if (why === "lost") throw new SpruceError(`the SSH connection to ${site.name} closed`, { hint: "run the command again; the site's dashboard keeps running there" });
+  info(`${why}: stopped`);
+}
 
 /** The dashboard command's arguments for the background process: no --detach, and --json to read its record. */
 function withoutDetach(args: string[]): string[] {

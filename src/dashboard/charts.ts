@@ -6,11 +6,15 @@
 import { curvesSection, influenceSection, paretoSection, progressSection, utilisationSection } from "../results/report-html.js";
 import type { BestSoFarPoint, Influence, Utilisation } from "../results/report-data.js";
 import type { ReportEvaluation, ReportModel } from "../results/report-model.js";
+import { bestSoFar } from "../results/report-data.js";
+import type { EvaluationRow } from "../store/index.js";
 
 /** Marks per chart at most (plus the improvements and extremes kept on top). */
-export const MAX_MARKS = 2500;
+export const MAX_MARKS = 2000;
+/** Marks per hyperparameter panel at most: a workflow may have a dozen panels. */
+export const MAX_PANEL_MARKS = 1000;
 /** Bars of the Gantt at most: the latest ones by start. */
-export const MAX_BARS = 2500;
+export const MAX_BARS = 2000;
 /** Columns the busy fraction is averaged into (the chart is 1400 units wide). */
 export const BUSY_COLUMNS = 1400;
 
@@ -50,7 +54,7 @@ export function thinProgress(points: readonly BestSoFarPoint[], max = MAX_MARKS)
 }
 
 /** Each hyperparameter panel: its extremes and a sample. */
-export function thinInfluence(items: readonly Influence[], max = MAX_MARKS): Influence[] {
+export function thinInfluence(items: readonly Influence[], max = MAX_PANEL_MARKS): Influence[] {
   return items.map((it) => {
     if (it.points.length <= max) return it;
     const points = sampleIndexes(it.points.length, max, extremes(it.points, (p) => p.objective)).map((i) => it.points[i]!);
@@ -104,6 +108,22 @@ export function binRunning(u: Utilisation, columns = BUSY_COLUMNS): Utilisation 
   }
   const running: [number, number][] = area.map((s, c) => [w.start + c * width, s / width]);
   return { ...u, running };
+}
+
+/**
+ * The evaluations whose points the thinned charts can draw, chosen from rows read without their
+ * points: those thinProgress keeps (improvements, extremes, an even sample in finish order; the
+ * hyperparameter panels draw these too) and the latest MAX_BARS to start (the Gantt's, for their
+ * tooltips). Null when every row fits: then all are drawn.
+ */
+export function chartSample(rows: readonly EvaluationRow[], direction: "maximize" | "minimize", origin: number): Set<number> | null {
+  const started = rows.filter((r) => r.startedAt !== null && r.state !== "READY");
+  const progress = bestSoFar(rows, direction, origin);
+  if (progress.length <= MAX_MARKS && started.length <= MAX_BARS) return null;
+  const ids = new Set(thinProgress(progress).map((p) => p.evalId));
+  started.sort((a, b) => (b.startedAt as number) - (a.startedAt as number) || b.id - a.id);
+  for (const r of started.slice(0, MAX_BARS)) ids.add(r.id);
+  return ids;
 }
 
 export interface RenderedCharts {

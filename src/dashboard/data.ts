@@ -19,6 +19,7 @@ import {
   listAllBatchJobs,
   listBatchJobs,
   listChartRows,
+  listChartRowsById,
   listLaunchers,
   listProgress,
   listWorkflows,
@@ -31,7 +32,7 @@ import {
   type Store,
   type WorkflowRow,
 } from "../store/index.js";
-import { renderCharts, type RenderedCharts } from "./charts.js";
+import { chartSample, renderCharts, type RenderedCharts } from "./charts.js";
 
 /** The shortest time between two rebuilds of one workflow's charts while it changes. */
 const MIN_CHART_INTERVAL_MS = 2_000;
@@ -109,11 +110,13 @@ export function evaluationJson(e: EvaluationRow, origin: number): EvaluationJson
   };
 }
 
+/** What the charts endpoint answers; the same object while it is cached (the server keeps its encoding). */
+export type ChartsJson = RenderedCharts & { version: string };
+
 interface ChartCache {
-  version: string;
   builtAt: number;
   costMs: number;
-  charts: RenderedCharts;
+  charts: ChartsJson;
 }
 
 export class DashboardData {
@@ -220,37 +223,55 @@ export class DashboardData {
   }
 
   /** The charts, rebuilt when the workflow changed and the last rebuild is old enough. */
-  async chartsOf(name: string) {
+  async chartsOf(name: string): Promise<ChartsJson | null> {
     const wf = await getWorkflow(this.store, name);
     if (!wf) return null;
     const [counts, progressId] = await Promise.all([countEvaluations(this.store, wf.id), lastProgressId(this.store, wf.id)]);
     const version = this.version(wf, counts, progressId);
     const cached = this.charts.get(wf.id);
-    const due = !cached || (cached.version !== version && this.now() - cached.builtAt >= Math.max(MIN_CHART_INTERVAL_MS, CHART_COST_FACTOR * cached.costMs));
-    if (!due) return { version: cached.version, ...cached.charts };
+    const due = !cached || (cached.charts.version !== version && this.now() - cached.builtAt >= Math.max(MIN_CHART_INTERVAL_MS, CHART_COST_FACTOR * cached.costMs));
+    if (!due) return cached.charts;
     let pending = this.building.get(wf.id);
     if (!pending) {
       pending = this.buildCharts(wf, version).finally(() => this.building.delete(wf.id));
       this.building.set(wf.id, pending);
     }
     const built = await pending;
-    return { version: built.version, ...built.charts };
+    return built.charts;
   }
 
   private async buildCharts(wf: WorkflowRow, version: string): Promise<ChartCache> {
     const t0 = performance.now();
-    const [evaluations, batchJobs, launchers, reports] = await Promise.all([
-      listChartRows(this.store, wf.id),
+    const [numbers, batchJobs, launchers, reports] = await Promise.all([
+      listChartRows(this.store, wf.id, { points: false }),
       listBatchJobs(this.store, wf.id),
       listLaunchers(this.store, wf.id),
       listProgress(this.store, wf.id),
     ]);
-    const model = buildReportModel({ workflow: wf, evaluations, batchJobs, launchers, reports, now: this.now() });
+    // Points (JSON to parse) only for the evaluations the thinned charts draw: the rest stay {},
+    // which the hyperparameter panels skip.
+    // Each step of a large workflow's build runs for a while without yielding (better-sqlite3 and the
+    // model are synchronous): between steps, requests waiting meanwhile (a poll, a page of the table) go first.
+    await yieldToRequests();
+    const sample = chartSample(numbers, wf.direction, wf.createdAt);
+    let evaluations = numbers;
+    if (sample === null) evaluations = await listChartRows(this.store, wf.id);
+    else {
+      const full = new Map((await listChartRowsById(this.store, [...sample])).map((r) => [r.id, r]));
+      evaluations = numbers.map((r) => full.get(r.id) ?? r);
+    }
+    await yieldToRequests();
+    const model = buildReportModel({ workflow: wf, evaluations, batchJobs, launchers, reports, now: this.now(), topk: 0 });
+    await yieldToRequests();
     const charts = renderCharts(model);
-    const entry = { version, builtAt: this.now(), costMs: performance.now() - t0, charts };
+    const entry: ChartCache = { builtAt: this.now(), costMs: performance.now() - t0, charts: { version, ...charts } };
     this.charts.set(wf.id, entry);
     return entry;
   }
+}
+
+function yieldToRequests(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** The last `bytes` of a file, from the start of a line; exists false when there is no file (yet). */

@@ -158,7 +158,8 @@ export const PAGE_SCRIPT = String.raw`
       var changed = s.version !== view.version;
       view.version = s.version;
       var work = [];
-      if (changed) work.push(loadTable(), loadCharts());
+      // The table first: it is one short query, while a large workflow's charts take a while to build.
+      if (changed) work.push(loadTable().then(loadCharts, loadCharts));
       if (view.open !== null && (changed || view.openState === "RUNNING")) work.push(loadDetail(false));
       return Promise.all(work);
     });

@@ -124,7 +124,12 @@ export async function bridgeStdio(location: StoreLocation): Promise<void> {
       process.stdin.pipe(socket);
       socket.pipe(process.stdout);
     });
-    socket.once("close", () => resolve());
+    socket.once("close", () => {
+      // stdin would keep the process alive (and its SSH channel open) after the dashboard hung up.
+      process.stdin.unpipe(socket);
+      process.stdin.destroy();
+      resolve();
+    });
     process.stdin.once("end", () => socket.end());
   });
 }

@@ -54,6 +54,8 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
   const host = o.host ?? "127.0.0.1";
   const token = o.token ?? newToken();
   let allowed = new Set<string>();
+  const encoded = new WeakMap<object, string>();
+  const gzipped = new Map<string, Buffer>();
   let port = 0;
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
@@ -65,12 +67,7 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const verdict = authorize({ url: req.url ?? "/", headers: req.headers }, { token, port, allowed });
-    if (!verdict.ok) {
-      // Nothing but the status: no hint of what was wrong or of what is served here.
-      res.writeHead(verdict.status, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", "Content-Length": verdict.status === 401 ? 13 : 10 });
-      res.end(verdict.status === 401 ? "Unauthorized\n" : "Forbidden\n");
-      return;
-    }
+    if (!verdict.ok) return refuse(res, verdict.status);
     if (verdict.setCookie) res.setHeader("Set-Cookie", sessionCookie(port, token));
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("Allow", "GET, HEAD");
@@ -84,7 +81,13 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
     try {
       const body = await api(url);
       if (body === null) throw new HttpError(404, "not found");
-      send(res, req, 200, "application/json", JSON.stringify(body));
+      // The charts object stays the same while the data layer caches it: encode it once.
+      let json = encoded.get(body as object);
+      if (json === undefined) {
+        json = JSON.stringify(body);
+        if (typeof body === "object") encoded.set(body as object, json);
+      }
+      send(res, req, 200, "application/json", json);
     } catch (e) {
       if (!(e instanceof HttpError)) throw e;
       send(res, req, e.status, "application/json", JSON.stringify({ error: e.message }));
@@ -138,7 +141,14 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
     // A large workflow's charts are a few hundred kilobytes of SVG that compress tenfold, which
     // matters through an SSH tunnel.
     if (payload.length > 8192 && /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""))) {
-      payload = gzipSync(payload, { level: 5 });
+      // The last large answers' compressed forms, by their text (polls of unchanged charts repeat it).
+      let gz = gzipped.get(body);
+      if (gz === undefined) {
+        gz = gzipSync(payload, { level: 5 });
+        if (gzipped.size >= 8) gzipped.delete(gzipped.keys().next().value as string);
+        gzipped.set(body, gz);
+      }
+      payload = gz;
       headers["Content-Encoding"] = "gzip";
     }
     headers["Content-Length"] = payload.length;
@@ -168,6 +178,12 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
         server.closeAllConnections();
       }),
   };
+}
+
+/** A refused request's answer: nothing but the status, no hint of what was wrong or of what is served. */
+export function refuse(res: ServerResponse, status: 401 | 403): void {
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", "Content-Length": status === 401 ? 13 : 10 });
+  res.end(status === 401 ? "Unauthorized\n" : "Forbidden\n");
 }
 
 function wholeNumber(s: string, what: string): number {

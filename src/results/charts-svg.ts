@@ -15,8 +15,9 @@ export function fmt(v: number): string {
   return String(Number(v.toPrecision(4)));
 }
 
-/** Seconds as a compact duration label: 45s, 2m30s, 1h05m. */
+/** Seconds as a compact duration label: 0.2s, 3.9s, 45s, 2m30s, 1h05m (tenths below 10 s, so a short search is not "0s"). */
 export function fmtSeconds(s: number): string {
+  if (s < 9.95) return `${Number(s.toFixed(1))}s`;
   const r = Math.round(s);
   if (r < 60) return `${r}s`;
   if (r < 3600) return `${Math.floor(r / 60)}m${String(r % 60).padStart(2, "0")}s`;

@@ -149,7 +149,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
     utilisation: utilisation(rows, origin, now, capacity),
     influence: influence(wf.problem.hyperparameters, rows),
     // Several objectives: the whole front (topk's default), as `spruce topk` prints it.
-    topk: isMultiObjective(wf) ? paretoTopkFromEvaluations([...rows], objectivesOf(wf)) : topkFromEvaluations([...rows], wf.direction, input.topk ?? 10),
+    // topk 0: none (the dashboard shows no table of the best; it pages every evaluation instead).
+    topk: input.topk === 0 ? {} : isMultiObjective(wf) ? paretoTopkFromEvaluations([...rows], objectivesOf(wf)) : topkFromEvaluations([...rows], wf.direction, input.topk ?? 10),
     batchJobs: input.batchJobs.map((j) => ({
       id: j.schedulerId ?? `#${j.id}`,
       scheduler: j.scheduler,

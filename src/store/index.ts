@@ -61,6 +61,7 @@ export {
   EVALUATION_SORTS,
   listAllBatchJobs,
   listChartRows,
+  listChartRowsById,
   objectiveRanges,
   pageEvaluations,
   type EvaluationPage,

@@ -113,19 +113,36 @@ export async function pageEvaluations(store: Store, q: EvaluationPageQuery): Pro
   return { total: Number(countRow?.n ?? 0), rows: rows.map(toEvaluation) };
 }
 
+/** The columns charts draw, besides the point and the error. */
+const CHART_COLUMNS = ["id", "workflow_id", "state", "objective", "objectives", "attempt", "created_at", "started_at", "finished_at", "hosts", "fidelity"];
+
 /**
  * A workflow's evaluations with what the charts draw and nothing else (no metrics, tokens or
- * controls; the error's first 300 characters), by id: what a 100 000-row workflow's charts need
- * read in one statement.
+ * controls; the error's first 300 characters), by id. Without `points`, the point is left out too
+ * (read as {}) and so is the error: the numbers of a 100 000-row workflow, read and converted in a
+ * fraction of the time, for charts that draw the points of a sample only (listChartRowsById).
  */
-export async function listChartRows(store: Store, workflowId: number): Promise<EvaluationRow[]> {
-  const rows: RawRow[] = await retrying(store, () =>
-    store
-      .knex("evaluations")
-      .select("id", "workflow_id", "state", "point", "objective", "objectives", "attempt", "created_at", "started_at", "finished_at", "hosts", "fidelity")
-      .select(store.knex.raw("substr(error, 1, 300) as error"))
-      .where({ workflow_id: workflowId })
-      .orderBy("id"),
-  );
+export async function listChartRows(store: Store, workflowId: number, opts: { points?: boolean } = {}): Promise<EvaluationRow[]> {
+  const points = opts.points !== false;
+  const rows: RawRow[] = await retrying(store, () => {
+    const q = store.knex("evaluations").select(CHART_COLUMNS).where({ workflow_id: workflowId }).orderBy("id");
+    if (points) q.select("point", store.knex.raw("substr(error, 1, 300) as error"));
+    return q;
+  });
+  if (!points) for (const r of rows) r.point = "{}";
   return rows.map(toEvaluation);
+}
+
+/** The chart rows of these evaluations (with their points), by id. */
+export async function listChartRowsById(store: Store, ids: readonly number[]): Promise<EvaluationRow[]> {
+  const out: EvaluationRow[] = [];
+  // Chunks keep the IN list under SQLite's bound-variable limit.
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const rows: RawRow[] = await retrying(store, () =>
+      store.knex("evaluations").select(CHART_COLUMNS).select("point", store.knex.raw("substr(error, 1, 300) as error")).whereIn("id", chunk),
+    );
+    out.push(...rows.map(toEvaluation));
+  }
+  return out.sort((a, b) => a.id - b.id);
 }
