@@ -261,7 +261,7 @@ export class DashboardData {
       evaluations = numbers.map((r) => full.get(r.id) ?? r);
     }
     await yieldToRequests();
-    const model = buildReportModel({ workflow: wf, evaluations, batchJobs, launchers, reports, now: this.now(), topk: 0 });
+    const model = buildReportModel({ workflow: wf, evaluations, batchJobs, launchers, reports, now: this.now(), topk: 0, evaluationIds: sample ?? undefined });
     await yieldToRequests();
     const charts = renderCharts(model);
     const entry: ChartCache = { builtAt: this.now(), costMs: performance.now() - t0, charts: { version, ...charts } };

@@ -104,6 +104,11 @@ export interface ReportInput {
   /** The workflow's intermediate reports in arrival order (listProgress); none: no curves. */
   reports?: readonly ProgressPoint[];
   maxCurves?: number;
+  /**
+   * Only these evaluations in `evaluations` (the page's tooltip data); default all. The dashboard
+   * draws a sample of a large search and needs no more.
+   */
+  evaluationIds?: ReadonlySet<number>;
 }
 
 export function buildReportModel(input: ReportInput): ReportModel {
@@ -162,7 +167,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       ended: iso(j.endedAt),
     })),
     launchers: input.launchers.map((l) => ({ id: l.id, host: l.host, pid: l.pid, started: iso(l.startedAt), ended: iso(l.endedAt) })),
-    evaluations: rows.map((e) => ({
+    evaluations: (input.evaluationIds ? rows.filter((e) => input.evaluationIds!.has(e.id)) : rows).map((e) => ({
       id: e.id,
       state: e.state,
       attempt: e.attempt,

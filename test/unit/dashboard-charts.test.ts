@@ -2,7 +2,7 @@
 // whole, exactly as the report draws it; a large one within bounds, keeping every improvement of the
 // best so far, the axes' extremes, and the busy chart's area.
 import { describe, expect, it } from "vitest";
-import { binRunning, latestBars, MAX_BARS, MAX_MARKS, renderCharts, sampleIndexes, thinProgress } from "../../src/dashboard/charts.js";
+import { binRunning, chartSample, latestBars, MAX_BARS, MAX_MARKS, renderCharts, sampleIndexes, thinProgress } from "../../src/dashboard/charts.js";
 import { bestSoFar, utilisation } from "../../src/results/report-data.js";
 import { buildReportModel } from "../../src/results/report-model.js";
 import { progressSection } from "../../src/results/report-html.js";
@@ -101,5 +101,30 @@ describe("a large search", () => {
     const area = (steps: [number, number][], end: number) => steps.reduce((s, [t, n], i) => s + n * ((steps[i + 1]?.[0] ?? end) - t), 0);
     expect(area(binned.running, u.window!.end)).toBeCloseTo(area(u.running, u.window!.end), 3);
     expect(binRunning(u, 1e6)).toBe(u);
+  });
+});
+
+describe("chartSample", () => {
+  it("names the evaluations whose points the thinned charts draw, and none for a small search", () => {
+    expect(chartSample(rows(1000), "maximize", T0)).toBeNull();
+    const all = rows(20_000);
+    const sample = chartSample(all, "maximize", T0)!;
+    // What thinProgress keeps, and the latest bars of the Gantt.
+    for (const p of thinProgress(bestSoFar(all, "maximize", T0))) expect(sample.has(p.evalId)).toBe(true);
+    for (const i of latestBars(utilisation(all, T0, T0, 2))!.utilisation.intervals) expect(sample.has(i.evalId)).toBe(true);
+    expect(sample.size).toBeLessThan(MAX_MARKS + MAX_BARS + 1000);
+    // With the points of the sample alone, the progress and utilisation charts are those drawn with
+    // every point; the hyperparameter panels draw sampled evaluations only, extremes included.
+    const partial = all.map((r) => (sample.has(r.id) ? r : { ...r, point: {} }));
+    const m = (evaluations: EvaluationRow[]) => buildReportModel({ workflow: wf, evaluations, batchJobs: [], launchers: [], now: T0 + 20_000_000, topk: 0, evaluationIds: sample });
+    const fromSample = renderCharts(m(partial));
+    const fromAll = renderCharts(m(all));
+    const head = (html: string) => html.slice(0, html.indexOf('<section id="influence">'));
+    expect(head(fromSample.html)).toBe(head(fromAll.html));
+    const panels = fromSample.html.slice(fromSample.html.indexOf('<section id="influence">'));
+    const drawn = [...panels.matchAll(/data-eval-id="(\d+)"/g)].map((x) => Number(x[1]));
+    expect(drawn.length).toBeGreaterThan(1000);
+    expect(drawn.every((id) => sample.has(id))).toBe(true);
+    expect(Object.keys(fromSample.evaluations).every((id) => sample.has(Number(id)))).toBe(true);
   });
 });
