@@ -32,7 +32,7 @@ export const dashboardCommand: CommandModule<GlobalArgs, DashboardArgs> = {
       .option("detach", { type: "boolean", describe: "run in the background (log beside the URL file); if one already runs for this database, print its URL" })
       .option("url", { type: "boolean", describe: "print the URL of the dashboard running for this database on this machine, and exit" })
       .option("stdio", { type: "boolean", describe: "carry one connection between stdin/stdout and the running dashboard (used by 'spruce --site NAME dashboard' when port forwarding is refused)" })
-      .option("json", { type: "boolean", describe: "print {url, host, port, pid, node, database, startedAt, file} as one JSON line instead of the URL" })
+      .option("json", { type: "boolean", describe: "print {url, host, port, pid, node, database, startedAt, file} as one JSON line instead of the URL (with --site: {url, port, site, transport, remote})" })
       .conflicts("url", ["detach", "stdio", "port", "host"])
       .conflicts("stdio", ["detach", "port", "host", "json"])
       .example("$0 dashboard", "serve on 127.0.0.1, any free port; open the printed URL")
