@@ -14,6 +14,7 @@ import { dbCommand } from "./db.js";
 import { siteCommand } from "./site.js";
 import { fetchCommand } from "./fetch.js";
 import { reportCommand } from "./report.js";
+import { dashboardCommand } from "./dashboard.js";
 import { logsCommand } from "./logs.js";
 import { exportCommand } from "./export.js";
 import { serviceCommand } from "./service.js";
@@ -23,4 +24,4 @@ import { newProblemCommand, startProjectCommand } from "./scaffold.js";
 
 // Each command has its own argument type; yargs checks the arguments at parse time. `completion`
 // is not here: yargs adds it with its completion machinery on the root parser (run.ts, completion.ts).
-export const commands: CommandModule<GlobalArgs, any>[] = [submitCommand, statusCommand, lsCommand, cancelCommand, topkCommand, archCommand, reportCommand, logsCommand, exportCommand, rmCommand, problemCommand, startProjectCommand, newProblemCommand, hpsCommand, launchCommand, agentCommand, serviceCommand, dbCommand, siteCommand, fetchCommand, doctorCommand];
+export const commands: CommandModule<GlobalArgs, any>[] = [submitCommand, statusCommand, lsCommand, cancelCommand, topkCommand, archCommand, reportCommand, dashboardCommand, logsCommand, exportCommand, rmCommand, problemCommand, startProjectCommand, newProblemCommand, hpsCommand, launchCommand, agentCommand, serviceCommand, dbCommand, siteCommand, fetchCommand, doctorCommand];

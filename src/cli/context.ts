@@ -55,7 +55,7 @@ export function refuseSqliteForNodes(argv: GlobalArgs, nodes: number, what: stri
 }
 
 /** The selected database; SQLite only if the workspace has one (or `migrate` may create it). */
-export async function openStoreFor(argv: GlobalArgs, opts: { migrate?: boolean } = {}): Promise<Store> {
+export async function openStoreFor(argv: GlobalArgs, opts: { migrate?: boolean; readOnly?: boolean } = {}): Promise<Store> {
   const location = databaseLocation(argv);
   if ("workspace" in location && !opts.migrate && !hasDatabase(argv)) {
     throw new NotFoundError(

@@ -52,7 +52,7 @@ export async function runCli(rawArgs: string[], program: "spruce" | "balsam-subm
       global: true,
     })
     .option("verbose", { type: "boolean", describe: "print stack traces of errors", global: true })
-    .option("site", { type: "string", describe: "run submit, status, ls, topk, logs, service or fetch on this remote site (see 'site add')", global: true })
+    .option("site", { type: "string", describe: "run submit, status, ls, topk, logs, service, fetch or dashboard on this remote site (see 'site add')", global: true })
     .option("accept-new-host-key", { type: "boolean", describe: "with --site: record the host key of a host not yet in known_hosts", global: true })
     .option("connect-timeout", { type: "number", describe: "with --site: seconds to wait for the SSH connection (default 20)", global: true })
     .middleware(argumentChecks(args, command) as unknown as MiddlewareFunction, true)

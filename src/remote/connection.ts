@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import type { Duplex } from "node:stream";
 import ssh2, { type ConnectConfig, type SFTPWrapper } from "ssh2";
 import { SpruceError, ValidationError } from "../errors.js";
 import { HostKeyError, RemoteSpruceMissingError, SshAuthError, SshConnectError } from "./errors.js";
@@ -184,6 +185,52 @@ export class RemoteSession {
       );
     }
     return code;
+  }
+
+  /**
+   * Runs a shell command on the far side and returns its exit code, stdout and stderr: for a
+   * command whose output this side reads (a JSON line) and whose errors it words itself.
+   */
+  capture(command: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (err, channel) => {
+        if (err) return reject(new SshConnectError(`cannot run a command on ${this.site.host}: ${err.message}`, "check that the account may run commands (no forced command or restricted shell)", err));
+        let stdout = "";
+        let stderr = "";
+        let exit: number | undefined;
+        channel.on("data", (d: Buffer) => (stdout += d.toString()));
+        channel.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        channel.on("exit", (c: number | null) => (exit = c ?? undefined));
+        channel.on("close", () => (exit === undefined ? reject(this.lost()) : resolve({ code: exit, stdout, stderr })));
+        channel.end();
+      });
+    });
+  }
+
+  /**
+   * A TCP connection from the far side to host:port on its network (ssh2's forwardOut, what
+   * `ssh -L` asks for). Fails with the server's reason when its sshd forbids forwarding.
+   */
+  forwardOut(host: string, port: number): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      this.client.forwardOut("127.0.0.1", 0, host, port, (err, channel) => (err ? reject(err) : resolve(channel)));
+    });
+  }
+
+  /** A command's channel as a stream: what is written goes to its stdin, its stdout is read (stderr is ours). */
+  execStream(command: string): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (err, channel) => {
+        if (err) return reject(err);
+        channel.stderr.on("data", (d: Buffer) => process.stderr.write(d));
+        resolve(channel);
+      });
+    });
+  }
+
+  /** Called once if the connection drops (a keepalive timeout, the network, the server going away). */
+  onClose(fn: () => void): void {
+    this.client.once("close", fn);
   }
 
   /** The session's SFTP channel, opened on first use. */

@@ -5,8 +5,8 @@ import { ValidationError } from "../errors.js";
 
 /** Commands that run on the site's login node, their output streamed back. */
 export const FORWARDED_COMMANDS = ["submit", "status", "ls", "topk", "logs", "service"] as const;
-/** Commands that use --site on this side. */
-const LOCAL_SITE_COMMANDS = ["fetch"];
+/** Commands that use --site on this side (they connect to the site themselves). */
+const LOCAL_SITE_COMMANDS = ["fetch", "dashboard"];
 
 export interface RemoteInvocation {
   site: string;
@@ -51,7 +51,7 @@ export function remoteInvocation(args: string[]): RemoteInvocation | null {
   if (!(FORWARDED_COMMANDS as readonly string[]).includes(command)) {
     throw new ValidationError(
       `'${command}' runs only on this machine and does not take --site`,
-      `--site works with ${FORWARDED_COMMANDS.join(", ")} and fetch`,
+      `--site works with ${FORWARDED_COMMANDS.join(", ")}, fetch and dashboard`,
     );
   }
   if (site === "") throw new ValidationError("--site needs a site name", "list the sites with 'spruce site ls'");

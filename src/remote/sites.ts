@@ -5,7 +5,11 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { NotFoundError, ValidationError } from "../errors.js";
+import { configDir } from "../util/paths.js";
 import { shellQuote } from "../util/shell.js";
+
+/** Re-exported: the sites file lives there. */
+export { configDir };
 
 export interface Site {
   name: string;
@@ -28,12 +32,6 @@ interface SitesFile {
 }
 
 export const DEFAULT_REMOTE_SPRUCE = "spruce";
-
-export function configDir(): string {
-  const xdg = process.env.XDG_CONFIG_HOME;
-  // The XDG spec says a relative value is invalid and must be ignored.
-  return join(xdg && xdg.startsWith("/") ? xdg : join(homedir(), ".config"), "spruce");
-}
 
 export function sitesFile(): string {
   return join(configDir(), "sites.json");

@@ -15,8 +15,9 @@ export function fmt(v: number): string {
   return String(Number(v.toPrecision(4)));
 }
 
-/** Seconds as a compact duration label: 45s, 2m30s, 1h05m. */
+/** Seconds as a compact duration label: 0.2s, 3.9s, 45s, 2m30s, 1h05m (tenths below 10 s, so a short search is not "0s"). */
 export function fmtSeconds(s: number): string {
+  if (s < 9.95) return `${Number(s.toFixed(1))}s`;
   const r = Math.round(s);
   if (r < 60) return `${r}s`;
   if (r < 3600) return `${Math.floor(r / 60)}m${String(r % 60).padStart(2, "0")}s`;
@@ -80,14 +81,68 @@ export function logScale(domain: [number, number], range: [number, number]): Sca
 /** Ticks at 1, 2 or 5 times a power of ten, about `count` of them inside [lo, hi]. */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / Math.max(1, count);
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  // The 1-2-5 multiple nearest to the raw step (d3's thresholds), so the count stays close to asked.
-  const err = raw / mag;
-  const step = mag * (err >= Math.sqrt(50) ? 10 : err >= Math.sqrt(10) ? 5 : err >= Math.sqrt(2) ? 2 : 1);
+  // The 1-2-5 multiple nearest to the raw step, so the count stays close to asked.
+  const step = niceStep((hi - lo) / Math.max(1, count));
   const ticks: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
   return ticks;
+}
+
+/**
+ * Steps of a time axis, in seconds: decimal fractions below a second, then the clock's own divisions
+ * (a minute of 15 s steps, an hour of 15 min steps), then days.
+ */
+const TIME_STEPS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+
+/** The time step nearest (by ratio) to a span over about `count` ticks; beyond a day, 1-2-5 days. */
+export function timeStep(lo: number, hi: number, count = 8): number {
+  const raw = (hi - lo) / Math.max(1, count);
+  if (!(raw > 0)) return 1;
+  if (raw > 86400) return 86400 * niceStep(raw / 86400);
+  let best = TIME_STEPS[0]!;
+  for (const s of TIME_STEPS) if (Math.abs(Math.log(s / raw)) < Math.abs(Math.log(best / raw))) best = s;
+  return best;
+}
+
+/** A time scale: linear, with ticks at whole multiples of a clock-friendly step (timeStep). */
+export function timeScale(domain: [number, number], range: [number, number], tickCount = 8): Scale & { step: number } {
+  const f = linearScale(domain, range, tickCount) as Scale & { step: number };
+  const step = timeStep(domain[0], domain[1], tickCount);
+  const ticks: number[] = [];
+  for (let k = Math.ceil(domain[0] / step - 1e-9); k * step <= domain[1] + step * 1e-9; k++) ticks.push(Number((k * step).toPrecision(12)));
+  f.ticks = ticks;
+  f.step = step;
+  return f;
+}
+
+/**
+ * A tick of a time axis whose ticks are `step` apart: as precise as the step and no more, so
+ * neighbouring labels always differ (0.5 s steps: 1s 1.5s 2s; 15 s steps: 45s 1m 1m15s; day steps:
+ * 1d 2d).
+ */
+export function fmtTimeTick(v: number, step: number): string {
+  const decimals = step >= 1 ? 0 : Math.min(3, Math.ceil(-Math.log10(step) - 1e-9));
+  const sign = v < 0 ? "-" : "";
+  // Rounded once, to the step's precision, before splitting into hours, minutes and seconds.
+  const total = Number(Math.abs(v).toFixed(decimals));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total - h * 3600) / 60);
+  const sec = Number((total - h * 3600 - m * 60).toFixed(decimals));
+  const secText = String(sec);
+  if (h === 0 && m === 0) return `${sign}${secText}s`;
+  const mm = h > 0 ? String(m).padStart(2, "0") : String(m);
+  const ss = sec === 0 ? "" : `${sec < 10 ? "0" : ""}${secText}s`;
+  if (h === 0) return `${sign}${mm}m${ss}`;
+  if (step >= 86400 && total % 86400 === 0) return `${sign}${total / 86400}d`;
+  if (m === 0 && sec === 0) return `${sign}${h}h`;
+  return `${sign}${h}h${mm}m${ss}`;
+}
+
+/** The 1-2-5 multiple of a power of ten nearest to `raw` (d3's thresholds). */
+function niceStep(raw: number): number {
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const err = raw / mag;
+  return mag * (err >= Math.sqrt(50) ? 10 : err >= Math.sqrt(10) ? 5 : err >= Math.sqrt(2) ? 2 : 1);
 }
 
 /** The plot area inside an SVG of width x height, leaving margins for the axes' labels. */

@@ -4,7 +4,7 @@
 // the browser test use.
 import type { Influence, InfluencePoint, BestSoFarPoint, Utilisation } from "./report-data.js";
 import type { LearningCurve } from "./report-model.js";
-import { axes, esc, fmt, fmtSeconds, frame, jitter, linearScale, logScale, paddedDomain, px, svg, type Frame, type Scale } from "./charts-svg.js";
+import { axes, esc, fmt, fmtTimeTick, frame, jitter, linearScale, logScale, paddedDomain, px, svg, timeScale, type Frame, type Scale } from "./charts-svg.js";
 
 /** Width of the full-width charts (Gantt, busy): text keeps its size next to the half-width ones. */
 const WIDE = 1400;
@@ -40,11 +40,12 @@ export function progressChart(id: string, points: readonly BestSoFarPoint[], axi
   const f = frame(720, 300);
   // Points come in finish order, so the last one has the largest n and t.
   const last = points[points.length - 1]?.[axis] ?? 0;
-  const x = linearScale(axis === "n" ? [0, Math.max(1, last) + 0.5] : [0, Math.max(1e-3, last) * 1.02], [f.left, f.right], 8);
+  const time = axis === "t" ? timeScale([0, Math.max(1e-3, last) * 1.02], [f.left, f.right], 8) : null;
+  const x = time ?? linearScale([0, Math.max(1, last) + 0.5], [f.left, f.right], 8);
   if (axis === "n") x.ticks = x.ticks.filter((t) => Number.isInteger(t));
   const objectives = points.flatMap((p) => (p.objective === null ? [] : [p.objective]));
   const y = objectiveScale(f, objectives);
-  let body = axes(f, x, y, { x: axis === "n" ? "evaluations finished" : "wall time since submission", y: "objective" }, axis === "t" ? fmtSeconds : fmt);
+  let body = axes(f, x, y, { x: axis === "n" ? "evaluations finished" : "wall time since submission", y: "objective" }, time ? (v) => fmtTimeTick(v, time.step) : fmt);
   body += failStrip(f);
   let line = "";
   let prevBest: number | null = null;
@@ -68,12 +69,12 @@ export function ganttChart(id: string, u: Utilisation): string {
   const rowH = Math.max(2, Math.min(18, Math.floor(420 / lanes)));
   const f = frame(WIDE, 12 + lanes * rowH + 36, { left: 110 });
   const w = u.window ?? { start: 0, end: 1 };
-  const x = linearScale([w.start, Math.max(w.end, w.start + 1e-3)], [f.left, f.right], 8);
+  const x = timeScale([w.start, Math.max(w.end, w.start + 1e-3)], [f.left, f.right], 8);
   const laneIndex = new Map(u.lanes.map((l, i) => [`${l.host}\u0000${l.slot}`, i]));
   let body = `<g class="axes">`;
   for (const t of x.ticks) {
     body += `<line class="grid" x1="${px(x(t))}" x2="${px(x(t))}" y1="${f.top}" y2="${f.bottom}"/>`;
-    body += `<text class="tick" x="${px(x(t))}" y="${f.bottom + 14}" text-anchor="middle">${fmtSeconds(t)}</text>`;
+    body += `<text class="tick" x="${px(x(t))}" y="${f.bottom + 14}" text-anchor="middle">${fmtTimeTick(t, x.step)}</text>`;
   }
   const labelAll = rowH >= 10;
   u.lanes.forEach((l, i) => {
@@ -97,9 +98,9 @@ export function ganttChart(id: string, u: Utilisation): string {
 export function busyChart(id: string, u: Utilisation): string {
   const f = frame(WIDE, 150, { left: 110 });
   const w = u.window ?? { start: 0, end: 1 };
-  const x = linearScale([w.start, Math.max(w.end, w.start + 1e-3)], [f.left, f.right], 8);
+  const x = timeScale([w.start, Math.max(w.end, w.start + 1e-3)], [f.left, f.right], 8);
   const y = linearScale([0, 1], [f.bottom, f.top], 2);
-  let body = axes(f, x, y, { x: "wall time since submission", y: "busy" }, fmtSeconds);
+  let body = axes(f, x, y, { x: "wall time since submission", y: "busy" }, (v) => fmtTimeTick(v, x.step));
   const slots = Math.max(1, u.lanes.length);
   if (u.running.length > 0) {
     let d = `M${px(x(w.start))} ${px(y(0))}`;

@@ -6,12 +6,14 @@ import { parallelCoordinates, paretoScatter } from "./charts-pareto.js";
 import { ARCH_CSS, architectureDiagram } from "./charts-arch.js";
 import { esc, fmt, fmtSeconds } from "./charts-svg.js";
 import type { ReportModel } from "./report-model.js";
+import type { Utilisation } from "./report-data.js";
 import { EVALUATION_STATES, finishedCount } from "../store/states.js";
 
 /** The Gantt's colours (the same variables as its bars' CSS classes). */
 const LEGEND: [string, string][] = [["DONE", "var(--ok)"], ["FAILED / TIMEOUT", "var(--fail)"], ["RUNNING", "var(--run)"], ["KILLED", "#999"]];
 
-const CSS = `
+/** The report's style sheet; the dashboard uses it too, so its charts look the same. */
+export const REPORT_CSS = `
 :root{--fg:#1d2733;--muted:#637083;--line:#d8dee6;--bg:#f6f8fa;--ok:#2f6fb3;--best:#e07b00;--fail:#c62828;--run:#7b9e3a}
 *{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--fg);background:var(--bg)}
 header{padding:18px 28px;background:#fff;border-bottom:1px solid var(--line)}h1{margin:0;font-size:22px}
@@ -87,8 +89,6 @@ export function renderReport(m: ReportModel): string {
   const quality: [string, string][] = m.pareto
     ? [["front", String(m.pareto.frontSize)], ["hypervolume", m.pareto.hypervolume === null ? "-" : fmt(m.pareto.hypervolume)]]
     : [[`best (${w.direction === "maximize" ? "max" : "min"})`, m.best ? fmt(m.best.objective) : "-"]];
-  // With several objectives the progress charts follow the first one.
-  const first = m.pareto ? ` of ${m.objectives[0]!.name}, the first objective` : "";
   const cards: [string, string][] = [
     ["state", w.state],
     ["finished", `${finished} / ${w.maxEvals}`],
@@ -100,21 +100,13 @@ export function renderReport(m: ReportModel): string {
   ];
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(w.name)} — Spruce report</title><style>${CSS}${m.architectures ? ARCH_CSS : ""}</style></head>
+<title>${esc(w.name)} — Spruce report</title><style>${REPORT_CSS}${m.architectures ? ARCH_CSS : ""}</style></head>
 <body>
 <header><h1>${esc(w.name)}</h1><div class="sub">${esc(w.searcher)} search, ${esc(m.pareto ? m.objectives.map((o) => `${o.name} (${o.direction})`).join(", ") : w.direction)}, seed ${w.seed} · submitted ${esc(w.createdAt.slice(0, 19).replace("T", " "))} UTC · report generated ${esc(m.generatedAt.slice(0, 19).replace("T", " "))} UTC</div></header>
 <main>
 <div class="cards">${cards.map(([k, v]) => `<div class="card"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div></div>`).join("")}</div>
-${paretoSection(m)}<section id="progress"><h2>Objective and best so far${esc(first)}</h2>
-<p class="note">Every finished evaluation is a point; the line is the best objective so far (orange points improved it); failed evaluations are crosses in the red strip.</p>
-<div class="grid2"><div>${progressChart("chart-evals", m.progress, "n")}</div><div>${progressChart("chart-time", m.progress, "t")}</div></div></section>
-${curvesSection(m)}<section id="utilisation"><h2>Slot utilisation</h2>
-<p class="note">One row per slot (evaluations packed per host); ${u.lanes.length} slot(s) on ${new Set(u.lanes.map((l) => l.host)).size} host(s), busy ${Math.round(u.busyFraction * 100)}% of the time between the first start and the last end${u.window ? ` (${fmtSeconds(u.window.end - u.window.start)})` : ""}.</p>
-<div class="legend">${LEGEND.map(([s, colour]) => `<span><i style="background:${colour}"></i>${s}</span>`).join("")}</div>
-${ganttChart("chart-gantt", u)}${busyChart("chart-busy", u)}</section>
-${architecturesSection(m)}<section id="topk"><h2>${m.pareto ? `Pareto front (${Object.keys(m.topk).length})` : `Top ${Object.keys(m.topk).length}`}</h2>${topkTable(m)}</section>
-<section id="influence"><h2>Hyperparameters</h2><p class="note">Objective${esc(first)} against each hyperparameter's value (categories as strips).</p><div class="panels">${influenceCharts(m.influence)}</div></section>
-<div class="grid2">
+${paretoSection(m)}${progressSection(m)}${curvesSection(m)}${utilisationSection(m)}${architecturesSection(m)}<section id="topk"><h2>${m.pareto ? `Pareto front (${Object.keys(m.topk).length})` : `Top ${Object.keys(m.topk).length}`}</h2>${topkTable(m)}</section>
+${influenceSection(m)}<div class="grid2">
 <section id="counts"><h2>Evaluations by state</h2>${table(["state", "count"], EVALUATION_STATES.map((s) => [s, String(m.counts[s])]))}${failures(m)}</section>
 <section id="jobs"><h2>Batch jobs</h2>${m.batchJobs.length === 0 ? `<p class="note">none</p>` : table(["job", "scheduler", "state", "nodes", "queue", "submitted", "started", "ended"], m.batchJobs.map((j) => [j.id, j.scheduler, j.state, String(j.nodes), j.queue, j.submitted, j.started, j.ended]))}
 <h2 style="margin-top:14px">Launchers</h2>${m.launchers.length === 0 ? `<p class="note">none</p>` : table(["id", "host", "pid", "started", "ended"], m.launchers.map((l) => [String(l.id), l.host, String(l.pid), l.started, l.ended]))}</section>
@@ -131,8 +123,40 @@ ${architecturesSection(m)}<section id="topk"><h2>${m.pareto ? `Pareto front (${O
 `;
 }
 
+/** With several objectives the progress and hyperparameter charts follow the first one. */
+function firstNote(m: ReportModel): string {
+  return m.pareto ? ` of ${m.objectives[0]!.name}, the first objective` : "";
+}
+
+/** The objective and best so far against evaluations and against wall time. */
+export function progressSection(m: ReportModel): string {
+  return `<section id="progress"><h2>Objective and best so far${esc(firstNote(m))}</h2>
+<p class="note">Every finished evaluation is a point; the line is the best objective so far (orange points improved it); failed evaluations are crosses in the red strip.</p>
+<div class="grid2"><div>${progressChart("chart-evals", m.progress, "n")}</div><div>${progressChart("chart-time", m.progress, "t")}</div></div></section>
+`;
+}
+
+/**
+ * The Gantt of slots and the busy fraction. `gantt` replaces the Gantt's utilisation (a dashboard
+ * draws only the latest bars of a large search) with a sentence saying what it shows.
+ */
+export function utilisationSection(m: ReportModel, gantt?: { utilisation: Utilisation; note: string }): string {
+  const u = m.utilisation;
+  return `<section id="utilisation"><h2>Slot utilisation</h2>
+<p class="note">One row per slot (evaluations packed per host); ${u.lanes.length} slot(s) on ${new Set(u.lanes.map((l) => l.host)).size} host(s), busy ${Math.round(u.busyFraction * 100)}% of the time between the first start and the last end${u.window ? ` (${fmtSeconds(u.window.end - u.window.start)})` : ""}.${gantt ? ` ${esc(gantt.note)}` : ""}</p>
+<div class="legend">${LEGEND.map(([s, colour]) => `<span><i style="background:${colour}"></i>${s}</span>`).join("")}</div>
+${ganttChart("chart-gantt", gantt?.utilisation ?? u)}${busyChart("chart-busy", u)}</section>
+`;
+}
+
+/** One panel per hyperparameter. */
+export function influenceSection(m: ReportModel): string {
+  return `<section id="influence"><h2>Hyperparameters</h2><p class="note">Objective${esc(firstNote(m))} against each hyperparameter's value (categories as strips).</p><div class="panels">${influenceCharts(m.influence)}</div></section>
+`;
+}
+
 /** Several objectives: the front as a scatter (two) or parallel coordinates (more), with its hypervolume. */
-function paretoSection(m: ReportModel): string {
+export function paretoSection(m: ReportModel): string {
   const p = m.pareto;
   if (!p) return "";
   const names = m.objectives.map((o) => o.name);
@@ -149,7 +173,7 @@ function paretoSection(m: ReportModel): string {
 }
 
 /** Learning curves from intermediate reports; nothing at all for a search whose runs never reported. */
-function curvesSection(m: ReportModel): string {
+export function curvesSection(m: ReportModel): string {
   const lc = m.curves;
   const best = lc?.curves[0];
   if (!lc || !best) return "";

@@ -122,6 +122,11 @@ export interface ReportInput {
   /** The workflow's intermediate reports in arrival order (listProgress); none: no curves. */
   reports?: readonly ProgressPoint[];
   maxCurves?: number;
+  /**
+   * Only these evaluations in `evaluations` (the page's tooltip data); default all. The dashboard
+   * draws a sample of a large search and needs no more.
+   */
+  evaluationIds?: ReadonlySet<number>;
 }
 
 export function buildReportModel(input: ReportInput): ReportModel {
@@ -167,7 +172,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
     utilisation: utilisation(rows, origin, now, capacity),
     influence: influence(wf.problem.hyperparameters, rows),
     // Several objectives: the whole front (topk's default), as `spruce topk` prints it.
-    topk: isMultiObjective(wf) ? paretoTopkFromEvaluations(recordedRows(wf.problem, rows), objectivesOf(wf)) : topkFromEvaluations(recordedRows(wf.problem, rows), wf.direction, input.topk ?? 10),
+    // topk 0: none (the dashboard shows no table of the best; it pages every evaluation instead).
+    topk: input.topk === 0 ? {} : isMultiObjective(wf) ? paretoTopkFromEvaluations(recordedRows(wf.problem, rows), objectivesOf(wf)) : topkFromEvaluations(recordedRows(wf.problem, rows), wf.direction, input.topk ?? 10),
     batchJobs: input.batchJobs.map((j) => ({
       id: j.schedulerId ?? `#${j.id}`,
       scheduler: j.scheduler,
@@ -179,7 +185,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       ended: iso(j.endedAt),
     })),
     launchers: input.launchers.map((l) => ({ id: l.id, host: l.host, pid: l.pid, started: iso(l.startedAt), ended: iso(l.endedAt) })),
-    evaluations: rows.map((e) => ({
+    evaluations: (input.evaluationIds ? rows.filter((e) => input.evaluationIds!.has(e.id)) : rows).map((e) => ({
       id: e.id,
       state: e.state,
       attempt: e.attempt,

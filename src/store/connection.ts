@@ -42,6 +42,12 @@ export interface OpenOptions {
   /** Retry budget for transient connection errors (default: SPRUCE_DB_RETRY_SECONDS, else 60 s). */
   retryMs?: number;
   onRetry?: RetryPolicy["onRetry"];
+  /**
+   * A reader that must never get in a writer's way (the dashboard): SQLite opened read-only (in WAL
+   * mode readers take no lock a writer waits for), PostgreSQL sessions read-only with a statement
+   * timeout. Cannot be combined with migrate.
+   */
+  readOnly?: boolean;
 }
 
 /** The SQLite file of a workspace. */
@@ -59,14 +65,15 @@ export async function openStore(location: StoreLocation, mode: OpenOptions = {})
   const retry: RetryPolicy = { budgetMs: mode.retryMs ?? defaultRetryMs(), onRetry: mode.onRetry ?? logRetry };
   const store =
     "workspace" in location
-      ? openSqlite(location.workspace, mode.migrate === true, retry)
+      ? openSqlite(location.workspace, mode.migrate === true, retry, mode.readOnly === true)
       : "databaseUrl" in location
-        ? openPostgresUrl(location.databaseUrl, retry)
-        : openPostgresFile(location.credentialsFile, retry);
+        ? openPostgresUrl(location.databaseUrl, retry, mode.readOnly === true)
+        : openPostgresFile(location.credentialsFile, retry, mode.readOnly === true);
   try {
     const applied = await appliedMigrations(store.knex).catch((e: unknown) => {
       throw connectError(e, store);
     });
+    if (mode.migrate && mode.readOnly) throw new SpruceError("a read-only store cannot migrate", { hint: "this is a bug in spruce: report it with the output of --verbose" });
     if (mode.migrate) {
       // Refuse before knex does: a database from a newer spruce must not be touched by this one.
       assertNotNewer(applied, store.describe);
@@ -134,7 +141,7 @@ export async function readSchemaVersion(store: Store): Promise<number> {
   return (await appliedMigrations(store.knex)).length;
 }
 
-function openSqlite(workspace: string, migrate: boolean, retry: RetryPolicy): Store {
+function openSqlite(workspace: string, migrate: boolean, retry: RetryPolicy, readOnly: boolean): Store {
   const dir = resolve(workspace);
   const file = join(dir, SQLITE_FILE);
   if (!migrate && !existsSync(file)) {
@@ -144,7 +151,7 @@ function openSqlite(workspace: string, migrate: boolean, retry: RetryPolicy): St
   mkdirSync(dir, { recursive: true });
   const knex = createKnex({
     client: "better-sqlite3",
-    connection: { filename: file },
+    connection: { filename: file, options: { readonly: readOnly } },
     useNullAsDefault: true,
     pool: {
       // Pragmas are per connection, so they are set on each one the pool creates. busy_timeout comes
@@ -152,9 +159,13 @@ function openSqlite(workspace: string, migrate: boolean, retry: RetryPolicy): St
       afterCreate(conn: BetterSqlite3.Database, done: (err: Error | null, conn: BetterSqlite3.Database) => void) {
         try {
           conn.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-          conn.pragma("journal_mode = WAL");
-          conn.pragma("foreign_keys = ON");
-          conn.pragma("synchronous = NORMAL");
+          // A read-only connection changes nothing: the writers set WAL mode (it is kept in the file),
+          // and in WAL mode its reads take no lock that a writer waits for.
+          if (!readOnly) {
+            conn.pragma("journal_mode = WAL");
+            conn.pragma("foreign_keys = ON");
+            conn.pragma("synchronous = NORMAL");
+          }
           cachePreparedStatements(conn);
           done(null, conn);
         } catch (e) {
@@ -192,14 +203,14 @@ function cachePreparedStatements(conn: BetterSqlite3.Database): void {
   }) as typeof conn.prepare;
 }
 
-function openPostgresUrl(databaseUrl: string, retry: RetryPolicy): Store {
+function openPostgresUrl(databaseUrl: string, retry: RetryPolicy, readOnly: boolean): Store {
   if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ValidationError(`unsupported database URL '${redact(databaseUrl)}'`, "use postgres://user@host:port/dbname, or a workspace for SQLite");
   }
-  return postgresStore({ connectionString: databaseUrl }, redact(databaseUrl), scriptEnvOf({ databaseUrl }), retry);
+  return postgresStore({ connectionString: databaseUrl }, redact(databaseUrl), scriptEnvOf({ databaseUrl }), retry, readOnly);
 }
 
-function openPostgresFile(file: string, retry: RetryPolicy): Store {
+function openPostgresFile(file: string, retry: RetryPolicy, readOnly: boolean): Store {
   const path = resolve(file);
   const c = readCredentials(path);
   const describe = `postgres://${c.user}@${c.host}:${c.port}/${c.database} (credentials in ${path})`;
@@ -208,6 +219,7 @@ function openPostgresFile(file: string, retry: RetryPolicy): Store {
     describe,
     scriptEnvOf({ credentialsFile: path }),
     retry,
+    readOnly,
   );
 }
 
@@ -229,12 +241,16 @@ const quietKnexLog = {
 /** Connections per process: a launcher runs one statement at a time, plus its heartbeat. */
 const PG_POOL_MAX = 3;
 
-function postgresStore(connection: Knex.PgConnectionConfig, describe: string, scriptEnv: Record<string, string> | null, retry: RetryPolicy): Store {
+/** A read-only session's statements end after this long: a reader must stay short (see OpenOptions). */
+const READ_ONLY_STATEMENT_TIMEOUT_MS = 10_000;
+
+function postgresStore(connection: Knex.PgConnectionConfig, describe: string, scriptEnv: Record<string, string> | null, retry: RetryPolicy, readOnly = false): Store {
   const knex = createKnex({
     client: "pg",
     connection: {
       ...connection,
-      application_name: "spruce",
+      application_name: readOnly ? "spruce-reader" : "spruce",
+
       // A host that vanished (node failure, partition) must fail the connect, not hang it: the
       // error is transient and the store retries.
       connectionTimeoutMillis: 10_000,
@@ -242,7 +258,19 @@ function postgresStore(connection: Knex.PgConnectionConfig, describe: string, sc
     },
     // min 0 and a short idle timeout: an idle launcher holds no server connection between ticks, so
     // many nodes fit under max_connections.
-    pool: { min: 0, max: PG_POOL_MAX, idleTimeoutMillis: 10_000 },
+    pool: {
+      min: 0,
+      max: PG_POOL_MAX,
+      idleTimeoutMillis: 10_000,
+      // Set per session, not as startup options: a URL's own `options` parameter would replace those.
+      ...(readOnly
+        ? {
+            afterCreate(conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
+              conn.query(`SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY; SET statement_timeout = ${READ_ONLY_STATEMENT_TIMEOUT_MS}`, (err) => done(err, conn));
+            },
+          }
+        : {}),
+    },
     log: quietKnexLog,
   });
   return { knex, dialect: "postgres", describe, scriptEnv, retry, close: () => knex.destroy() };

@@ -67,3 +67,15 @@ export {
   type ServiceLock,
 } from "./service.js";
 export { peekWorkflowNames, sqliteDriverVersion } from "./peek.js";
+export {
+  countAllEvaluations,
+  EVALUATION_SORTS,
+  listAllBatchJobs,
+  listChartRows,
+  listChartRowsById,
+  objectiveRanges,
+  pageEvaluations,
+  type EvaluationPage,
+  type EvaluationPageQuery,
+  type EvaluationSort,
+} from "./pages.js";

@@ -1,6 +1,7 @@
 // Where things live: the installed package (templates, compiled entry points) and the user's
 // workspace (database file, results directories).
 import { existsSync } from "node:fs";
+import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -32,4 +33,14 @@ export function resolveWorkspace(flag?: string): string {
 /** The results directory of a workflow: <workspace>/data/<workflow>/ (docs/architecture.md, Results folder). */
 export function resultsDir(workspace: string, workflow: string): string {
   return join(workspace, "data", workflow);
+}
+
+/**
+ * The user's own Spruce files (the sites, the running dashboards): $XDG_CONFIG_HOME/spruce, default
+ * ~/.config/spruce.
+ */
+export function configDir(): string {
+  const xdg = process.env.XDG_CONFIG_HOME;
+  // The XDG spec says a relative value is invalid and must be ignored.
+  return join(xdg && xdg.startsWith("/") ? xdg : join(homedir(), ".config"), "spruce");
 }

@@ -13,9 +13,10 @@ const tmp = mkdtempSync(join(tmpdir(), "spruce-fwd-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("remoteInvocation", () => {
-  it("leaves commands without --site, and fetch, to yargs", () => {
+  it("leaves commands without --site, fetch and dashboard to yargs", () => {
     expect(remoteInvocation(["status", "demo"])).toBeNull();
     expect(remoteInvocation(["--site", "s", "fetch", "demo"])).toBeNull();
+    expect(remoteInvocation(["--site", "s", "dashboard", "--port", "0"])).toBeNull();
     expect(remoteInvocation(["--site", "s", "--help"])).toBeNull();
   });
 

@@ -182,7 +182,7 @@ describe("axis helpers", () => {
 
   it("formats labels", () => {
     expect([fmt(0), fmt(1234.5678), fmt(1e-5), fmt(2e6)]).toEqual(["0", "1235", "1e-5", "2e+6"]);
-    expect([fmtSeconds(42), fmtSeconds(150), fmtSeconds(3900)]).toEqual(["42s", "2m30s", "1h05m"]);
+    expect([fmtSeconds(0.23), fmtSeconds(3.92), fmtSeconds(42), fmtSeconds(150), fmtSeconds(3900)]).toEqual(["0.2s", "3.9s", "42s", "2m30s", "1h05m"]);
     expect(esc(`<a href="x">&`)).toBe("&lt;a href=&quot;x&quot;&gt;&amp;");
   });
 });

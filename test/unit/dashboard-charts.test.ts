@@ -1,0 +1,130 @@
+// The dashboard's thinning of the report's charts (src/dashboard/charts.ts): a small search drawn
+// whole, exactly as the report draws it; a large one within bounds, keeping every improvement of the
+// best so far, the axes' extremes, and the busy chart's area.
+import { describe, expect, it } from "vitest";
+import { binRunning, chartSample, latestBars, MAX_BARS, MAX_MARKS, renderCharts, sampleIndexes, thinProgress } from "../../src/dashboard/charts.js";
+import { bestSoFar, utilisation } from "../../src/results/report-data.js";
+import { buildReportModel } from "../../src/results/report-model.js";
+import { progressSection } from "../../src/results/report-html.js";
+import type { EvaluationRow, WorkflowRow } from "../../src/store/types.js";
+import { sampleWorkflow } from "../helpers/db.js";
+
+const T0 = 1_700_000_000_000;
+const wf: WorkflowRow = { ...sampleWorkflow({ direction: "maximize" }), id: 1, state: "RUNNING", createdAt: T0, error: null };
+
+/** n evaluations on 4 slots of 2 hosts, 1 s each, a failure every 10th, objectives noisy and slowly rising. */
+function rows(n: number): EvaluationRow[] {
+  const out: EvaluationRow[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = T0 + Math.floor(i / 4) * 1000;
+    const failed = i % 10 === 9;
+    out.push({
+      id: i + 1, workflowId: 1, state: failed ? "FAILED" : "DONE", point: { x: (i * 7919) % 1000 / 100 - 5, act: ["relu", "tanh", null][i % 3]! },
+      objective: failed ? null : Math.sin(i) + i / n, objectives: null, metrics: null, attempt: 0, claimedBy: 1,
+      createdAt: start, startedAt: start, finishedAt: start + 1000, exitCode: failed ? 1 : 0, error: failed ? "exit code 1" : null,
+      hosts: [i % 4 < 2 ? "n1" : "n2"], fidelity: null,
+    });
+  }
+  return out;
+}
+
+const model = (n: number) => buildReportModel({ workflow: wf, evaluations: rows(n), batchJobs: [], launchers: [], now: T0 + n * 1000 });
+const count = (html: string, re: RegExp) => (html.match(re) ?? []).length;
+
+describe("sampleIndexes", () => {
+  it("keeps everything that fits, else an even sample with the last and the forced ones", () => {
+    expect(sampleIndexes(5, 10)).toEqual([0, 1, 2, 3, 4]);
+    expect(sampleIndexes(10, 4, [7])).toEqual([0, 3, 6, 7, 9]);
+  });
+});
+
+describe("a small search", () => {
+  it("is drawn whole, exactly as the report draws it", () => {
+    const m = model(40);
+    const c = renderCharts(m);
+    expect(c.thinned).toBe(false);
+    expect(c.html).toContain(progressSection(m));
+    expect(count(c.html, /<circle class="pt ok[^"]*" data-eval-id="\d+"/g) + count(c.html, /<path class="pt fail"/g)).toBeGreaterThanOrEqual(2 * 40);
+    expect(count(c.html, /class="bar s-/g)).toBe(40);
+    expect(Object.keys(c.evaluations).length).toBe(40);
+  });
+});
+
+describe("a large search", () => {
+  const m = model(20_000);
+  const c = renderCharts(m);
+
+  it("draws at most a few thousand marks per chart, and says it thinned", () => {
+    expect(c.thinned).toBe(true);
+    const evalsChart = c.html.slice(c.html.indexOf('id="chart-evals"'), c.html.indexOf('id="chart-time"'));
+    const marks = count(evalsChart, /class="pt /g);
+    // The sample, plus every improvement of the best so far (this synthetic search improves often).
+    const all = bestSoFar(rows(20_000), "maximize", T0);
+    const improvements = all.filter((p, i) => p.best !== null && p.best !== (i > 0 ? all[i - 1]!.best : null)).length;
+    expect(marks).toBeGreaterThan(MAX_MARKS / 2);
+    expect(marks).toBeLessThanOrEqual(MAX_MARKS + improvements + 3);
+    expect(count(c.html, /class="bar s-/g)).toBe(MAX_BARS);
+    expect(c.html).toContain(`The Gantt shows the latest ${MAX_BARS} of 20000 bars`);
+    expect(c.html.length).toBeLessThan(3_000_000);
+    // Tooltips only for what is drawn.
+    expect(Object.keys(c.evaluations).length).toBeLessThan(12_000);
+  });
+
+  it("keeps every improvement of the best so far and both extremes of the objective", () => {
+    const all = bestSoFar(rows(20_000), "maximize", T0);
+    const kept = thinProgress(all);
+    const improvements = all.filter((p, i) => p.best !== null && p.best !== (i > 0 ? all[i - 1]!.best : null));
+    const keptIds = new Set(kept.map((p) => p.evalId));
+    expect(improvements.length).toBeGreaterThan(10);
+    expect(improvements.filter((p) => !keptIds.has(p.evalId))).toEqual([]);
+    const objectives = all.flatMap((p) => (p.objective === null ? [] : [p.objective]));
+    const keptObjectives = kept.flatMap((p) => (p.objective === null ? [] : [p.objective]));
+    expect(Math.max(...keptObjectives)).toBe(Math.max(...objectives));
+    expect(Math.min(...keptObjectives)).toBe(Math.min(...objectives));
+    expect(kept[kept.length - 1]).toEqual(all[all.length - 1]);
+  });
+
+  it("draws the latest bars over their own window, every slot keeping its row", () => {
+    const u = utilisation(rows(20_000), T0, T0, 2);
+    const g = latestBars(u)!;
+    expect(g.utilisation.intervals).toHaveLength(MAX_BARS);
+    expect(g.utilisation.lanes).toEqual(u.lanes);
+    expect(Math.min(...g.utilisation.intervals.map((i) => i.start))).toBe(g.utilisation.window!.start);
+    expect(g.utilisation.window!.end).toBe(u.window!.end);
+    expect(latestBars(utilisation(rows(100), T0, T0, 2))).toBeNull();
+  });
+
+  it("averages the busy steps into columns without changing their area", () => {
+    const u = utilisation(rows(20_000), T0, T0, 2);
+    const binned = binRunning(u, 500);
+    expect(binned.running).toHaveLength(500);
+    const area = (steps: [number, number][], end: number) => steps.reduce((s, [t, n], i) => s + n * ((steps[i + 1]?.[0] ?? end) - t), 0);
+    expect(area(binned.running, u.window!.end)).toBeCloseTo(area(u.running, u.window!.end), 3);
+    expect(binRunning(u, 1e6)).toBe(u);
+  });
+});
+
+describe("chartSample", () => {
+  it("names the evaluations whose points the thinned charts draw, and none for a small search", () => {
+    expect(chartSample(rows(1000), "maximize", T0)).toBeNull();
+    const all = rows(20_000);
+    const sample = chartSample(all, "maximize", T0)!;
+    // What thinProgress keeps, and the latest bars of the Gantt.
+    for (const p of thinProgress(bestSoFar(all, "maximize", T0))) expect(sample.has(p.evalId)).toBe(true);
+    for (const i of latestBars(utilisation(all, T0, T0, 2))!.utilisation.intervals) expect(sample.has(i.evalId)).toBe(true);
+    expect(sample.size).toBeLessThan(MAX_MARKS + MAX_BARS + 1000);
+    // With the points of the sample alone, the progress and utilisation charts are those drawn with
+    // every point; the hyperparameter panels draw sampled evaluations only, extremes included.
+    const partial = all.map((r) => (sample.has(r.id) ? r : { ...r, point: {} }));
+    const m = (evaluations: EvaluationRow[]) => buildReportModel({ workflow: wf, evaluations, batchJobs: [], launchers: [], now: T0 + 20_000_000, topk: 0, evaluationIds: sample });
+    const fromSample = renderCharts(m(partial));
+    const fromAll = renderCharts(m(all));
+    const head = (html: string) => html.slice(0, html.indexOf('<section id="influence">'));
+    expect(head(fromSample.html)).toBe(head(fromAll.html));
+    const panels = fromSample.html.slice(fromSample.html.indexOf('<section id="influence">'));
+    const drawn = [...panels.matchAll(/data-eval-id="(\d+)"/g)].map((x) => Number(x[1]));
+    expect(drawn.length).toBeGreaterThan(1000);
+    expect(drawn.every((id) => sample.has(id))).toBe(true);
+    expect(Object.keys(fromSample.evaluations).every((id) => sample.has(Number(id)))).toBe(true);
+  });
+});
