@@ -3,10 +3,11 @@
 // million. Thinning keeps what the eye reads: every improvement of the best so far, the extremes
 // that set each axis, the Pareto front, the latest bars of the Gantt, and an even sample of the rest;
 // the busy fraction is averaged per pixel column. Pure functions of the model.
-import { curvesSection, influenceSection, paretoSection, progressSection, utilisationSection } from "../results/report-html.js";
+import { architecturesSection, curvesSection, influenceSection, paretoSection, progressSection, utilisationSection } from "../results/report-html.js";
 import type { BestSoFarPoint, Influence, Utilisation } from "../results/report-data.js";
 import type { ReportEvaluation, ReportModel } from "../results/report-model.js";
 import { bestSoFar } from "../results/report-data.js";
+import { bestRows } from "../results/report-model.js";
 import type { EvaluationRow } from "../store/index.js";
 
 /** Marks per chart at most (plus the improvements and extremes kept on top). */
@@ -114,15 +115,17 @@ export function binRunning(u: Utilisation, columns = BUSY_COLUMNS): Utilisation 
  * The evaluations whose points the thinned charts can draw, chosen from rows read without their
  * points: those thinProgress keeps (improvements, extremes, an even sample in finish order; the
  * hyperparameter panels draw these too) and the latest MAX_BARS to start (the Gantt's, for their
- * tooltips). Null when every row fits: then all are drawn.
+ * tooltips), and the best `keepBest` (a NAS workflow's architectures, drawn from their points). Null
+ * when every row fits: then all are drawn.
  */
-export function chartSample(rows: readonly EvaluationRow[], direction: "maximize" | "minimize", origin: number): Set<number> | null {
+export function chartSample(rows: readonly EvaluationRow[], direction: "maximize" | "minimize", origin: number, keepBest = 0): Set<number> | null {
   const started = rows.filter((r) => r.startedAt !== null && r.state !== "READY");
   const progress = bestSoFar(rows, direction, origin);
   if (progress.length <= MAX_MARKS && started.length <= MAX_BARS) return null;
   const ids = new Set(thinProgress(progress).map((p) => p.evalId));
   started.sort((a, b) => (b.startedAt as number) - (a.startedAt as number) || b.id - a.id);
   for (const r of started.slice(0, MAX_BARS)) ids.add(r.id);
+  for (const r of bestRows(rows, direction, keepBest)) ids.add(r.id);
   return ids;
 }
 
@@ -143,7 +146,7 @@ export function renderCharts(m: ReportModel): RenderedCharts {
     : m.pareto;
   const gantt = latestBars(m.utilisation);
   const thinnedModel: ReportModel = { ...m, progress, influence, pareto, utilisation: binRunning(m.utilisation) };
-  const html = paretoSection(thinnedModel) + progressSection(thinnedModel) + curvesSection(thinnedModel) + utilisationSection(thinnedModel, gantt ?? undefined) + influenceSection(thinnedModel);
+  const html = paretoSection(thinnedModel) + progressSection(thinnedModel) + curvesSection(thinnedModel) + utilisationSection(thinnedModel, gantt ?? undefined) + architecturesSection(thinnedModel) + influenceSection(thinnedModel);
   const drawn = new Set<number>();
   for (const match of html.matchAll(/data-eval-id="(\d+)"/g)) drawn.add(Number(match[1]));
   const evaluations: Record<string, ReportEvaluation> = {};

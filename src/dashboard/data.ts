@@ -7,7 +7,8 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { objectivesOf } from "../objectives/declare.js";
 import { evaluationFiles, resultsLayout } from "../results/layout.js";
-import { buildReportModel } from "../results/report-model.js";
+import { buildReportModel, REPORT_ARCHITECTURES } from "../results/report-model.js";
+import { isNas } from "../nas/sequence.js";
 import {
   countAllEvaluations,
   countEvaluations,
@@ -253,7 +254,7 @@ export class DashboardData {
     // Each step of a large workflow's build runs for a while without yielding (better-sqlite3 and the
     // model are synchronous): between steps, requests waiting meanwhile (a poll, a page of the table) go first.
     await yieldToRequests();
-    const sample = chartSample(numbers, wf.direction, wf.createdAt);
+    const sample = chartSample(numbers, wf.direction, wf.createdAt, isNas(wf.problem) ? REPORT_ARCHITECTURES : 0);
     let evaluations = numbers;
     if (sample === null) evaluations = await listChartRows(this.store, wf.id);
     else {

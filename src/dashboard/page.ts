@@ -1,7 +1,8 @@
-// The dashboard's one HTML page: the report's style sheet plus the dashboard's own, and the script
+// The dashboard's one HTML page: the report's style sheet (with the architecture diagrams') plus the dashboard's own, and the script
 // (page-script.ts) that draws the workflow list and a workflow's view from the JSON endpoints and
 // polls them. Everything is inline: compute sites have no internet, and the page fetches only from
 // the server that sent it.
+import { ARCH_CSS } from "../results/charts-arch.js";
 import { REPORT_CSS } from "../results/report-html.js";
 import { PAGE_SCRIPT } from "./page-script.js";
 
@@ -29,7 +30,7 @@ export function dashboardPage(nonce: string): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="no-referrer"><link rel="icon" href="data:,">
-<title>Spruce dashboard</title><style>${REPORT_CSS}${DASHBOARD_CSS}</style></head>
+<title>Spruce dashboard</title><style>${REPORT_CSS}${ARCH_CSS}${DASHBOARD_CSS}</style></head>
 <body>
 <header><h1><a href="#/">Spruce</a></h1><div class="sub" id="where"></div><div id="status">loading…</div></header>
 <main id="main"></main>

@@ -191,7 +191,7 @@ export function curvesSection(m: ReportModel): string {
 }
 
 /** A NAS search: its best architectures as diagrams, best first. */
-function architecturesSection(m: ReportModel): string {
+export function architecturesSection(m: ReportModel): string {
   if (!m.architectures) return "";
   if (m.architectures.length === 0) return `<section id="architectures"><h2>Best architectures</h2><p class="note">no successful evaluation yet</p></section>\n`;
   const figures = m.architectures.map((a, i) => {

@@ -202,13 +202,18 @@ export function buildReportModel(input: ReportInput): ReportModel {
   };
 }
 
+/** The best `k` successful evaluations by the (first) objective, best first, ties by id. */
+export function bestRows(rows: readonly EvaluationRow[], direction: Direction, k: number): EvaluationRow[] {
+  const done = rows.filter((r) => r.state === "DONE" && r.objective !== null);
+  done.sort((a, b) => (a.objective === b.objective ? a.id - b.id : isBetter(a.objective!, b.objective!, direction) ? -1 : 1));
+  return done.slice(0, k);
+}
+
 /** The best REPORT_ARCHITECTURES successful evaluations of a NAS workflow by the (first) objective, decoded. */
 function bestArchitectures(wf: WorkflowRow, rows: readonly EvaluationRow[]): ReportArchitecture[] | null {
   if (!isNas(wf.problem)) return null;
   const arch = wf.problem.architecture;
-  const done = rows.filter((r) => r.state === "DONE" && r.objective !== null);
-  done.sort((a, b) => (a.objective === b.objective ? a.id - b.id : isBetter(a.objective!, b.objective!, wf.direction) ? -1 : 1));
-  return done.slice(0, REPORT_ARCHITECTURES).map((r) => {
+  return bestRows(rows, wf.direction, REPORT_ARCHITECTURES).map((r) => {
     const archSeq = archSeqOf(arch, r.point);
     const { arch_seq: _, ...hyperparameters } = recordPoint(wf.problem, r.point);
     return { evalId: r.id, objective: r.objective!, archSeq, nodes: decodeArchitecture(arch, archSeq), hyperparameters };

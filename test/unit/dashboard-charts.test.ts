@@ -1,11 +1,15 @@
 // The dashboard's thinning of the report's charts (src/dashboard/charts.ts): a small search drawn
 // whole, exactly as the report draws it; a large one within bounds, keeping every improvement of the
-// best so far, the axes' extremes, and the busy chart's area.
+// best so far, the axes' extremes, and the busy chart's area; a NAS workflow's best architectures.
 import { describe, expect, it } from "vitest";
 import { binRunning, chartSample, latestBars, MAX_BARS, MAX_MARKS, renderCharts, sampleIndexes, thinProgress } from "../../src/dashboard/charts.js";
 import { bestSoFar, utilisation } from "../../src/results/report-data.js";
 import { buildReportModel } from "../../src/results/report-model.js";
-import { progressSection } from "../../src/results/report-html.js";
+import { architecturesSection, progressSection } from "../../src/results/report-html.js";
+import { ARCH_CSS } from "../../src/results/charts-arch.js";
+import { bestRows, REPORT_ARCHITECTURES } from "../../src/results/report-model.js";
+import { NasProblem } from "../../src/problem/nas-problem.js";
+import { dashboardPage } from "../../src/dashboard/page.js";
 import type { EvaluationRow, WorkflowRow } from "../../src/store/types.js";
 import { sampleWorkflow } from "../helpers/db.js";
 
@@ -126,5 +130,42 @@ describe("chartSample", () => {
     expect(drawn.length).toBeGreaterThan(1000);
     expect(drawn.every((id) => sample.has(id))).toBe(true);
     expect(Object.keys(fromSample.evaluations).every((id) => sample.has(Number(id)))).toBe(true);
+  });
+});
+
+describe("a NAS workflow", () => {
+  const problem = new NasProblem()
+    .variable("n1", [{ op: "identity" }, { op: "dense", units: 8, activation: "relu" }])
+    .variable("n2", [{ op: "identity" }, { op: "dense", units: 16, activation: "tanh" }], { skips: ["input"] })
+    .constant("out", { op: "dense", units: 1 })
+    .add("lr", [0.001, 0.1, "log-uniform"])
+    .toSpec();
+  const nas: WorkflowRow = { ...wf, problem, searcher: "regevo" };
+  /** The hps rows with an architecture's choices in place of their point. */
+  const nasRows = (n: number) => rows(n).map((r) => ({ ...r, point: { vnode_00000: r.id % 2, vnode_00001: (r.id >> 1) % 2, vnode_00002: (r.id >> 2) % 2, lr: 0.001 + (r.id % 97) / 1000 } }));
+  const nasModel = (evaluations: EvaluationRow[], sample?: Set<number>) =>
+    buildReportModel({ workflow: nas, evaluations, batchJobs: [], launchers: [], now: T0 + 20_000_000, topk: 0, evaluationIds: sample });
+
+  it("draws its best architectures as the report does, with tooltips for them, and the page styles them", () => {
+    const m = nasModel(nasRows(40));
+    const c = renderCharts(m);
+    const section = architecturesSection(m);
+    expect(section).toContain('<section id="architectures">');
+    expect(c.html).toContain(section);
+    for (const a of m.architectures!) expect(c.evaluations[a.evalId]).toBeDefined();
+    expect(dashboardPage("n")).toContain(ARCH_CSS);
+    // None for an hps workflow.
+    expect(renderCharts(model(40)).html).not.toContain('id="architectures"');
+  });
+
+  it("keeps the best architectures' points in a large workflow's sample", () => {
+    const all = nasRows(20_000);
+    const sample = chartSample(all, "maximize", T0, REPORT_ARCHITECTURES)!;
+    const best = bestRows(all, "maximize", REPORT_ARCHITECTURES);
+    expect(best.map((r) => sample.has(r.id))).toEqual([true, true, true]);
+    const partial = all.map((r) => (sample.has(r.id) ? r : { ...r, point: {} }));
+    const drawn = renderCharts(nasModel(partial, sample)).html;
+    expect(drawn).toContain(architecturesSection(nasModel(all, sample)));
+    expect(drawn).toContain(`arch_seq ${JSON.stringify([best[0]!.point.vnode_00000, best[0]!.point.vnode_00001, best[0]!.point.vnode_00002])}`);
   });
 });
