@@ -5,6 +5,7 @@ import type { Argv, CommandModule } from "yargs";
 import { PythonSession } from "../problem/python.js";
 import { loadProblemRef } from "../problem/refs.js";
 import { describeArchitectureSpace } from "../nas/describe.js";
+import { recordPoint } from "../nas/sequence.js";
 import { warn } from "./output.js";
 
 interface ShowArgs {
@@ -28,7 +29,7 @@ const showCommand: CommandModule<object, ShowArgs> = {
     for (const w of warnings) warn(w);
     const objectives = spec.objectives ? `objectives: ${spec.objectives.map((o) => `${o.name} (${o.direction === "maximize" ? "max" : "min"})`).join(", ")}\n` : "";
     const architecture = spec.architecture ? "\n" + describeArchitectureSpace(spec.architecture) : "";
-    process.stdout.write(argv.json ? JSON.stringify(spec, null, 2) + "\n" : space.describe() + objectives + architecture);
+    process.stdout.write(argv.json ? JSON.stringify(spec, null, 2) + "\n" : space.describe((p) => recordPoint(spec, p)) + objectives + architecture);
   },
 };
 

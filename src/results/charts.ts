@@ -114,17 +114,18 @@ export function busyChart(id: string, u: Utilisation): string {
 /** One small panel per hyperparameter, sharing the objective axis so panels compare at a glance. */
 export function influenceCharts(items: readonly Influence[]): string {
   const objectives = items.flatMap((i) => i.points.flatMap((p) => (p.objective === null ? [] : [p.objective])));
-  return items.map((it, i) => `<figure class="panel"><figcaption>${esc(it.name)}${it.kind === "numeric" && it.log ? " (log)" : ""}</figcaption>${influenceChart(`chart-hp-${i}`, it, objectives)}</figure>`).join("");
+  return items.map((it, i) => `<figure class="panel"><figcaption>${esc(it.label ?? it.name)}${it.kind === "numeric" && it.log ? " (log)" : ""}</figcaption>${influenceChart(`chart-hp-${i}`, it, objectives)}</figure>`).join("");
 }
 
 function influenceChart(id: string, it: Influence, objectives: readonly number[]): string {
   const f = frame(340, 230, { left: 52 });
   const y = objectiveScale(f, objectives);
+  const name = it.label ?? it.name;
   if (it.kind === "numeric") {
     const domain: [number, number] = it.log ? [it.low, it.high] : paddedDomain([it.low, it.high], 0.03);
     const x = it.log && it.low > 0 ? logScale(domain, [f.left, f.right]) : linearScale(domain, [f.left, f.right], 4);
-    const body = axes(f, x, y, { x: it.name, y: "objective" }) + failStrip(f) + it.points.map((p) => mark(f, x(p.x), y, p)).join("");
-    return svg(id, f, body, `objective vs ${it.name}`);
+    const body = axes(f, x, y, { x: name, y: "objective" }) + failStrip(f) + it.points.map((p) => mark(f, x(p.x), y, p)).join("");
+    return svg(id, f, body, `objective vs ${name}`);
   }
   // Categorical: one strip per category, points jittered sideways by id so they do not stack.
   const bands = Math.max(1, it.categories.length);
@@ -135,9 +136,9 @@ function influenceChart(id: string, it: Influence, objectives: readonly number[]
     return c.length > 12 ? c.slice(0, 11) + "…" : c;
   };
   const spread = 0.6;
-  const body = axes(f, x, y, { x: it.name, y: "objective" }, label) + failStrip(f) +
+  const body = axes(f, x, y, { x: name, y: "objective" }, label) + failStrip(f) +
     it.points.map((p: InfluencePoint) => mark(f, x(p.x + jitter(p.evalId) * spread), y, p)).join("");
-  return svg(id, f, body, `objective per ${it.name}`);
+  return svg(id, f, body, `objective per ${name}`);
 }
 
 /** Points drawn per curve at most: a run reporting every step would otherwise bloat the page. */

@@ -151,9 +151,13 @@ export function runningSteps(intervals: readonly { start: number; end: number }[
 }
 
 /** One hyperparameter's panel: objective against value (numeric) or per category (strip). */
-export type Influence =
+export type Influence = (
   | { name: string; kind: "numeric"; log: boolean; low: number; high: number; points: InfluencePoint[] }
-  | { name: string; kind: "categorical"; categories: string[]; points: InfluencePoint[] };
+  | { name: string; kind: "categorical"; categories: string[]; points: InfluencePoint[] }
+) & {
+  /** What the panel is captioned when not the name: a NAS choice says what it chooses. */
+  label?: string;
+};
 
 export interface InfluencePoint {
   evalId: number;

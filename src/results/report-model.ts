@@ -170,7 +170,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     ratePerMinute: finishRate(rows)?.perMinute ?? null,
     progress,
     utilisation: utilisation(rows, origin, now, capacity),
-    influence: influence(wf.problem.hyperparameters, rows),
+    influence: nasInfluence(wf, influence(wf.problem.hyperparameters, rows)),
     // Several objectives: the whole front (topk's default), as `spruce topk` prints it.
     // topk 0: none (the dashboard shows no table of the best; it pages every evaluation instead).
     topk: input.topk === 0 ? {} : isMultiObjective(wf) ? paretoTopkFromEvaluations(recordedRows(wf.problem, rows), objectivesOf(wf)) : topkFromEvaluations(recordedRows(wf.problem, rows), wf.direction, input.topk ?? 10),
@@ -276,6 +276,23 @@ function lengthsReached(curves: readonly LearningCurve[]): NonNullable<LearningC
     if (c.active) e.active++;
   }
   return [...by.values()].sort((a, b) => a.length - b.length);
+}
+
+/**
+ * A NAS workflow's choice panels (vnode_NNNNN, ints to the space) as strips captioned with what they
+ * choose: one strip per operation of the node, or a skip connection off and on.
+ */
+function nasInfluence(wf: WorkflowRow, items: Influence[]): Influence[] {
+  if (!isNas(wf.problem)) return items;
+  const nodes = new Map(wf.problem.architecture.nodes.map((n) => [n.name, n]));
+  const choices = new Map(archChoices(wf.problem.architecture).map((c, i) => [c.name, { c, i }]));
+  return items.map((it) => {
+    const found = choices.get(it.name);
+    if (!found) return it;
+    const { c, i } = found;
+    const categories = c.kind === "op" ? (nodes.get(c.node)?.ops ?? []).map(opLabel) : ["off", "on"];
+    return { name: it.name, label: `arch_seq[${i}] ${describeChoice(c)}`, kind: "categorical", categories, points: it.points };
+  });
 }
 
 /** The space as label/value rows: each hyperparameter (with the condition it is active under), then the forbidden clauses. */

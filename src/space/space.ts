@@ -309,8 +309,11 @@ export class Space {
     return this.sized!.exact;
   }
 
-  /** A readable table of the hyperparameters, the conditions, the forbidden clauses and the starting points. */
-  describe(): string {
+  /**
+   * A readable table of the hyperparameters, the conditions, the forbidden clauses and the starting
+   * points, each shown through `shown` (a NAS problem's as arch_seq and hyperparameters).
+   */
+  describe(shown: (p: Point) => Point = (p) => p): string {
     const rows = this.params.map((p) => [p.name, p.type, describeDomain(p), isLog(p) ? "log" : "", this.conditionText(p.name)]);
     const header = ["name", "type", "range / values", "log", this.conditional ? "active when" : ""];
     const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));
@@ -326,7 +329,7 @@ export class Space {
       ...(this.forbidden.length > 0 ? ["forbidden:", ...this.forbidden.map((f) => `  ${describeForbidden(f)}`)] : []),
       ...(this.constraintFns.length > 0 ? [`constraint functions: ${this.constraintFns.length}`] : []),
       `starting points: ${this.startingPoints.length === 0 ? "none" : this.startingPoints.length}`,
-      ...this.startingPoints.map((p, i) => `  ${i + 1}. ${JSON.stringify(p)}`),
+      ...this.startingPoints.map((p, i) => `  ${i + 1}. ${JSON.stringify(shown(p))}`),
     ];
     return out.join("\n") + "\n";
   }

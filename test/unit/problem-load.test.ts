@@ -201,6 +201,12 @@ describe("spruce problem show", () => {
     expect(out).toContain("starting points: 1");
   });
 
+  it("prints a NAS problem's starting points as arch_seq and hyperparameters, not its choices", async () => {
+    const out = await show([fileURLToPath(new URL("../../examples/polynome2-nas/problem.ts", import.meta.url))]);
+    expect(out).toContain('starting points: 1\n  1. {"arch_seq":[1,1,0,1,0,0],"lr":0.01}\n');
+    expect(out).not.toMatch(/\d\. \{"vnode_/);
+  });
+
   it("prints the spec as JSON with --json", async () => {
     const out = await show([fixture("good.yaml"), "--json"]);
     const spec = JSON.parse(out);

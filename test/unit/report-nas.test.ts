@@ -75,6 +75,19 @@ describe("report of a NAS search", () => {
     expect(model.space).toContainEqual(["node n2", "one of identity | dense(units=16, activation=tanh); input n1; skips from input"]);
   });
 
+  it("captions the choices' hyperparameter panels with what they choose, one strip per value", () => {
+    const byName = new Map(model.influence.map((it) => [it.name, it]));
+    expect(byName.get("vnode_00001")).toMatchObject({ kind: "categorical", label: "arch_seq[1] n2: operation", categories: ["identity", "dense(units=16, activation=tanh)"] });
+    expect(byName.get("vnode_00002")).toMatchObject({ kind: "categorical", label: "arch_seq[2] n2: skip from input", categories: ["off", "on"] });
+    expect(byName.get("vnode_00002")!.points.map((p) => [p.evalId, p.x])).toEqual([[1, 0], [2, 1], [3, 1], [4, 0], [5, 1]]);
+    expect(byName.get("lr")).toMatchObject({ kind: "numeric", log: true });
+    expect(byName.get("lr")!.label).toBeUndefined();
+    const panels = /<section id="influence">[\s\S]*?<\/section>/.exec(html)![0];
+    expect(panels).toContain("<figcaption>arch_seq[0] n1: operation</figcaption>");
+    expect(panels).toContain(">arch_seq[2] n2: skip from input</text>");
+    expect(panels).not.toContain("vnode_");
+  });
+
   it("has no architecture section for an hps search", () => {
     const hps: WorkflowRow = { ...wf, problem: { hyperparameters: [{ type: "float", name: "lr", low: 0, high: 1, log: false }], startingPoints: [] } };
     const m = buildReportModel({ workflow: hps, evaluations: [], batchJobs: [], launchers: [], now: T0 });
