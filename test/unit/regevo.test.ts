@@ -1,7 +1,7 @@
 // Unit tests of the regevo searcher (aging evolution): random points until the population is full,
 // then children that differ from a tournament winner in one choice and stay in the space; the
 // oldest member dies; the state round-trips; no point twice, a small space exhausted exactly;
-// the same seed gives the same search; option checks.
+// the same seed gives the same search; option checks; several objectives ranked by Pareto rank.
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.js";
 import { NasProblem } from "../../src/problem/nas-problem.js";
@@ -13,7 +13,7 @@ import { RegevoSearcher } from "../../src/search/regevo/regevo.js";
 import { parseRegevoOptions } from "../../src/search/regevo/index.js";
 import type { EvaluationResult, Searcher } from "../../src/search/searcher.js";
 import { Space } from "../../src/space/space.js";
-import type { JsonValue, Point } from "../../src/space/types.js";
+import type { JsonValue, ObjectiveSpec, Point } from "../../src/space/types.js";
 import { Rng } from "../../src/util/rng.js";
 
 const OPS: JsonValue[] = [{ op: "identity" }, { op: "dense", units: 8 }, { op: "dense", units: 16 }, { op: "dense", units: 32 }];
@@ -110,6 +110,61 @@ describe("aging population", () => {
     // A result told again (a relaunch) does not join twice.
     pop.add([{ evalId: 4, point: { x: 4 }, status: "DONE", objective: 7 }]);
     expect(pop.length).toBe(4);
+  });
+
+  it("with several objectives, lets the lowest Pareto rank in the population win, then the first objective", () => {
+    const objectives: ObjectiveSpec[] = [{ name: "loss", direction: "minimize" }, { name: "size", direction: "minimize" }];
+    const pop = new Population(5, 2, "minimize", objectives);
+    const done = (evalId: number, values: number[] | null): EvaluationResult => ({ evalId, point: { id: evalId }, status: "DONE", objective: values ? values[0]! : 0.5, objectives: values });
+    pop.add([
+      done(1, [1, 1]), // rank 1
+      done(2, [2, 5]), // rank 2: dominated by 1, yet second best in the first objective
+      done(3, [3, 0]), // rank 1
+      done(4, null), // lacks its second objective: behind every ranked member, before a failure
+      { evalId: 5, point: { id: 5 }, status: "FAILED", objective: null },
+    ]);
+    const wins = new Map<number, number>();
+    const rng = new Rng(7);
+    for (let i = 0; i < 400; i++) {
+      const id = pop.tournament(rng).point.id as number;
+      wins.set(id, (wins.get(id) ?? 0) + 1);
+    }
+    // Two of five drawn: 1 wins the 4 pairs it is in; 3 wins {2,3}, {3,4}, {3,5}; 2 wins {2,4}, {2,5};
+    // 4 wins {4,5}; 5 never. By the first objective alone, 2 would win {2,3} too.
+    const share = (id: number) => (wins.get(id) ?? 0) / 400;
+    expect(share(1)).toBeCloseTo(0.4, 1);
+    expect(share(3)).toBeCloseTo(0.3, 1);
+    expect(share(2)).toBeCloseTo(0.2, 1);
+    expect(share(4)).toBeCloseTo(0.1, 1);
+    expect(wins.has(5)).toBe(false);
+    // The ranks follow the population: 2 never wins while 1 dominates it; once 1 ages out, 2 is on
+    // the front and wins {2,3} (by the first objective) and {2,4}.
+    const aging = new Population(3, 2, "minimize", objectives);
+    aging.add([done(1, [1, 1]), done(2, [2, 5]), done(3, [3, 0])]);
+    const winners = (n: number) => Array.from({ length: n }, () => aging.tournament(rng).point.id as number);
+    expect(winners(200)).not.toContain(2);
+    aging.add([done(4, [9, 9])]);
+    const after = winners(300);
+    expect(after.filter((id) => id === 2).length / 300).toBeCloseTo(2 / 3, 1);
+    expect(after).not.toContain(4);
+  });
+
+  it("with several objectives, its state keeps them and a restored searcher asks the same children", () => {
+    const objectives: ObjectiveSpec[] = [{ name: "a", direction: "maximize" }, { name: "b", direction: "minimize" }];
+    const space = nasSpace(3, false);
+    const make = () => createSearcher("regevo", { space, seed: 3, direction: "maximize", options: { population_size: 6, sample_size: 3 }, objectives });
+    const two = (p: Point): number[] => [score(p), Math.abs(score(p) - 4) + (p.vnode_00000 as number)];
+    const s = make();
+    for (let i = 0; i < 4; i++) {
+      const asked = s.ask(3);
+      s.tell(asked.map((point) => ({ evalId: evalId++, point, status: "DONE" as const, objective: two(point)[0]!, objectives: two(point) })));
+    }
+    const saved = JSON.parse(JSON.stringify(s.state())) as { population: { objectives: number[] }[] };
+    expect(saved.population).toHaveLength(6);
+    for (const m of saved.population) expect(m.objectives).toHaveLength(2);
+    const r = make();
+    r.restore(saved as unknown as JsonValue);
+    expect(r.ask(4)).toEqual(s.ask(4));
   });
 });
 

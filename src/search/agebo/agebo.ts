@@ -50,12 +50,12 @@ export class AgeboSearcher implements Searcher {
 
   constructor(
     private readonly space: Space,
-    private readonly ctx: Pick<SearcherContext, "seed" | "direction">,
+    private readonly ctx: Pick<SearcherContext, "seed" | "direction" | "objectives">,
     opts: RegevoOptions,
     private readonly boOptions: Record<string, JsonValue>,
   ) {
     this.rng = new Rng(ctx.seed);
-    this.population = new Population(opts.populationSize, opts.sampleSize, ctx.direction);
+    this.population = new Population(opts.populationSize, opts.sampleSize, ctx.direction, ctx.objectives);
     this.seen = new Seen(space);
     const spec = space.toSpec();
     if (!isNas(spec)) {

@@ -38,11 +38,11 @@ export class RegevoSearcher implements Searcher {
 
   constructor(
     private readonly space: Space,
-    ctx: Pick<SearcherContext, "seed" | "direction">,
+    ctx: Pick<SearcherContext, "seed" | "direction" | "objectives">,
     opts: RegevoOptions,
   ) {
     this.rng = new Rng(ctx.seed);
-    this.population = new Population(opts.populationSize, opts.sampleSize, ctx.direction);
+    this.population = new Population(opts.populationSize, opts.sampleSize, ctx.direction, ctx.objectives);
     this.seen = new Seen(space);
   }
 
