@@ -1,13 +1,14 @@
 // `spruce dashboard` as a process: the URL alone on stdout and in a 0600 file for --url, the token
 // checks over real HTTP (200 and a SameSite=Strict cookie with it; 401 and nothing else without it,
-// or with a wrong one; 403 for a foreign Host), read-only answers, --detach, --stdio, and its
-// refusals.
+// or with a wrong one; 403 for a foreign Host), read-only answers, a NAS workflow's architectures,
+// --detach, --stdio, and its refusals.
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createEvaluations, createWorkflow, finishEvaluations, openStore, registerLauncher } from "../../src/store/index.js";
 import { sampleWorkflow } from "../helpers/db.js";
+import { NasProblem } from "../../src/problem/nas-problem.js";
 import { expectOneError, spruce } from "../helpers/cli.js";
 import { rawRequest, startDashboardCli, URL_LINE } from "../helpers/dashboard.js";
 import { spawn } from "node:child_process";
@@ -30,6 +31,16 @@ async function fillWorkspace(): Promise<void> {
     const launcherId = (await registerLauncher(store, { workflowId: wf.id, batchJobId: null, host: "n1", pid: process.pid })).id;
     const rows = await createEvaluations(store, wf.id, [{ x: 1, act: "relu" }, { x: 2, act: "tanh" }], { claim: { launcherId, hosts: [["n1"], ["n1"]] } });
     await finishEvaluations(store, [{ id: rows[0]!.id, attempt: 0, state: "DONE", objective: 0.5 }], { launcherId });
+    // A NAS workflow: its view draws the best architectures.
+    const problem = new NasProblem()
+      .variable("n1", [{ op: "identity" }, { op: "dense", units: 8 }])
+      .variable("n2", [{ op: "identity" }, { op: "dense", units: 16 }], { skips: ["input"] })
+      .toSpec();
+    const nas = await createWorkflow(store, sampleWorkflow({ name: "nas", problem, searcher: "regevo", resultsDir: join(ws, "data", "nas") }));
+    const nasLauncher = (await registerLauncher(store, { workflowId: nas.id, batchJobId: null, host: "n1", pid: process.pid })).id;
+    const seqs = [[1, 1, 1], [0, 1, 0], [1, 0, 0]];
+    const nasRows = await createEvaluations(store, nas.id, seqs.map(([a, b, c]) => ({ vnode_00000: a!, vnode_00001: b!, vnode_00002: c! })), { claim: { launcherId: nasLauncher, hosts: [["n1"], ["n1"], ["n1"]] } });
+    await finishEvaluations(store, nasRows.map((r, i) => ({ id: r.id, attempt: 0, state: "DONE" as const, objective: [0.9, 0.4, 0.6][i]! })), { launcherId: nasLauncher });
   } finally {
     await store.close();
   }
@@ -55,7 +66,20 @@ describe("spruce dashboard", () => {
       const cookie = `spruce_dashboard_${d.port}=${d.token}`;
       const list = await rawRequest(d.port, "/api/workflows", { cookie });
       expect(list.status).toBe(200);
-      expect(JSON.parse(list.body).workflows).toMatchObject([{ name: "dash", counts: { DONE: 1, RUNNING: 1 }, best: 0.5 }]);
+      const listed = JSON.parse(list.body).workflows as { name: string }[];
+      expect(listed.map((w) => w.name).sort()).toEqual(["dash", "nas"]);
+      expect(listed.find((w) => w.name === "dash")).toMatchObject({ counts: { DONE: 1, RUNNING: 1 }, best: 0.5 });
+      // The page styles architecture diagrams; a NAS workflow's charts carry its best ones, best first.
+      expect(page.body).toContain("svg.arch .skip{");
+      const charts = await rawRequest(d.port, "/api/workflows/nas/charts", { cookie });
+      expect(charts.status).toBe(200);
+      const html = JSON.parse(charts.body).html as string;
+      const section = /<section id="architectures">[\s\S]*?<\/section>/.exec(html)![0];
+      expect([...section.matchAll(/objective (0\.\d), arch_seq (\[[\d,]+\])/g)].map((m) => `${m[1]} ${m[2]}`)).toEqual(["0.9 [1,1,1]", "0.6 [1,0,0]", "0.4 [0,1,0]"]);
+      expect(section).toContain("<title>skip connection input → n2</title>");
+      expect(html).toContain("<figcaption>arch_seq[2] n2: skip from input</figcaption>");
+      const dashCharts = await rawRequest(d.port, "/api/workflows/dash/charts", { cookie });
+      expect(JSON.parse(dashCharts.body).html).not.toContain('id="architectures"');
 
       // Without the token, or with a wrong one: 401 and nothing else, whatever the path.
       for (const [path, headers] of [
