@@ -161,8 +161,11 @@ export function frame(width: number, height: number, margin: { left?: number; ri
   return { width, height, left, top, right: width - (margin.right ?? 14), bottom: height - (margin.bottom ?? 36) };
 }
 
-/** Grid lines, tick labels and axis titles for a chart with numeric x and y scales. */
-export function axes(f: Frame, x: Scale, y: Scale, labels: { x: string; y: string }, xLabel: (v: number) => string = fmt): string {
+/**
+ * Grid lines, tick labels and axis titles for a chart with numeric x and y scales. `xTitle` gives
+ * an x tick's full text, shown on hover where its label is shortened.
+ */
+export function axes(f: Frame, x: Scale, y: Scale, labels: { x: string; y: string }, xLabel: (v: number) => string = fmt, xTitle?: (v: number) => string): string {
   let s = `<g class="axes">`;
   for (const t of y.ticks) {
     const yy = px(y(t));
@@ -172,7 +175,9 @@ export function axes(f: Frame, x: Scale, y: Scale, labels: { x: string; y: strin
   for (const t of x.ticks) {
     const xx = px(x(t));
     s += `<line class="grid" x1="${xx}" x2="${xx}" y1="${f.top}" y2="${f.bottom}"/>`;
-    s += `<text class="tick" x="${xx}" y="${f.bottom + 14}" text-anchor="middle">${esc(xLabel(t))}</text>`;
+    const label = xLabel(t);
+    const title = xTitle?.(t);
+    s += `<text class="tick" x="${xx}" y="${f.bottom + 14}" text-anchor="middle">${esc(label)}${title && title !== label ? `<title>${esc(title)}</title>` : ""}</text>`;
   }
   s += `<rect class="plot" x="${f.left}" y="${f.top}" width="${f.right - f.left}" height="${f.bottom - f.top}"/>`;
   s += `<text class="label" x="${(f.left + f.right) / 2}" y="${f.height - 4}" text-anchor="middle">${esc(labels.x)}</text>`;

@@ -136,7 +136,7 @@ function influenceChart(id: string, it: Influence, objectives: readonly number[]
     return c.length > 12 ? c.slice(0, 11) + "…" : c;
   };
   const spread = 0.6;
-  const body = axes(f, x, y, { x: name, y: "objective" }, label) + failStrip(f) +
+  const body = axes(f, x, y, { x: name, y: "objective" }, label, (v) => it.categories[v] ?? "") + failStrip(f) +
     it.points.map((p: InfluencePoint) => mark(f, x(p.x + jitter(p.evalId) * spread), y, p)).join("");
   return svg(id, f, body, `objective per ${name}`);
 }

@@ -86,6 +86,8 @@ describe("report of a NAS search", () => {
     expect(panels).toContain("<figcaption>arch_seq[0] n1: operation</figcaption>");
     expect(panels).toContain(">arch_seq[2] n2: skip from input</text>");
     expect(panels).not.toContain("vnode_");
+    // A shortened strip label gives its operation in full on hover.
+    expect(panels).toContain(">dense(units…<title>dense(units=16, activation=tanh)</title></text>");
   });
 
   it("has no architecture section for an hps search", () => {
