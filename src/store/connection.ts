@@ -12,7 +12,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { migrationConfig, migrations, MIGRATIONS_TABLE, schemaVersion } from "../../db/migrations.js";
 import { SchemaVersionError, SpruceError, ValidationError } from "../errors.js";
 import { readCredentials } from "./credentials.js";
-import { isTransientError, type RetryPolicy } from "./retry.js";
+import { isTransientError, withRetry, type RetryPolicy } from "./retry.js";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -42,6 +42,11 @@ export interface OpenOptions {
   /** Retry budget for transient connection errors (default: SPRUCE_DB_RETRY_SECONDS, else 60 s). */
   retryMs?: number;
   onRetry?: RetryPolicy["onRetry"];
+  /**
+   * Retry the first contact too, within the same budget, instead of failing at once with one line:
+   * for launchers and agents, which a batch job may start while the server restarts.
+   */
+  waitForServer?: boolean;
 }
 
 /** The SQLite file of a workspace. */
@@ -64,7 +69,8 @@ export async function openStore(location: StoreLocation, mode: OpenOptions = {})
         ? openPostgresUrl(location.databaseUrl, retry)
         : openPostgresFile(location.credentialsFile, retry);
   try {
-    const applied = await appliedMigrations(store.knex).catch((e: unknown) => {
+    const firstContact = () => appliedMigrations(store.knex);
+    const applied = await (mode.waitForServer ? withRetry(retry, firstContact) : firstContact()).catch((e: unknown) => {
       throw connectError(e, store);
     });
     if (mode.migrate) {
