@@ -58,6 +58,10 @@ const EARLY_STOP_GRACE_MS = 10_000;
 const JOB_END_SIGNALS: ReadonlySet<string> = new Set(["SIGTERM", "SIGINT", "SIGHUP"]);
 const JOB_END_HOLD_MS = 2_000;
 
+function interruptedByJob(o: EvaluationOutcome): EvaluationOutcome {
+  return { ...o, status: "INTERRUPTED", error: "stopped: the signal that ended its batch job reached it before the launcher" };
+}
+
 /** Killed by a job-ending signal: itself, or its child under a shell (exit code 128 + N). */
 function endedByJobSignal(o: EvaluationOutcome): boolean {
   if (o.status !== "FAILED") return false;
@@ -232,7 +236,7 @@ export class SlotRunner {
       for (const [id, h] of this.held) {
         clearTimeout(h.timer);
         this.held.delete(id);
-        this.finished.push({ row: h.row, outcome: { ...h.outcome, status: "INTERRUPTED", error: "stopped: the signal that ended its batch job reached it before the launcher" } });
+        this.finished.push({ row: h.row, outcome: interruptedByJob(h.outcome) });
       }
     }
     this.notify();
@@ -377,7 +381,10 @@ export class SlotRunner {
     const entry = this.running.get(row.id);
     if (entry) this.pool.give(entry.slot);
     this.running.delete(row.id);
-    if (endedByJobSignal(outcome) && !this.interrupting) {
+    if (endedByJobSignal(outcome) && this.interrupting) {
+      // Its exit was seen before the stop, its outcome settled after: the stop could not mark it.
+      outcome = interruptedByJob(outcome);
+    } else if (endedByJobSignal(outcome)) {
       const timer = setTimeout(() => {
         this.held.delete(row.id);
         this.finished.push({ row, outcome });

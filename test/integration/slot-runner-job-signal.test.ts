@@ -16,11 +16,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TEMPLATES = {
   SIGTERM: 'echo $$ > "$SPRUCE_WORKDIR/pid"; exec sleep 30',
   shell: 'sleep 30 & echo $! > "$SPRUCE_WORKDIR/pid"; wait $!',
+  // A member of its group that ignores SIGTERM keeps the slot busy for a second after the exit.
+  lingering: 'sleep 30 & p=$!; echo $p > "$SPRUCE_WORKDIR/pid"; (trap "" TERM; sleep 1.5) & wait $p',
   exit: "exit 1",
 };
 
 /** SIGTERM: the run itself is killed; shell: the child of a shell is, which exits 143 (128 + SIGTERM). */
-async function startOne(killBy: "SIGTERM" | "shell" | "exit") {
+async function startOne(killBy: keyof typeof TEMPLATES) {
   const { store } = await makeTempStore("sqlite");
   const dir = mkdtempSync(join(tmpdir(), "spruce-jobsignal-"));
   const wf = await createWorkflow(store, sampleWorkflow({
@@ -67,6 +69,17 @@ describe("a run killed by its job's ending signal", () => {
     expect(runner.takeFinished()).toEqual([]);
     runner.stopAll("walltime");
     const [f] = await next(runner, 1_000);
+    expect(f!.outcome).toMatchObject({ status: "INTERRUPTED", exitCode: 143 });
+    await runner.close();
+    done();
+  });
+
+  it("is handed back when the stop comes after its exit but before its group is gone", async () => {
+    const { runner, pid, done } = await startOne("lingering");
+    process.kill(pid, "SIGTERM");
+    await sleep(500); // the shell has exited 143; a member of its group lives on
+    runner.stopAll("walltime");
+    const [f] = await next(runner, 5_000);
     expect(f!.outcome).toMatchObject({ status: "INTERRUPTED", exitCode: 143 });
     await runner.close();
     done();
