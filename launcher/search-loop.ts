@@ -246,6 +246,9 @@ export class SearchLoop {
     if (this.runner.runningCount === 0 && this.runner.pendingFinished === 0) {
       const after = await countEvaluations(store, wf.id);
       if (after.READY === 0 && after.RUNNING === 0 && created === 0) {
+        // Agents' results that ended after this iteration's tellOthers (after counts them as
+        // finished) may give the searcher more to do, a promoted trial to resume: not over yet.
+        if (this.agents && (await this.tellOthers()) > 0) return null;
         if (this.driver) {
           if (this.driver.finished()) return "completed";
           // Nothing runs, nothing waits, and the searcher gives nothing: it can never finish.
@@ -360,11 +363,11 @@ export class SearchLoop {
     return point;
   }
 
-  /** Tells the searcher results finished elsewhere (agents), marking them told with its new state. */
-  async tellOthers(): Promise<void> {
+  /** Tells the searcher results finished elsewhere (agents), marking them told with its new state; returns how many. */
+  async tellOthers(): Promise<number> {
     const { store, workflow: wf } = this.o;
     const rows = await listUntold(store, wf.id);
-    if (rows.length === 0) return;
+    if (rows.length === 0) return 0;
     for (const r of rows) this.remotePoints.delete(r.id);
     const driver = this.driver;
     if (driver) {
@@ -378,6 +381,7 @@ export class SearchLoop {
     this.applyStops();
     await markTold(store, wf.id, rows.map((r) => r.id), this.searcher.state());
     this.unpublished.push(...rows);
+    return rows.length;
   }
 
   /** results.csv (the leader is its only writer), the report, and a log line per result, for the

@@ -2,6 +2,7 @@
 // and queues their outcomes for the caller. Shared by the leader launcher (which also searches) and
 // the per-node agents (which only run what the leader proposed), so both behave alike.
 import { closeSync, fstatSync, openSync, readSync, renameSync, writeFileSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { claimEvaluations, type Store } from "../src/store/index.js";
 import type { ProgressPoint, EvaluationRow, FinishedEvaluation, WorkflowRow } from "../src/store/types.js";
 import { evaluationFiles, resultsLayout, type ResultsLayout } from "../src/results/layout.js";
@@ -57,6 +58,17 @@ const EARLY_STOP_GRACE_MS = 10_000;
  */
 const JOB_END_SIGNALS: ReadonlySet<string> = new Set(["SIGTERM", "SIGINT", "SIGHUP"]);
 const JOB_END_HOLD_MS = 2_000;
+
+function interruptedByJob(o: EvaluationOutcome): EvaluationOutcome {
+  return { ...o, status: "INTERRUPTED", error: "stopped: the signal that ended its batch job reached it before the launcher" };
+}
+
+/** Killed by a job-ending signal: itself, or its child under a shell (exit code 128 + N). */
+function endedByJobSignal(o: EvaluationOutcome): boolean {
+  if (o.status !== "FAILED") return false;
+  if (o.signal !== null) return JOB_END_SIGNALS.has(o.signal);
+  return o.exitCode !== null && [...JOB_END_SIGNALS].some((name) => o.exitCode === 128 + (osConstants.signals as Record<string, number>)[name]!);
+}
 
 /** Where a running evaluation's stdout has been read up to. */
 interface StdoutCursor {
@@ -225,7 +237,7 @@ export class SlotRunner {
       for (const [id, h] of this.held) {
         clearTimeout(h.timer);
         this.held.delete(id);
-        this.finished.push({ row: h.row, outcome: { ...h.outcome, status: "INTERRUPTED", error: `stopped: ${h.outcome.signal} reached its batch job, the launcher included` } });
+        this.finished.push({ row: h.row, outcome: interruptedByJob(h.outcome) });
       }
     }
     this.notify();
@@ -371,7 +383,10 @@ export class SlotRunner {
     const entry = this.running.get(row.id);
     if (entry) this.pool.give(entry.slot);
     this.running.delete(row.id);
-    if (outcome.status === "FAILED" && outcome.signal !== null && JOB_END_SIGNALS.has(outcome.signal) && !this.interrupting) {
+    if (endedByJobSignal(outcome) && this.interrupting) {
+      // Its exit was seen before the stop, its outcome settled after: the stop could not mark it.
+      outcome = interruptedByJob(outcome);
+    } else if (endedByJobSignal(outcome)) {
       const timer = setTimeout(() => {
         this.held.delete(row.id);
         this.finished.push({ row, outcome });

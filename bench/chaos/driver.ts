@@ -4,10 +4,11 @@
 // leader, an agent, a spawner, an evaluation; scancel of its batch job; a node DOWN and back;
 // PostgreSQL restarted (fast, immediate) and paused longer than a heartbeat; the service SIGKILLed.
 // Then the checks (checks.ts) and what each fault cost (metrics.ts).
+import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { endedSummary, getWorkflow, listBatchJobs, listEvaluations, listEvents, openStore, type Store } from "../../src/store/index.js";
+import { endedSummary, getWorkflow, listBatchJobs, listEvaluations, listEvents, listLaunchers, openStore, type Store } from "../../src/store/index.js";
 import { checkSearch, leftovers, type Check } from "./checks.js";
 import { endNow, inject, NoTarget, type FaultContext } from "./faults.js";
 import { faultCosts, reruns, type FaultRecord, type Sample } from "./metrics.js";
@@ -56,6 +57,15 @@ export interface ChaosReport {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What a run in progress must undo if the driver is interrupted (main.ts's ^C). */
+const inProgress = new Set<() => void>();
+
+/** Undoes every run in progress at once: its faults, its service, jobs, processes and database. */
+export function abortRuns(): void {
+  for (const undo of inProgress) undo();
+  inProgress.clear();
+}
 const NODES = 3;
 /** How long a fault waits for its target (an agent, a running job) before it is skipped. */
 const TARGET_WAIT_MS = 60_000;
@@ -79,9 +89,24 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     join(dir, "service.log"),
     process.env,
   );
-  const ctx: FaultContext = { workflow, workspace, jobName: workflow, db, service, pending: new Map() };
+  const registeredPids = async (): Promise<Set<number> | null> => {
+    const read = (async () => {
+      const wf = await getWorkflow(store, workflow);
+      return new Set(wf ? (await listLaunchers(store, wf.id)).filter((l) => l.endedAt === null).map((l) => l.pid) : []);
+    })();
+    return Promise.race([read, sleep(2_000).then(() => null)]);
+  };
+  const ctx: FaultContext = { registeredPids, workflow, workspace, jobName: workflow, db, service, pending: new Map() };
   const records: FaultRecord[] = plan.map((f) => ({ ...f, injectedAt: null, target: "", skipped: null, recoveredAfterMs: null, lostSeconds: 0, reruns: 0 }));
   const samples: Sample[] = [];
+  const undo = (): void => {
+    endNow(ctx);
+    service.killHard();
+    for (const j of slurm.jobsNamed(workflow)) spawnSync("scancel", [j.id]);
+    for (const p of processesUnder(processTable(), workspace, new Set([process.pid]))) kill(p.pid, "SIGKILL");
+    db.stop();
+  };
+  inProgress.add(undo);
   let progress = { finished: 0, state: "CREATED" };
   let stop = false;
   let finishedAt: number | null = null;
@@ -172,12 +197,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     };
     return report;
   } finally {
+    inProgress.delete(undo);
     stop = true;
     endNow(ctx);
     await service.stop();
     await store.close();
     // A failed run's jobs and processes must not hold the shared test bed's nodes.
-    for (const j of slurm.jobsNamed(workflow)) slurm.scancel(j.id);
+    for (const j of slurm.jobsNamed(workflow)) spawnSync("scancel", [j.id]);
     for (const p of processesUnder(processTable(), workspace, new Set([process.pid]))) kill(p.pid, "SIGKILL");
     db.stop();
   }

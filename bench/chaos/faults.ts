@@ -10,6 +10,8 @@ import { slurm, type ChaosDatabase, type ChaosService } from "./testbed.js";
 export class NoTarget extends Error {}
 
 export interface FaultContext {
+  /** The launcher rows' pids (leaders and agents that registered), or null when the database does not answer. */
+  registeredPids: () => Promise<Set<number> | null>;
   workflow: string;
   workspace: string;
   jobName: string;
@@ -29,7 +31,11 @@ export async function inject(f: PlannedFault, c: FaultContext): Promise<string> 
   const node = (p: Proc) => p.comm === "node";
   switch (f.kind) {
     case "kill-leader": {
-      const p = pick(table.filter((x) => node(x) && x.cmdline.includes(` launch ${c.workflow} `)), "leader running");
+      // A leader that registered: one killed earlier, while it starts, is a job that failed at
+      // start-up, and two of those in a row hold the workflow by design (docs/architecture.md, Holds).
+      const registered = await c.registeredPids();
+      if (registered === null) throw new NoTarget("the database does not answer");
+      const p = pick(table.filter((x) => node(x) && x.cmdline.includes(` launch ${c.workflow} `) && registered.has(x.pid)), "leader running");
       kill(p.pid, "SIGKILL");
       return `SIGKILL of the leader (pid ${p.pid})`;
     }

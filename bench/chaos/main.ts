@@ -4,11 +4,9 @@
 // figures by kind of fault; exit 1 when a run failed a check (its folder is kept, its seed printed).
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { removeRun, runChaos, type ChaosReport } from "./driver.js";
-import { processTable } from "./procs.js";
+import { abortRuns, removeRun, runChaos, type ChaosReport } from "./driver.js";
 import { runText, summaryTable } from "./report.js";
 import { FAULT_KINDS, type FaultKind } from "./schedule.js";
-import { slurm } from "./testbed.js";
 
 const HELP = `usage: npm run chaos -- [options]
 
@@ -87,9 +85,8 @@ function fail(message: string): never {
 /** On ^C: what a half-done fault left broken on the shared test bed is mended before exiting. */
 function mendOnInterrupt(): void {
   process.once("SIGINT", () => {
-    for (const line of slurm.unusable()) slurm.resume(line.split(/\s+/)[0]!);
-    for (const p of processTable()) if (p.comm === "postgres" && p.state === "T") process.kill(p.pid, "SIGCONT");
-    process.stderr.write("interrupted: nodes resumed, paused database servers continued; the runs' folders are kept\n");
+    abortRuns();
+    process.stderr.write("interrupted: faults undone, the run's jobs, processes and database stopped; its folder is kept\n");
     process.exit(130);
   });
 }

@@ -65,18 +65,31 @@ export class ChaosDatabase {
   }
 }
 
-/** The service (`spruce service start`) as a child process of the driver. */
+/**
+ * The service (`spruce service start`) as a child process of the driver, kept up the way a
+ * supervisor (systemd's Restart=on-failure) would: a service that exits by itself (it cannot start
+ * while the database restarts) is started again a second later. killHard() is the fault: the
+ * driver starts it again itself, after the fault's delay.
+ */
 export class ChaosService {
   private child: ChildProcess | null = null;
+  private wanted = false;
+  private retry: NodeJS.Timeout | undefined;
   starts = 0;
 
   constructor(private readonly args: string[], private readonly logFile: string, private readonly env: NodeJS.ProcessEnv) {}
 
   start(): void {
+    this.wanted = true;
+    clearTimeout(this.retry);
     const log = openSync(this.logFile, "a");
-    this.child = spawn(process.execPath, [CLI_PATH, ...this.args], { env: this.env, stdio: ["ignore", log, log] });
+    const child = spawn(process.execPath, [CLI_PATH, ...this.args], { env: this.env, stdio: ["ignore", log, log] });
     closeSync(log);
+    this.child = child;
     this.starts += 1;
+    child.once("exit", () => {
+      if (this.child === child && this.wanted) this.retry = setTimeout(() => this.wanted && this.start(), 1_000);
+    });
   }
 
   get pid(): number | null {
@@ -86,6 +99,8 @@ export class ChaosService {
   /** SIGKILL: the lock stays held by a dead pid, jobs it was submitting may be half recorded. */
   killHard(): string {
     const pid = this.pid;
+    this.wanted = false;
+    clearTimeout(this.retry);
     if (pid === null) return "the service was not running";
     kill(pid, "SIGKILL");
     return `SIGKILL of the service (pid ${pid})`;
@@ -93,6 +108,8 @@ export class ChaosService {
 
   /** A clean stop (SIGTERM), waiting for it to release its lock. */
   async stop(): Promise<void> {
+    this.wanted = false;
+    clearTimeout(this.retry);
     const child = this.child;
     if (!child || this.pid === null) return;
     const exited = new Promise<void>((r) => child.once("exit", () => r()));

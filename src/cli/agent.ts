@@ -41,7 +41,7 @@ export const agentCommand: CommandModule<GlobalArgs, AgentArgs> = {
         dispatchDeadline: argv.deadline ?? null,
         log: (line) => process.stderr.write(`${new Date().toISOString()} [${plan.here}] ${line}\n`),
       });
-    });
+    }, { waitForServer: true });
   },
 };
 

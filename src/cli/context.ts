@@ -55,7 +55,7 @@ export function refuseSqliteForNodes(argv: GlobalArgs, nodes: number, what: stri
 }
 
 /** The selected database; SQLite only if the workspace has one (or `migrate` may create it). */
-export async function openStoreFor(argv: GlobalArgs, opts: { migrate?: boolean; readOnly?: boolean } = {}): Promise<Store> {
+export async function openStoreFor(argv: GlobalArgs, opts: { migrate?: boolean; readOnly?: boolean; waitForServer?: boolean } = {}): Promise<Store> {
   const location = databaseLocation(argv);
   if ("workspace" in location && !opts.migrate && !hasDatabase(argv)) {
     throw new NotFoundError(
@@ -77,7 +77,7 @@ export function workspaceOf(argv: GlobalArgs): string {
 }
 
 /** Runs fn with an open store and always closes it (a dangling pool keeps the process alive). */
-export async function withStore<T>(argv: GlobalArgs, fn: (store: Store) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
+export async function withStore<T>(argv: GlobalArgs, fn: (store: Store) => Promise<T>, opts: { migrate?: boolean; waitForServer?: boolean } = {}): Promise<T> {
   const store = await openStoreFor(argv, opts);
   try {
     return await fn(store);

@@ -94,7 +94,8 @@ export const launchCommand: CommandModule<GlobalArgs, LaunchArgs> = {
           exitCode: 1,
         });
       }
-    });
+      // A batch job may start while the server restarts: wait for it rather than waste the allocation.
+    }, { waitForServer: true });
   },
 };
 

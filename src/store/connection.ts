@@ -12,7 +12,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { migrationConfig, migrations, MIGRATIONS_TABLE, schemaVersion } from "../../db/migrations.js";
 import { SchemaVersionError, SpruceError, ValidationError } from "../errors.js";
 import { readCredentials } from "./credentials.js";
-import { isTransientError, type RetryPolicy } from "./retry.js";
+import { isTransientError, withRetry, type RetryPolicy } from "./retry.js";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -48,6 +48,11 @@ export interface OpenOptions {
    * timeout. Cannot be combined with migrate.
    */
   readOnly?: boolean;
+  /**
+   * Retry the first contact too, within the same budget, instead of failing at once with one line:
+   * for launchers and agents, which a batch job may start while the server restarts.
+   */
+  waitForServer?: boolean;
 }
 
 /** The SQLite file of a workspace. */
@@ -70,7 +75,8 @@ export async function openStore(location: StoreLocation, mode: OpenOptions = {})
         ? openPostgresUrl(location.databaseUrl, retry, mode.readOnly === true)
         : openPostgresFile(location.credentialsFile, retry, mode.readOnly === true);
   try {
-    const applied = await appliedMigrations(store.knex).catch((e: unknown) => {
+    const firstContact = () => appliedMigrations(store.knex);
+    const applied = await (mode.waitForServer ? withRetry(retry, firstContact) : firstContact()).catch((e: unknown) => {
       throw connectError(e, store);
     });
     if (mode.migrate && mode.readOnly) throw new SpruceError("a read-only store cannot migrate", { hint: "this is a bug in spruce: report it with the output of --verbose" });

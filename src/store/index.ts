@@ -29,7 +29,7 @@ export {
 export { listEvents } from "./events.js";
 export { listUntold, markTold } from "./told.js";
 export { lastProgressId, listProgress, readControls, recordProgress } from "./progress.js";
-export { findDeadLaunchers, recoverEvaluations, requeueRunning } from "./recovery.js";
+export { findDeadLaunchers, RECOVERED_NOTE, recoverEvaluations, requeueRunning } from "./recovery.js";
 export { endLauncher, heartbeatLauncher, listLaunchers, registerLauncher } from "./launchers.js";
 export { createBatchJob, getBatchJob, listBatchJobs, updateBatchJob, type BatchJobPatch } from "./batch-jobs.js";
 export { loadSearcherState, saveSearcherState } from "./searcher-state.js";

@@ -25,12 +25,24 @@ export async function findDeadLaunchers(
 }
 
 /**
+ * Recovery's events start with this: the attempts bound counts them, and not the hand-backs of
+ * requeueRunning (the walltime, a signal), which are no fault of the evaluation.
+ */
+export const RECOVERED_NOTE = "recovered: ";
+
+/** How many times an evaluation was recovered from a dead launcher before (SQL, on `evaluations`). */
+const RECOVERIES = `(SELECT COUNT(*) FROM evaluation_events e WHERE e.evaluation_id = evaluations.id
+  AND e.from_state = 'RUNNING' AND e.to_state = 'READY' AND e.note LIKE '${RECOVERED_NOTE}%')`;
+
+/**
  * In one transaction: RUNNING rows claimed by the given (dead) launchers go back to READY with
- * attempt+1 and no owner, or to FAILED ("gave up after N attempts") when attempt+1 reaches
- * maxAttempts; one event each; and those launchers are marked ended, so the next recovery does not
- * find them again. A launcher wrongly declared dead cannot finish the recovered rows afterwards:
- * finishEvaluations matches on the attempt, which has moved on, and its heartbeat reports false.
- * A retry after a lost COMMIT finds nothing left to do and reports zeros (the repair itself is done).
+ * attempt+1 and no owner, or to FAILED ("gave up after N attempts") when this is their
+ * maxAttempts-th launcher lost (earlier recoveries + 1; hand-backs do not count); one event each,
+ * its note starting with RECOVERED_NOTE; and those launchers are marked ended, so the next recovery
+ * does not find them again. A launcher wrongly declared dead cannot finish the recovered rows
+ * afterwards: finishEvaluations matches on the attempt, which has moved on, and its heartbeat
+ * reports false. A retry after a lost COMMIT finds nothing left to do and reports zeros (the repair
+ * itself is done).
  */
 export async function recoverEvaluations(
   store: Store,
@@ -42,15 +54,15 @@ export async function recoverEvaluations(
     // First statement: an UPDATE (see writeTransaction). Rows out of attempts first, so the requeue
     // below only sees the others.
     const failed: RawRow[] = await ownedRunning(trx, args.workflowId, args.launcherIds)
-      .andWhere("attempt", ">=", args.maxAttempts - 1)
+      .andWhere(trx.raw(`${RECOVERIES} >= ?`, [args.maxAttempts - 1]))
       .update({
         state: "FAILED",
         finished_at: at,
-        error: trx.raw("'gave up after ' || CAST(attempt + 1 AS TEXT) || ' attempts; last: ' || ?", [args.note]),
+        error: trx.raw(`'gave up after ' || CAST(${RECOVERIES} + 1 AS TEXT) || ' attempts; last: ' || ?`, [args.note]),
       })
       .returning("id");
     await insertEvents(trx, failed.map((r) => transition(Number(r.id), "RUNNING", "FAILED", at, args.note)));
-    const requeued = await requeue(trx, args.workflowId, args.launcherIds, at, args.note);
+    const requeued = await requeue(trx, args.workflowId, args.launcherIds, at, `${RECOVERED_NOTE}${args.note}`);
     await trx("launchers").whereIn("id", [...args.launcherIds]).whereNull("ended_at").update({ ended_at: at });
     return { requeued, failed: failed.length };
   });

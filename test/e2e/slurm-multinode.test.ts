@@ -165,7 +165,7 @@ describe.skipIf(!ready && !inCi)("launcher across the 3 nodes of a Slurm allocat
       expect(rows.every((row) => row.state === "DONE")).toBe(true);
       // The killed agent's two evaluations were handed back (attempt 1) and run again elsewhere.
       const events = await Promise.all(rows.map(async (row) => ({ row, events: await listEvents(store, row.id) })));
-      const handedBack = events.filter(({ events: ev }) => ev.some((e) => e.note === `agent ${agent!.id} stopped on an error`));
+      const handedBack = events.filter(({ events: ev }) => ev.some((e) => e.note === `recovered: agent ${agent!.id} stopped on an error`));
       expect(handedBack.map(({ row }) => row.attempt)).toEqual([1, 1]);
       const csv = readCsvRecords(join(ws.dir, "data/agentdeath/results.csv"));
       expect(csv).toHaveLength(maxEvals);
@@ -207,7 +207,7 @@ describe.skipIf(!ready && !inCi)("launcher across the 3 nodes of a Slurm allocat
       const rows = await expectFinishedOnce(store, wf.id, maxEvals);
       // Recovered by the leader within the stale bound (not by the next job: there is none).
       const events = (await Promise.all(rows.map((row) => listEvents(store!, row.id)))).flat();
-      const recovered = events.filter((e) => e.note === `agent(s) ${agent!.id} stopped heartbeating`);
+      const recovered = events.filter((e) => e.note === `recovered: agent(s) ${agent!.id} stopped heartbeating`);
       expect(recovered).toHaveLength(2);
       for (const e of recovered) expect(e.at - killedAt).toBeLessThan(20_000);
       const status = JSON.parse(spruce(["--workspace", ws.dir, "--database-url", url, "status", "agentkill", "--json"]).stdout);

@@ -3,6 +3,7 @@
 // run, then a 3 s outage (`spruce db stop`, `spruce db start`) during which evaluations finish and
 // their results cannot be written. The launcher rides both out (store retries with backoff) and the
 // search completes with exactly max-evals finished evaluations, none lost and none finished twice.
+// And a launcher that starts while the server is down waits for it instead of failing its job.
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { findPgPrograms, runAsServerUser } from "../../src/pgcluster/binaries.js";
 import { readCsvRecords } from "../../src/results/csv.js";
 import { countEvaluations, getWorkflow, listEvaluations, listEvents, listLaunchers, openStore } from "../../src/store/index.js";
-import { fixture, spruce, tempWorkspace } from "../helpers/cli.js";
+import { fixture, spruce, spruceAsync, tempWorkspace } from "../helpers/cli.js";
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -84,6 +85,34 @@ describe.skipIf(!programs)("PostgreSQL restart during a search", () => {
       expect(new Set(csv.map((c) => c.eval_id)).size).toBe(maxEvals);
     } finally {
       await store.close();
+      spruce(["db", "stop", dir]);
+    }
+    rmSync(parent, { recursive: true, force: true });
+    ws.cleanup();
+  });
+
+  it("a launcher started while the server is down waits for it (a batch job starting during a restart)", { timeout: 120_000 }, async () => {
+    const parent = mkdtempSync(join(tmpdir(), "spruce-pg-down-"));
+    chmodSync(parent, 0o711);
+    const dir = join(parent, "db");
+    const ws = tempWorkspace("spruce-pg-down-ws-");
+    try {
+      expect(spruce(["db", "init", dir, "--listen", "127.0.0.1"]).code).toBe(0);
+      expect(spruce(["db", "start", dir]).code).toBe(0);
+      const submitted = spruce(["--workspace", ws.dir, "submit", "hps", "down", "-p", fixture("cli/problem.ts"), "-r", fixture("cli/run.ts"), "--db-dir", dir,
+        "--scheduler", "local", "--searcher", "random", "--max-evals", "4", "--wait", "--wait-timeout", "60"]);
+      expect(submitted.code, submitted.stderr).toBe(0);
+      expect(spruce(["db", "stop", dir]).code).toBe(0);
+      // The launcher of a later job (here: with nothing left to do) starts while the server is down.
+      const launch = spruceAsync(["--workspace", ws.dir, "launch", "down", "--db-dir", dir]);
+      await sleep(3000);
+      expect(spruce(["db", "start", dir]).code).toBe(0);
+      const r = await launch;
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/database connection lost \(connect ECONNREFUSED/);
+      expect(r.stderr).not.toContain("cannot reach the workflow database");
+      expect(r.stderr).toMatch(/launcher \d+ ended \(completed\)/);
+    } finally {
       spruce(["db", "stop", dir]);
     }
     rmSync(parent, { recursive: true, force: true });

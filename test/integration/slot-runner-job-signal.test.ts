@@ -13,12 +13,21 @@ import { makeTempStore, sampleWorkflow } from "../helpers/db.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function startOne(killBy: "SIGTERM" | "exit") {
+const TEMPLATES = {
+  SIGTERM: 'echo $$ > "$SPRUCE_WORKDIR/pid"; exec sleep 30',
+  shell: 'sleep 30 & echo $! > "$SPRUCE_WORKDIR/pid"; wait $!',
+  // A member of its group that ignores SIGTERM keeps the slot busy for a second after the exit.
+  lingering: 'sleep 30 & p=$!; echo $p > "$SPRUCE_WORKDIR/pid"; (trap "" TERM; sleep 1.5) & wait $p',
+  exit: "exit 1",
+};
+
+/** SIGTERM: the run itself is killed; shell: the child of a shell is, which exits 143 (128 + SIGTERM). */
+async function startOne(killBy: keyof typeof TEMPLATES) {
   const { store } = await makeTempStore("sqlite");
   const dir = mkdtempSync(join(tmpdir(), "spruce-jobsignal-"));
   const wf = await createWorkflow(store, sampleWorkflow({
     resultsDir: dir,
-    run: { kind: "command", template: killBy === "exit" ? "exit 1" : 'echo $$ > "$SPRUCE_WORKDIR/pid"; exec sleep 30', cwd: dir },
+    run: { kind: "command", template: TEMPLATES[killBy], cwd: dir },
   }));
   const me = await registerLauncher(store, { workflowId: wf.id, batchJobId: null, host: "n1", pid: process.pid });
   const runner = new SlotRunner({ store, workflow: wf, launcherId: me.id, slots: [{ id: 0, hosts: ["n1"], env: {} }], settings: DEFAULT_SETTINGS });
@@ -26,8 +35,8 @@ async function startOne(killBy: "SIGTERM" | "exit") {
   const [row] = await createEvaluations(store, wf.id, [{ x: 1, act: "relu" }], { claim: { launcherId: me.id, hosts: [["n1"]] } });
   runner.startClaimed([row!], slots);
   const pidFile = join(dir, "evals", String(row!.id), "pid");
-  for (let i = 0; i < 100 && killBy === "SIGTERM" && !existsSync(pidFile); i++) await sleep(50);
-  return { runner, pid: killBy === "SIGTERM" ? Number(readFileSync(pidFile, "utf8")) : 0, done: () => rmSync(dir, { recursive: true, force: true }) };
+  for (let i = 0; i < 100 && killBy !== "exit" && !existsSync(pidFile); i++) await sleep(50);
+  return { runner, pid: killBy !== "exit" ? Number(readFileSync(pidFile, "utf8")) : 0, done: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 async function next(runner: SlotRunner, timeoutMs: number): Promise<Finished[]> {
@@ -49,6 +58,29 @@ describe("a run killed by its job's ending signal", () => {
     runner.stopAll("walltime"); // ...then the launcher's handler stops everything
     const [f] = await next(runner, 1_000);
     expect(f!.outcome).toMatchObject({ status: "INTERRUPTED", signal: "SIGTERM" });
+    await runner.close();
+    done();
+  });
+
+  it("is handed back too when it ran under a shell that exits 143 (128 + SIGTERM)", async () => {
+    const { runner, pid, done } = await startOne("shell");
+    process.kill(pid, "SIGTERM");
+    await sleep(300);
+    expect(runner.takeFinished()).toEqual([]);
+    runner.stopAll("walltime");
+    const [f] = await next(runner, 1_000);
+    expect(f!.outcome).toMatchObject({ status: "INTERRUPTED", exitCode: 143 });
+    await runner.close();
+    done();
+  });
+
+  it("is handed back when the stop comes after its exit but before its group is gone", async () => {
+    const { runner, pid, done } = await startOne("lingering");
+    process.kill(pid, "SIGTERM");
+    await sleep(500); // the shell has exited 143; a member of its group lives on
+    runner.stopAll("walltime");
+    const [f] = await next(runner, 5_000);
+    expect(f!.outcome).toMatchObject({ status: "INTERRUPTED", exitCode: 143 });
     await runner.close();
     done();
   });

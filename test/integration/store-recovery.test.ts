@@ -15,6 +15,7 @@ import {
   listEvaluations,
   listEvents,
   listLaunchers,
+  RECOVERED_NOTE,
   recoverEvaluations,
   registerLauncher,
   requeueRunning,
@@ -92,8 +93,9 @@ describe.each(DIALECTS)("%s", (dialect) => {
       const rows = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }, { x: 3 }, { x: 4 }]);
       await claimEvaluations(store, { workflowId, launcherId: dead.id, n: 2, hosts: ["a"] });
       await claimEvaluations(store, { workflowId, launcherId: alive.id, n: 1 });
-      // rows[1] already ran twice: with maxAttempts 3 this death is its last chance.
+      // rows[1] already lost two launchers: with maxAttempts 3 this death is its last chance.
       await store.knex("evaluations").where({ id: rows[1]!.id }).update({ attempt: 2 });
+      await store.knex("evaluation_events").insert([1, 2].map((n) => ({ evaluation_id: rows[1]!.id, from_state: "RUNNING", to_state: "READY", at: n, note: `${RECOVERED_NOTE}launcher 0 died` })));
 
       const outcome = await recoverEvaluations(store, { workflowId, launcherIds: [dead.id], maxAttempts: 3, note: "launcher 1 died" });
       expect(outcome).toEqual({ requeued: 1, failed: 1 });
@@ -105,7 +107,7 @@ describe.each(DIALECTS)("%s", (dialect) => {
       expect((await listEvents(store, rows[0]!.id)).map((e) => [e.fromState, e.toState, e.note])).toEqual([
         [null, "READY", null],
         ["READY", "RUNNING", `claimed by launcher ${dead.id}`],
-        ["RUNNING", "READY", "launcher 1 died"],
+        ["RUNNING", "READY", "recovered: launcher 1 died"],
       ]);
       expect((await listEvents(store, rows[1]!.id)).at(-1)).toMatchObject({ fromState: "RUNNING", toState: "FAILED" });
       expect((await listLaunchers(store, workflowId)).map((l) => l.endedAt === null)).toEqual([false, true]);
@@ -119,6 +121,28 @@ describe.each(DIALECTS)("%s", (dialect) => {
       const [again] = await claimEvaluations(store, { workflowId, launcherId: alive.id, n: 1 });
       expect(again).toMatchObject({ id: rows[0]!.id, attempt: 1 });
       expect(await finishEvaluations(store, [{ id: rows[0]!.id, attempt: 1, state: "DONE", objective: 2 }], { launcherId: alive.id })).toHaveLength(1);
+    });
+
+    it("counts only launchers lost, not hand-backs, towards maxAttempts", async () => {
+      const { store, workflowId } = await setup(dialect);
+      const [row] = await createEvaluations(store, workflowId, [{ x: 1 }]);
+      // Three launchers in a row cut it at their walltime or on a signal: no fault of the evaluation.
+      for (let i = 0; i < 3; i++) {
+        const l = await registerLauncher(store, { workflowId, batchJobId: null, host: "a", pid: 10 + i });
+        await claimEvaluations(store, { workflowId, launcherId: l.id, n: 1 });
+        expect(await requeueRunning(store, { workflowId, launcherId: l.id, note: "launcher stopped (walltime)" })).toBe(1);
+      }
+      const crashed = await registerLauncher(store, { workflowId, batchJobId: null, host: "a", pid: 20 });
+      await claimEvaluations(store, { workflowId, launcherId: crashed.id, n: 1 });
+      expect(await recoverEvaluations(store, { workflowId, launcherIds: [crashed.id], maxAttempts: 3, note: "launcher 20 died" })).toEqual({ requeued: 1, failed: 0 });
+      expect(await getEvaluation(store, row!.id)).toMatchObject({ state: "READY", attempt: 4 });
+      // Two more launchers lost: the third loss is its last.
+      for (const [pid, outcome] of [[21, { requeued: 1, failed: 0 }], [22, { requeued: 0, failed: 1 }]] as const) {
+        const l = await registerLauncher(store, { workflowId, batchJobId: null, host: "a", pid });
+        await claimEvaluations(store, { workflowId, launcherId: l.id, n: 1 });
+        expect(await recoverEvaluations(store, { workflowId, launcherIds: [l.id], maxAttempts: 3, note: `launcher ${pid} died` })).toEqual(outcome);
+      }
+      expect(await getEvaluation(store, row!.id)).toMatchObject({ state: "FAILED", attempt: 5, error: "gave up after 3 attempts; last: launcher 22 died" });
     });
 
     it("fails every row at once when maxAttempts is 1", async () => {
