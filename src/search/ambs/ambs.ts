@@ -453,13 +453,23 @@ export class AmbsSearcher implements Searcher {
   }
 }
 
-/** Indices of the k candidates in [from, to) with the best acquisition, best first. */
+/**
+ * Indices of the k candidates in [from, to) with the best acquisition, best first (ties: lower
+ * index first). The k-th best value is found by a numeric sort of a copy; only the k kept are
+ * sorted with a comparator (sorting all 9 000 of a screen that way took a tenth of an ask).
+ */
 function topByUtility(sc: ScoredCandidates, acq: Acquisition, best: number, from: number, to: number, k: number): number[] {
-  const value = new Float64Array(to - from);
+  const m = to - from;
+  if (k <= 0 || m <= 0) return [];
+  const value = new Float64Array(m);
   for (let c = from; c < to; c++) value[c - from] = utility(acq, sc.mean(c), sc.std(c), best);
-  const idx = Array.from({ length: to - from }, (_, i) => i);
-  idx.sort((a, b) => value[b]! - value[a]! || a - b);
-  return idx.slice(0, k).map((i) => from + i);
+  const sorted = value.slice().sort();
+  const kth = sorted[m - Math.min(k, m)]!;
+  const kept: number[] = [];
+  for (let i = 0; i < m; i++) if (value[i]! > kth) kept.push(i);
+  for (let i = 0; i < m && kept.length < k; i++) if (value[i] === kth) kept.push(i);
+  kept.sort((a, b) => value[b]! - value[a]! || a - b);
+  return kept.map((i) => from + i);
 }
 
 /**
