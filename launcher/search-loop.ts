@@ -23,7 +23,7 @@ import {
   type Store,
 } from "../src/store/index.js";
 import type { EvaluationControl, EvaluationRow, WorkflowRow } from "../src/store/types.js";
-import type { Point } from "../src/space/types.js";
+import type { JsonValue, Point } from "../src/space/types.js";
 import type { EvaluationOutcome } from "./executor/process.js";
 import { appendResults } from "../src/results/csv.js";
 import { resultsLayout } from "../src/results/layout.js";
@@ -51,6 +51,8 @@ export interface SearchLoopInputs {
   searcher: LoadedSearcher;
   /** Searchers that count trials: the driver that runs them as rows. */
   driver: FidelityDriver | null;
+  /** The workflow's latest tell stamp (lastToldAt): this leader's stamps follow it. */
+  lastToldAt: number;
 }
 
 /** How often a leader with agents looks for their results. */
@@ -82,8 +84,11 @@ export class SearchLoop {
   /** Agents run evaluations on other nodes: their results and progress come through the database. */
   private readonly agents: boolean;
   finishedHere = 0;
+  /** The last tell stamp written (see toldStamp). */
+  private lastToldAt: number;
 
   constructor(private readonly o: SearchLoopInputs) {
+    this.lastToldAt = o.lastToldAt;
     this.launcherId = o.launcherId;
     this.searcher = o.searcher.searcher;
     this.custom = o.searcher.custom;
@@ -135,6 +140,24 @@ export class SearchLoop {
       await setWorkflowState(store, wf.id, "FAILED", e.message);
       return "failed";
     }
+  }
+
+  /**
+   * The state saved with every event: without the rows' results and pending points when the
+   * searcher can rebuild them from the rows, so its cost does not grow with the search
+   * (docs/architecture.md, Searcher state from the rows).
+   */
+  private savedState(): JsonValue {
+    return this.searcher.stateWithoutRows ? this.searcher.stateWithoutRows() : this.searcher.state();
+  }
+
+  /**
+   * told_at of the results told now: after every earlier stamp of the workflow, even when this
+   * node's clock is behind the last leader's, so (told_at, id) orders the rows as they were told.
+   */
+  private toldStamp(): number {
+    this.lastToldAt = Math.max(Date.now(), this.lastToldAt + 1);
+    return this.lastToldAt;
   }
 
   /** Calls the searcher; its exceptions (user code for custom methods) carry their stack out. */
@@ -229,7 +252,7 @@ export class SearchLoop {
         let rows: EvaluationRow[];
         try {
           rows = await createEvaluations(store, wf.id, points, {
-            searcherState: this.searcher.state(),
+            searcherState: this.savedState(),
             fidelity: work?.map((w) => w.fidelity),
             claim: { launcherId: this.launcherId, hosts: slots.map((slot) => slot.hosts) },
           });
@@ -276,14 +299,22 @@ export class SearchLoop {
       ? []
       : batch
           .filter((f) => f.outcome.status !== "INTERRUPTED" && (f.outcome.status !== "KILLED" || this.stoppedBySearcher.has(f.row.id)))
-          .map(({ row, outcome }) => toldResult(row, outcome.status, outcome.objective, outcome.error, outcome.objectives));
+          .map(({ row, outcome }) => toldResult(row, outcome.status, outcome.objective, outcome.error, outcome.objectives))
+          // In id order, as the rows replay them (listSearcherHistory).
+          .sort((a, b) => a.evalId - b.evalId);
     for (const f of batch) this.stoppedBySearcher.delete(f.row.id);
     if (told.length > 0) {
       this.searching("tell", () => this.searcher.tell(told));
       this.applyStops();
     }
     if (results.length === 0) return;
-    const rows = await finishEvaluations(store, results, { searcherState: this.searcher.state(), launcherId: this.launcherId, told: true });
+    // Told: what the searcher learnt (the driver learnt every result); a run the user stopped is not.
+    const toldIds = driver ? undefined : told.map((r) => r.evalId);
+    const rows = await finishEvaluations(store, results, {
+      searcherState: this.savedState(),
+      launcherId: this.launcherId,
+      told: { at: this.toldStamp(), ids: toldIds },
+    });
     this.finishedHere += rows.length;
     this.unpublished.push(...rows);
     // Reports of runs nobody streamed (searchers that do not hear them), for the report's curves.
@@ -341,7 +372,7 @@ export class SearchLoop {
       store,
       wf.id,
       local.map((r) => ({ evaluationId: r.evalId, seq: r.seq, launcherId: this.launcherId, step: r.step, value: r.value, at: r.at })),
-      { searcherState: decided ? this.searcher.state() : undefined, controls },
+      { searcherState: decided ? this.savedState() : undefined, controls },
     );
   }
 
@@ -375,7 +406,7 @@ export class SearchLoop {
       this.searching("tell", () => this.searcher.tell(told));
     }
     this.applyStops();
-    await markTold(store, wf.id, rows.map((r) => r.id), this.searcher.state());
+    await markTold(store, wf.id, rows.map((r) => r.id), this.savedState(), this.toldStamp());
     this.unpublished.push(...rows);
   }
 
@@ -413,7 +444,7 @@ export class SearcherFailure extends Error {}
  * What the searcher is told of an ended evaluation. KILLED is told only of runs stopped at the
  * searcher's own request: as a failure, so that it does not wait for their results.
  */
-function toldResult(row: EvaluationRow, status: string, objective: number | null, error: string | null, objectives: number[] | null): EvaluationResult {
+export function toldResult(row: EvaluationRow, status: string, objective: number | null, error: string | null, objectives: number[] | null): EvaluationResult {
   const killed = status === "KILLED";
   return {
     evalId: row.id,

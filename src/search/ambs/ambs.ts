@@ -17,7 +17,7 @@ import { chebyshev, simplexWeights } from "../../objectives/scalarize.js";
 import type { Space } from "../../space/space.js";
 import type { JsonValue, ObjectiveSpec, Point } from "../../space/types.js";
 import { Rng, type RngState } from "../../util/rng.js";
-import type { Direction, EvaluationResult, Searcher } from "../searcher.js";
+import type { Direction, EvaluationResult, Searcher, SearcherHistory } from "../searcher.js";
 import { bestCandidate, normalQuantile, utility, type Acquisition, type AcquisitionKind } from "./acquisition.js";
 import { CandidateSampler, MAX_REPAIR_TRIES } from "./candidates.js";
 import { Forest, type ForestKind, type ScoredCandidates } from "./forest.js";
@@ -97,13 +97,16 @@ interface CandidateSet {
   keys?: string[] | undefined;
 }
 
-interface SavedState {
-  version: 1;
-  rng: RngState;
-  nextStart: number;
-  observations: { point: Point; objective: number | null; objectives?: number[] | null }[];
-  pending: Point[];
-}
+/** state(): everything. stateWithoutRows() (version 2): what the rows do not hold. */
+type SavedState =
+  | {
+      version: 1;
+      rng: RngState;
+      nextStart: number;
+      observations: { point: Point; objective: number | null; objectives?: number[] | null }[];
+      pending: Point[];
+    }
+  | { version: 2; rng: RngState; nextStart: number };
 
 export class AmbsSearcher implements Searcher {
   readonly name = "ambs";
@@ -181,14 +184,26 @@ export class AmbsSearcher implements Searcher {
     return s as unknown as JsonValue;
   }
 
-  restore(state: JsonValue): void {
+  stateWithoutRows(): JsonValue {
+    const s: SavedState = { version: 2, rng: this.rng.state(), nextStart: this.nextStart };
+    return s as unknown as JsonValue;
+  }
+
+  restore(state: JsonValue, history?: SearcherHistory): void {
     const s = state as unknown as SavedState;
-    if (s === null || typeof s !== "object" || s.version !== 1) throw new Error("ambs: unrecognised saved state");
+    if (s === null || typeof s !== "object" || (s.version !== 1 && s.version !== 2)) throw new Error("ambs: unrecognised saved state");
     this.rng = new Rng(s.rng);
     this.nextStart = s.nextStart;
     this.observations = [];
     this.observed = new Set();
     this.pending = new Map();
+    if (s.version === 2) {
+      if (!history) throw new Error("ambs: this saved state needs the history of the evaluation rows");
+      // The same calls, in the same order, that built the state being restored.
+      for (const p of history.pending) this.pending.set(this.space.key(p), { point: p, x: this.space.encode(p) });
+      this.tell(history.told);
+      return;
+    }
     for (const o of s.observations) {
       this.observed.add(this.space.key(o.point));
       this.observations.push({ point: o.point, x: this.space.encode(o.point), objective: o.objective, ...(this.objectives ? { objectives: o.objectives ?? null } : {}) });
