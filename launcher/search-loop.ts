@@ -86,6 +86,11 @@ export class SearchLoop {
   finishedHere = 0;
   /** The last tell stamp written (see toldStamp). */
   private lastToldAt: number;
+  /** Evaluations finishing per second (a moving average), and how long the last ask took: see lookahead(). */
+  private finishRate = 0;
+  private finishedSince = 0;
+  private rateSince = Date.now();
+  private lastAskSeconds = 0;
 
   constructor(private readonly o: SearchLoopInputs) {
     this.lastToldAt = o.lastToldAt;
@@ -233,16 +238,22 @@ export class SearchLoop {
     // launcher that took this one for dead).
     const running = Math.max(counts.RUNNING, this.runner.runningCount);
     const budget = this.driver ? Infinity : wf.maxEvals - done - running - counts.READY;
-    const idle = this.capacity - running - counts.READY;
+    // Points asked ahead wait READY for the slots that free while the next ask runs.
+    const ahead = this.lookahead();
+    const idle = this.capacity + ahead - running - counts.READY;
     const want = Math.min(idle, budget);
     let created = 0;
-    if (want > 0 && (this.driver !== null || !this.searcher.exhausted())) {
+    // With rows ahead, ask once they are half used (fewer, larger asks: one surrogate fit each),
+    // or when a slot here has nothing to claim, or for the last points of the budget.
+    const due = want >= Math.ceil(ahead / 2) || want === budget || this.runner.freeCount > 0;
+    if (want > 0 && due && (this.driver !== null || !this.searcher.exhausted())) {
       // No new work for a workflow the user stopped (spruce cancel): stop what runs here too.
       if ((await getWorkflowState(store, wf.id)) === "STOPPED") {
         this.o.log("the workflow was stopped (spruce cancel): stopping its evaluations");
         this.stop("stopped");
         return null;
       }
+      const askedAt = Date.now();
       const work = this.driver ? this.searching("ask", () => this.driver!.next(want)) : null;
       const points = work ? work.map((w) => w.point) : this.searching("ask", () => this.searcher.ask(want));
       if (points.length > 0) {
@@ -264,6 +275,7 @@ export class SearchLoop {
         created = rows.length;
         this.runner.startClaimed(rows.slice(0, slots.length), slots);
       }
+      this.lastAskSeconds = (Date.now() - askedAt) / 1000;
     }
     if (this.runner.runningCount === 0 && this.runner.pendingFinished === 0) {
       const after = await countEvaluations(store, wf.id);
@@ -284,10 +296,32 @@ export class SearchLoop {
     return null;
   }
 
+  /**
+   * How many points to keep asked ahead, waiting READY beyond the allocation's idle slots: twice
+   * the evaluations expected to finish while one ask runs (finish rate x the last ask's duration),
+   * so that slots freed during an ask start on a waiting row (claimed at the next iteration)
+   * instead of waiting for the next ask. 0 while asks are short against the finish rate: then
+   * each point is asked when its slot frees, knowing every result until then
+   * (docs/architecture.md, The search loop).
+   */
+  private lookahead(): number {
+    const now = Date.now();
+    const elapsed = (now - this.rateSince) / 1000;
+    if (elapsed >= 1) {
+      // A moving average over a few seconds: bursts of finishes should not swing it.
+      const rate = this.finishedSince / elapsed;
+      this.finishRate = this.finishRate === 0 ? rate : 0.7 * this.finishRate + 0.3 * rate;
+      this.finishedSince = 0;
+      this.rateSince = now;
+    }
+    return Math.floor(2 * this.finishRate * this.lastAskSeconds);
+  }
+
   /** Writes every evaluation that ended since the last call in one transaction, with the searcher's state. */
   private async recordFinished(): Promise<void> {
     let batch = this.runner.takeFinished();
     if (batch.length === 0) return;
+    this.finishedSince += batch.length;
     const { store, workflow: wf } = this.o;
     const driver = this.driver;
     // A multi-fidelity searcher learnt the runs' progress already; the driver tells it the rest.
@@ -395,6 +429,7 @@ export class SearchLoop {
     const { store, workflow: wf } = this.o;
     const rows = await listUntold(store, wf.id);
     if (rows.length === 0) return;
+    this.finishedSince += rows.length;
     for (const r of rows) this.remotePoints.delete(r.id);
     const driver = this.driver;
     if (driver) {

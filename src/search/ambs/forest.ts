@@ -126,6 +126,38 @@ export class ScoredCandidates {
     readonly nTrees: number,
   ) {}
 
+  /**
+   * Per tree, the candidates of each leaf as a chain (head[t][leaf], then next[t * n + c]; -1
+   * ends it), built at the first insert: an insert then visits only the candidates of the leaf it
+   * splits, not all of them, which matters when one ask chooses hundreds of points.
+   */
+  private heads: Int32Array[] | null = null;
+  private next: Int32Array | null = null;
+
+  /** The chains of every tree, built once; `sizes` are the trees' node capacities. */
+  chains(sizes: readonly number[]): { heads: Int32Array[]; next: Int32Array } {
+    if (this.heads && this.next) return { heads: this.heads, next: this.next };
+    const n = this.n;
+    const next = new Int32Array(this.nTrees * n);
+    const heads = this.leaves.map((lv, t) => {
+      const head = new Int32Array(sizes[t]!).fill(-1);
+      linkLeaves(lv, n, head, next, t * n);
+      return head;
+    });
+    this.heads = heads;
+    this.next = next;
+    return { heads, next };
+  }
+
+  /** Room in tree t's chain heads for leaf ids below `size`. */
+  growHeads(t: number, size: number): void {
+    const head = this.heads![t]!;
+    if (size <= head.length) return;
+    const bigger = new Int32Array(Math.max(size, 2 * head.length)).fill(-1);
+    bigger.set(head);
+    this.heads![t] = bigger;
+  }
+
   mean(c: number): number {
     return this.s1[c]! / this.nTrees;
   }
@@ -226,6 +258,7 @@ export class Forest {
     const row = this.appendRow(x);
     const X = this.X;
     const differ: number[] = [];
+    const { heads, next } = sc.chains(this.trees.map((tree) => tree.feat.length));
     for (let t = 0; t < this.trees.length; t++) {
       const tree = this.trees[t]!;
       const leaf = tree.leafOf(X, row * d);
@@ -242,7 +275,7 @@ export class Forest {
         tree.cnt[leaf] = cnt;
         tree.m1[leaf] = m1;
         tree.m2[leaf] = m2;
-        shiftLeaf(lv, sc.n, leaf, m1 - oldM1, m2 - oldM2, sc.s1, sc.s2);
+        shiftLeaf(heads[t]!, next, t * sc.n, leaf, m1 - oldM1, m2 - oldM2, sc.s1, sc.s2);
         continue;
       }
       const f = differ[Math.floor(this.rng.next() * differ.length)]!;
@@ -259,7 +292,8 @@ export class Forest {
       tree.setLeaf(lie, 1, y, y * y, row);
       tree.setLeaf(2 * first + 1 - lie, tree.cnt[leaf]!, oldM1, oldM2, rep);
       tree.split(leaf, f, thr, first);
-      splitLeaf(lv, sc, d, leaf, f, thr, first, lie, y - oldM1, y * y - oldM2);
+      sc.growHeads(t, tree.size);
+      splitLeaf(lv, heads[t]!, next, t * sc.n, sc, d, leaf, f, thr, first, lie, y - oldM1, y * y - oldM2);
     }
   }
 
@@ -474,10 +508,18 @@ function route(tree: Tree, X: Float64Array, n: number, d: number, lv: Int32Array
   }
 }
 
+/** Chains each candidate into its leaf's list (in candidate order: built from the last one). */
+function linkLeaves(lv: Int32Array, n: number, head: Int32Array, next: Int32Array, base: number): void {
+  for (let c = n - 1; c >= 0; c--) {
+    const leaf = lv[c]!;
+    next[base + c] = head[leaf]!;
+    head[leaf] = c;
+  }
+}
+
 /** Candidates in `leaf` see its moments move by (d1, d2). */
-function shiftLeaf(lv: Int32Array, n: number, leaf: number, d1: number, d2: number, s1: Float64Array, s2: Float64Array): void {
-  for (let c = 0; c < n; c++) {
-    if (lv[c] !== leaf) continue;
+function shiftLeaf(head: Int32Array, next: Int32Array, base: number, leaf: number, d1: number, d2: number, s1: Float64Array, s2: Float64Array): void {
+  for (let c = head[leaf]!; c >= 0; c = next[base + c]!) {
     s1[c]! += d1;
     s2[c]! += d2;
   }
@@ -486,6 +528,9 @@ function shiftLeaf(lv: Int32Array, n: number, leaf: number, d1: number, d2: numb
 /** Candidates in a leaf just split at (f, thr) into children first, first + 1: re-route them. */
 function splitLeaf(
   lv: Int32Array,
+  head: Int32Array,
+  next: Int32Array,
+  base: number,
   sc: ScoredCandidates,
   d: number,
   leaf: number,
@@ -496,15 +541,20 @@ function splitLeaf(
   d1: number,
   d2: number,
 ): void {
-  const { X, n, s1, s2 } = sc;
-  for (let c = 0; c < n; c++) {
-    if (lv[c] !== leaf) continue;
+  const { X, s1, s2 } = sc;
+  let c = head[leaf]!;
+  head[leaf] = -1;
+  while (c >= 0) {
+    const after = next[base + c]!;
     const child = first + (X[c * d + f]! > thr ? 1 : 0);
     lv[c] = child;
+    next[base + c] = head[child]!;
+    head[child] = c;
     if (child === lie) {
       s1[c]! += d1;
       s2[c]! += d2;
     }
+    c = after;
   }
 }
 
