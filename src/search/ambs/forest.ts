@@ -226,6 +226,32 @@ export class Forest {
     return new ScoredCandidates(X, n, leaves, s1, s2, leaves.length);
   }
 
+  /**
+   * Rows `kept` of sc (given again as X), scored by every tree: sc's trees (the first sc.nTrees)
+   * are not routed again, and the sums go on from sc's, in the same order as score() adds them.
+   */
+  rescore(sc: ScoredCandidates, kept: readonly number[], X: Float64Array): ScoredCandidates {
+    const n = kept.length;
+    const d = this.d;
+    const s1 = new Float64Array(n);
+    const s2 = new Float64Array(n);
+    const all = new Int32Array(this.trees.length * n);
+    const leaves: Int32Array[] = [];
+    for (let r = 0; r < n; r++) {
+      s1[r] = sc.s1[kept[r]!]!;
+      s2[r] = sc.s2[kept[r]!]!;
+    }
+    for (let t = 0; t < this.trees.length; t++) {
+      const lv = all.subarray(t * n, t * n + n);
+      if (t < sc.nTrees) {
+        const from = sc.leaves[t]!;
+        for (let r = 0; r < n; r++) lv[r] = from[kept[r]!]!;
+      } else route(this.trees[t]!, X, n, d, lv, s1, s2);
+      leaves.push(lv);
+    }
+    return new ScoredCandidates(X, n, leaves, s1, s2, leaves.length);
+  }
+
   /** The rows of sc followed by n rows of X, scored by the same trees without routing sc's again. */
   extend(sc: ScoredCandidates, X: Float64Array, n: number): ScoredCandidates {
     const more = this.score(X, n, sc.nTrees);
