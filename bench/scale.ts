@@ -42,7 +42,7 @@ import {
   type Store,
   type StoreLocation,
 } from "../src/store/index.js";
-import type { EvaluationRow, FinishedEvaluation, NewWorkflow } from "../src/store/types.js";
+import type { EvaluationRow, FinishedEvaluation, NewWorkflow, ProgressPoint } from "../src/store/types.js";
 import { Rng } from "../src/util/rng.js";
 import { hartmann6 } from "./functions.js";
 
@@ -70,7 +70,7 @@ function parseArgs(argv: string[]): Args {
     dbs: arg("--dbs", quick ? "sqlite" : "sqlite,postgres").split(","),
     evalsPerWorker: Number(arg("--evals-per-worker", "4")),
     lookahead: !argv.includes("--no-lookahead"),
-    charge: arg("--charge", "wall") === "cpu" ? "cpu" : "wall",
+    charge: arg("--charge", "cpu") === "wall" ? "wall" : "cpu",
     databaseUrl: arg("--database-url", process.env.SPRUCE_BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"),
   };
 }
@@ -174,6 +174,10 @@ interface Result {
   meanBatch: number;
   maxIteration: number;
   stateBytes: number;
+  /** Share of the refills from rows asked ahead; the mean wait of those and of the others. */
+  aheadShare: number;
+  aheadWait: number;
+  askedWait: number;
 }
 
 const outcome = (status: EvaluationOutcome["status"], objective: number | null): EvaluationOutcome => ({
@@ -198,11 +202,25 @@ async function simulate(
   lookahead: boolean,
   charge: "wall" | "cpu",
 ): Promise<Omit<Result, "db">> {
-  // Seconds of the leader's work so far: wall time, or this process's CPU time (steadier on a
-  // loaded machine, but without a PostgreSQL server's own work).
-  const elapsed = charge === "wall" ? () => performance.now() / 1000 : () => {
+  // Seconds of the leader's work so far. "wall": wall time. "cpu": this process's CPU time (all
+  // of SQLite's work, which runs in the process), plus, on PostgreSQL, the time each database call
+  // waited beyond its own CPU time (the server's work and the round trips). On a shared machine
+  // under nice 19, wall time mostly measures how long the scheduler kept the process waiting.
+  const cpuNow = (): number => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1e6;
+  };
+  let serverWait = 0;
+  const elapsed = charge === "wall" ? () => performance.now() / 1000 : () => cpuNow() + serverWait;
+  const db = async <T>(call: () => Promise<T>): Promise<T> => {
+    if (charge === "wall" || store.dialect !== "postgres") return call();
+    const w = performance.now();
+    const c = cpuNow();
+    try {
+      return await call();
+    } finally {
+      serverWait += Math.max(0, (performance.now() - w) / 1000 - (cpuNow() - c));
+    }
   };
   const evals = workers * evalsPerWorker;
   const wf = await createWorkflow(store, workflowFor(name, evals));
@@ -238,8 +256,20 @@ async function simulate(
   let freed: number[] = Array.from({ length: workers }, () => 0);
   /** Slots filled in this iteration: the time they freed and the time their row started. */
   let firstIteration = true;
-  const waited = (freedAt: number[], at: number): void => {
-    if (!firstIteration) for (const t of freedAt) wait += at - t;
+  /** Slots refilled from rows asked ahead, and from rows asked then: their waits apart. */
+  const refills = { ahead: 0, aheadWait: 0, asked: 0, askedWait: 0 };
+  const waited = (freedAt: number[], at: number, ahead: boolean): void => {
+    if (firstIteration) return;
+    for (const t of freedAt) {
+      wait += at - t;
+      if (ahead) {
+        refills.ahead++;
+        refills.aheadWait += at - t;
+      } else {
+        refills.asked++;
+        refills.askedWait += at - t;
+      }
+    }
   };
 
   const start = (row: EvaluationRow, at: number): void => {
@@ -265,7 +295,7 @@ async function simulate(
     const continuing: Job[] = [];
     if (driver) {
       let decided = false;
-      const progress = [];
+      const progress: ProgressPoint[] = [];
       for (const job of batch) {
         const value = lossAt(job.row.point, job.step);
         progress.push({ evaluationId: job.row.id, seq: 1, launcherId: launcher.id, step: job.step, value, at: Math.round(job.t * 1000) });
@@ -274,7 +304,10 @@ async function simulate(
         if (d.action === "continue" && d.length > job.step) continuing.push({ ...job, step: d.length });
         else ended.push({ job, status: d.action === "stop" && d.reason !== "completed" ? "STOPPED_EARLY" : "DONE", objective: value });
       }
-      if (progress.length > 0) await recordProgress(store, wf.id, progress, { searcherState: decided ? saved() : undefined });
+      if (progress.length > 0) {
+        const state = decided ? saved() : undefined;
+        await db(() => recordProgress(store, wf.id, progress, { searcherState: state }));
+      }
     } else for (const job of batch) ended.push({ job, status: "DONE", objective: hartmann6.objective(job.row.point) });
 
     // Record what ended with the searcher's state (recordFinished).
@@ -293,19 +326,20 @@ async function simulate(
         metrics: outcomes[i]!.metadata,
       }));
       toldAt = Math.max(Date.now(), toldAt + 1);
-      await finishEvaluations(store, results, { searcherState: saved(), launcherId: launcher.id, told: { at: toldAt } });
+      const state = saved();
+      await db(() => finishEvaluations(store, results, { searcherState: state, launcherId: launcher.id, told: { at: toldAt } }));
       finished += ended.length;
       finishedSince += ended.length;
     }
 
     // Dispatch (the launcher's): count; rows asked ahead first, claimed for the freed slots.
     for (const e of ended) freed.push(e.job.t);
-    await countEvaluations(store, wf.id);
+    await db(() => countEvaluations(store, wf.id));
     if (freed.length > 0 && ready.length > 0) {
-      const claimed = await claimEvaluations(store, { workflowId: wf.id, launcherId: launcher.id, n: Math.min(freed.length, ready.length), hosts });
+      const claimed = await db(() => claimEvaluations(store, { workflowId: wf.id, launcherId: launcher.id, n: Math.min(freed.length, ready.length), hosts }));
       ready.splice(0, claimed.length);
       const at = now + (elapsed() - w0);
-      waited(freed.splice(0, claimed.length), at);
+      waited(freed.splice(0, claimed.length), at, true);
       for (const row of claimed) start(row, at);
     }
     // Then new points: for the slots still free and, with a lookahead, for those that will free.
@@ -320,19 +354,24 @@ async function simulate(
     const want = Math.min(freed.length + ahead - ready.length, budget);
     const due = want >= Math.ceil(ahead / 2) || want === budget || freed.length > 0;
     let rows: EvaluationRow[] = [];
+    let askTime = 0;
     if (want > 0 && due) {
       const a0 = elapsed();
-      await getWorkflowState(store, wf.id);
+      await db(() => getWorkflowState(store, wf.id));
+      const q0 = elapsed();
       const work = driver ? driver.next(want) : searcher.ask(want).map((point) => ({ point, fidelity: undefined }));
+      askTime = elapsed() - q0;
       if (work.length > 0) {
         const state = saved();
         stateBytes = JSON.stringify(state).length;
         const claim = Math.min(work.length, freed.length);
-        rows = await createEvaluations(store, wf.id, work.map((w) => w.point), {
-          searcherState: state,
-          fidelity: driver ? work.map((w) => w.fidelity ?? null) : undefined,
-          claim: { launcherId: launcher.id, hosts: Array.from({ length: claim }, () => hosts) },
-        });
+        rows = await db(() =>
+          createEvaluations(store, wf.id, work.map((w) => w.point), {
+            searcherState: state,
+            fidelity: driver ? work.map((w) => w.fidelity ?? null) : undefined,
+            claim: { launcherId: launcher.id, hosts: Array.from({ length: claim }, () => hosts) },
+          }),
+        );
         driver?.created(rows);
         created += rows.length;
         ready.push(...rows.slice(claim));
@@ -341,6 +380,7 @@ async function simulate(
       lastAsk = elapsed() - a0;
     }
     const cost = elapsed() - w0;
+    if (process.env.SCALE_DEBUG && cost > 0.3) process.stderr.write(`iteration ${iterations}: ${cost.toFixed(3)} s, ask ${askTime.toFixed(3)} s (${want} wanted, ${freed.length} free, ${ready.length} ready, batch ${batch.length})\n`);
     leaderFree = now + cost;
     leaderBusy += cost;
     iterations++;
@@ -349,7 +389,7 @@ async function simulate(
 
     // The new rows start now; the slots they fill waited since they freed (the first fill apart).
     if (firstIteration) firstFill = leaderFree;
-    waited(freed.splice(0, rows.length), leaderFree);
+    waited(freed.splice(0, rows.length), leaderFree, false);
     rows.forEach((row) => start(row, leaderFree));
     firstIteration = false;
     // Runs that got "train on" waited for that answer, then train to their next length.
@@ -376,6 +416,9 @@ async function simulate(
     meanBatch: batched / Math.max(1, iterations - 1),
     maxIteration,
     stateBytes,
+    aheadShare: refills.ahead / Math.max(1, refills.ahead + refills.asked),
+    aheadWait: refills.aheadWait / Math.max(1, refills.ahead),
+    askedWait: refills.askedWait / Math.max(1, refills.asked),
   };
 }
 
@@ -419,7 +462,7 @@ async function main(): Promise<void> {
   }
   const results: Result[] = [];
   let k = 0;
-  const header = ["searcher", "workers", "mean s", "db", "evaluations", "utilisation", "first fill s", "leader busy s", "makespan s", "iterations", "batch", "max iteration s", "state bytes"];
+  const header = ["searcher", "workers", "mean s", "db", "evaluations", "utilisation", "first fill s", "leader busy s", "makespan s", "iterations", "batch", "max iteration s", "state bytes", "ahead", "wait ahead s", "wait asked s"];
   const widths = header.map((h) => Math.max(8, h.length));
   const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
   console.log(
@@ -463,6 +506,9 @@ async function main(): Promise<void> {
                   r.meanBatch.toFixed(1),
                   r.maxIteration.toFixed(3),
                   String(r.stateBytes),
+                  `${(100 * r.aheadShare).toFixed(0)}%`,
+                  r.aheadWait.toFixed(3),
+                  r.askedWait.toFixed(3),
                 ]),
               );
             } finally {
