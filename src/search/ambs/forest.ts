@@ -458,6 +458,7 @@ class Grower {
     const s = this.sq[0]!;
     const minLeaf = this.opts.minSamplesLeaf;
     const m = end - start;
+    if (m === 2) return this.pairSplit(start);
     nodeRange(xs, d, start, end, lo, hi);
     let active = 0;
     for (let f = 0; f < d; f++) {
@@ -471,6 +472,43 @@ class Grower {
     if (active === 0) return -1;
     countLeft(xs, ys, d, start, end, cut, lCnt, lSum);
     return pickSplit(m, s, cut, lCnt, lSum, minLeaf);
+  }
+
+  /**
+   * randomSplit for a node of two rows (about a third of a grown tree's splits), without the
+   * passes over rows: the same draws and the same arithmetic, in the same order.
+   */
+  private pairSplit(start: number): number {
+    const { xs, ys, d, cut, lCnt, lSum, rng } = this;
+    const a = start * d;
+    const b = a + d;
+    let active = 0;
+    for (let f = 0; f < d; f++) {
+      const u = xs[a + f]!;
+      const v = xs[b + f]!;
+      const lo = Math.min(u, v);
+      const hi = Math.max(u, v);
+      if (hi > lo) {
+        let t = lo + rng.next() * (hi - lo);
+        if (t >= hi) t = lo;
+        cut[f] = t;
+        active++;
+      } else cut[f] = Infinity;
+    }
+    if (active === 0) return -1;
+    const y0 = ys[start]!;
+    const y1 = ys[start + 1]!;
+    for (let f = 0; f < d; f++) {
+      const t = cut[f]!;
+      const b0 = xs[a + f]! <= t ? 1 : 0;
+      const b1 = xs[b + f]! <= t ? 1 : 0;
+      let sl = 0;
+      sl += b0 * y0;
+      sl += b1 * y1;
+      lCnt[f] = b0 + b1;
+      lSum[f] = sl;
+    }
+    return pickSplit(2, this.sq[0]!, cut, lCnt, lSum, this.opts.minSamplesLeaf);
   }
 
   /** Random-forest split: the exact best cut among histogram bin edges, over all features. */
