@@ -1,8 +1,10 @@
 // bench/search: median regret at 50 and 100 evaluations of `ambs` and `random` on
 // Branin, Hartmann6, Ackley-5, mixed3 and a conditional space with 8 simulated asynchronous
 // workers, then the time `ambs` takes to propose a batch of 8 points after 100, 1 000 and 5 000
-// evaluations (6-D). On the conditional space Optuna's TPE (define-by-run) runs in the same run
-// through bench/optuna_ref.py when Debian's python3-optuna is installed.
+// evaluations and of 64 after 20 000 (6-D), beside one DeepHyper-style proposal (scikit-learn,
+// bench/dh_proposal.py) timed in the same run. On the conditional space Optuna's TPE
+// (define-by-run) runs in the same run through bench/optuna_ref.py when Debian's python3-optuna
+// is installed.
 //
 //   npx tsx bench/search.ts [--seeds 10] [--functions branin,mixed3] [--searchers ambs,random]
 //                           [--no-timing] [--timing-only] [--set kappa=1.96 --set surrogate=rf]
@@ -30,8 +32,6 @@ const REFERENCE: Record<string, { tpe: number; deephyper: number; random: number
   ackley5: { tpe: 8.61, deephyper: 6.85, random: 17.3 },
   mixed3: { tpe: 0.0065, deephyper: 0.13, random: 0.21 },
 };
-
-const TIME_TARGETS_MS: Record<number, number | undefined> = { 1000: 50, 5000: 250 };
 
 interface Args {
   seeds: number;
@@ -129,10 +129,10 @@ function optunaConditional(seeds: number): number | null {
 }
 
 /**
- * Median wall and CPU time of ask(8) after n told evaluations of Hartmann6 (each batch then
+ * Median wall and CPU time of ask(k) after n told evaluations of Hartmann6 (each batch then
  * told). CPU time beside wall time shows how much of the wall time other processes took.
  */
-function timeProposal(n: number, options: Record<string, JsonValue>, reps: number): { wall: number; cpu: number } {
+function timeProposal(n: number, k: number, options: Record<string, JsonValue>, reps: number): { wall: number; cpu: number } {
   const space = new Space(hartmann6.spec);
   const searcher = createAmbsSearcher({ space, seed: 1, direction: "minimize", options });
   const rng = new Rng(7);
@@ -148,28 +148,63 @@ function timeProposal(n: number, options: Record<string, JsonValue>, reps: numbe
   for (let r = 0; r < reps + 1; r++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const batch = searcher.ask(8);
+    const batch = searcher.ask(k);
     const dt = performance.now() - t0;
     const c1 = process.cpuUsage(c0);
-    if (batch.length !== 8) throw new Error(`ask(8) gave ${batch.length} points`);
+    if (batch.length !== k) throw new Error(`ask(${k}) gave ${batch.length} points`);
     // The first batch warms the JIT up and is not counted.
     if (r > 0) {
       wall.push(dt);
       cpu.push((c1.user + c1.system) / 1000);
     }
-    searcher.tell(batch.map((point, i) => ({ evalId: n + r * 8 + i, point, status: "DONE" as const, objective: hartmann6.objective(point) })));
+    searcher.tell(batch.map((point, i) => ({ evalId: n + r * k + i, point, status: "DONE" as const, objective: hartmann6.objective(point) })));
   }
   return { wall: median(wall), cpu: median(cpu) };
 }
 
+/** The batches timed: k points after n evaluations; the target is 10x faster than one reference proposal, or a fixed budget. */
+const TIMED: { n: number; k: number; fixedTargetMs?: number }[] = [
+  { n: 100, k: 8 },
+  { n: 1000, k: 8 },
+  { n: 5000, k: 8 },
+  { n: 20_000, k: 64, fixedTargetMs: 1000 },
+];
+
+interface ReferenceTimes {
+  sklearn: string;
+  rows: { evaluations: number; wall_ms: number; cpu_ms: number }[];
+}
+
+/**
+ * One DeepHyper-style proposal (scikit-learn extra trees, 100 trees, 10 000 candidates) timed by
+ * bench/dh_proposal.py in this run; null when /usr/bin/python3 has no scikit-learn.
+ */
+function referenceTimes(sizes: number[]): ReferenceTimes | null {
+  const script = fileURLToPath(new URL("./dh_proposal.py", import.meta.url));
+  const r = spawnSync("/usr/bin/python3", [script, "--sizes", sizes.join(","), "--reps", "3"], { encoding: "utf8" });
+  if (r.status !== 0) return null;
+  return JSON.parse(r.stdout) as ReferenceTimes;
+}
+
 function timingTable(args: Args): void {
-  console.log("\nTime for ambs to propose a batch of 8 points, 6-D space (median of 7 batches)");
-  const widths = [12, 10, 10, 10];
-  console.log(row(["evaluations", "wall ms", "cpu ms", "target ms"], widths));
-  for (const n of [100, 1000, 5000]) {
-    const t = timeProposal(n, args.options, 7);
-    const target = TIME_TARGETS_MS[n];
-    console.log(row([String(n), t.wall.toFixed(1), t.cpu.toFixed(1), target === undefined ? "-" : String(target)], widths));
+  const ref = referenceTimes(TIMED.filter((t) => t.fixedTargetMs === undefined && t.n >= 1000).map((t) => t.n));
+  const widths = [12, 10, 10, 10, 10];
+  if (ref) {
+    console.log(`\nOne DeepHyper-style proposal: scikit-learn ${ref.sklearn} ExtraTreesRegressor, 100 trees, 10 000 candidates (median of 3)`);
+    console.log(row(["evaluations", "wall-ms", "cpu-ms"], widths));
+    for (const r of ref.rows) console.log(row([String(r.evaluations), r.wall_ms.toFixed(1), r.cpu_ms.toFixed(1)], widths));
+  } else console.log("\n(no scikit-learn under /usr/bin/python3: the DeepHyper-style reference is not measured; install python3-sklearn)");
+  console.log("\nTime for ambs to propose a batch of 8 points (64 at 20 000), 6-D space, median of 7 batches;");
+  console.log("target: a tenth of the reference's wall time above (cpu-target: of its CPU time, steadier under load),");
+  console.log("and 1 s for 64 points at 20 000");
+  console.log(row(["evaluations", "wall-ms", "cpu-ms", "target-ms", "cpu-target"], widths));
+  for (const t of TIMED) {
+    const m = timeProposal(t.n, t.k, args.options, t.n >= 20_000 ? 3 : 7);
+    const r = ref?.rows.find((x) => x.evaluations === t.n);
+    const target = t.fixedTargetMs ?? (r === undefined ? undefined : r.wall_ms / 10);
+    const cpuTarget = t.fixedTargetMs ?? (r === undefined ? undefined : r.cpu_ms / 10);
+    const show = (v: number | undefined): string => (v === undefined ? "-" : v.toFixed(1));
+    console.log(row([String(t.n), m.wall.toFixed(1), m.cpu.toFixed(1), show(target), show(cpuTarget)], widths));
   }
 }
 

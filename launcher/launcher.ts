@@ -14,6 +14,8 @@ import {
   FINISHED_STATES,
   listEvaluations,
   listUntold,
+  lastToldAt,
+  listSearcherHistory,
   loadSearcherState,
   lastProgressId,
   recoverEvaluations,
@@ -30,7 +32,7 @@ import { refreshReport } from "../src/results/report.js";
 import { LauncherLife } from "./lifecycle.js";
 import { AgentSupervisor } from "./agent-supervisor.js";
 import { FidelityDriver } from "./fidelity.js";
-import { SearchLoop } from "./search-loop.js";
+import { SearchLoop, toldResult } from "./search-loop.js";
 import type { LauncherEnd, LauncherOptions, LauncherSummary } from "./types.js";
 
 export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> {
@@ -70,6 +72,7 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
     space,
     searcher,
     driver,
+    lastToldAt: await lastToldAt(store, wf.id),
   });
   // Agents' progress from before this leader were decided on by an earlier one (its decisions are in
   // the saved state); a run re-started since progress again from its beginning.
@@ -158,10 +161,23 @@ async function recoverDeadLaunchers(
 }
 
 
-/** The workflow's searcher, with the state the last launcher saved. */
+/**
+ * The workflow's searcher, with the state the last launcher saved; a searcher that keeps its
+ * results in the rows gets them back from the rows (docs/architecture.md, Searcher state from the rows).
+ */
 async function loadSearcher(store: Store, wf: WorkflowRow, space: Space): Promise<LoadedSearcher> {
   const loaded = await buildSearcher(wf, space);
   const saved = await loadSearcherState(store, wf.id);
-  if (saved !== undefined) loaded.searcher.restore(saved);
+  if (saved === undefined) return loaded;
+  if (!loaded.searcher.stateWithoutRows) {
+    loaded.searcher.restore(saved);
+    return loaded;
+  }
+  const rows = await listSearcherHistory(store, wf.id);
+  loaded.searcher.restore(saved, {
+    // A KILLED row told is one the searcher stopped: told as a failure, as when it ended.
+    told: rows.told.map((r) => toldResult(r, r.state, r.objective, r.error, r.objectives)),
+    pending: rows.pending.map((r) => r.point),
+  });
   return loaded;
 }

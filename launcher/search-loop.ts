@@ -23,7 +23,7 @@ import {
   type Store,
 } from "../src/store/index.js";
 import type { EvaluationControl, EvaluationRow, WorkflowRow } from "../src/store/types.js";
-import type { Point } from "../src/space/types.js";
+import type { JsonValue, Point } from "../src/space/types.js";
 import type { EvaluationOutcome } from "./executor/process.js";
 import { appendResults, recordedRows } from "../src/results/csv.js";
 import { recordNames } from "../src/nas/index.js";
@@ -52,6 +52,8 @@ export interface SearchLoopInputs {
   searcher: LoadedSearcher;
   /** Searchers that count trials: the driver that runs them as rows. */
   driver: FidelityDriver | null;
+  /** The workflow's latest tell stamp (lastToldAt): this leader's stamps follow it. */
+  lastToldAt: number;
 }
 
 /** How often a leader with agents looks for their results. */
@@ -83,8 +85,16 @@ export class SearchLoop {
   /** Agents run evaluations on other nodes: their results and progress come through the database. */
   private readonly agents: boolean;
   finishedHere = 0;
+  /** The last tell stamp written (see toldStamp). */
+  private lastToldAt: number;
+  /** Evaluations finishing per second (a moving average), and how long the last ask took: see lookahead(). */
+  private finishRate = 0;
+  private finishedSince = 0;
+  private rateSince = Date.now();
+  private lastAskSeconds = 0;
 
   constructor(private readonly o: SearchLoopInputs) {
+    this.lastToldAt = o.lastToldAt;
     this.launcherId = o.launcherId;
     this.searcher = o.searcher.searcher;
     this.custom = o.searcher.custom;
@@ -136,6 +146,24 @@ export class SearchLoop {
       await setWorkflowState(store, wf.id, "FAILED", e.message);
       return "failed";
     }
+  }
+
+  /**
+   * The state saved with every event: without the rows' results and pending points when the
+   * searcher can rebuild them from the rows, so its cost does not grow with the search
+   * (docs/architecture.md, Searcher state from the rows).
+   */
+  private savedState(): JsonValue {
+    return this.searcher.stateWithoutRows ? this.searcher.stateWithoutRows() : this.searcher.state();
+  }
+
+  /**
+   * told_at of the results told now: after every earlier stamp of the workflow, even when this
+   * node's clock is behind the last leader's, so (told_at, id) orders the rows as they were told.
+   */
+  private toldStamp(): number {
+    this.lastToldAt = Math.max(Date.now(), this.lastToldAt + 1);
+    return this.lastToldAt;
   }
 
   /** Calls the searcher; its exceptions (user code for custom methods) carry their stack out. */
@@ -211,16 +239,22 @@ export class SearchLoop {
     // launcher that took this one for dead).
     const running = Math.max(counts.RUNNING, this.runner.runningCount);
     const budget = this.driver ? Infinity : wf.maxEvals - done - running - counts.READY;
-    const idle = this.capacity - running - counts.READY;
+    // Points asked ahead wait READY for the slots that free while the next ask runs.
+    const ahead = this.lookahead();
+    const idle = this.capacity + ahead - running - counts.READY;
     const want = Math.min(idle, budget);
     let created = 0;
-    if (want > 0 && (this.driver !== null || !this.searcher.exhausted())) {
+    // With rows ahead, ask once they are half used (fewer, larger asks: one surrogate fit each),
+    // or when a slot here has nothing to claim, or for the last points of the budget.
+    const due = want >= Math.ceil(ahead / 2) || want === budget || this.runner.freeCount > 0;
+    if (want > 0 && due && (this.driver !== null || !this.searcher.exhausted())) {
       // No new work for a workflow the user stopped (spruce cancel): stop what runs here too.
       if ((await getWorkflowState(store, wf.id)) === "STOPPED") {
         this.o.log("the workflow was stopped (spruce cancel): stopping its evaluations");
         this.stop("stopped");
         return null;
       }
+      const askedAt = Date.now();
       const work = this.driver ? this.searching("ask", () => this.driver!.next(want)) : null;
       const points = work ? work.map((w) => w.point) : this.searching("ask", () => this.searcher.ask(want));
       if (points.length > 0) {
@@ -230,7 +264,7 @@ export class SearchLoop {
         let rows: EvaluationRow[];
         try {
           rows = await createEvaluations(store, wf.id, points, {
-            searcherState: this.searcher.state(),
+            searcherState: this.savedState(),
             fidelity: work?.map((w) => w.fidelity),
             claim: { launcherId: this.launcherId, hosts: slots.map((slot) => slot.hosts) },
           });
@@ -242,6 +276,7 @@ export class SearchLoop {
         created = rows.length;
         this.runner.startClaimed(rows.slice(0, slots.length), slots);
       }
+      this.lastAskSeconds = (Date.now() - askedAt) / 1000;
     }
     if (this.runner.runningCount === 0 && this.runner.pendingFinished === 0) {
       const after = await countEvaluations(store, wf.id);
@@ -265,10 +300,32 @@ export class SearchLoop {
     return null;
   }
 
+  /**
+   * How many points to keep asked ahead, waiting READY beyond the allocation's idle slots: twice
+   * the evaluations expected to finish while one ask runs (finish rate x the last ask's duration),
+   * so that slots freed during an ask start on a waiting row (claimed at the next iteration)
+   * instead of waiting for the next ask. 0 while asks are short against the finish rate: then
+   * each point is asked when its slot frees, knowing every result until then
+   * (docs/architecture.md, The search loop).
+   */
+  private lookahead(): number {
+    const now = Date.now();
+    const elapsed = (now - this.rateSince) / 1000;
+    if (elapsed >= 1) {
+      // A moving average over a few seconds: bursts of finishes should not swing it.
+      const rate = this.finishedSince / elapsed;
+      this.finishRate = this.finishRate === 0 ? rate : 0.7 * this.finishRate + 0.3 * rate;
+      this.finishedSince = 0;
+      this.rateSince = now;
+    }
+    return Math.floor(2 * this.finishRate * this.lastAskSeconds);
+  }
+
   /** Writes every evaluation that ended since the last call in one transaction, with the searcher's state. */
   private async recordFinished(): Promise<void> {
     let batch = this.runner.takeFinished();
     if (batch.length === 0) return;
+    this.finishedSince += batch.length;
     const { store, workflow: wf } = this.o;
     const driver = this.driver;
     // A multi-fidelity searcher learnt the runs' progress already; the driver tells it the rest.
@@ -280,14 +337,22 @@ export class SearchLoop {
       ? []
       : batch
           .filter((f) => f.outcome.status !== "INTERRUPTED" && (f.outcome.status !== "KILLED" || this.stoppedBySearcher.has(f.row.id)))
-          .map(({ row, outcome }) => toldResult(row, outcome.status, outcome.objective, outcome.error, outcome.objectives));
+          .map(({ row, outcome }) => toldResult(row, outcome.status, outcome.objective, outcome.error, outcome.objectives))
+          // In id order, as the rows replay them (listSearcherHistory).
+          .sort((a, b) => a.evalId - b.evalId);
     for (const f of batch) this.stoppedBySearcher.delete(f.row.id);
     if (told.length > 0) {
       this.searching("tell", () => this.searcher.tell(told));
       this.applyStops();
     }
     if (results.length === 0) return;
-    const rows = await finishEvaluations(store, results, { searcherState: this.searcher.state(), launcherId: this.launcherId, told: true });
+    // Told: what the searcher learnt (the driver learnt every result); a run the user stopped is not.
+    const toldIds = driver ? undefined : told.map((r) => r.evalId);
+    const rows = await finishEvaluations(store, results, {
+      searcherState: this.savedState(),
+      launcherId: this.launcherId,
+      told: { at: this.toldStamp(), ids: toldIds },
+    });
     this.finishedHere += rows.length;
     this.unpublished.push(...rows);
     // Reports of runs nobody streamed (searchers that do not hear them), for the report's curves.
@@ -345,7 +410,7 @@ export class SearchLoop {
       store,
       wf.id,
       local.map((r) => ({ evaluationId: r.evalId, seq: r.seq, launcherId: this.launcherId, step: r.step, value: r.value, at: r.at })),
-      { searcherState: decided ? this.searcher.state() : undefined, controls },
+      { searcherState: decided ? this.savedState() : undefined, controls },
     );
   }
 
@@ -368,6 +433,7 @@ export class SearchLoop {
     const { store, workflow: wf } = this.o;
     const rows = await listUntold(store, wf.id);
     if (rows.length === 0) return 0;
+    this.finishedSince += rows.length;
     for (const r of rows) this.remotePoints.delete(r.id);
     const driver = this.driver;
     if (driver) {
@@ -379,7 +445,7 @@ export class SearchLoop {
       this.searching("tell", () => this.searcher.tell(told));
     }
     this.applyStops();
-    await markTold(store, wf.id, rows.map((r) => r.id), this.searcher.state());
+    await markTold(store, wf.id, rows.map((r) => r.id), this.savedState(), this.toldStamp());
     this.unpublished.push(...rows);
     return rows.length;
   }
@@ -418,7 +484,7 @@ export class SearcherFailure extends Error {}
  * What the searcher is told of an ended evaluation. KILLED is told only of runs stopped at the
  * searcher's own request: as a failure, so that it does not wait for their results.
  */
-function toldResult(row: EvaluationRow, status: string, objective: number | null, error: string | null, objectives: number[] | null): EvaluationResult {
+export function toldResult(row: EvaluationRow, status: string, objective: number | null, error: string | null, objectives: number[] | null): EvaluationResult {
   const killed = status === "KILLED";
   return {
     evalId: row.id,

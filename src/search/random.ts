@@ -4,10 +4,11 @@
 // Duplicates are tracked only where they can happen: in a finite space every proposed point is
 // remembered (and saved with the state, so a resumed search does not repeat one). In a continuous
 // space two samples never coincide in practice, so only the starting points are remembered: the
-// state saved with every batch stays the same small size however long the search runs.
+// state saved with every batch stays the same small size however long the search runs. The
+// launcher saves stateWithoutRows(), which leaves a finite space's keys to the rows.
 import { Rng, type RngState } from "../util/rng.js";
 import type { JsonValue, Point } from "../space/types.js";
-import type { EvaluationResult, Searcher, SearcherContext } from "./searcher.js";
+import type { EvaluationResult, Searcher, SearcherContext, SearcherHistory } from "./searcher.js";
 
 /** Samples drawn per wanted point before deciding a finite space has nothing new left. */
 const DRAWS_PER_POINT = 200;
@@ -71,12 +72,18 @@ export function createRandomSearcher(ctx: SearcherContext): Searcher {
       const s: RandomState = { rng: rng.state(), seen: [...seen], startIndex };
       return s as unknown as JsonValue;
     },
-    restore(state: JsonValue): void {
+    stateWithoutRows(): JsonValue {
+      // Every proposed point is a row: a finite space's seen keys come back from the rows.
+      const s: RandomState = { rng: rng.state(), seen: [], startIndex };
+      return s as unknown as JsonValue;
+    },
+    restore(state: JsonValue, history?: SearcherHistory): void {
       const s = state as unknown as RandomState;
       rng = new Rng(s.rng);
       startIndex = s.startIndex;
       // A continuous space's state from before it kept only starting points may list every sample.
-      seen = continuous ? new Set(space.startingPoints.slice(0, startIndex).map((p) => space.key(p))) : new Set(s.seen);
+      if (continuous) seen = new Set(space.startingPoints.slice(0, startIndex).map((p) => space.key(p)));
+      else seen = new Set([...s.seen, ...(history ? [...history.told.map((r) => r.point), ...history.pending] : []).map((p) => space.key(p))]);
       exhausted = false;
     },
     exhausted(): boolean {

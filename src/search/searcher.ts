@@ -32,9 +32,24 @@ export interface Searcher {
   tell(results: EvaluationResult[]): void;
   /** JSON-serialisable state: with restore(), the next ask() gives what it would have given. */
   state(): JsonValue;
-  restore(state: JsonValue): void;
+  /**
+   * Optional: the state without what the evaluation rows already hold (the results told, the
+   * points pending), so that saving it costs the same however long the search has run. restore()
+   * then needs those back as `history` (docs/architecture.md, Searcher state from the rows).
+   */
+  stateWithoutRows?(): JsonValue;
+  /** Takes a state(), or a stateWithoutRows() with the history of the rows. */
+  restore(state: JsonValue, history?: SearcherHistory): void;
   /** True when the searcher will never propose another point (e.g. a finite space fully asked). */
   exhausted(): boolean;
+}
+
+/** What the rows of a workflow tell a searcher restoring a stateWithoutRows(). */
+export interface SearcherHistory {
+  /** The results the searcher was told, in the order it was told them. */
+  told: EvaluationResult[];
+  /** Every point proposed and not told (running, waiting, or ended untold), in proposal order. */
+  pending: Point[];
 }
 
 export interface SearcherContext {

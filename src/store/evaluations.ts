@@ -156,7 +156,13 @@ export async function claimEvaluations(
 export async function finishEvaluations(
   store: Store,
   results: readonly FinishedEvaluation[],
-  opts: { searcherState?: JsonValue; launcherId?: number; workflowId?: number; told?: boolean } = {},
+  opts: {
+    searcherState?: JsonValue;
+    launcherId?: number;
+    workflowId?: number;
+    /** The results the caller's searcher learnt (ids; all of them without ids), stamped told at `at`. */
+    told?: { at: number; ids?: readonly number[] };
+  } = {},
 ): Promise<EvaluationRow[]> {
   if (opts.searcherState !== undefined && opts.workflowId === undefined && results.length === 0) {
     throw new SpruceError("finishEvaluations: saving a searcher state without results needs opts.workflowId", { hint: "this is a bug in spruce: report it with the output of --verbose" });
@@ -170,6 +176,7 @@ export async function finishEvaluations(
   }
   if (results.length === 0 && opts.searcherState === undefined) return [];
   const token = randomUUID();
+  const toldIds = opts.told?.ids ? new Set(opts.told.ids) : null;
   return writeTransaction(store, async (trx, attempt) => {
     if (attempt > 0 && results.length > 0) {
       // The whole previous try committed (results, events, searcher state) or none of it did.
@@ -192,7 +199,7 @@ export async function finishEvaluations(
         write_token: token,
       };
       // told: the caller's searcher learnt these results, and its state is saved below with them.
-      if (opts.told) patch.told_at = at;
+      if (opts.told && (toldIds === null || toldIds.has(r.id))) patch.told_at = opts.told.at;
       // Metrics may have been reported while running; absent here means keep them.
       if (r.metrics !== undefined) patch.metrics = toJsonOrNull(r.metrics);
       const where: Record<string, unknown> = { id: r.id, state: "RUNNING", attempt: r.attempt };

@@ -27,7 +27,7 @@ export {
   listEvaluations,
 } from "./evaluations.js";
 export { listEvents } from "./events.js";
-export { listUntold, markTold } from "./told.js";
+export { lastToldAt, listSearcherHistory, listUntold, markTold } from "./told.js";
 export { lastProgressId, listProgress, readControls, recordProgress } from "./progress.js";
 export { findDeadLaunchers, RECOVERED_NOTE, recoverEvaluations, requeueRunning } from "./recovery.js";
 export { endLauncher, heartbeatLauncher, listLaunchers, registerLauncher } from "./launchers.js";

@@ -68,8 +68,9 @@ export class Rng {
     return items[Math.floor(this.next() * items.length)] as T;
   }
 
+  /** Unsigned words, as a restored generator holds them, so equal generators have equal states. */
   state(): RngState {
-    return [this.a, this.b, this.c, this.d];
+    return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0];
   }
 
   /** An independent stream derived from this one (for sub-components that must not shift each other). */

@@ -8,13 +8,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { expectFinishedOnce, launcherMidSearch } from "../helpers/recovery.js";
 import { fixture, spruce, spruceAsync, tempWorkspace } from "../helpers/cli.js";
 import { readCsvRecords } from "../../src/results/csv.js";
-import { countEvaluations, getWorkflow, listLaunchers, openStore, type Store } from "../../src/store/index.js";
+import { countEvaluations, getWorkflow, listLaunchers, loadSearcherState, openStore, type Store } from "../../src/store/index.js";
 import type { WorkflowRow } from "../../src/store/types.js";
 
 const ws = tempWorkspace("spruce-recovery-");
 let passed = 0;
 afterAll(() => {
-  if (passed === 2) ws.cleanup(); // kept for a look when a test failed
+  if (passed === 3) ws.cleanup(); // kept for a look when a test failed
 });
 
 /** Every live process whose parent chain reaches `root`. */
@@ -71,10 +71,10 @@ const env = { SPRUCE_TEST_SLEEP_MS: "1500" };
  * two finished. Returns the store, the workflow, the launcher's pid and its live descendants (the
  * three evaluations and the spawner).
  */
-async function midSearch(name: string, maxEvals: number, seed: number): Promise<{ store: Store; wf: WorkflowRow; launcherPid: number; children: number[] }> {
+async function midSearch(name: string, maxEvals: number, seed: number, searcher = "random"): Promise<{ store: Store; wf: WorkflowRow; launcherPid: number; children: number[] }> {
   const submitted = spruce(
     ["--workspace", ws.dir, "submit", "hps", name, "-p", fixture("cli/problem.ts"), "-r", fixture("cli/run.ts"),
-      "--scheduler", "local", "--searcher", "random", "--max-evals", String(maxEvals), "--evals-per-node", "3", "--seed", String(seed)],
+      "--scheduler", "local", "--searcher", searcher, "--max-evals", String(maxEvals), "--evals-per-node", "3", "--seed", String(seed)],
     { env },
   );
   expect(submitted.code, submitted.stderr).toBe(0);
@@ -149,6 +149,30 @@ describe("launcher crash recovery", () => {
       const rows = await expectFinishedOnce(store, wf.id, maxEvals);
       expect(rows.filter((r) => r.attempt > 0)).toHaveLength(3);
       expect(rows.every((r) => r.state === "DONE")).toBe(true);
+    } finally {
+      await store.close();
+    }
+    passed++;
+  });
+
+  it("resumes ambs from its state without rows: every point once, the state the same few bytes", async () => {
+    // Past n_initial_points (10), so the relaunched search proposes from a surrogate fitted on the
+    // results it rebuilt from the rows.
+    const maxEvals = 18;
+    const { store, wf, launcherPid, children } = await midSearch("crash-ambs", maxEvals, 3, "ambs");
+    try {
+      const saved = (await loadSearcherState(store, wf.id)) as { version: number; observations?: unknown };
+      expect(saved.version).toBe(2);
+      expect(saved.observations).toBeUndefined();
+      process.kill(launcherPid, "SIGKILL");
+      for (let i = 0; i < 50 && children.some(alive); i++) await sleep(100);
+
+      const relaunch = await spruceAsync(["--workspace", ws.dir, "launch", "crash-ambs"], { env });
+      expect(relaunch.code, relaunch.stderr).toBe(0);
+      const rows = await expectFinishedOnce(store, wf.id, maxEvals);
+      // No point proposed twice: the rebuilt searcher knew every told and pending point.
+      expect(new Set(rows.map((r) => JSON.stringify(r.point))).size).toBe(rows.length);
+      expect(JSON.stringify(await loadSearcherState(store, wf.id)).length).toBeLessThan(200);
     } finally {
       await store.close();
     }

@@ -15,8 +15,11 @@ import {
   listEvents,
   lastProgressId,
   listProgress,
+  lastToldAt,
+  listSearcherHistory,
   listUntold,
   loadSearcherState,
+  markTold,
   readControls,
   recordProgress,
   registerLauncher,
@@ -322,6 +325,39 @@ describe.each(DIALECTS)("%s", (dialect) => {
       // A run a custom method stopped ends KILLED on its agent: the leader's searcher is told of it.
       await finishEvaluations(store, [{ id: b!.id, attempt: 0, state: "KILLED", objective: null, error: "stopped by the user" }], { launcherId: agent.id });
       expect((await listUntold(store, workflowId)).map((r) => [r.id, r.state])).toEqual([[b!.id, "KILLED"]]);
+    });
+  });
+
+  describe("the history a searcher is restored from", () => {
+    it("orders told rows by their tell stamps, then id; the rest are pending in id order", async () => {
+      const { store, workflowId, launcherId } = await setup(dialect);
+      expect(await lastToldAt(store, workflowId)).toBe(0);
+      const [a, b, c, d, e] = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }, { x: 3 }, { x: 4 }, { x: 5 }], {
+        claim: { launcherId, hosts: [["n"], ["n"], ["n"], ["n"], ["n"]] },
+      });
+      const done = (id: number, state: "DONE" | "KILLED" = "DONE") => ({ id, attempt: 0, state, objective: state === "DONE" ? id : null });
+      // c and e told at stamp 100 (in id order); b finished and told later, at 101; d killed by a cancel, not told.
+      await finishEvaluations(store, [done(e!.id), done(c!.id), done(d!.id, "KILLED")], {
+        launcherId,
+        searcherState: { n: 2 },
+        told: { at: 100, ids: [c!.id, e!.id] },
+      });
+      await finishEvaluations(store, [done(b!.id)], { launcherId, searcherState: { n: 3 }, told: { at: 101 } });
+      expect(await lastToldAt(store, workflowId)).toBe(101);
+      let history = await listSearcherHistory(store, workflowId);
+      expect(history.told.map((r) => r.id)).toEqual([c!.id, e!.id, b!.id]);
+      expect(history.pending.map((r) => r.id)).toEqual([a!.id, d!.id]);
+
+      // An agent's result, told by the leader afterwards with its next stamp.
+      const agent = await registerLauncher(store, { workflowId, batchJobId: null, host: "nid002", pid: process.pid });
+      const [f] = await createEvaluations(store, workflowId, [{ x: 6 }], { claim: { launcherId: agent.id, hosts: [["m"]] } });
+      await finishEvaluations(store, [done(f!.id)], { launcherId: agent.id });
+      await markTold(store, workflowId, [f!.id], { n: 4 }, 102);
+      history = await listSearcherHistory(store, workflowId);
+      expect(history.told.map((r) => r.id)).toEqual([c!.id, e!.id, b!.id, f!.id]);
+      expect(history.pending.map((r) => r.id)).toEqual([a!.id, d!.id]);
+      expect(history.told[0]).toMatchObject({ state: "DONE", objective: c!.id, point: { x: 3 } });
+      expect(await loadSearcherState(store, workflowId)).toEqual({ n: 4 });
     });
   });
 });

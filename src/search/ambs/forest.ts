@@ -7,7 +7,7 @@
 // insert() drops a pending point into every tree, giving it a leaf of its own, so the k points of
 // one ask batch cost one fit instead of DeepHyper's one refit per point.
 import type { Rng } from "../../util/rng.js";
-import { binCodes, binEdges, countLeft, histogram, moments, nodeRange, partition, pickSplit } from "./kernels.js";
+import { binCodes, binEdges, countLeft, gather, gatherCodes, histogram, moments, nodeRange, partitionRows, pickSplit } from "./kernels.js";
 
 export type ForestKind = "et" | "rf";
 
@@ -25,6 +25,9 @@ export interface ForestOptions {
 /** Below this within-node sum of squares a node is pure: targets are standardised by the caller. */
 const PURE_SSE = 1e-12;
 
+/** Four Float64 and three Int32 arrays per tree. */
+const TREE_BYTES_PER_NODE = 4 * 8 + 3 * 4;
+
 /** One regression tree as parallel arrays; a leaf points to itself (left[leaf] = leaf). */
 class Tree {
   feat: Int32Array;
@@ -39,14 +42,28 @@ class Tree {
   rep: Int32Array;
   size = 0;
 
-  constructor(capacity: number) {
-    this.feat = new Int32Array(capacity);
-    this.thr = new Float64Array(capacity);
-    this.left = new Int32Array(capacity);
-    this.m1 = new Float64Array(capacity);
-    this.m2 = new Float64Array(capacity);
-    this.cnt = new Float64Array(capacity);
-    this.rep = new Int32Array(capacity);
+  /** Views on `buffer` from byte `at` (a multiple of 8): TREE_BYTES_PER_NODE * capacity bytes. */
+  constructor(capacity: number, buffer = new ArrayBuffer(TREE_BYTES_PER_NODE * capacity), at = 0) {
+    const f64 = (k: number) => new Float64Array(buffer, at + 8 * k * capacity, capacity);
+    const i32 = (k: number) => new Int32Array(buffer, at + 8 * 4 * capacity + 4 * k * capacity, capacity);
+    this.thr = f64(0);
+    this.m1 = f64(1);
+    this.m2 = f64(2);
+    this.cnt = f64(3);
+    this.feat = i32(0);
+    this.left = i32(1);
+    this.rep = i32(2);
+  }
+
+  /**
+   * `count` empty trees in one allocation: a fit makes 50 trees of 7 arrays each, and thousands of
+   * separate typed arrays per ask cost more in allocation and garbage collection (a fifth of an
+   * ask's time) than one buffer.
+   */
+  static block(count: number, capacity: number): Tree[] {
+    const cap = capacity + (capacity % 2); // keeps every tree's offset a multiple of 8 bytes
+    const buffer = new ArrayBuffer(TREE_BYTES_PER_NODE * cap * count);
+    return Array.from({ length: count }, (_, t) => new Tree(cap, buffer, TREE_BYTES_PER_NODE * cap * t));
   }
 
   /** Two new leaves, returning the first: children always come in pairs. */
@@ -80,20 +97,17 @@ class Tree {
     this.left[node] = first;
   }
 
+  /** Doubles the capacity into a buffer of its own. */
   private grow(): void {
-    const cap = Math.max(16, this.feat.length * 2);
-    const widen = <T extends Int32Array | Float64Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(cap);
-      b.set(a);
-      return b;
-    };
-    this.feat = widen(this.feat);
-    this.thr = widen(this.thr);
-    this.left = widen(this.left);
-    this.m1 = widen(this.m1);
-    this.m2 = widen(this.m2);
-    this.cnt = widen(this.cnt);
-    this.rep = widen(this.rep);
+    const bigger = new Tree(Math.max(16, this.feat.length * 2));
+    for (const k of ["feat", "thr", "left", "m1", "m2", "cnt", "rep"] as const) bigger[k].set(this[k] as Int32Array & Float64Array);
+    this.feat = bigger.feat;
+    this.thr = bigger.thr;
+    this.left = bigger.left;
+    this.m1 = bigger.m1;
+    this.m2 = bigger.m2;
+    this.cnt = bigger.cnt;
+    this.rep = bigger.rep;
   }
 }
 
@@ -111,6 +125,38 @@ export class ScoredCandidates {
     readonly s2: Float64Array,
     readonly nTrees: number,
   ) {}
+
+  /**
+   * Per tree, the candidates of each leaf as a chain (head[t][leaf], then next[t * n + c]; -1
+   * ends it), built at the first insert: an insert then visits only the candidates of the leaf it
+   * splits, not all of them, which matters when one ask chooses hundreds of points.
+   */
+  private heads: Int32Array[] | null = null;
+  private next: Int32Array | null = null;
+
+  /** The chains of every tree, built once; `sizes` are the trees' node capacities. */
+  chains(sizes: readonly number[]): { heads: Int32Array[]; next: Int32Array } {
+    if (this.heads && this.next) return { heads: this.heads, next: this.next };
+    const n = this.n;
+    const next = new Int32Array(this.nTrees * n);
+    const heads = this.leaves.map((lv, t) => {
+      const head = new Int32Array(sizes[t]!).fill(-1);
+      linkLeaves(lv, n, head, next, t * n);
+      return head;
+    });
+    this.heads = heads;
+    this.next = next;
+    return { heads, next };
+  }
+
+  /** Room in tree t's chain heads for leaf ids below `size`. */
+  growHeads(t: number, size: number): void {
+    const head = this.heads![t]!;
+    if (size <= head.length) return;
+    const bigger = new Int32Array(Math.max(size, 2 * head.length)).fill(-1);
+    bigger.set(head);
+    this.heads![t] = bigger;
+  }
 
   mean(c: number): number {
     return this.s1[c]! / this.nTrees;
@@ -144,7 +190,7 @@ export class Forest {
     if (n < 1) throw new Error("Forest.fit needs at least one row");
     const forest = new Forest(X.slice(0, n * d), n, d, rng);
     const grower = new Grower(forest.X, y, n, d, opts, rng);
-    for (let t = 0; t < opts.nTrees; t++) forest.trees.push(grower.grow());
+    for (const tree of Tree.block(opts.nTrees, grower.capacity)) forest.trees.push(grower.grow(tree));
     return forest;
   }
 
@@ -169,10 +215,38 @@ export class Forest {
     const d = this.d;
     const s1 = new Float64Array(n);
     const s2 = new Float64Array(n);
+    const k = Math.min(nTrees, this.trees.length);
+    const all = new Int32Array(k * n);
     const leaves: Int32Array[] = [];
-    for (const tree of this.trees.slice(0, nTrees)) {
-      const lv = new Int32Array(n);
-      route(tree, X, n, d, lv, s1, s2);
+    for (let t = 0; t < k; t++) {
+      const lv = all.subarray(t * n, t * n + n);
+      route(this.trees[t]!, X, n, d, lv, s1, s2);
+      leaves.push(lv);
+    }
+    return new ScoredCandidates(X, n, leaves, s1, s2, leaves.length);
+  }
+
+  /**
+   * Rows `kept` of sc (given again as X), scored by every tree: sc's trees (the first sc.nTrees)
+   * are not routed again, and the sums go on from sc's, in the same order as score() adds them.
+   */
+  rescore(sc: ScoredCandidates, kept: readonly number[], X: Float64Array): ScoredCandidates {
+    const n = kept.length;
+    const d = this.d;
+    const s1 = new Float64Array(n);
+    const s2 = new Float64Array(n);
+    const all = new Int32Array(this.trees.length * n);
+    const leaves: Int32Array[] = [];
+    for (let r = 0; r < n; r++) {
+      s1[r] = sc.s1[kept[r]!]!;
+      s2[r] = sc.s2[kept[r]!]!;
+    }
+    for (let t = 0; t < this.trees.length; t++) {
+      const lv = all.subarray(t * n, t * n + n);
+      if (t < sc.nTrees) {
+        const from = sc.leaves[t]!;
+        for (let r = 0; r < n; r++) lv[r] = from[kept[r]!]!;
+      } else route(this.trees[t]!, X, n, d, lv, s1, s2);
       leaves.push(lv);
     }
     return new ScoredCandidates(X, n, leaves, s1, s2, leaves.length);
@@ -187,7 +261,14 @@ export class Forest {
       out.set(b.subarray(0, n * width), sc.n * width);
       return out;
     };
-    const leaves = sc.leaves.map((lv, t) => join(lv, more.leaves[t]!, 1));
+    const m = sc.n + n;
+    const all = new Int32Array(sc.nTrees * m);
+    const leaves = sc.leaves.map((lv, t) => {
+      const out = all.subarray(t * m, t * m + m);
+      out.set(lv.subarray(0, sc.n));
+      out.set(more.leaves[t]!.subarray(0, n), sc.n);
+      return out;
+    });
     return new ScoredCandidates(join(sc.X, X, this.d), sc.n + n, leaves, join(sc.s1, more.s1, 1), join(sc.s2, more.s2, 1), sc.nTrees);
   }
 
@@ -203,6 +284,7 @@ export class Forest {
     const row = this.appendRow(x);
     const X = this.X;
     const differ: number[] = [];
+    const { heads, next } = sc.chains(this.trees.map((tree) => tree.feat.length));
     for (let t = 0; t < this.trees.length; t++) {
       const tree = this.trees[t]!;
       const leaf = tree.leafOf(X, row * d);
@@ -219,7 +301,7 @@ export class Forest {
         tree.cnt[leaf] = cnt;
         tree.m1[leaf] = m1;
         tree.m2[leaf] = m2;
-        shiftLeaf(lv, sc.n, leaf, m1 - oldM1, m2 - oldM2, sc.s1, sc.s2);
+        shiftLeaf(heads[t]!, next, t * sc.n, leaf, m1 - oldM1, m2 - oldM2, sc.s1, sc.s2);
         continue;
       }
       const f = differ[Math.floor(this.rng.next() * differ.length)]!;
@@ -236,7 +318,8 @@ export class Forest {
       tree.setLeaf(lie, 1, y, y * y, row);
       tree.setLeaf(2 * first + 1 - lie, tree.cnt[leaf]!, oldM1, oldM2, rep);
       tree.split(leaf, f, thr, first);
-      splitLeaf(lv, sc, d, leaf, f, thr, first, lie, y - oldM1, y * y - oldM2);
+      sc.growHeads(t, tree.size);
+      splitLeaf(lv, heads[t]!, next, t * sc.n, sc, d, leaf, f, thr, first, lie, y - oldM1, y * y - oldM2);
     }
   }
 
@@ -252,10 +335,19 @@ export class Forest {
   }
 }
 
-/** Grows trees on one training set, reusing scratch buffers across trees. */
+/**
+ * Grows trees on one training set, reusing scratch buffers across trees. Each tree's rows are
+ * copied into node order (xs, ys: the rows of a node lie together, and partitioning a node moves
+ * whole rows), so the passes over a node's rows read memory in sequence instead of through an
+ * index into the training set. The copy costs one gather per tree; the rows are the same and in
+ * the same order as an index would give them, so the sums (and the trees) are the same.
+ */
 class Grower {
+  /** The training row of each position of xs: a leaf's representative. */
   private readonly idx: Int32Array;
   private readonly nDraw: number;
+  private readonly xs: Float64Array;
+  private readonly ys: Float64Array;
   private readonly lo: Float64Array;
   private readonly hi: Float64Array;
   private readonly cut: Float64Array;
@@ -264,9 +356,10 @@ class Grower {
   private readonly stack: Int32Array;
   /** moments() output: sum and sum of squares of a node's targets. */
   private readonly sq = new Float64Array(2);
-  /** rf only: per-feature bin edges and each row's bin codes. */
+  /** rf only: per-feature bin edges, each training row's bin codes, and the node-ordered copy. */
   private readonly edges: Float64Array[] = [];
   private readonly codes: Uint8Array;
+  private readonly cs: Uint8Array;
   private readonly hCnt: Float64Array;
   private readonly hSum: Float64Array;
 
@@ -280,6 +373,8 @@ class Grower {
   ) {
     this.nDraw = opts.kind === "rf" || opts.maxSamples <= 0 ? n : Math.min(n, opts.maxSamples);
     this.idx = new Int32Array(n);
+    this.xs = new Float64Array(this.nDraw * d);
+    this.ys = new Float64Array(this.nDraw);
     this.lo = new Float64Array(d);
     this.hi = new Float64Array(d);
     this.cut = new Float64Array(d);
@@ -288,15 +383,23 @@ class Grower {
     // Depth-first: at most one pending sibling per level, and depth ≤ n.
     this.stack = new Int32Array(3 * (n + 2));
     this.codes = new Uint8Array(opts.kind === "rf" ? n * d : 0);
+    this.cs = new Uint8Array(opts.kind === "rf" ? n * d : 0);
     const bins = Math.min(256, Math.max(2, opts.bins));
     this.hCnt = new Float64Array(opts.kind === "rf" ? d * bins : 0);
     this.hSum = new Float64Array(opts.kind === "rf" ? d * bins : 0);
     if (opts.kind === "rf") this.binRows(bins);
   }
 
-  grow(): Tree {
-    const { idx, n, nDraw, rng } = this;
-    if (this.opts.kind === "rf") {
+  /** Nodes a tree grown here needs, plus room for a few inserted lies. */
+  get capacity(): number {
+    return 2 * this.nDraw + 16;
+  }
+
+  /** Grows one tree into `tree` (empty, with at least `capacity` nodes). */
+  grow(tree: Tree): Tree {
+    const { idx, n, nDraw, rng, d, xs, ys } = this;
+    const rf = this.opts.kind === "rf";
+    if (rf) {
       for (let i = 0; i < n; i++) idx[i] = Math.floor(rng.next() * n);
     } else {
       for (let i = 0; i < n; i++) idx[i] = i;
@@ -310,10 +413,10 @@ class Grower {
         }
       }
     }
-    const tree = new Tree(2 * nDraw + 16);
-    const { stack, y, cut, sq } = this;
+    gather(this.X, this.y, d, idx, nDraw, xs, ys);
+    if (rf) gatherCodes(this.codes, d, idx, nDraw, this.cs);
+    const { stack, cut, sq } = this;
     const minLeaf = this.opts.minSamplesLeaf;
-    const rf = this.opts.kind === "rf";
     // The root is node 0, alone; every later node comes with its sibling.
     tree.size = 1;
     let sp = 0;
@@ -325,15 +428,17 @@ class Grower {
       const start = stack[--sp]!;
       const node = stack[--sp]!;
       const m = end - start;
-      moments(y, idx, start, end, sq);
+      moments(ys, start, end, sq);
       const s = sq[0]!;
       const q = sq[1]!;
       tree.setLeaf(node, m, s / m, q / m, idx[start]!);
       if (m < 2 * minLeaf || q - (s * s) / m <= PURE_SSE) continue;
-      const f = rf ? this.bestHistogramSplit(start, end, s) : this.randomSplit(start, end, s);
+      // s stays in sq: a double passed to a call that is not inlined is boxed on the heap, one
+      // allocation per node (the garbage collector took a tenth of the fit).
+      const f = rf ? this.bestHistogramSplit(start, end) : this.randomSplit(start, end);
       if (f < 0) continue;
       const thr = cut[f]!;
-      const mid = partition(this.X, this.d, idx, start, end, f, thr);
+      const mid = rf ? partitionRows(xs, ys, idx, this.cs, d, start, end, f, thr) : partitionRows(xs, ys, idx, null, d, start, end, f, thr);
       const l = tree.addPair();
       const r = l + 1;
       tree.split(node, f, thr, l);
@@ -348,11 +453,13 @@ class Grower {
   }
 
   /** Extra-trees split: one uniform threshold per non-constant feature, the best kept. */
-  private randomSplit(start: number, end: number, s: number): number {
-    const { X, y, d, idx, lo, hi, cut, lCnt, lSum, rng } = this;
+  private randomSplit(start: number, end: number): number {
+    const { xs, ys, d, lo, hi, cut, lCnt, lSum, rng } = this;
+    const s = this.sq[0]!;
     const minLeaf = this.opts.minSamplesLeaf;
     const m = end - start;
-    nodeRange(X, d, idx, start, end, lo, hi);
+    if (m === 2) return this.pairSplit(start);
+    nodeRange(xs, d, start, end, lo, hi);
     let active = 0;
     for (let f = 0; f < d; f++) {
       if (hi[f]! > lo[f]!) {
@@ -363,17 +470,55 @@ class Grower {
       } else cut[f] = Infinity;
     }
     if (active === 0) return -1;
-    countLeft(X, y, d, idx, start, end, cut, lCnt, lSum);
+    countLeft(xs, ys, d, start, end, cut, lCnt, lSum);
     return pickSplit(m, s, cut, lCnt, lSum, minLeaf);
   }
 
+  /**
+   * randomSplit for a node of two rows (about a third of a grown tree's splits), without the
+   * passes over rows: the same draws and the same arithmetic, in the same order.
+   */
+  private pairSplit(start: number): number {
+    const { xs, ys, d, cut, lCnt, lSum, rng } = this;
+    const a = start * d;
+    const b = a + d;
+    let active = 0;
+    for (let f = 0; f < d; f++) {
+      const u = xs[a + f]!;
+      const v = xs[b + f]!;
+      const lo = Math.min(u, v);
+      const hi = Math.max(u, v);
+      if (hi > lo) {
+        let t = lo + rng.next() * (hi - lo);
+        if (t >= hi) t = lo;
+        cut[f] = t;
+        active++;
+      } else cut[f] = Infinity;
+    }
+    if (active === 0) return -1;
+    const y0 = ys[start]!;
+    const y1 = ys[start + 1]!;
+    for (let f = 0; f < d; f++) {
+      const t = cut[f]!;
+      const b0 = xs[a + f]! <= t ? 1 : 0;
+      const b1 = xs[b + f]! <= t ? 1 : 0;
+      let sl = 0;
+      sl += b0 * y0;
+      sl += b1 * y1;
+      lCnt[f] = b0 + b1;
+      lSum[f] = sl;
+    }
+    return pickSplit(2, this.sq[0]!, cut, lCnt, lSum, this.opts.minSamplesLeaf);
+  }
+
   /** Random-forest split: the exact best cut among histogram bin edges, over all features. */
-  private bestHistogramSplit(start: number, end: number, s: number): number {
-    const { y, d, idx, codes, hCnt, hSum, edges, cut, lCnt, lSum } = this;
+  private bestHistogramSplit(start: number, end: number): number {
+    const { ys, d, cs, hCnt, hSum, edges, cut, lCnt, lSum } = this;
+    const s = this.sq[0]!;
     const minLeaf = this.opts.minSamplesLeaf;
     const bins = hCnt.length / d;
     const m = end - start;
-    histogram(y, d, idx, start, end, codes, bins, hCnt, hSum);
+    histogram(ys, d, start, end, cs, bins, hCnt, hSum);
     for (let f = 0; f < d; f++) {
       const e = edges[f]!;
       let cl = 0;
@@ -427,10 +572,18 @@ function route(tree: Tree, X: Float64Array, n: number, d: number, lv: Int32Array
   }
 }
 
+/** Chains each candidate into its leaf's list (in candidate order: built from the last one). */
+function linkLeaves(lv: Int32Array, n: number, head: Int32Array, next: Int32Array, base: number): void {
+  for (let c = n - 1; c >= 0; c--) {
+    const leaf = lv[c]!;
+    next[base + c] = head[leaf]!;
+    head[leaf] = c;
+  }
+}
+
 /** Candidates in `leaf` see its moments move by (d1, d2). */
-function shiftLeaf(lv: Int32Array, n: number, leaf: number, d1: number, d2: number, s1: Float64Array, s2: Float64Array): void {
-  for (let c = 0; c < n; c++) {
-    if (lv[c] !== leaf) continue;
+function shiftLeaf(head: Int32Array, next: Int32Array, base: number, leaf: number, d1: number, d2: number, s1: Float64Array, s2: Float64Array): void {
+  for (let c = head[leaf]!; c >= 0; c = next[base + c]!) {
     s1[c]! += d1;
     s2[c]! += d2;
   }
@@ -439,6 +592,9 @@ function shiftLeaf(lv: Int32Array, n: number, leaf: number, d1: number, d2: numb
 /** Candidates in a leaf just split at (f, thr) into children first, first + 1: re-route them. */
 function splitLeaf(
   lv: Int32Array,
+  head: Int32Array,
+  next: Int32Array,
+  base: number,
   sc: ScoredCandidates,
   d: number,
   leaf: number,
@@ -449,15 +605,20 @@ function splitLeaf(
   d1: number,
   d2: number,
 ): void {
-  const { X, n, s1, s2 } = sc;
-  for (let c = 0; c < n; c++) {
-    if (lv[c] !== leaf) continue;
+  const { X, s1, s2 } = sc;
+  let c = head[leaf]!;
+  head[leaf] = -1;
+  while (c >= 0) {
+    const after = next[base + c]!;
     const child = first + (X[c * d + f]! > thr ? 1 : 0);
     lv[c] = child;
+    next[base + c] = head[child]!;
+    head[child] = c;
     if (child === lie) {
       s1[c]! += d1;
       s2[c]! += d2;
     }
+    c = after;
   }
 }
 

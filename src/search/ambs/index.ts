@@ -8,7 +8,8 @@ import { AmbsSearcher, type AmbsOptions } from "./ambs.js";
 /**
  * Defaults. Extra trees: on bench/search's Ackley-5 (8 seeds) the random forest's median regret
  * was 13.8 against 8.3. 50 trees and max_samples 0 (auto: each tree grown on a quarter of the
- * rows, at least 256) keep a batch of 8 within the proposal-time budget at 5 000 evaluations.
+ * rows, at least 256 and at most 1 024) keep a batch of 8 within the proposal-time budget at
+ * 5 000 evaluations, and a batch of 64 at 20 000.
  * batch "insert" adds the lies of a batch to the fitted forest; "refit" refits per point as
  * DeepHyper does, to compare against.
  */
