@@ -1,5 +1,7 @@
 """DeepHyper's problem classes, HpProblem and BaseProblem (0.2 to 0.13 style), over Spruce's ConfigurationSpace."""
 
+import math
+import re
 from pprint import pformat
 
 from .classify import from_shorthand
@@ -8,6 +10,9 @@ from .config_space.hyperparameters import Hyperparameter
 from .errors import NotOfferedAttributeError, SpaceError, caller_location
 from .space_json import STARTING_POINT_HINT, space_json
 from .values import is_number, plain, show
+
+_DIRECTIONS = {"max": "maximize", "maximize": "maximize", "min": "minimize", "minimize": "minimize"}
+_OBJECTIVE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 # add_hyperparameter(None, "x") is a constant None, so "no value given" needs its own marker.
 _MISSING = object()
@@ -32,6 +37,7 @@ class BaseProblem(object):
         self._space = config_space if config_space is not None else ConfigurationSpace(seed=seed)
         self.seed = seed if seed is not None else self._space.random_seed
         self._starting_points = []  # (point, (file, line))
+        self._objectives = []
 
     # --- hyperparameters ------------------------------------------------------------------
 
@@ -89,6 +95,20 @@ class BaseProblem(object):
             return self.add_hyperparameter(value)
         self._space.add(value)
 
+    # --- objectives -----------------------------------------------------------------------
+
+    def add_objective(self, name, direction, reference=None):
+        """Declares an objective run() returns (Spruce's own, as the TypeScript problem's addObjective):
+        add_objective("accuracy", "max").add_objective("latency", "min"). With several, run returns
+        their values in this order (a tuple, as DeepHyper 0.13's multi-objective runs do) or
+        {"objectives": {name: value}}. reference: the value the hypervolume is measured from."""
+        self._objectives.append(check_objective(name, direction, reference, [o["name"] for o in self._objectives]))
+        return self
+
+    @property
+    def objectives(self):
+        return [dict(o) for o in self._objectives]
+
     # --- starting points ------------------------------------------------------------------
 
     def add_starting_point(self, **parameters):
@@ -143,7 +163,10 @@ class BaseProblem(object):
 
     def to_json(self):
         """Spruce's space JSON (what `python -m spruce_hps.describe` prints)."""
-        return space_json(self._space, self._starting_points)
+        out = space_json(self._space, self._starting_points)
+        if self._objectives:
+            out["objectives"] = self.objectives
+        return out
 
     def __len__(self):
         return len(self._space)
@@ -153,6 +176,11 @@ class BaseProblem(object):
         if self._starting_points:
             points = [p for p, _ in self._starting_points]
             text += "\n\n  Starting Point{}:\n{}".format("s" if len(points) > 1 else "", pformat(dict(enumerate(points))))
+        if self._objectives:
+            text += "\n\n  Objectives:\n" + "\n".join(
+                "    {} ({}){}".format(o["name"], o["direction"], ", reference {}".format(o["reference"]) if "reference" in o else "")
+                for o in self._objectives
+            )
         return text
 
     def __str__(self):
@@ -181,3 +209,28 @@ def filter_parameters(obj, config):
 
 class HpProblem(BaseProblem):
     """DeepHyper's hyperparameter search problem: HpProblem(), HpProblem(seed) or HpProblem(config_space)."""
+
+
+def check_objective(name, direction, reference, declared):
+    """An objective as Spruce's JSON, {name, direction[, reference]}; a SpaceError naming what is wrong."""
+    where = "add_objective({})".format(show(name))
+    if not isinstance(name, str) or not _OBJECTIVE_NAME.match(name):
+        raise SpaceError(
+            "{}: invalid objective name".format(where),
+            "use letters, digits, '_' and '-', starting with a letter or '_' (it becomes a results.csv column)",
+        )
+    if name in declared:
+        raise SpaceError("objective '{}' is declared twice".format(name), "give each objective once, with one direction")
+    key = direction.lower() if isinstance(direction, str) else None
+    if key not in _DIRECTIONS:
+        raise SpaceError("{}: unknown direction {}".format(where, show(direction)), "use \"max\" or \"min\" (\"maximize\", \"minimize\")")
+    out = {"name": name, "direction": _DIRECTIONS[key]}
+    if reference is not None:
+        value = plain(reference)
+        if not is_number(value) or not math.isfinite(value):
+            raise SpaceError(
+                "{}: reference must be a finite number (got {})".format(where, show(reference)),
+                "give the worst value that still counts, e.g. 0 for an accuracy",
+            )
+        out["reference"] = value
+    return out

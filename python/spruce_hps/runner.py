@@ -23,7 +23,7 @@ from .calling import CallingError, convention
 from .evaluation import Context, RunningJob, as_number, emit, js_number, set_context
 from .loading import RefError, load
 
-RESULT_FORM = '{"objective": ..., "metadata": {...}}'
+RESULT_FORM = 'a number, a tuple of numbers (one per objective), {"objective": ..., "metadata": {...}} or {"objectives": {name: value}}'
 
 
 class ResultError(Exception):
@@ -54,35 +54,79 @@ def _shown(value):
     return text if len(text) <= 200 else text[:197] + "..."
 
 
+def _numbers(value):
+    """A list of numbers from a list, tuple or 1-d array of them; None for anything else."""
+    if not isinstance(value, (list, tuple)):
+        tolist = getattr(value, "tolist", None)
+        if not callable(tolist) or as_number(value) is not None:
+            return None
+        value = tolist()
+        if not isinstance(value, list):
+            return None
+    numbers = [as_number(v) for v in value]
+    return numbers if numbers and all(n is not None for n in numbers) else None
+
+
+def _objective_value(value):
+    """A number, a list of numbers or {name: number} (several objectives); None for anything else."""
+    number = as_number(value)
+    if number is not None:
+        return number
+    numbers = _numbers(value)
+    if numbers is not None:
+        return numbers
+    if isinstance(value, dict) and value and all(isinstance(k, str) and as_number(v) is not None for k, v in value.items()):
+        return dict((k, as_number(v)) for k, v in value.items())
+    return None
+
+
 def to_result(value):
-    """(objective, metadata) from what run() returned: a number, or {"objective": number, "metadata": {...}}."""
-    objective = as_number(value)
-    if objective is not None:
-        return objective, {}
-    if isinstance(value, dict) and "objective" in value and as_number(value["objective"]) is not None:
-        metadata = value.get("metadata")
-        if metadata is None:
-            return as_number(value["objective"]), {}
-        if not isinstance(metadata, dict):
-            raise ResultError("run() returned metadata that is not a dict: {}".format(_shown(metadata)))
-        return as_number(value["objective"]), _jsonable(metadata)
+    """(key, value, metadata) from what run() returned: key is "objective" (a number, or a list of
+    numbers in declared order) or "objectives" (a list, or {name: number}), as the TypeScript entry
+    writes them; the executor checks the values against the workflow's objectives."""
+    result = _objective_value(value)
+    if result is not None and not isinstance(result, dict):
+        return "objective", result, {}
+    if isinstance(value, dict):
+        for key in ("objective", "objectives"):
+            given = _objective_value(value.get(key)) if key in value else None
+            if given is None or (key == "objective" and isinstance(given, dict)):
+                continue
+            metadata = value.get("metadata")
+            if metadata is None:
+                return key, given, {}
+            if not isinstance(metadata, dict):
+                raise ResultError("run() returned metadata that is not a dict: {}".format(_shown(metadata)))
+            return key, given, _jsonable(metadata)
     note = ""
     if value is None:
         note = " (does run end with a return?)"
     elif isinstance(value, str) and value.startswith("F"):
         note = " (a failure, as DeepHyper marks them)"
-    raise ResultError("run() returned {}{}; expected a number or {}".format(_shown(value), note, RESULT_FORM))
+    raise ResultError("run() returned {}{}; expected {}".format(_shown(value), note, RESULT_FORM))
 
 
-def write_result(result_file, objective, metadata):
+def _written(number):
+    # JSON has no NaN or Infinity: written as strings, the executor reports "objective is NaN".
+    return number if math.isfinite(number) else js_number(float(number))
+
+
+def write_result(result_file, key, value, metadata):
     """The result file and the `objective:` line, as the TypeScript entry writes them."""
     record = dict(metadata)
     record.pop("objective", None)
-    # JSON has no NaN or Infinity: written as strings, the executor reports "objective is NaN".
-    record["objective"] = objective if math.isfinite(objective) else js_number(float(objective))
+    record.pop("objectives", None)
+    if isinstance(value, dict):
+        record[key] = dict((k, _written(v)) for k, v in value.items())
+    elif isinstance(value, list):
+        record[key] = [_written(v) for v in value]
+    else:
+        record[key] = _written(value)
     with open(result_file, "w") as f:
         f.write(fastjson.dumps(record) + "\n")
-    emit("objective: {}".format(js_number(objective)))
+    # Named objectives have no line form: the file alone carries them.
+    if not isinstance(value, dict):
+        emit("objective: {}".format(", ".join(js_number(v) for v in (value if isinstance(value, list) else [value]))))
 
 
 def write_error(line):
@@ -166,7 +210,7 @@ def main(argv=None):
         returned = loaded.obj(first, ctx) if calls.context else loaded.obj(first)
         if ctx.rank != 0:
             return 0  # only rank 0's return value counts
-        objective, metadata = to_result(returned)
+        key, objective, metadata = to_result(returned)
     except (RefError, CallingError, ResultError) as e:
         # The reason last: the executor shows the end of stderr.
         hint = getattr(e, "hint", None)
@@ -179,7 +223,7 @@ def main(argv=None):
         if ctx.rank == 0:
             write_error(last)
         return 1
-    write_result(_required("SPRUCE_RESULT_FILE"), objective, metadata)
+    write_result(_required("SPRUCE_RESULT_FILE"), key, objective, metadata)
     return 0
 
 

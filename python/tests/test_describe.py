@@ -135,6 +135,30 @@ class DescribeTest(Scratch):
             [{"child": "momentum", "when": {"op": "eq", "parent": "optimizer", "value": "sgd"}}],
         )
 
+    def test_objectives_reach_the_json(self):
+        self.write("moo.py", PROBLEM + 'Problem.add_objective("accuracy", "max", reference=0.5).add_objective("latency", "minimize")\n')
+        result = self.describe("moo.py")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(
+            json.loads(result.stdout)["objectives"],
+            [{"name": "accuracy", "direction": "maximize", "reference": 0.5}, {"name": "latency", "direction": "minimize"}],
+        )
+        # A problem that declares none leaves the key out (the workflow's --objective or direction decides).
+        self.write("problem.py", PROBLEM)
+        self.assertNotIn("objectives", json.loads(self.describe("problem.py").stdout))
+
+    def test_wrong_objectives(self):
+        cases = [
+            ('Problem.add_objective("acc", "max").add_objective("acc", "min")', "SpaceError: objective 'acc' is declared twice", "give each objective once"),
+            ('Problem.add_objective("acc", "up")', "SpaceError: add_objective('acc'): unknown direction 'up'", 'use "max" or "min"'),
+            ('Problem.add_objective("a b", "max")', "SpaceError: add_objective('a b'): invalid objective name", "results.csv column"),
+            ('Problem.add_objective("acc", "max", reference="0")', "SpaceError: add_objective('acc'): reference must be a finite number (got '0')", "worst value"),
+        ]
+        for line, error, hint in cases:
+            with self.subTest(line=line):
+                self.write("problem.py", PROBLEM + line + "\n")
+                self.assert_fails(self.describe("problem.py"), "problem.py:7: " + error, hint)
+
     def test_a_syntax_error(self):
         self.write("problem.py", "from spruce_hps import HpProblem\nProblem = HpProblem(\nx = = 1\n")
         result = self.describe("problem.py")

@@ -77,6 +77,22 @@ class ResultTest(RunnerCase):
                 self.assertEqual(self.result(), {"objective": written})
                 self.assertEqual(proc.stdout, "objective: {}\n".format(written))
 
+    def test_several_objectives_as_the_typescript_entry_writes_them(self):
+        # The executor checks them against the declared objectives (launcher/executor/objective.ts).
+        cases = [
+            ("(0.5, 3)", {"objective": [0.5, 3]}, "objective: 0.5, 3\n"),
+            ("[0.5, float('nan')]", {"objective": [0.5, "NaN"]}, "objective: 0.5, NaN\n"),
+            ("{'objective': (0.5, 3), 'metadata': {'epochs': 2}}", {"epochs": 2, "objective": [0.5, 3]}, "objective: 0.5, 3\n"),
+            ("{'objectives': {'acc': 0.5, 'latency': 3}}", {"objectives": {"acc": 0.5, "latency": 3}}, ""),
+            ("{'objectives': [0.5, 3], 'metadata': {'n': 1}}", {"n": 1, "objectives": [0.5, 3]}, "objective: 0.5, 3\n"),
+        ]
+        for value, written, line in cases:
+            with self.subTest(value=value):
+                proc = self.run_module("def run(point):\n    return {}\n".format(value))
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+                self.assertEqual(self.result(), written)
+                self.assertEqual(proc.stdout, line)
+
     def test_an_exception_fails_with_its_traceback(self):
         proc = self.run_module(
             "def train(point):\n    raise ValueError('diverged at epoch 3')\n\ndef run(point):\n    return train(point)\n"
@@ -88,13 +104,16 @@ class ResultTest(RunnerCase):
         self.assertNotIn("spruce_hps", proc.stderr)
 
     def test_returns_that_are_no_result(self):
-        form = 'expected a number or {"objective": ..., "metadata": {...}}'
+        form = 'expected a number, a tuple of numbers (one per objective), {"objective": ..., "metadata": {...}} or {"objectives": {name: value}}'
         cases = [
             ("    pass\n", "run() returned None (does run end with a return?); " + form),
             ("    return 'F_out_of_memory'\n", "run() returned 'F_out_of_memory' (a failure, as DeepHyper marks them); " + form),
             ("    return 'good'\n", "run() returned 'good'; " + form),
             ("    return True\n", "run() returned True; " + form),
             ("    return {'loss': 1.0}\n", "run() returned {'loss': 1.0}; " + form),
+            ("    return (1.0, 'slow')\n", "run() returned (1.0, 'slow'); " + form),
+            ("    return []\n", "run() returned []; " + form),
+            ("    return {'objective': {'acc': 1.0}}\n", "run() returned {'objective': {'acc': 1.0}}; " + form),
             ("    return {'objective': 1.0, 'metadata': [1]}\n", "run() returned metadata that is not a dict: [1]"),
             ("    return {'objective': 1.0, 'metadata': {'f': open}}\n", "run() returned metadata that JSON cannot hold: a builtin_function_or_method"),
         ]
@@ -119,6 +138,9 @@ class ResultTest(RunnerCase):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual(self.result(), {"objective": 0.75})
         self.assertEqual(proc.stdout, "objective: 0.75\n")
+        proc = self.run_module("import numpy as np\ndef run(point):\n    return np.array([0.5, 2.0])\n")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(self.result(), {"objective": [0.5, 2]})
 
 
 class ContextTest(RunnerCase):

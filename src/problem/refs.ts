@@ -5,6 +5,7 @@
 import { resolve } from "node:path";
 import { ValidationError } from "../errors.js";
 import { normalizeNasSpec } from "../nas/sequence.js";
+import { checkObjectives } from "../objectives/declare.js";
 import { Space } from "../space/space.js";
 import type { ProblemSpec } from "../space/types.js";
 import type { RunSpec } from "../store/types.js";
@@ -30,6 +31,7 @@ export async function loadProblemRef(ref: string, python: PythonSession): Promis
   const space = withSource(ref, () => new Space(raw));
   // The space's normalised copy: conditions, forbidden clauses and defaults as the space validated them.
   const spec: ProblemSpec = space.toSpec();
+  if (raw.objectives !== undefined) spec.objectives = withSource(ref, () => checkObjectives(raw.objectives, "objectives"));
   return { spec, space, source: refSource(ref), floatValues: described.floatValues, warnings: [] };
 }
 

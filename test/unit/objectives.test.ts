@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.js";
 import { checkObjectives, objectivesOf, parseObjectiveFlag } from "../../src/objectives/declare.js";
 import { dominates, hypervolume, paretoFront, paretoRanks, referencePoint, toLosses } from "../../src/objectives/pareto.js";
-import { chebyshev, simplexWeights } from "../../src/objectives/scalarize.js";
+import { chebyshev, rankedChebyshev, simplexWeights } from "../../src/objectives/scalarize.js";
 import { Rng } from "../../src/util/rng.js";
 
 describe("objective declarations", () => {
@@ -99,6 +99,17 @@ describe("Chebyshev scalarization", () => {
     expect(f([0, 10])).toBeCloseTo(0.5 + 0.05 * 0.5, 12);
     // A constant objective scales to 0.
     expect(chebyshev([[1, 2], [1, 4]], [0.5, 0.5])([1, 3])).toBeCloseTo(0.25 + 0.05 * 0.25, 12);
+  });
+
+  it("ranks on the Pareto rank first, then on the Chebyshev value scaled into [0, 0.5]", () => {
+    // Ranks 1, 1, 1, 2; scaled losses (0, 1), (1, 0), (.5, .5), (.6, .6); Chebyshev 0.525, 0.525,
+    // 0.275, 0.33, divided by 2 x 1.05.
+    const v = rankedChebyshev([[0, 10], [10, 0], [5, 5], [6, 6]], [0.5, 0.5]);
+    [1.25, 1.25, 1 + 0.275 / 2.1, 2 + 0.33 / 2.1].forEach((want, i) => expect(v[i]).toBeCloseTo(want, 12));
+    // The point best for these weights in the front, (5, 5), beats the extremes; the dominated
+    // (6, 6), though nearer than the extremes in Chebyshev terms, comes after every front point.
+    expect(v[2]).toBeLessThan(v[0]!);
+    expect(v[3]).toBeGreaterThan(Math.max(v[0]!, v[1]!));
   });
 
   it("draws weights on the simplex", () => {

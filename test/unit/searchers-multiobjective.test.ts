@@ -1,5 +1,6 @@
-// Searchers with several objectives: AMBS on a scalarization drawn anew per fit beats random's
-// hypervolume on ZDT1 and resumes identically from its state; a custom method hears every
+// Searchers with several objectives: AMBS on a scalarization drawn anew per proposal beats random's
+// hypervolume on ZDT1, proposes a batch as it would one point at a time, and resumes identically
+// from its state; a custom method hears every
 // objective by name; asha's inner searcher ranks on the first.
 import { describe, expect, it } from "vitest";
 import { hypervolume } from "../../src/objectives/pareto.js";
@@ -58,6 +59,16 @@ describe("ambs with two objectives", () => {
     const b = createAmbsSearcher(ctx(4));
     b.restore(JSON.parse(JSON.stringify(a.state())));
     expect(b.ask(3)).toEqual(a.ask(3));
+  });
+
+  it("gives each point of a batch its own weights and fit: a batch of 4 is 4 proposals one by one", () => {
+    const a = createAmbsSearcher(ctx(6));
+    run(a, 24);
+    const b = createAmbsSearcher(ctx(6));
+    b.restore(JSON.parse(JSON.stringify(a.state())));
+    const batch = a.ask(4);
+    expect(new Set(batch.map((p) => JSON.stringify(p))).size).toBe(4);
+    expect([b.ask(1), b.ask(1), b.ask(1), b.ask(1)].flat()).toEqual(batch);
   });
 
   it("learns a result lacking an objective as a failure", () => {

@@ -8,12 +8,12 @@
 // skipped, and a small finite space is enumerated instead of sampled. With conditions or
 // forbidden clauses every candidate is repaired into an allowed point (candidates.ts) before it is
 // scored: inactive hyperparameters are encoded apart from every real value (INACTIVE). With several
-// objectives the surrogate learns a scalarization of them, ParEGO's augmented Chebyshev function of
-// min-max scaled losses, with weights drawn anew at each fit, so successive proposals aim at
-// different parts of the Pareto front.
+// objectives the surrogate learns a scalarization of them: the Pareto rank, then ParEGO's augmented
+// Chebyshev function of min-max scaled losses with weights drawn anew for each proposal (one fit
+// per point of a batch), so successive proposals aim at different parts of the Pareto front.
 import { SpruceError } from "../../errors.js";
-import { toLosses } from "../../objectives/pareto.js";
-import { chebyshev, simplexWeights } from "../../objectives/scalarize.js";
+import { paretoRanks, toLosses } from "../../objectives/pareto.js";
+import { rankedChebyshev, simplexWeights } from "../../objectives/scalarize.js";
 import type { Space } from "../../space/space.js";
 import type { JsonValue, ObjectiveSpec, Point } from "../../space/types.js";
 import { Rng, type RngState } from "../../util/rng.js";
@@ -129,6 +129,8 @@ export class AmbsSearcher implements Searcher {
   private readonly objectives: readonly ObjectiveSpec[] | null;
   /** Several objectives: the scalarization's weights of the current fit. */
   private weights: number[] = [];
+  /** Several objectives: the Pareto ranks of the first `count` successful observations (they do not depend on the weights). */
+  private ranks: { count: number; ranks: number[] } = { count: 0, ranks: [] };
 
   constructor(
     private readonly space: Space,
@@ -152,7 +154,18 @@ export class AmbsSearcher implements Searcher {
       this.accept(p, this.space.key(p), out);
     }
     if (out.length < want && !this.exhausted()) {
-      if (this.trainableCount() >= Math.max(1, this.opts.nInitialPoints)) this.askModel(want, out);
+      if (this.trainableCount() >= Math.max(1, this.opts.nInitialPoints)) {
+        if (!this.objectives) this.askModel(want, out);
+        // Several objectives: each point of a batch gets its own weights, hence its own fit (the
+        // points before it pending, with the lie).
+        else {
+          while (out.length < want) {
+            const before = out.length;
+            this.askModel(before + 1, out);
+            if (out.length === before) break;
+          }
+        }
+      }
       // Random points start the search, and fill in should the model's candidates all be taken.
       if (out.length < want) this.askRandom(want, out);
     }
@@ -202,6 +215,7 @@ export class AmbsSearcher implements Searcher {
     this.rng = new Rng(s.rng);
     this.nextStart = s.nextStart;
     this.observations = [];
+    this.ranks = { count: 0, ranks: [] };
     this.observed = new Set();
     this.pending = new Map();
     if (s.version === 2) {
@@ -370,9 +384,12 @@ export class AmbsSearcher implements Searcher {
   private lossFunction(): (o: Observation) => number {
     const objectives = this.objectives;
     if (!objectives) return (o) => this.sign * o.objective!;
-    const losses = this.observations.filter((o) => o.objective !== null).map((o) => toLosses(o.objectives!, objectives));
-    const f = chebyshev(losses, this.weights);
-    return (o) => f(toLosses(o.objectives!, objectives));
+    const ok = this.observations.filter((o) => o.objective !== null);
+    const losses = ok.map((o) => toLosses(o.objectives!, objectives));
+    if (this.ranks.count !== losses.length) this.ranks = { count: losses.length, ranks: paretoRanks(losses) };
+    const values = rankedChebyshev(losses, this.weights, this.ranks.ranks);
+    const of = new Map(ok.map((o, i) => [o, values[i]!]));
+    return (o) => of.get(o)!;
   }
 
   /**
