@@ -57,7 +57,7 @@ describe("searcher settings are refused at submit with the launcher's own checks
     ["asha --max-rungs 0", ["--searcher", "asha", "--max-length", "9", "--max-rungs", "0"], /--max-rungs must be a positive integer \(got 0\)/, /--max-rungs 5/],
     ["--divisor without asha", ["--divisor", "3"], /--divisor only applies to --searcher asha/, /--searcher asha/],
     ["asha from ambs with --kappa -1", ["--searcher", "asha", "--max-length", "9", "--asha-searcher", "ambs", "--kappa", "-1"], /--kappa must be a number, 0 or more/, /--kappa/],
-    ["--kappa with asha from random", ["--searcher", "asha", "--max-length", "9", "--kappa", "1"], /--kappa only applies to --searcher ambs or asha with --asha-searcher ambs/, /--kappa/],
+    ["--kappa with asha from random", ["--searcher", "asha", "--max-length", "9", "--kappa", "1"], /--kappa only applies to --searcher ambs or agebo or asha with --asha-searcher ambs/, /--kappa/],
     ["--search-method without custom", ["--search-method", fixture("methods/report-stopper.mjs")], /--search-method only applies to --searcher custom/, /--searcher custom/],
     ["custom without --search-method", ["--searcher", "custom"], /--searcher custom needs --search-method FILE/, /--search-method my-method\.ts/],
   ];
