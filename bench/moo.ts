@@ -2,10 +2,11 @@
 // objectives, on ZDT1 and ZDT2 (30 and 6 dimensions) and DTLZ2 (3 objectives, 12 dimensions), with
 // 8 simulated asynchronous workers (exponential(1) evaluation times) and the reference points of
 // bench/moo-problems.ts; in the same run, when Debian's python3-optuna is installed, Optuna's
-// NSGAIISampler and multi-objective TPESampler through bench/optuna_ref.py under the same protocol.
+// NSGAIISampler and multi-objective TPESampler through bench/optuna_ref.py under the same protocol,
+// in a child process (its runs spread over the CPUs) while the TypeScript runs go on.
 //
 //   npx tsx bench/moo.ts [--seeds 10] [--problems zdt1-6,dtlz2-12] [--searchers ambs,random] [--no-optuna]
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { hypervolume } from "../src/objectives/pareto.js";
@@ -85,18 +86,25 @@ function medians(problem: MooProblem, runs: number[][][]): number[] {
   return AT.map((n) => median(runs.map((values) => hypervolume(values.slice(0, n), problem.reference))));
 }
 
-function optunaRuns(args: Args): Record<string, Record<string, number[][][]>> | null {
-  if (!args.optuna) return null;
+type OptunaRuns = Record<string, Record<string, number[][][]>>;
+
+/** Optuna's runs, computed by bench/optuna_ref.py in a child process while the TypeScript runs go on; null when it cannot run. */
+function optunaRuns(args: Args): Promise<OptunaRuns | null> {
+  if (!args.optuna) return Promise.resolve(null);
   const script = fileURLToPath(new URL("./optuna_ref.py", import.meta.url));
-  const r = spawnSync("/usr/bin/python3", [script, "moo", "--seeds", String(args.seeds), "--budget", String(BUDGET), "--problems", args.problems.join(",")], {
-    encoding: "utf8",
-    maxBuffer: 512 * 1024 * 1024,
+  const child = spawn("/usr/bin/python3", [script, "moo", "--seeds", String(args.seeds), "--budget", String(BUDGET), "--problems", args.problems.join(",")]);
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  return new Promise((done) => {
+    const leftOut = (why: string): void => {
+      console.log(`(Optuna left out: ${why.trim().split("\n").pop()})`);
+      done(null);
+    };
+    child.on("error", (e) => leftOut(e.message));
+    child.on("close", (code) => (code === 0 ? done(JSON.parse(stdout) as OptunaRuns) : leftOut(stderr || "python3 failed")));
   });
-  if (r.status !== 0) {
-    console.log(`(Optuna left out: ${(r.stderr || r.error?.message || "python3 failed").trim().split("\n").pop()})`);
-    return null;
-  }
-  return JSON.parse(r.stdout) as Record<string, Record<string, number[][][]>>;
 }
 
 const fmt = (v: number): string => (v >= 100 ? v.toFixed(1) : v.toFixed(3));
@@ -104,12 +112,8 @@ const row = (cells: string[], widths: number[]): string => cells.map((c, i) => c
 
 const args = parseArgs(process.argv.slice(2));
 const started = performance.now();
-const optuna = optunaRuns(args);
-const columns = [...args.searchers, ...(optuna ? ["nsga2", "motpe"] : [])];
-const header = ["problem", "reference", ...columns.flatMap((c) => AT.map((n) => `${c}@${n}`))];
-const widths = header.map((h, i) => Math.max(i === 1 ? 15 : 10, h.length));
-console.log(`Median hypervolume over ${args.seeds} seeds, 8 async workers, exp(1) times (larger is better)`);
-console.log(row(header, widths));
+const pending = optunaRuns(args);
+const rows: { name: string; cells: string[] }[] = [];
 for (const name of args.problems) {
   const problem = MOO_PROBLEMS.find((p) => p.name === name);
   if (!problem) throw new Error(`unknown problem ${name}`);
@@ -122,6 +126,16 @@ for (const name of args.problems) {
     }
     cells.push(...medians(problem, runs).map(fmt));
   }
+  rows.push({ name, cells });
+}
+const optuna = await pending;
+const columns = [...args.searchers, ...(optuna ? ["nsga2", "motpe"] : [])];
+const header = ["problem", "reference", ...columns.flatMap((c) => AT.map((n) => `${c}@${n}`))];
+const widths = header.map((h, i) => Math.max(i === 1 ? 15 : 10, h.length));
+console.log(`Median hypervolume over ${args.seeds} seeds, 8 async workers, exp(1) times (larger is better)`);
+console.log(row(header, widths));
+for (const { name, cells } of rows) {
+  const problem = MOO_PROBLEMS.find((p) => p.name === name)!;
   if (optuna) for (const sampler of ["nsga2", "motpe"]) cells.push(...medians(problem, optuna[name]![sampler]!).map(fmt));
   console.log(row(cells, widths));
 }

@@ -1,9 +1,11 @@
 """Optuna reference runs for Spruce's benchmarks, under their protocol: 8 asynchronous workers with exponential(1) evaluation times, told as they finish (ask/tell with pending trials).
 
-    python3 bench/optuna_ref.py moo --seeds 10 --budget 200 [--problems zdt1-30,dtlz2-12]
+    python3 bench/optuna_ref.py moo --seeds 10 --budget 200 [--problems zdt1-30,dtlz2-12] [--jobs 2]
         NSGAIISampler and the multi-objective TPESampler (MOTPE's successor in Optuna 3.1)
         on bench/moo-problems.ts's problems; prints {problem: {"nsga2"|"motpe": [values per seed]}}
         with each run's objective vectors in completion order (bench/moo.ts computes the hypervolume).
+        The runs are spread over --jobs processes (default: one per CPU); each is seeded, so the
+        output does not depend on how many.
     python3 bench/optuna_ref.py conditional --seeds 10 --budget 100
         TPESampler, define-by-run, on bench/functions.ts's conditional problem; prints
         {"tpe": [values per seed]}.
@@ -16,6 +18,7 @@ import argparse
 import heapq
 import json
 import math
+import os
 import random
 import sys
 import warnings
@@ -91,12 +94,35 @@ def run_async(study, objective, budget, seed, workers=8):
     return out
 
 
+MOO_SAMPLERS = ("nsga2", "motpe")
+
+
+def moo_run(task, budget):
+    """One seeded run of a sampler on a problem: the objective vectors in completion order."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    warnings.simplefilter("ignore")
+    name, label, seed = task
+    n, k, evaluate = MOO[name]
+
+    def objective(trial):
+        return evaluate([trial.suggest_float("x%d" % i, 0.0, 1.0) for i in range(n)])
+
+    # Optuna's defaults otherwise. For several objectives 3.1's TPESampler skips running trials, so
+    # constant_liar changes nothing there; it is set as for the single-objective reference.
+    sampler = optuna.samplers.NSGAIISampler(seed=seed) if label == "nsga2" else optuna.samplers.TPESampler(seed=seed, constant_liar=True)
+    study = optuna.create_study(directions=["minimize"] * k, sampler=sampler)
+    return run_async(study, objective, budget, seed)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=["moo", "conditional"])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--budget", type=int, default=200)
     parser.add_argument("--problems", default=",".join(MOO))
+    parser.add_argument("--jobs", type=int, default=0)
     args = parser.parse_args()
     try:
         import optuna
@@ -114,24 +140,18 @@ def main():
         json.dump({"tpe": runs}, sys.stdout)
         return
 
+    tasks = [(name, label, seed) for name in args.problems.split(",") for label in MOO_SAMPLERS for seed in range(args.seeds)]
+    jobs = max(1, min(args.jobs or os.cpu_count() or 1, len(tasks)))
+    if jobs == 1:
+        runs = [moo_run(task, args.budget) for task in tasks]
+    else:
+        import multiprocessing
+
+        with multiprocessing.Pool(jobs) as pool:
+            runs = pool.starmap(moo_run, [(task, args.budget) for task in tasks])
     result = {}
-    for name in args.problems.split(","):
-        n, k, evaluate = MOO[name]
-
-        def objective(trial, n=n, evaluate=evaluate):
-            return evaluate([trial.suggest_float("x%d" % i, 0.0, 1.0) for i in range(n)])
-
-        result[name] = {}
-        samplers = {
-            "nsga2": lambda seed: optuna.samplers.NSGAIISampler(seed=seed),
-            "motpe": lambda seed: optuna.samplers.TPESampler(seed=seed, constant_liar=True),
-        }
-        for label, make in samplers.items():
-            runs = []
-            for seed in range(args.seeds):
-                study = optuna.create_study(directions=["minimize"] * k, sampler=make(seed))
-                runs.append(run_async(study, objective, args.budget, seed))
-            result[name][label] = runs
+    for (name, label, _), values in zip(tasks, runs):
+        result.setdefault(name, {}).setdefault(label, []).append(values)
     json.dump(result, sys.stdout)
 
 

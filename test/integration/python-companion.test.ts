@@ -97,7 +97,7 @@ describe("python runner through the executor", () => {
 
     const none = await evaluate(runModule("none", "def run(point):\n    pass\n"), {});
     expect(none.status).toBe("FAILED");
-    expect(none.error).toBe('run() returned None (does run end with a return?); expected a number or {"objective": ..., "metadata": {...}}');
+    expect(none.error).toBe('run() returned None (does run end with a return?); expected a number, a tuple of numbers (one per objective), {"objective": ..., "metadata": {...}} or {"objectives": {name: value}}');
 
     // An exception: the error is its line alone, the traceback stays in stderr.txt.
     const raises = await evaluate(runModule("raises", "def run(point):\n    raise ValueError('diverged')\n"), {});
