@@ -40,6 +40,8 @@ export interface CheckInputs {
   jobName: string;
   /** Evaluations the driver SIGKILLed itself: FAILED is their right end. */
   killed: ReadonlySet<number>;
+  /** Batch jobs the search must have used (2 under chaos: its walltimes and faults need several). */
+  minJobs: number;
 }
 
 /**
@@ -104,7 +106,7 @@ export async function checkSearch(o: CheckInputs): Promise<{ checks: Check[]; ro
   add("searcher state agrees with the told rows", ...(await searcherAgrees(o.store, wf, finished.filter((r) => !untold.has(r.id)), rows)));
 
   const jobs = await listBatchJobs(o.store, wf.id);
-  add("at least two batch jobs", jobs.length >= 2, `${jobs.length} batch job(s): ${jobs.map((j) => `${j.schedulerId ?? "-"} ${j.state}`).join(", ")}`);
+  add(`at least ${o.minJobs} batch job(s)`, jobs.length >= o.minJobs, `${jobs.length} batch job(s): ${jobs.map((j) => `${j.schedulerId ?? "-"} ${j.state}`).join(", ")}`);
   return { checks, rows, wf };
 }
 

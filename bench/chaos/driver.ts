@@ -169,7 +169,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const wallSeconds = ((finishedAt ?? Date.now()) - submittedAt) / 1000;
 
     const killed = new Set(records.flatMap((r) => (r.kind === "kill-evaluation" ? [Number(/evaluation (\d+)/.exec(r.target)?.[1])] : [])));
-    const { checks, rows, wf } = await checkSearch({ store, workflow, budget: o.budget, workspace, jobName: workflow, killed });
+    const { checks, rows, wf } = await checkSearch({ store, workflow, budget: o.budget, workspace, jobName: workflow, killed, minJobs: o.repeat > 0 ? 2 : 1 });
     const left = leftovers(workspace, workflow, new Set([process.pid]));
     checks.push({ name: "no process of the search left on any node", ok: left.processes.length === 0, detail: left.processes.slice(0, 5).join("; ") || "none" });
     checks.push({ name: "no batch job of the search left in Slurm", ok: left.jobs.length === 0, detail: left.jobs.join(", ") || "none" });

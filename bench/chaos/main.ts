@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     if (a.baseline) {
       const b = await runChaos({ seed, searcher, budget, repeat: 0 });
       process.stdout.write(`baseline of seed ${seed} (no fault): ${b.ok ? "PASS" : "FAIL"} in ${b.wallSeconds.toFixed(0)} s, ${b.batchJobs} batch jobs; ` +
-        `the faults cost ${(r.wallSeconds - b.wallSeconds).toFixed(0)} s\n\n`);
+        `the faults cost ${(r.wallSeconds - b.wallSeconds).toFixed(0)} s\n${b.checks.filter((c) => !c.ok).map((c) => `  FAIL ${c.name}: ${c.detail}\n`).join("")}\n`);
       baselines.push(b);
       if (b.ok && !a.keep) removeRun(b);
     }
