@@ -161,6 +161,36 @@ describe.each(DIALECTS)("%s", (dialect) => {
       expect(done!.metrics).toEqual({ rung: 2 });
     });
 
+    it("finishes a batch in one go with each row's guards: metrics kept when none given, a stale attempt or another launcher's row left alone", async () => {
+      const { store, workflowId, launcherId } = await setup(dialect);
+      const other = await registerLauncher(store, { workflowId, batchJobId: null, host: "nid002", pid: process.pid });
+      const rows = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }, { x: 3 }, { x: 4 }], { claim: { launcherId, hosts: [["n"], ["n"], ["n"]] } });
+      const [a, b, c, d] = rows;
+      await claimEvaluations(store, { workflowId, launcherId: other.id, n: 1 });
+      await store.knex("evaluations").where({ id: a!.id }).update({ metrics: JSON.stringify({ rung: 2 }) });
+      const finished = await finishEvaluations(
+        store,
+        [
+          { id: c!.id, attempt: 0, state: "FAILED", objective: null, error: "boom", exitCode: 1, finishedAt: 30 },
+          { id: a!.id, attempt: 0, state: "DONE", objective: 1.5, finishedAt: 10 },
+          { id: b!.id, attempt: 1, state: "DONE", objective: 2, finishedAt: 20 }, // stale attempt
+          { id: d!.id, attempt: 0, state: "DONE", objective: 4, metrics: { m: 1 }, finishedAt: 40 }, // the other launcher's
+        ],
+        { launcherId, workflowId, searcherState: { n: 1 }, told: { at: 7, ids: [a!.id] } },
+      );
+      expect(finished.map((r) => [r.id, r.state])).toEqual([
+        [c!.id, "FAILED"],
+        [a!.id, "DONE"],
+      ]);
+      expect(finished[0]).toMatchObject({ error: "boom", exitCode: 1, finishedAt: 30, objective: null });
+      expect(finished[1]).toMatchObject({ objective: 1.5, metrics: { rung: 2 }, finishedAt: 10 });
+      expect(await getEvaluation(store, b!.id)).toMatchObject({ state: "RUNNING", objective: null });
+      expect(await getEvaluation(store, d!.id)).toMatchObject({ state: "RUNNING", claimedBy: other.id });
+      expect((await listEvents(store, c!.id)).at(-1)).toMatchObject({ fromState: "RUNNING", toState: "FAILED", at: 30, note: "boom" });
+      // Told: only a.
+      expect((await listSearcherHistory(store, workflowId)).told.map((r) => r.id)).toEqual([a!.id]);
+    });
+
     it("kills READY and RUNNING rows, leaving finished ones alone", async () => {
       const { store, workflowId, launcherId } = await setup(dialect);
       const created = await createEvaluations(store, workflowId, [{ x: 1 }, { x: 2 }, { x: 3 }]);
