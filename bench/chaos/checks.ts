@@ -7,8 +7,10 @@ import { loadSpace } from "../../src/problem/load.js";
 import { readCsvRecords } from "../../src/results/csv.js";
 import { resultsLayout } from "../../src/results/layout.js";
 import { loadSearcher } from "../../src/search/registry.js";
+import { toldResult } from "../../launcher/search-loop.js";
 import type { EvaluationResult } from "../../src/search/searcher.js";
 import {
+  listSearcherHistory,
   countEvaluations,
   finishedCount,
   getWorkflow,
@@ -120,7 +122,16 @@ async function searcherAgrees(store: Store, wf: WorkflowRow, toldRows: Evaluatio
   const space = await loadSpace(wf.problem);
   const fresh = async () => {
     const s = await loadSearcher(wf, space);
-    s.searcher.restore(saved);
+    if (!s.searcher.stateWithoutRows) {
+      s.searcher.restore(saved);
+      return s;
+    }
+    // As the launcher restores it: the saved state plus the history the rows hold.
+    const history = await listSearcherHistory(store, wf.id);
+    s.searcher.restore(saved, {
+      told: history.told.map((r) => toldResult(r, r.state, r.objective, r.error, r.objectives)),
+      pending: history.pending.map((r) => r.point),
+    });
     return s;
   };
   const loaded = await fresh();
