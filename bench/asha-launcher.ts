@@ -9,19 +9,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { getWorkflow, listEvaluations, listProgress, openStore } from "../src/store/index.js";
+import { numberArg } from "./args.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const CLI = join(ROOT, "dist/src/cli/main.js");
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-}
-
-const seeds = arg("seeds", 3);
-const trials = arg("trials", 40);
-const maxLength = arg("max-length", 27);
-const slots = arg("slots", 2);
+const seeds = numberArg("seeds", 3);
+const trials = numberArg("trials", 40);
+const maxLength = numberArg("max-length", 27);
+const slots = numberArg("slots", 2);
 
 function submit(ws: string, name: string, extra: string[], env: Record<string, string> = {}): number {
   const t0 = performance.now();

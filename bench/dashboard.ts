@@ -24,12 +24,9 @@ import { startDashboard } from "../src/dashboard/server.js";
 import { writeReport } from "../src/results/report.js";
 import { createWorkflow, getWorkflow, openStore, type NewWorkflow, type Store } from "../src/store/index.js";
 import { distFile } from "../src/util/paths.js";
+import { numberArg, workspaceDir } from "./args.js";
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-}
-const dir = process.argv.includes("--dir") ? process.argv[process.argv.indexOf("--dir") + 1]! : process.cwd();
+const dir = workspaceDir();
 const toRemove: string[] = [];
 
 function conditions(): string {
@@ -343,8 +340,8 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`# bench/dashboard (${new Date().toISOString()}, node ${process.version})`);
-  if (!process.argv.includes("--skip-first-view")) await firstView(arg("rows", 100_000));
-  if (!process.argv.includes("--skip-dispatch")) await dispatch(arg("evals", 3000), arg("slots", 8), arg("rounds", 5));
+  if (!process.argv.includes("--skip-first-view")) await firstView(numberArg("rows", 100_000));
+  if (!process.argv.includes("--skip-dispatch")) await dispatch(numberArg("evals", 3000), numberArg("slots", 8), numberArg("rounds", 5));
 }
 
 try {

@@ -23,11 +23,7 @@ import {
   type StoreLocation,
 } from "../src/store/index.js";
 import type { NewWorkflow } from "../src/store/types.js";
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : dflt;
-}
+import { stringArg } from "./args.js";
 
 const numbers = (s: string): number[] => s.split(",").map(Number);
 
@@ -126,11 +122,11 @@ async function measure(location: StoreLocation, dialect: Dialect, processes: num
 }
 
 async function main(): Promise<void> {
-  const rows = Number(arg("rows", "10000"));
-  const processList = numbers(arg("processes", "1,4,8"));
-  const batches = numbers(arg("batches", "1,16"));
-  const dialects = arg("dialects", "postgres,sqlite").split(",") as Dialect[];
-  const adminUrl = arg("database-url", process.env.SPRUCE_BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
+  const rows = Number(stringArg("rows", "10000"));
+  const processList = numbers(stringArg("processes", "1,4,8"));
+  const batches = numbers(stringArg("batches", "1,16"));
+  const dialects = stringArg("dialects", "postgres,sqlite").split(",") as Dialect[];
+  const adminUrl = stringArg("database-url", process.env.SPRUCE_BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
 
   const results: Row[] = [];
   const tmp = mkdtempSync(join(tmpdir(), "spruce-bench-db-"));

@@ -25,14 +25,9 @@ import { createWorkflow, listEvaluations, openStore } from "../src/store/index.j
 import { evaluationFiles, resultsLayout } from "../src/results/layout.js";
 import type { NewWorkflow, RunSpec } from "../src/store/types.js";
 import { PythonSession } from "../src/problem/python.js";
+import { numberArg, workspaceDir } from "./args.js";
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-}
-
-// Default: the current directory, where `spruce` puts its workspace (./.spruce) for real searches.
-const dir = process.argv.includes("--dir") ? process.argv[process.argv.indexOf("--dir") + 1]! : process.cwd();
+const dir = workspaceDir();
 
 /**
  * Workspaces are removed when the bench ends, not between phases: on ext4 without a journal (this
@@ -178,10 +173,10 @@ async function launcherRun(n: number, slots: number, command: string | ((ws: str
 }
 
 async function main(): Promise<void> {
-  const evals = arg("evals", 2000);
-  const slots = arg("slots", 8);
-  const utilEvals = arg("util-evals", 640);
-  const utilSlots = arg("util-slots", 32);
+  const evals = numberArg("evals", 2000);
+  const slots = numberArg("slots", 8);
+  const utilEvals = numberArg("util-evals", 640);
+  const utilSlots = numberArg("util-slots", 32);
 
   console.log(`# bench/dispatch (${new Date().toISOString()}, node ${process.version})`);
   console.log(`workspace under ${dir}: creating a file or directory there takes ${createCostMs().toFixed(2)} ms (median)`);
@@ -203,7 +198,7 @@ async function main(): Promise<void> {
   console.log(`| ratio to the raw spawn loop (target >= 0.70) | ${(rate / rawRate).toFixed(2)} |`);
   console.log(`| ratio to the loop through the spawner | ${(rate / spawnerRate).toFixed(2)} |`);
 
-  await pythonRow(arg("py-evals", 400), slots);
+  await pythonRow(numberArg("py-evals", 400), slots);
 
   console.log(`\n## Utilisation: ${utilEvals} evaluations of \`sleep 0.5\`, ${utilSlots} slots`);
   console.log(`launcher: ${conditions()}`);

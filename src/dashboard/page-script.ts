@@ -2,6 +2,8 @@
 // (#/) and one workflow (#/w/NAME), drawn from the server's JSON and refreshed by polling every 2 s
 // while the tab is visible, without reloading the page. Text from the database (points, errors,
 // hosts, output) is only ever set as textContent; chart SVG comes escaped from the server.
+import { TOOLTIP_SCRIPT } from "../results/tooltip-script.js";
+
 export const PAGE_SCRIPT = String.raw`
 (function () {
   "use strict";
@@ -169,6 +171,7 @@ export const PAGE_SCRIPT = String.raw`
     var w = s.workflow;
     var c = s.counts;
     var first = w.objectives.length > 1 ? " (" + w.objectives[0].name + ")" : "";
+    view.objectiveNames = w.objectives.map(function (o) { return o.name; });
     var active = s.batchJobs.filter(function (j) { return j.state === "SUBMITTED" || j.state === "QUEUED" || j.state === "RUNNING"; }).length;
     document.getElementById("wf-title").replaceChildren(w.name + " ", badge(w.state));
     document.getElementById("cards").replaceChildren(
@@ -272,23 +275,12 @@ export const PAGE_SCRIPT = String.raw`
   }
 
   // Chart marks: the report's tooltip, and a click opens that evaluation.
-  function describe(e) {
-    var lines = ["evaluation " + e.id + "  " + e.state + (e.attempt > 0 ? "  (attempt " + (e.attempt + 1) + ")" : "")];
-    if (e.objective !== null) lines.push("objective " + e.objective);
-    Object.keys(e.point).forEach(function (k) { lines.push(k + " = " + JSON.stringify(e.point[k])); });
-    if (e.hosts.length) lines.push("host " + e.hosts.join(" "));
-    if (e.started !== null && e.finished !== null) lines.push("ran " + (e.finished - e.started).toFixed(2) + " s");
-    if (e.error) lines.push(e.error);
-    return lines.join("\n");
-  }
+${TOOLTIP_SCRIPT}
   document.addEventListener("mousemove", function (ev) {
     var mark = ev.target instanceof Element ? ev.target.closest("#charts [data-eval-id]") : null;
     var e = mark ? chartEvaluations[mark.getAttribute("data-eval-id")] : null;
     if (!e) { tip.hidden = true; return; }
-    tip.textContent = describe(e);
-    tip.hidden = false;
-    tip.style.left = Math.min(ev.clientX + 14, window.innerWidth - tip.offsetWidth - 8) + "px";
-    tip.style.top = Math.min(ev.clientY + 14, window.innerHeight - tip.offsetHeight - 8) + "px";
+    showTip(tip, e, view && view.objectiveNames, ev);
   });
   document.addEventListener("click", function (ev) {
     var mark = ev.target instanceof Element ? ev.target.closest("#charts [data-eval-id]") : null;

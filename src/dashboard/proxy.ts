@@ -5,10 +5,10 @@
 // The far dashboard's own checks apply too: the proxy names its Host and presents its token in a
 // header, never this side's.
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { allowedHosts, authorize, newToken, sessionCookie } from "./auth.js";
-import { dashboardUrl, refuse } from "./server.js";
+import { dashboardUrl, listen, refuse } from "./server.js";
 
 export interface Upstream {
   /** The far dashboard's address and token, as its record says. */
@@ -82,14 +82,7 @@ export async function startProxy(o: { upstream: Upstream; host?: string; port?: 
     });
     req.pipe(up);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(o.port ?? 0, host, () => {
-      server.removeListener("error", reject);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
+  port = await listen(server, o.port ?? 0, host);
   allowed = allowedHosts(host, port);
   return {
     url: dashboardUrl(host, port, token),

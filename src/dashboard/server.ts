@@ -156,14 +156,7 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
     res.end(req.method === "HEAD" ? undefined : payload);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(o.port ?? 0, host, () => {
-      server.removeListener("error", reject);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
+  port = await listen(server, o.port ?? 0, host);
   allowed = allowedHosts(host, port);
   for (const h of o.extraHosts ?? []) allowed.add(h.toLowerCase());
   return {
@@ -203,4 +196,15 @@ function pageQuery(p: URLSearchParams): { sort: EvaluationSort; descending: bool
   const text = p.get("q") ?? "";
   if (text.length > 200) throw new HttpError(400, "the filter is longer than 200 characters");
   return { sort: sort as EvaluationSort, descending: dir === "desc", offset: p.has("offset") ? wholeNumber(p.get("offset")!, "offset") : 0, limit, states: states as EvaluationState[], text };
+}
+
+/** Listens on host:port (0: any free port) and answers the port taken; a failure to bind rejects. */
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.removeListener("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }

@@ -7,6 +7,7 @@ import { ARCH_CSS, architectureDiagram } from "./charts-arch.js";
 import { esc, fmt, fmtSeconds } from "./charts-svg.js";
 import type { ReportModel } from "./report-model.js";
 import type { Utilisation } from "./report-data.js";
+import { TOOLTIP_SCRIPT } from "./tooltip-script.js";
 import { EVALUATION_STATES, finishedCount } from "../store/states.js";
 
 /** The Gantt's colours (the same variables as its bars' CSS classes). */
@@ -52,24 +53,12 @@ const SCRIPT = `
   var byId = {};
   data.evaluations.forEach(function (e) { byId[e.id] = e; });
   var tip = document.getElementById("tip");
-  function describe(e) {
-    var lines = ["evaluation " + e.id + "  " + e.state + (e.attempt > 0 ? "  (attempt " + (e.attempt + 1) + ")" : "")];
-    if (e.objectives) data.objectiveNames.forEach(function (n, j) { lines.push(n + " " + e.objectives[j]); });
-    else if (e.objective !== null) lines.push("objective " + e.objective);
-    Object.keys(e.point).forEach(function (k) { lines.push(k + " = " + JSON.stringify(e.point[k])); });
-    if (e.hosts.length) lines.push("host " + e.hosts.join(" "));
-    if (e.started !== null && e.finished !== null) lines.push("ran " + (e.finished - e.started).toFixed(2) + " s");
-    if (e.error) lines.push(e.error);
-    return lines.join("\\n");
-  }
+${TOOLTIP_SCRIPT}
   document.addEventListener("mousemove", function (ev) {
     var el = ev.target instanceof Element ? ev.target.closest("[data-eval-id]") : null;
     var e = el ? byId[el.getAttribute("data-eval-id")] : null;
     if (!e) { tip.hidden = true; return; }
-    tip.textContent = describe(e);
-    tip.hidden = false;
-    tip.style.left = Math.min(ev.clientX + 14, window.innerWidth - tip.offsetWidth - 8) + "px";
-    tip.style.top = Math.min(ev.clientY + 14, window.innerHeight - tip.offsetHeight - 8) + "px";
+    showTip(tip, e, data.objectiveNames, ev);
   });
   document.addEventListener("click", function (ev) {
     var el = ev.target instanceof Element ? ev.target.closest("[data-eval-id]") : null;

@@ -90,6 +90,11 @@ describe.skipIf(missing && !CI)(title, () => {
       expect(failed, "seed 5 draws kind c").toBeGreaterThan(0);
       await expect.poll(() => page.locator("#chart-evals .pt").count()).toBe(40);
       expect(await page.locator("#chart-evals .pt.fail").count()).toBe(failed);
+      // A mark's tooltip (the report's own): the evaluation, its state and its point.
+      await page.locator("#chart-evals .pt.fail").first().hover({ force: true });
+      await expect.poll(() => page.locator("#tip").isVisible()).toBe(true);
+      expect(await page.locator("#tip").textContent()).toMatch(/^evaluation \d+  FAILED\nx = [0-9.]+\nkind = "c"\n/);
+      await page.mouse.move(0, 0);
       const ticks = await texts(page, "#chart-gantt text.tick[text-anchor=middle]");
       expect(ticks.length).toBeGreaterThan(2);
       expect(new Set(ticks).size).toBe(ticks.length);
