@@ -118,9 +118,8 @@ export function binRunning(u: Utilisation, columns = BUSY_COLUMNS): Utilisation 
  * tooltips), and the best `keepBest` (a NAS workflow's architectures, drawn from their points). Null
  * when every row fits: then all are drawn.
  */
-export function chartSample(rows: readonly EvaluationRow[], direction: "maximize" | "minimize", origin: number, keepBest = 0): Set<number> | null {
+export function chartSample(rows: readonly EvaluationRow[], direction: "maximize" | "minimize", origin: number, keepBest = 0, progress = bestSoFar(rows, direction, origin)): Set<number> | null {
   const started = rows.filter((r) => r.startedAt !== null && r.state !== "READY");
-  const progress = bestSoFar(rows, direction, origin);
   if (progress.length <= MAX_MARKS && started.length <= MAX_BARS) return null;
   const ids = new Set(thinProgress(progress).map((p) => p.evalId));
   started.sort((a, b) => (b.startedAt as number) - (a.startedAt as number) || b.id - a.id);

@@ -33,6 +33,7 @@ import {
   type Store,
   type WorkflowRow,
 } from "../store/index.js";
+import { bestSoFar } from "../results/report-data.js";
 import { chartSample, renderCharts, type RenderedCharts } from "./charts.js";
 
 /** The shortest time between two rebuilds of one workflow's charts while it changes. */
@@ -254,7 +255,9 @@ export class DashboardData {
     // Each step of a large workflow's build runs for a while without yielding (better-sqlite3 and the
     // model are synchronous): between steps, requests waiting meanwhile (a poll, a page of the table) go first.
     await yieldToRequests();
-    const sample = chartSample(numbers, wf.direction, wf.createdAt, isNas(wf.problem) ? REPORT_ARCHITECTURES : 0);
+    // The best so far of the numbers is the model's too: the rows below differ only in their points.
+    const progress = bestSoFar(numbers, wf.direction, wf.createdAt);
+    const sample = chartSample(numbers, wf.direction, wf.createdAt, isNas(wf.problem) ? REPORT_ARCHITECTURES : 0, progress);
     let evaluations = numbers;
     if (sample === null) evaluations = await listChartRows(this.store, wf.id);
     else {
@@ -262,7 +265,7 @@ export class DashboardData {
       evaluations = numbers.map((r) => full.get(r.id) ?? r);
     }
     await yieldToRequests();
-    const model = buildReportModel({ workflow: wf, evaluations, batchJobs, launchers, reports, now: this.now(), topk: 0, evaluationIds: sample ?? undefined });
+    const model = buildReportModel({ workflow: wf, evaluations, batchJobs, launchers, reports, now: this.now(), topk: 0, evaluationIds: sample ?? undefined, progress });
     await yieldToRequests();
     const charts = renderCharts(model);
     const entry: ChartCache = { builtAt: this.now(), costMs: performance.now() - t0, charts: { version, ...charts } };

@@ -168,4 +168,14 @@ describe("a NAS workflow", () => {
     expect(drawn).toContain(architecturesSection(nasModel(all, sample)));
     expect(drawn).toContain(`arch_seq ${JSON.stringify([best[0]!.point.vnode_00000, best[0]!.point.vnode_00001, best[0]!.point.vnode_00002])}`);
   });
+
+  it("bestRows: the best k by objective, ties by id, failures and missing objectives left out", () => {
+    const rows = nasRows(300).map((r, i) => ({ ...r, objective: i % 7 === 0 ? null : Math.round(Math.sin(i) * 20) / 10, state: i % 11 === 0 ? ("FAILED" as const) : r.state }));
+    for (const direction of ["maximize", "minimize"] as const) {
+      const sorted = rows
+        .filter((r) => r.state === "DONE" && r.objective !== null)
+        .sort((a, b) => (a.objective === b.objective ? a.id - b.id : (direction === "maximize" ? b.objective! - a.objective! : a.objective! - b.objective!)));
+      for (const k of [0, 1, 3, 10, 1000]) expect(bestRows(rows, direction, k).map((r) => r.id)).toEqual(sorted.slice(0, k).map((r) => r.id));
+    }
+  });
 });
