@@ -22,7 +22,8 @@ export interface WalkableSpace {
 /** Walk leaves visited before a count gives up on exactness (see countPoints). */
 const COUNT_LIMIT = 1_000_000;
 
-function choiceCount(param: Hyperparameter): number {
+/** How many values a hyperparameter takes (a float: infinitely many). */
+export function choiceCount(param: Hyperparameter): number {
   switch (param.type) {
     case "float":
       return Infinity;

@@ -6,6 +6,7 @@
 import type { Space } from "../../space/space.js";
 import { drawValue } from "../../space/space.js";
 import { canonicalJson } from "../../space/json.js";
+import { choiceCount } from "../../space/enumerate.js";
 import type { Hyperparameter, JsonValue, Point } from "../../space/types.js";
 import type { Rng } from "../../util/rng.js";
 
@@ -14,21 +15,7 @@ const OTHER_VALUE_TRIES = 20;
 
 /** The hyperparameters of p a mutation may change: active, among `names`, with more than one value. */
 export function mutable(space: Space, p: Point, names?: ReadonlySet<string>): Hyperparameter[] {
-  return space.params.filter((h) => h.name in p && (!names || names.has(h.name)) && valueCount(h) > 1);
-}
-
-function valueCount(h: Hyperparameter): number {
-  switch (h.type) {
-    case "float":
-      return Infinity;
-    case "int":
-      return h.high - h.low + 1;
-    case "categorical":
-    case "ordinal":
-      return h.values.length;
-    case "const":
-      return 1;
-  }
+  return space.params.filter((h) => h.name in p && (!names || names.has(h.name)) && choiceCount(h) > 1);
 }
 
 /** A value of h other than `current`, uniform among the others (a float or log int: its distribution, redrawn until different). */
