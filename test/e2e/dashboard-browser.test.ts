@@ -4,17 +4,15 @@
 // and draws the report's charts; a request without the token, or with a wrong one, gets 401. Nothing
 // is fetched from anywhere but the dashboard. Screenshots go to test-artifacts/.
 // CI must have chromium (.ci/run installs it): there a missing browser fails; elsewhere it skips.
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { ROOT, spruce, tempWorkspace } from "../helpers/cli.js";
 import { startDashboardCli } from "../helpers/dashboard.js";
+import { launchChromium, watchedPage, browserSkip } from "../helpers/browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CI = process.env.CI === "true";
-const missing = !existsSync(CHROMIUM);
-const title = missing && !CI ? `dashboard in a browser (skipped: no ${CHROMIUM}; apt-get install chromium)` : "dashboard in a browser";
+const browserTest = browserSkip("dashboard in a browser");
 
 const tmp = tempWorkspace("spruce-dash-browser-");
 const W = ["--workspace", join(tmp.dir, "ws")];
@@ -37,29 +35,17 @@ async function texts(page: Page, selector: string): Promise<string[]> {
   return page.locator(selector).evaluateAll((els) => els.map((e) => (e.textContent ?? "").trim()));
 }
 
-describe.skipIf(missing && !CI)(title, () => {
+describe.skipIf(browserTest.skip)(browserTest.title, () => {
   it("shows a running search live, sorts and filters its evaluations, opens their output, and refuses requests without the token", async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`).toBe(true);
     writeFileSync(join(tmp.dir, "step.sh"), SCRIPT);
     const sub = spruce([...W, "submit", "hps", "live", "--hp", "x=0.0:1.0", "--hp", "kind=a,b,c", "--command", "sh step.sh {{x}} {{kind}}",
       "--scheduler", "local", "--searcher", "random", "--max-evals", "40", "--evals-per-node", "2", "--seed", "5"], { cwd: tmp.dir });
     expect(sub.code, sub.stderr).toBe(0);
     const d = await startDashboardCli([...W, "dashboard"], env);
     const origin = `http://127.0.0.1:${d.port}/`;
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
+    const browser = await launchChromium();
     try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      const problems: string[] = [];
-      page.on("console", (m) => {
-        if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
-      });
-      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-      page.on("request", (r) => {
-        if (!r.url().startsWith(origin)) problems.push(`request elsewhere: ${r.url()}`);
-      });
+      const { page, problems } = await watchedPage(browser, origin);
       let loads = 0;
       page.on("load", () => loads++);
 

@@ -9,15 +9,14 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { chromium } from "playwright-core";
 import { CLI, ROOT, spruce, tempWorkspace, type CliResult } from "../helpers/cli.js";
 import { rawRequest, startDashboardCli, type CliDashboard } from "../helpers/dashboard.js";
+import { launchChromium, watchedPage, CHROMIUM } from "../helpers/browser.js";
 
 const HOST = process.env.TESTBED_SSH_HOST ?? "127.0.0.1";
 const PORT = Number(process.env.TESTBED_SSH_PORT ?? 2222);
 const USER = process.env.TESTBED_SSH_USER ?? "hpctest";
 const KEY = process.env.TESTBED_SSH_KEY ?? "/tmp/spruce-testbed/ssh/id_ed25519";
-const CHROMIUM = "/usr/bin/chromium";
 const CI = process.env.CI === "true";
 
 function portOpen(port: number): Promise<boolean> {
@@ -71,7 +70,6 @@ afterAll(() => {
 describe.skipIf(missing && !CI)(title, () => {
   it("shows the site's workflow here, through port forwarding, then through exec channels where forwarding is refused", async () => {
     expect(sshdUp, `the test bed's sshd is not up on ${HOST}:${PORT}: scripts/testbed.sh up`).toBe(true);
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`).toBe(true);
     ok(run(["site", "add", "bed", "--host", HOST, "--port", String(PORT), "--user", USER, "--key", KEY, "--remote-workspace", remoteWs, "--spruce", `node ${CLI}`, "--known-hosts", knownHosts]));
     const sub = ok(run(["--site", "bed", "--accept-new-host-key", "submit", "hps", "faraway", "--hp", "x=0.0:1.0", "--command", "echo objective: {{x}}",
       "--scheduler", "local", "--searcher", "random", "--max-evals", "6", "--evals-per-node", "2", "--seed", "3", "--wait"]));
@@ -96,14 +94,9 @@ describe.skipIf(missing && !CI)(title, () => {
       expect((await rawRequest(d.port, `/?token=${d.token}`, { host: `evil.example:${d.port}` })).status).toBe(403);
 
       // The page, in a browser on this machine.
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+      const browser = await launchChromium();
       try {
-        const page = await browser.newPage({ viewport: { width: 1400, height: 700 } });
-        const problems: string[] = [];
-        page.on("pageerror", (e) => problems.push(e.message));
-        page.on("request", (r) => {
-          if (!r.url().startsWith(`http://127.0.0.1:${d.port}/`)) problems.push(`request elsewhere: ${r.url()}`);
-        });
+        const { page, problems } = await watchedPage(browser, `http://127.0.0.1:${d.port}/`, { width: 1400, height: 700 });
         await page.goto(d.url);
         await page.locator('#wf-table tr[data-workflow="faraway"]').waitFor();
         expect(await page.locator('#wf-table tr[data-workflow="faraway"] .c-finished').getAttribute("data-value")).toBe("6");

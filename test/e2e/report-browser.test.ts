@@ -3,16 +3,13 @@
 // evaluation with the failures marked, working tooltips, and a two-objective search's Pareto front;
 // screenshots go to test-artifacts/.
 // CI must have chromium (.ci/run installs it): there a missing browser fails; elsewhere it skips.
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { chromium } from "playwright-core";
 import { fixture, ROOT, spruce, tempWorkspace } from "../helpers/cli.js";
+import { launchChromium, watchedPage, browserSkip } from "../helpers/browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CI = process.env.CI === "true";
-const missing = !existsSync(CHROMIUM);
-const title = missing && !CI ? `report in a browser (skipped: no ${CHROMIUM}; apt-get install chromium)` : "report in a browser";
+const browserTest = browserSkip("report in a browser");
 
 const ws = tempWorkspace("spruce-browser-");
 const W = ["--workspace", ws.dir];
@@ -21,9 +18,8 @@ afterAll(() => {
   if (passed) ws.cleanup();
 });
 
-describe.skipIf(missing && !CI)(title, () => {
+describe.skipIf(browserTest.skip)(browserTest.title, () => {
   it("renders a finished search's report without errors, with every evaluation and failure marked", async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`).toBe(true);
     const sub = spruce([...W, "submit", "hps", "browser", "-p", fixture("cli/problem.ts"), "-r", fixture("cli/run-flaky.ts"), "--scheduler", "local", "--searcher", "random", "--max-evals", "15", "--evals-per-node", "3", "--seed", "11", "--wait"]);
     expect(sub.code, sub.stderr).toBe(0);
     const rep = spruce([...W, "report", "browser"]);
@@ -36,20 +32,9 @@ describe.skipIf(missing && !CI)(title, () => {
     expect(finished).toBe(15);
     expect(failed, "the seed should draw kind c at least once").toBeGreaterThan(0);
 
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
+    const browser = await launchChromium();
     try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      const problems: string[] = [];
-      page.on("console", (m) => {
-        if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
-      });
-      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-      page.on("request", (r) => {
-        if (!r.url().startsWith("file:")) problems.push(`network request: ${r.url()}`);
-      });
+      const { page, problems } = await watchedPage(browser, "file:");
       await page.goto(`file://${file}`, { waitUntil: "load" });
 
       expect(await page.title()).toBe("browser — Spruce report");
@@ -96,17 +81,9 @@ describe.skipIf(missing && !CI)(title, () => {
     const front = (status.best as { eval_id: number }[]).map((b) => String(b.eval_id)).sort();
     expect(status.counts.DONE).toBe(20);
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+    const browser = await launchChromium();
     try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      const problems: string[] = [];
-      page.on("console", (m) => {
-        if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
-      });
-      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-      page.on("request", (r) => {
-        if (!r.url().startsWith("file:")) problems.push(`network request: ${r.url()}`);
-      });
+      const { page, problems } = await watchedPage(browser, "file:");
       await page.goto(`file://${rep.stdout.trim()}`, { waitUntil: "load" });
       expect(await page.locator("#chart-pareto .pt").count()).toBe(20);
       const onFront = await page.locator("#chart-pareto .pt.front").evaluateAll((els) => els.map((e) => e.getAttribute("data-eval-id")!));

@@ -2,16 +2,13 @@
 // best architectures drawn as diagrams, one box per node, a dashed arc per skip connection that is
 // on, no console or page errors, no network requests; a screenshot goes to test-artifacts/.
 // CI must have chromium: there a missing browser fails; elsewhere it skips.
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { chromium } from "playwright-core";
 import { fixture, ROOT, spruce, tempWorkspace } from "../helpers/cli.js";
+import { launchChromium, watchedPage, browserSkip } from "../helpers/browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CI = process.env.CI === "true";
-const missing = !existsSync(CHROMIUM);
-const title = missing && !CI ? `NAS report in a browser (skipped: no ${CHROMIUM}; apt-get install chromium)` : "NAS report in a browser";
+const browserTest = browserSkip("NAS report in a browser");
 
 const ws = tempWorkspace("spruce-nas-browser-");
 const W = ["--workspace", ws.dir];
@@ -20,24 +17,15 @@ afterAll(() => {
   if (passed) ws.cleanup();
 });
 
-describe.skipIf(missing && !CI)(title, () => {
+describe.skipIf(browserTest.skip)(browserTest.title, () => {
   it("draws the three best architectures with their nodes and skip connections", async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`).toBe(true);
     const sub = spruce([...W, "submit", "nas", "nasrep", "-p", fixture("nas/tiny.ts"), "-r", fixture("nas/tiny-run.ts"), "--scheduler", "local", "--max-evals", "12", "--evals-per-node", "3", "--seed", "2", "--wait"]);
     expect(sub.code, sub.stderr).toBe(0);
     const rep = spruce([...W, "report", "nasrep"]);
     expect(rep.code, rep.stderr).toBe(0);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
+    const browser = await launchChromium();
     try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      const problems: string[] = [];
-      page.on("console", (m) => {
-        if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
-      });
-      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-      page.on("request", (r) => {
-        if (!r.url().startsWith("file:")) problems.push(`network request: ${r.url()}`);
-      });
+      const { page, problems } = await watchedPage(browser, "file:");
       await page.goto(`file://${rep.stdout.trim()}`, { waitUntil: "load" });
       const figures = page.locator("#architectures figure");
       expect(await figures.count()).toBe(3);
