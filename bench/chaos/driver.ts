@@ -214,12 +214,19 @@ export function removeRun(report: Pick<ChaosReport, "dir">): void {
   rmSync(report.dir, { recursive: true, force: true });
 }
 
+/**
+ * asha's budget is mostly short trials (80 end in under 20 s): with the usual 25 s margin a whole
+ * run could fit in one minute's job and no fault would end a job, so the chain across walltimes
+ * went untested (seed 26). A 45 s margin leaves each job 15 s to search: its budget needs several.
+ */
+const ASHA_MARGIN_SECONDS = 45;
+
 function submit(o: ChaosOptions, workflow: string, workspace: string, dbDir: string, hb: number): void {
   const searcher = o.searcher === "asha" ? ["--searcher", "asha", "--max-length", "9", "--divisor", "3"] : ["--searcher", "ambs"];
   const r = cli([
     "--workspace", workspace, "submit", "hps", workflow, "--db-dir", dbDir,
     "--scheduler", "slurm", "-q", process.env.SLURM_PARTITION ?? "debug", "-n", String(NODES),
-    "-t", String(o.walltimeMinutes ?? 1), "--walltime-margin", String(o.walltimeMarginSeconds ?? 25),
+    "-t", String(o.walltimeMinutes ?? 1), "--walltime-margin", String(o.walltimeMarginSeconds ?? (o.searcher === "asha" ? ASHA_MARGIN_SECONDS : 25)),
     "--evals-per-node", String(o.evalsPerNode ?? 2),
     "--command", `sh ${EVAL_SCRIPT} {{t}} {{x}} {{y}}`, "--hp", "t=0:9", "x=0:19", "y=a,b,c",
     ...searcher, "--max-evals", String(o.budget), "--seed", String(o.seed),
