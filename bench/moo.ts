@@ -5,7 +5,10 @@
 // NSGAIISampler and multi-objective TPESampler through bench/optuna_ref.py under the same protocol,
 // in a child process (its runs spread over the CPUs) while the TypeScript runs go on.
 //
-//   npx tsx bench/moo.ts [--seeds 10] [--problems zdt1-6,dtlz2-12] [--searchers ambs,random] [--no-optuna]
+// With --jobs N, the problems' TypeScript runs go to N child processes of this script (each run is
+// seeded, so the figures do not depend on it): on a shared machine each process gets its share.
+//
+//   npx tsx bench/moo.ts [--seeds 10] [--problems zdt1-6,dtlz2-12] [--searchers ambs,random] [--no-optuna] [--jobs 1]
 import { spawn } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
@@ -27,10 +30,13 @@ interface Args {
   problems: string[];
   searchers: string[];
   optuna: boolean;
+  jobs: number;
+  /** A child of --jobs: print the cells of its one problem as JSON. */
+  child: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { seeds: 10, problems: MOO_PROBLEMS.map((p) => p.name), searchers: ["ambs", "random"], optuna: true };
+  const args: Args = { seeds: 10, problems: MOO_PROBLEMS.map((p) => p.name), searchers: ["ambs", "random"], optuna: true, jobs: 1, child: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => {
@@ -42,6 +48,8 @@ function parseArgs(argv: string[]): Args {
     else if (flag === "--problems") args.problems = value().split(",");
     else if (flag === "--searchers") args.searchers = value().split(",");
     else if (flag === "--no-optuna") args.optuna = false;
+    else if (flag === "--jobs") args.jobs = Math.max(1, Number(value()));
+    else if (flag === "--child") args.child = true;
     else throw new Error(`unknown flag ${flag}`);
   }
   return args;
@@ -110,11 +118,8 @@ function optunaRuns(args: Args): Promise<OptunaRuns | null> {
 const fmt = (v: number): string => (v >= 100 ? v.toFixed(1) : v.toFixed(3));
 const row = (cells: string[], widths: number[]): string => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
 
-const args = parseArgs(process.argv.slice(2));
-const started = performance.now();
-const pending = optunaRuns(args);
-const rows: { name: string; cells: string[] }[] = [];
-for (const name of args.problems) {
+/** One problem's cells: its name, reference point and each searcher's medians. */
+function problemCells(name: string): string[] {
   const problem = MOO_PROBLEMS.find((p) => p.name === name);
   if (!problem) throw new Error(`unknown problem ${name}`);
   const cells = [name, `(${problem.reference.join(", ")})`];
@@ -126,8 +131,41 @@ for (const name of args.problems) {
     }
     cells.push(...medians(problem, runs).map(fmt));
   }
-  rows.push({ name, cells });
+  return cells;
 }
+
+/** The problems' cells, from --jobs child processes of this script (at most `jobs` at once). */
+async function childCells(args: Args): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const queue = [...args.problems];
+  const script = fileURLToPath(import.meta.url);
+  const one = (name: string): Promise<void> =>
+    new Promise((done, fail) => {
+      const child = spawn(process.execPath, [...process.execArgv, script, "--child", "--no-optuna", "--seeds", String(args.seeds), "--problems", name, "--searchers", args.searchers.join(",")]);
+      let stdout = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.pipe(process.stderr);
+      child.on("close", (code) => (code === 0 ? (out.set(name, JSON.parse(stdout) as string[]), done()) : fail(new Error(`${name}: child exited ${code}`))));
+    });
+  const worker = async (): Promise<void> => {
+    for (let name = queue.shift(); name !== undefined; name = queue.shift()) await one(name);
+  };
+  await Promise.all(Array.from({ length: Math.min(args.jobs, queue.length) }, worker));
+  return out;
+}
+
+const args = parseArgs(process.argv.slice(2));
+if (args.child) {
+  process.stdout.write(JSON.stringify(problemCells(args.problems[0]!)));
+  process.exit(0);
+}
+const started = performance.now();
+const pending = optunaRuns(args);
+const rows: { name: string; cells: string[] }[] = [];
+if (args.jobs > 1) {
+  const cells = await childCells(args);
+  for (const name of args.problems) rows.push({ name, cells: cells.get(name)! });
+} else for (const name of args.problems) rows.push({ name, cells: problemCells(name) });
 const optuna = await pending;
 const columns = [...args.searchers, ...(optuna ? ["nsga2", "motpe"] : [])];
 const header = ["problem", "reference", ...columns.flatMap((c) => AT.map((n) => `${c}@${n}`))];

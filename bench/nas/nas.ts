@@ -6,7 +6,7 @@
 // with their defaults, in one run; regevo and agebo also with a population of 25 and tournaments
 // of 5 (with the default 100, both draw their first 100 architectures at random).
 //
-//   nice -n 19 npx tsx bench/nas/nas.ts [--seeds 10] [--budget 200] [--workers 8]
+//   nice -n 19 npx tsx bench/nas/nas.ts [--seeds 10] [--budget 200] [--workers 8] [--searchers regevo,agebo]
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
@@ -24,6 +24,8 @@ const SEEDS = flag("--seeds", 10);
 const BUDGET = flag("--budget", 200);
 const WORKERS = flag("--workers", 8);
 const AT = [50, 100, 200].filter((n) => n <= BUDGET);
+/** --searchers regevo,agebo: only these searchers' rows. */
+const ONLY = args.includes("--searchers") ? new Set(args[args.indexOf("--searchers") + 1]!.split(",")) : null;
 
 const CONFIGS: { label: string; searcher: string; options: Record<string, JsonValue> }[] = [
   { label: "random", searcher: "random", options: {} },
@@ -65,6 +67,7 @@ process.stdout.write(
 );
 process.stdout.write(`| searcher | ${AT.map((n) => `regret at ${n}`).join(" | ")} | rank of the best at ${AT[AT.length - 1]} | seconds per search |\n|---|${AT.map(() => "---|").join("")}---|---|\n`);
 for (const c of CONFIGS) {
+  if (ONLY && !ONLY.has(c.searcher)) continue;
   const regrets = AT.map(() => [] as number[]);
   const ranks: number[] = [];
   const started = Date.now();

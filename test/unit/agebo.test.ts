@@ -1,6 +1,7 @@
 // Unit tests of the agebo searcher: one-line refusals (no architecture, no hyperparameters), random
-// architectures until the population is full and then children that keep a member's architecture
-// but one choice, hyperparameters from the BO, state round trip, no point twice, determinism.
+// architectures until a tournament can be held and then children that keep a member's architecture
+// but one choice, hyperparameters from the BO (and from the evolution once the BO has none left),
+// state round trip (and a state saved before that change), no point twice, determinism.
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.js";
 import { NasProblem } from "../../src/problem/nas-problem.js";
@@ -93,6 +94,17 @@ describe("agebo", () => {
     }
   });
 
+  it("restores a state saved before the BO's exhaustion handed the hyperparameters to the evolution", () => {
+    const space = nas();
+    const a = agebo(space, 5);
+    for (let i = 0; i < 3; i++) a.tell(results(a.ask(3)));
+    const old = { ...(JSON.parse(JSON.stringify(a.state())) as Record<string, JsonValue>), version: 1, hpStats: [] };
+    const b = agebo(space, 5);
+    b.restore(old);
+    const pa = a.ask(3);
+    expect(b.ask(3)).toEqual(pa);
+  });
+
   it("is deterministic under a seed", () => {
     const space = nas();
     const run = (seed: number): Point[] => {
@@ -109,16 +121,26 @@ describe("agebo", () => {
     expect(run(10)).not.toEqual(run(9));
   });
 
-  it("never proposes a point twice and exhausts a small space, going on with the best hyperparameters once the BO has none left", () => {
+  it("never proposes a point twice and exhausts a small space, children carrying their parent's hyperparameters once the BO has none left", () => {
     // 4 x 4 x 2 architectures x 2 batch sizes = 64 points; the BO alone has only 2 sets.
     const space = nas((p) => p.categorical("batch", [16, 64]), 2);
     expect(space.size()).toBe(64);
     const s = agebo(space, 7, { population_size: 6, sample_size: 2 });
     const keys: string[] = [];
+    const told: Point[] = [];
     for (let i = 0; i < 40 && !s.exhausted(); i++) {
       const points = s.ask(3);
+      if (i >= 2 && i < 10) {
+        // The BO's 2 sets went in the first ask; from here every point is a whole-point child: one
+        // choice (an architecture's or the batch size) away from a point told before.
+        for (const p of points) {
+          const distance = (m: Point) => Object.keys(p).filter((n) => JSON.stringify(p[n]) !== JSON.stringify(m[n])).length;
+          expect(told.some((m) => distance(m) === 1)).toBe(true);
+        }
+      }
       keys.push(...points.map((p) => space.key(p)));
       s.tell(results(points));
+      told.push(...points);
     }
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys).toHaveLength(64);

@@ -1,5 +1,5 @@
-// Unit tests of the regevo searcher (aging evolution): random points until the population is full,
-// then children that differ from a tournament winner in one choice and stay in the space; the
+// Unit tests of the regevo searcher (aging evolution): random points until a tournament can be
+// held (sample_size results), then children that differ from a tournament winner in one choice and stay in the space; the
 // oldest member dies; the state round-trips; no point twice, a small space exhausted exactly;
 // the same seed gives the same search; option checks; several objectives ranked by Pareto rank.
 import { describe, expect, it } from "vitest";
@@ -87,10 +87,15 @@ describe("mutation", () => {
 });
 
 describe("aging population", () => {
-  it("keeps the last results in the order told, the oldest dying first", () => {
+  it("breeds once a tournament can be held, grows up to its size, then keeps the last results in the order told, the oldest dying first", () => {
     const pop = new Population(3, 2, "maximize");
-    pop.add(results([{ x: 1 }, { x: 2 }], (p) => p.x as number));
-    expect(pop.full()).toBe(false);
+    pop.add(results([{ x: 1 }], (p) => p.x as number));
+    expect(pop.breeding()).toBe(false);
+    pop.add(results([{ x: 2 }], (p) => p.x as number));
+    expect(pop.breeding()).toBe(true);
+    pop.add(results([{ x: 6 }], (p) => p.x as number));
+    // Grown to its size, nobody has died yet.
+    expect(pop.points()).toEqual([{ x: 1 }, { x: 2 }, { x: 6 }]);
     pop.add(results([{ x: 3 }, { x: 4 }, { x: 5 }], (p) => p.x as number));
     expect(pop.points()).toEqual([{ x: 3 }, { x: 4 }, { x: 5 }]);
     pop.add(results([{ x: 0 }], (p) => p.x as number));
@@ -169,12 +174,14 @@ describe("aging population", () => {
 });
 
 describe("regevo searcher", () => {
-  it("proposes random points until the population is full, then children one mutation from a member", () => {
+  it("proposes random points until a tournament can be held, then children one mutation from a member", () => {
     const space = nasSpace();
     const s = regevo(space, 10, 3);
-    const first = s.ask(4);
+    const first = s.ask(2);
     s.tell(results(first));
-    const more = s.ask(6);
+    // Two results, tournaments of 3: still random. A child of one member is one mutation from it;
+    // a random point in this space of 4^4 * 2^3 architectures times lr and batch almost never is.
+    const more = s.ask(1);
     s.tell(results(more));
     const members = [...first, ...more].map((p) => space.key(p));
     for (let round = 0; round < 20; round++) {
@@ -193,6 +200,8 @@ describe("regevo searcher", () => {
       s.tell(results(children));
       members.push(...children.map((p) => space.key(p)));
     }
+    // The population grew by children to its size (10), no more.
+    expect((s.state() as { population: unknown[] }).population).toHaveLength(10);
   });
 
   it("climbs a toy NAS objective far above random search with the same budget", () => {

@@ -1,11 +1,13 @@
 // The `agebo` searcher: aging evolution for the architecture and Bayesian optimisation for the
 // hyperparameters (Egelé et al., DeepHyper's AgEBO; docs/architecture.md, regevo and agebo). Each
-// point asked pairs an architecture (random until the population is full, then a tournament
+// point asked pairs an architecture (random until a tournament can be held, then a tournament
 // winner's architecture with one choice mutated) with a hyperparameter set from an AMBS searcher
 // over the hyperparameters alone, built through its public factory: a random forest, UCB (LCB in
 // DeepHyper's minimising terms) with kappa 0.001, as many random initial points as the first ask
 // (the launcher's slots: DeepHyper's number of workers). Every result joins the population and is
-// told to the BO, as DeepHyper 0.2.5's loop does in both of its branches.
+// told to the BO, as DeepHyper 0.2.5's loop does in both of its branches. Once the BO has no new
+// set left (a small finite hyperparameter space), the evolution carries the hyperparameters too:
+// a child is a tournament winner with one choice of the whole point mutated, as regevo's.
 import { ValidationError } from "../../errors.js";
 import { archChoices } from "../../nas/architecture.js";
 import { isNas } from "../../nas/sequence.js";
@@ -24,15 +26,14 @@ import { Seen } from "../regevo/seen.js";
 const AGEBO_KAPPA = 0.001;
 
 interface SavedState {
-  version: 1;
+  /** 1: written before the BO's exhaustion handed the hyperparameters to the evolution (its hpStats are ignored). */
+  version: 1 | 2;
   rng: RngState;
   nextStart: number;
   population: Member[];
   seen: number[];
   /** The BO's state once it exists (it is built at the first ask, which sets its initial points). */
   bo: { nInitialPoints: number; state: JsonValue } | null;
-  /** A finite hyperparameter space: each set's results (key, point, sum, sum of squares, count), for when the BO has none left. */
-  hpStats: [string, Point, number, number, number][];
 }
 
 export class AgeboSearcher implements Searcher {
@@ -45,8 +46,6 @@ export class AgeboSearcher implements Searcher {
   private readonly archNames: ReadonlySet<string>;
   /** The hyperparameters alone (the architecture's choices left out): the BO's space. */
   private readonly hpSpace: Space;
-  /** A small finite hyperparameter space is exhausted by the BO, which proposes no point twice: results per set let it go on with the best. */
-  private hpStats = new Map<string, { point: Point; sum: number; squares: number; count: number }>();
 
   constructor(
     private readonly space: Space,
@@ -77,8 +76,8 @@ export class AgeboSearcher implements Searcher {
     if (out.length >= n || this.seen.full()) return out;
     const hps = this.bo.searcher.ask(n - out.length);
     while (out.length < n && !this.seen.full()) {
-      const hp = hps.shift() ?? this.exploit();
-      const p = this.combine(hp);
+      const hp = hps.shift();
+      const p = hp === undefined ? this.wholeChild() : this.combine(hp);
       if (p === null) break;
       out.push(p);
     }
@@ -89,35 +88,23 @@ export class AgeboSearcher implements Searcher {
     for (const r of results) this.seen.add(r.point);
     this.population.add(results);
     this.bo?.searcher.tell(results.map((r) => ({ ...r, point: this.hpPart(r.point) })));
-    if (this.hpSpace.size() === Infinity) return;
-    for (const r of results) {
-      if (r.status !== "DONE" || r.objective === null || !Number.isFinite(r.objective)) continue;
-      const point = this.hpPart(r.point);
-      const key = this.hpSpace.key(point);
-      const s = this.hpStats.get(key) ?? { point, sum: 0, squares: 0, count: 0 };
-      s.sum += r.objective;
-      s.squares += r.objective * r.objective;
-      s.count++;
-      this.hpStats.set(key, s);
-    }
   }
 
   state(): JsonValue {
     const s: SavedState = {
-      version: 1,
+      version: 2,
       rng: this.rng.state(),
       nextStart: this.nextStart,
       population: this.population.toJSON() as unknown as Member[],
       seen: this.seen.toJSON(),
       bo: this.bo ? { nInitialPoints: this.bo.nInitialPoints, state: this.bo.searcher.state() } : null,
-      hpStats: [...this.hpStats].map(([k, v]) => [k, v.point, v.sum, v.squares, v.count]),
     };
     return s as unknown as JsonValue;
   }
 
   restore(state: JsonValue): void {
     const s = state as unknown as SavedState;
-    if (s === null || typeof s !== "object" || s.version !== 1) throw new Error("agebo: unrecognised saved state");
+    if (s === null || typeof s !== "object" || (s.version !== 1 && s.version !== 2)) throw new Error("agebo: unrecognised saved state");
     this.rng = new Rng(s.rng);
     this.nextStart = s.nextStart;
     this.population.restore(s.population);
@@ -128,7 +115,6 @@ export class AgeboSearcher implements Searcher {
       this.bo = { nInitialPoints: s.bo.nInitialPoints, searcher: this.makeBo(s.bo.nInitialPoints) };
       this.bo.searcher.restore(s.bo.state);
     }
-    this.hpStats = new Map(s.hpStats.map(([k, point, sum, squares, count]) => [k, { point, sum, squares, count }]));
   }
 
   exhausted(): boolean {
@@ -143,11 +129,11 @@ export class AgeboSearcher implements Searcher {
 
   /**
    * An architecture for these hyperparameters, as a point not proposed before (marked proposed):
-   * a tournament winner's mutated architecture once the population is full, else (or after
+   * a tournament winner's mutated architecture once a tournament can be held, else (or after
    * CHILD_TRIES tournaments) a random one; null when no new point could be found.
    */
   private combine(hp: Point): Point | null {
-    if (this.population.full()) {
+    if (this.population.breeding()) {
       for (let t = 0; t < CHILD_TRIES; t++) {
         const parent = this.population.tournament(this.rng);
         const child = mutate(this.space, { ...this.archPart(parent.point), ...hp }, this.rng, this.archNames);
@@ -162,21 +148,22 @@ export class AgeboSearcher implements Searcher {
   }
 
   /**
-   * When the BO has no new set left (a small finite space): the set the BO's acquisition would
-   * pick among those seen, its mean result plus kappa standard errors (a forest on these sets alone
-   * predicts about their means); with kappa 0.001, the best mean. Else a random set.
+   * When the BO has no new set left (a small finite hyperparameter space it has tried whole): a
+   * tournament winner with one choice of the whole point mutated, architecture or hyperparameter,
+   * as regevo's child (before a tournament can be held, or after CHILD_TRIES tournaments, a random
+   * unseen point). DeepHyper's forest, with only the hyperparameters as inputs, would keep
+   * proposing the set of best mean result; the set that suits the best architectures is another
+   * question, which selection answers (docs/architecture.md, regevo and agebo).
    */
-  private exploit(): Point {
-    const kappa = typeof this.boOptions.kappa === "number" ? this.boOptions.kappa : AGEBO_KAPPA;
-    const sign = this.ctx.direction === "maximize" ? 1 : -1;
-    let best: { point: Point; score: number } | null = null;
-    for (const s of this.hpStats.values()) {
-      const mean = s.sum / s.count;
-      const stderr = s.count > 1 ? Math.sqrt(Math.max(0, s.squares / s.count - mean * mean) / (s.count - 1)) : 0;
-      const score = sign * mean + kappa * stderr;
-      if (!best || score > best.score) best = { point: s.point, score };
+  private wholeChild(): Point | null {
+    if (this.population.breeding()) {
+      for (let t = 0; t < CHILD_TRIES; t++) {
+        const parent = this.population.tournament(this.rng);
+        const child = mutate(this.space, parent.point, this.rng);
+        if (child !== null && this.seen.add(child)) return child;
+      }
     }
-    return best?.point ?? this.hpSpace.sample(this.rng);
+    return this.seen.randomUnseen(this.rng);
   }
 
   private archPart(p: Point): Point {

@@ -1,6 +1,6 @@
 // The aging population of regularized evolution (Real et al. 2019; docs/architecture.md, regevo and
 // agebo): the last `size` results in the order they were told, the oldest dying as a new one
-// joins; a tournament samples `sampleSize` members without replacement and its best is the parent.
+// joins once there are `size`; a tournament samples `sampleSize` members without replacement and its best is the parent.
 // With several objectives the best is the one of lowest Pareto rank in the whole population, then
 // of best first objective: ranking within the sample alone would always pick the best first
 // objective (that member is never dominated there).
@@ -39,9 +39,14 @@ export class Population {
     return this.members.length;
   }
 
-  /** Full: children are bred from now on (before, new points are random). */
-  full(): boolean {
-    return this.members.length >= this.size;
+  /**
+   * Whether children are bred from now on (before, new points are random): as soon as a whole
+   * tournament can be held, `sampleSize` members; the population then grows by children up to
+   * `size` before the oldest die. DeepHyper waits until it is full (docs/architecture.md, regevo
+   * and agebo, for why not here).
+   */
+  breeding(): boolean {
+    return this.members.length >= this.sampleSize;
   }
 
   /** Adds told results in order, the oldest members dying past `size`; a result told again is ignored. */

@@ -1,8 +1,9 @@
 // The `regevo` searcher: regularized (aging) evolution, DeepHyper's aging-evolution NAS search
 // (Real et al. 2019; docs/architecture.md, regevo and agebo). Starting points first; random points
-// until the population holds `population_size` results; then each free slot gets a child: the best
-// of `sample_size` members drawn without replacement, with one choice mutated. Results join the
-// population in the order they are told and the oldest member dies. Asynchronous: a child per
+// until the population holds `sample_size` results (a tournament can be held); then each free slot
+// gets a child: the best of `sample_size` members drawn without replacement, with one choice
+// mutated. Results join the population in the order they are told; once it holds
+// `population_size`, the oldest member dies as each new one joins. Asynchronous: a child per
 // point asked, no generation barrier. On a NAS problem the choices are the architecture's and the
 // hyperparameters' alike (one mutation changes one of either); it works on any space.
 import type { Space } from "../../space/space.js";
@@ -54,7 +55,7 @@ export class RegevoSearcher implements Searcher {
       if (this.seen.add(p)) out.push(p);
     }
     while (out.length < n && !this.seen.full()) {
-      const p = (this.population.full() ? this.child() : null) ?? this.seen.randomUnseen(this.rng);
+      const p = (this.population.breeding() ? this.child() : null) ?? this.seen.randomUnseen(this.rng);
       if (p === null) break;
       out.push(p);
     }
