@@ -207,6 +207,26 @@ describe("ambs with a warm start", () => {
     expect(c.ask(4)).toEqual(next);
   });
 
+  it("learns several objectives' priors: its first ask is model-based and deterministic", () => {
+    const objectives = [
+      { name: "a", direction: "minimize" as const },
+      { name: "b", direction: "minimize" as const },
+    ];
+    const rng = new Rng(9);
+    const warm = Array.from({ length: 40 }, () => {
+      const point = square.sample(rng);
+      const v = [f(point), ((point.x as number) - 0.7) ** 2];
+      return { point, objective: v[0]!, objectives: v };
+    });
+    const make = (): Searcher =>
+      createAmbsSearcher({ space: square, seed: 1, direction: "minimize", objectives, options: { n_candidates: 1000, warm_start: { source: "t", dropped: 0, observations: warm as unknown as JsonValue } } });
+    const first = make().ask(4);
+    expect(first).toHaveLength(4);
+    expect(make().ask(4)).toEqual(first);
+    // Between the two optima (x 0.3 and 0.7, y 0.7): the Pareto set is y = 0.7, x in [0.3, 0.7].
+    expect(median(first.map((p) => Math.abs((p.y as number) - 0.7)))).toBeLessThan(0.15);
+  });
+
   it("may evaluate a prior's point again: priors are not the search's own results", () => {
     const grid = new Space({ hyperparameters: [{ type: "int", name: "k", low: 0, high: 3, log: false }], startingPoints: [] });
     const s = createAmbsSearcher({
