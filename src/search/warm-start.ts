@@ -108,7 +108,9 @@ export function priorsFor(space: Space, table: SourceTable, source: string): { w
   const sourceNames = new Set(table.names);
   const byName = new Map(space.params.map((p) => [p.name, p]));
   const shared = space.params.filter((p) => sourceNames.has(p.name)).map((p) => p.name);
-  const missing = space.params.filter((p) => !sourceNames.has(p.name)).map((p) => p.name);
+  // A constant the source lacks takes its one value: it is no missing information.
+  const missing = space.params.filter((p) => !sourceNames.has(p.name) && p.type !== "const").map((p) => p.name);
+  const constants = space.params.filter((p) => !sourceNames.has(p.name) && p.type === "const");
   const ignored = table.names.filter((n) => !byName.has(n));
   if (shared.filter((n) => byName.get(n)!.type !== "const").length === 0) {
     throw new ValidationError(
@@ -125,6 +127,7 @@ export function priorsFor(space: Space, table: SourceTable, source: string): { w
       continue;
     }
     const point: Point = {};
+    for (const c of constants) if (c.type === "const") point[c.name] = c.value;
     let inside = true;
     for (const name of shared) {
       const raw = row.values[name];

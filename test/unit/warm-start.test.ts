@@ -90,6 +90,16 @@ describe("matching an earlier space to a new one", () => {
     expect(warm.dropped).toBe(4);
   });
 
+  it("gives a constant the source lacks its one value, and does not call it missing", () => {
+    const withConst = new Space({ ...SPEC, hyperparameters: [...SPEC.hyperparameters, { type: "const", name: "epochs", value: 3 }] });
+    const { warm, summary } = priorsFor(withConst, tableFromCsv(csv("p:lr,p:units,p:act,p:bn,objective\n0.1,2,relu,false,1\n"), withConst, 1, "r.csv"), "r.csv");
+    expect(warm.observations[0]!.point).toEqual({ lr: 0.1, units: 2, act: "relu", bn: false, epochs: 3 });
+    expect(summary.missing).toEqual([]);
+    // A source that had another value of it searched elsewhere: its rows are outside.
+    const other = priorsFor(withConst, tableFromCsv(csv("p:lr,p:epochs,objective\n0.1,3,1\n0.2,5,2\n"), withConst, 1, "r.csv"), "r.csv");
+    expect(other.summary).toMatchObject({ used: 1, outside: 1 });
+  });
+
   it("takes typed values from a workflow's rows as they are", () => {
     const { warm } = priorsFor(space, { names: ["lr", "act", "bn"], rows: [{ values: { lr: 0.5, act: "tanh", bn: false }, objectives: [7] }] }, "wf");
     expect(warm.observations).toEqual([{ point: { lr: 0.5, act: "tanh", bn: false }, objective: 7 }]);
