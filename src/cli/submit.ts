@@ -231,7 +231,7 @@ async function submit(argv: SubmitArgs): Promise<void> {
   if (argv.searcher === "custom") Object.assign(options, customOptions(argv));
   if (argv.warmStart !== undefined) {
     // Stored with the workflow, so a launcher needs neither the source workflow nor the file.
-    const { warm, line } = await step("Reading warm start", () => loadWarmStart(argv, argv.warmStart as string, loaded.space, objectives));
+    const { warm, line } = await step("Reading warm start", () => loadWarmStart(argv, argv.warmStart as string, loaded.space, objectives, loaded.spec));
     options.warm_start = warm as unknown as JsonValue;
     info(`Warm start: ${line}`);
   }

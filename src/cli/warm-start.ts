@@ -5,7 +5,8 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { ValidationError } from "../errors.js";
 import type { Space } from "../space/space.js";
-import type { ObjectiveSpec } from "../space/types.js";
+import type { JsonValue, ObjectiveSpec, ProblemSpec } from "../space/types.js";
+import { isNas, pointOfArchSeq, recordNames } from "../nas/index.js";
 import { parseCsv } from "../results/csv.js";
 import { getWorkflow, listEvaluations, type Store } from "../store/index.js";
 import type { WorkflowRow } from "../store/types.js";
@@ -25,13 +26,15 @@ export async function loadWarmStart(
   source: string,
   space: Space,
   objectives: ObjectiveSpec[] | null,
+  spec?: ProblemSpec,
 ): Promise<{ warm: WarmStart; line: string }> {
   const count = objectives?.length ?? 1;
   const isFile = existsSync(source) && statSync(source).isFile();
   if (isFile || source.includes("/") || source.toLowerCase().endsWith(".csv")) {
     if (!isFile) throw new ValidationError(`--warm-start: file not found: ${source}`, `give an earlier search's results.csv (relative paths start from ${process.cwd()}), or a workflow name`);
     const file = resolve(source);
-    const { warm, summary } = priorsFor(space, tableFromCsv(parseCsv(readFileSync(file, "utf8")), space, count, source), file);
+    const table = tableFromCsv(parseCsv(readFileSync(file, "utf8")), space, count, source);
+    const { warm, summary } = priorsFor(space, spec ? unfoldArchSeq(table, spec) : table, file);
     return { warm, line: describeWarmStart(summary, source) };
   }
   const notFound = (): ValidationError =>
@@ -46,6 +49,29 @@ export async function loadWarmStart(
   } finally {
     await store.close();
   }
+}
+
+/**
+ * A NAS results.csv shows the architecture as one `arch_seq` cell (a JSON list): unfolded into the
+ * choices' hyperparameters (docs/architecture.md, Neural architecture search). A cell that is not
+ * an arch_seq of this architecture makes its row one outside the space.
+ */
+function unfoldArchSeq(table: SourceTable, spec: ProblemSpec): SourceTable {
+  if (!isNas(spec) || !table.names.includes("arch_seq")) return table;
+  const shown = new Set(recordNames(spec));
+  const choices = spec.hyperparameters.map((h) => h.name).filter((n) => !shown.has(n));
+  const rows = table.rows.map((r) => {
+    const { arch_seq: cell, ...values } = r.values;
+    let seq: Record<string, JsonValue>;
+    try {
+      seq = pointOfArchSeq(spec.architecture, typeof cell === "string" ? (JSON.parse(cell) as unknown) : cell);
+    } catch {
+      // No value of an int choice: the row counts as outside.
+      seq = Object.fromEntries(choices.map((n) => [n, "not an arch_seq"]));
+    }
+    return { values: { ...seq, ...values }, objectives: r.objectives };
+  });
+  return { names: [...choices, ...table.names.filter((n) => n !== "arch_seq")], rows };
 }
 
 /**

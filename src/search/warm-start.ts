@@ -69,7 +69,8 @@ export function tableFromCsv(records: string[][], space: Space, objectiveCount: 
   const spaceNames = new Set(space.names);
   const params: { name: string; col: number }[] = [];
   header.forEach((h, col) => {
-    if (prefixed ? h.startsWith("p:") : spaceNames.has(h) && !OBJECTIVE_COLUMN.test(h)) params.push({ name: prefixed ? h.slice(2) : h, col });
+    // arch_seq: a NAS file's architecture in one cell, which the CLI unfolds into the choices.
+    if (prefixed ? h.startsWith("p:") : (spaceNames.has(h) || h === "arch_seq") && !OBJECTIVE_COLUMN.test(h)) params.push({ name: prefixed ? h.slice(2) : h, col });
   });
   const wanted = objectiveCount > 1 ? Array.from({ length: objectiveCount }, (_, j) => `objective_${j}`) : ["objective"];
   const cols = wanted.map((w) => header.indexOf(w));

@@ -5,6 +5,9 @@ import { describe, expect, it } from "vitest";
 import { loadWarmStart } from "../../src/cli/warm-start.js";
 import { Space } from "../../src/space/space.js";
 import type { ObjectiveSpec, ProblemSpec } from "../../src/space/types.js";
+import { NasProblem } from "../../src/problem/nas-problem.js";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createEvaluations, createWorkflow, finishEvaluations, registerLauncher } from "../../src/store/index.js";
 import { makeTempStore, sampleWorkflow } from "../helpers/db.js";
 
@@ -44,5 +47,21 @@ describe("warm start from a workflow of the same database", () => {
     expect(line).toBe("1 earlier result(s) from workflow old; dropped 1 outside this space, 1 without an objective; not in the source: opt");
     await expect(loadWarmStart({ workspace }, "old", space, null)).rejects.toThrow(/workflow 'old' has 2 objective\(s\), this search 1/);
     await expect(loadWarmStart({ workspace }, "older", space, null)).rejects.toThrow(/no workflow 'older' in the database/);
+  });
+
+  it("unfolds a NAS results.csv's arch_seq into the architecture's choices", async () => {
+    const { workspace } = await makeTempStore();
+    const ops = [{ op: "identity" }, { op: "dense", units: 8 }, { op: "dense", units: 16 }];
+    const spec = new NasProblem().variable("n1", ops).variable("n2", ops, { skips: ["input"] }).add("lr", [0.001, 0.1, "log-uniform"]).toSpec();
+    const space = new Space(spec);
+    const file = join(workspace, "nas.csv");
+    // Spruce's form (p:arch_seq, a JSON list) and DeepHyper's (a plain arch_seq column) alike.
+    for (const header of ["p:arch_seq,p:lr,objective", "arch_seq,lr,objective"]) {
+      writeFileSync(file, `${header}\n"[1, 2, 1]",0.01,0.9\n"[1, 5, 1]",0.01,0.8\n"[0, 0]",0.01,0.7\n`);
+      const { warm, line } = await loadWarmStart({ workspace }, file, space, null, spec);
+      expect(warm.observations).toEqual([{ point: { vnode_00000: 1, vnode_00001: 2, vnode_00002: 1, lr: 0.01 }, objective: 0.9 }]);
+      expect(line).toContain("1 earlier result(s)");
+      expect(line).toContain("dropped 2 outside this space");
+    }
   });
 });
