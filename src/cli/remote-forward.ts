@@ -13,7 +13,8 @@
 //   would: the current folder, then PYTHONPATH), brings its top-level package whole, as
 //   <upload>/<package>/, from which the far side resolves the dotted path; same exclusions and limits;
 // - each `--upload DIR` (repeatable) is merged into the same directory, same exclusions, no limit;
-// - --template and --env-script files are copied to _extra/ there;
+// - --template, --env-script and a --warm-start file (a results.csv) are copied to _extra/ there
+//   (a --warm-start that is no local file is a workflow name, or a path on the site);
 // - a path that does not exist here is taken to be a path on the site and passed on unchanged.
 // The remote submit runs inside that directory, so `--command 'python3 train.py'` finds train.py.
 // A fresh directory per submission never overwrites the files of a running workflow; it is removed
@@ -42,6 +43,7 @@ const PATH_OPTIONS: Record<string, string[]> = {
   run: ["--run", "-r"],
   template: ["--template"],
   envScript: ["--env-script", "--envScript"],
+  warmStart: ["--warm-start", "--warmStart"],
 };
 const UPLOAD_OPTION = "--upload";
 
@@ -51,6 +53,7 @@ interface SubmitValues {
   run?: string;
   template?: string;
   envScript?: string;
+  warmStart?: string;
   upload?: string | string[];
   dryRun?: boolean;
 }
@@ -171,7 +174,7 @@ export function planSubmitUpload(values: SubmitValues, root: string): UploadPlan
     for (const f of walkLocalTree(resolve(dir))) add(f, f.rel, `--upload ${dir}`);
   }
 
-  for (const p of [values.template, values.envScript]) {
+  for (const p of [values.template, values.envScript, values.warmStart]) {
     if (p === undefined || !isFile(p) || paths.has(p)) continue;
     // Already on its way (inside the modules' directory or an --upload)? Then it is named there.
     const copied = [...files.values()].find((f) => f.local === resolve(p));

@@ -12,6 +12,7 @@ import { assertSearcherName } from "../search/registry.js";
 import { checkLauncherSettings } from "../store/settings.js";
 import { checkSlotRequest } from "../../launcher/slots.js";
 import { refuseSqliteForNodes, type GlobalArgs } from "./context.js";
+import { WARM_START_SEARCHERS } from "./warm-start.js";
 
 /** The largest seed: the RNG takes 32 bits, so a larger one would silently repeat a smaller one. */
 export const MAX_SEED = 2 ** 32 - 1;
@@ -41,6 +42,7 @@ export interface SubmitFlags extends GlobalArgs {
   upload?: string[];
   waitTimeout?: number;
   walltimeMargin?: number;
+  warmStart?: string;
 }
 
 function wholeAtLeast1(flag: string, v: number | undefined, example: string): void {
@@ -72,6 +74,7 @@ export function checkSubmitFlags(argv: SubmitFlags, launcherSettings: WorkflowSe
   if (argv.jobName !== undefined) validateJobName(argv.jobName);
   for (const flag of argv.schedFlags ?? []) validateSchedFlag(flag);
   if (argv.chain && argv.resume) throw new ValidationError("--chain is set at the first submission and kept by --resume", "drop --chain from the --resume command");
+  checkWarmStartFlag(argv);
   if (argv.resume) return;
   assertSearcherName(argv.searcher);
   for (const [flag, file] of [["--template", argv.template], ["--env-script", argv.envScript]] as const) {
@@ -91,6 +94,22 @@ export function checkSubmitFlags(argv: SubmitFlags, launcherSettings: WorkflowSe
     "-n asks for",
   );
   refuseSqliteForNodes(argv, nodes, `the job (-n ${nodes})`);
+}
+
+/**
+ * --warm-start: only searchers that learn from earlier results take it (docs/architecture.md, Warm
+ * start); the others would ignore it without a word, as with any other searcher's flag.
+ */
+function checkWarmStartFlag(argv: SubmitFlags): void {
+  if (argv.warmStart === undefined) return;
+  if (argv.resume) throw new ValidationError("--warm-start is set at the first submission and kept by --resume", "drop --warm-start from the --resume command");
+  if (argv.warmStart.trim() === "") throw new ValidationError("--warm-start needs a workflow name or a results.csv", "e.g. --warm-start my-earlier-search, or --warm-start results/old/results.csv");
+  if (!WARM_START_SEARCHERS.includes(argv.searcher)) {
+    throw new ValidationError(
+      `--warm-start only applies to --searcher ${WARM_START_SEARCHERS.join(" or ")} (this search uses ${argv.searcher}, which learns nothing from earlier results)`,
+      `add --searcher ${WARM_START_SEARCHERS[0]}, or drop --warm-start`,
+    );
+  }
 }
 
 export function checkSeed(seed: number | undefined): void {

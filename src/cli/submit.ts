@@ -27,6 +27,7 @@ import { databaseLocation, DB_DIR_OPTION, hasDatabase, openStoreFor, usesSqlite,
 import { buildScriptContext, createAndSubmitWorkflow, databaseEnv, submitBatchJob } from "../jobs/index.js";
 import { consoleLogger, info, printJson, step, warn } from "./output.js";
 import { followWorkflow } from "./follow.js";
+import { loadWarmStart } from "./warm-start.js";
 import { checkResume, checkSubmitFlags, checkWalltimeMargin, missingWorkflowError, type SubmitFlags } from "./submit-checks.js";
 
 export interface SubmitArgs extends SubmitFlags {
@@ -67,6 +68,7 @@ export interface SubmitArgs extends SubmitFlags {
   staleAfterSeconds?: number;
   maxAttempts?: number;
   killGraceSeconds?: number;
+  warmStart?: string;
 }
 
 /**
@@ -134,6 +136,10 @@ export function makeSubmitCommand(form: "submit" | "$0"): CommandModule<GlobalAr
         .option("xi", { type: "number", describe: "ambs, agebo's BO: EI improvement margin (0.01)" })
         .option("liar", { choices: ["cl_max", "cl_min", "cl_mean"], describe: "ambs, agebo's BO: constant-liar value for pending points" })
         .option("n-initial-points", { type: "number", describe: "ambs, agebo's BO: random points before the surrogate (10; agebo: as many as slots)" })
+        .option("warm-start", {
+          type: "string",
+          describe: "ambs: seed the surrogate with an earlier search's results on the same or an overlapping space: a workflow of this database, or a results.csv (Spruce's or DeepHyper's); not evaluated again, not counted in --max-evals",
+        })
         .option("population-size", { type: "number", describe: "regevo, agebo: members of the aging population (100)" })
         .option("sample-size", { type: "number", describe: "regevo, agebo: members drawn for each tournament, whose best is mutated (10)" })
         .option("db-dir", DB_DIR_OPTION)
@@ -150,6 +156,7 @@ export function makeSubmitCommand(form: "submit" | "$0"): CommandModule<GlobalAr
         .example(`${run} hps poly -p examples/polynome2/problem.ts -r examples/polynome2/run.ts -n 1 --evals-per-node 4 --wait`, "a local search, followed until it ends")
         .example(`${run} hps mlp -p problem.ts --command 'python3 train.py --lr {{lr}}' -t 30 -q debug -n 4 -A myproj`, "a 4-node Slurm job")
         .example(`${run} nas poly-nas -p examples/polynome2-nas/problem.ts -r examples/polynome2-nas/run.ts --searcher regevo --wait`, "a neural architecture search")
+        .example(`${run} hps poly2 -p problem.ts -r run.ts --warm-start poly`, "a new search whose surrogate starts from poly's results (or --warm-start results.csv)")
         .example(`${run} hps poly ... --dry-run`, "print the batch script only") as unknown as Argv<SubmitArgs>,
     handler: async (argv) => {
       await submit(argv);
@@ -222,6 +229,12 @@ async function submit(argv: SubmitArgs): Promise<void> {
   // max-evals counts trials for searchers that count them (a promoted trial continues in a new row).
   if (capabilitiesOf(argv).counts === "trials") options.max_trials = argv.maxEvals ?? 100;
   if (argv.searcher === "custom") Object.assign(options, customOptions(argv));
+  if (argv.warmStart !== undefined) {
+    // Stored with the workflow, so a launcher needs neither the source workflow nor the file.
+    const { warm, line } = await step("Reading warm start", () => loadWarmStart(argv, argv.warmStart as string, loaded.space, objectives, loaded.spec));
+    options.warm_start = warm as unknown as JsonValue;
+    info(`Warm start: ${line}`);
+  }
   // The launcher builds its searcher the same way: an option it would refuse is refused here.
   await step("Validating search settings", () => buildSearcher(argv.searcher, { space: loaded.space, seed, direction, options, ...(objectives && objectives.length > 1 ? { objectives } : {}) }));
   // A grid defines its own size: by default it is walked whole.

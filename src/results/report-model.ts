@@ -161,7 +161,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
       ["walltime", `${r.walltimeMinutes} min`],
       ["queue / project", `${r.queue ?? "-"} / ${r.project ?? "-"}`],
       ["mode", r.mode === "serial" ? `serial, ${r.evalsPerNode} evaluation(s) per node` : `mpi, ${r.nodesPerEval} node(s) per evaluation, ${r.ranksPerNode} rank(s) per node`],
-      ...Object.entries(wf.searcherOptions).map(([k, v]): [string, string] => [`searcher: ${k}`, text(v)]),
+      // A warm start's observations can be thousands: its source and their number stand for them.
+      ...Object.entries(wf.searcherOptions).map(([k, v]): [string, string] => [`searcher: ${k}`, k === "warm_start" ? warmStartText(v) : text(v)]),
       ...Object.entries(wf.settings).map(([k, v]): [string, string] => [`launcher: ${k}`, text(v)]),
     ],
     space: spaceRows(wf),
@@ -358,4 +359,11 @@ function iso(t: number | null): string {
 
 function shorten(s: string, n: number): string {
   return s.length > n ? s.slice(0, n - 1) + "…" : s;
+}
+
+/** The report's line for a warm start (docs/architecture.md, Warm start): where from, how many. */
+function warmStartText(v: JsonValue): string {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return text(v);
+  const n = Array.isArray(v.observations) ? v.observations.length : 0;
+  return `${n} earlier result(s) from ${String(v.source)}${typeof v.dropped === "number" && v.dropped > 0 ? ` (${v.dropped} dropped)` : ""}`;
 }

@@ -99,6 +99,16 @@ describe("planSubmitUpload", () => {
     expect(lone.files.map((f) => f.remote.slice(root.length + 1))).toEqual(["x.py"]);
   });
 
+  it("copies a --warm-start results.csv to _extra/, and passes a workflow name on", () => {
+    const csv = join(tmp, "old-results.csv");
+    writeFileSync(csv, "p:x,objective\n0.5,1\n");
+    const plan = planSubmitUpload({ workflow: "w", problem: "/site/only/problem.ts", warmStart: csv }, root);
+    expect(plan.files.map((f) => f.remote)).toEqual([`${root}/_extra/old-results.csv`]);
+    expect(plan.paths.get(csv)).toBe(`${root}/_extra/old-results.csv`);
+    const byName = planSubmitUpload({ workflow: "w", problem: "/site/only/problem.ts", warmStart: "earlier-search" }, root);
+    expect(byName.files).toEqual([]);
+  });
+
   it("passes on paths that do not exist here (paths on the site)", () => {
     const plan = planSubmitUpload({ workflow: "w", problem: "/site/only/problem.ts", envScript: "/opt/site/env.sh" }, root);
     expect(plan.files).toEqual([]);

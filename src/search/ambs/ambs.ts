@@ -21,6 +21,7 @@ import type { Direction, EvaluationResult, Searcher, SearcherHistory } from "../
 import { bestCandidate, normalQuantile, utility, type Acquisition, type AcquisitionKind } from "./acquisition.js";
 import { CandidateSampler, MAX_REPAIR_TRIES } from "./candidates.js";
 import { Forest, type ForestKind, type ScoredCandidates } from "./forest.js";
+import type { PriorObservation } from "../warm-start.js";
 
 export type Liar = "cl_max" | "cl_min" | "cl_mean";
 
@@ -88,6 +89,8 @@ interface Observation {
   objective: number | null;
   /** With several objectives, every one (finite), in declared order; null for a failure. */
   objectives?: number[] | null;
+  /** A warm start's prior lacking an active hyperparameter: learnt from, never a local centre. */
+  partial?: boolean;
 }
 
 interface Pending {
@@ -131,6 +134,11 @@ export class AmbsSearcher implements Searcher {
   private weights: number[] = [];
   /** Several objectives: the Pareto ranks of the first `count` successful observations (they do not depend on the weights). */
   private ranks: { count: number; ranks: number[] } = { count: 0, ranks: [] };
+  /**
+   * A warm start's earlier results (docs/architecture.md, Warm start): always the first
+   * observations, learnt from like the search's own, never saved, never in the seen set.
+   */
+  private readonly priors: Observation[];
 
   constructor(
     private readonly space: Space,
@@ -138,11 +146,21 @@ export class AmbsSearcher implements Searcher {
     direction: Direction,
     private readonly opts: AmbsOptions,
     objectives?: readonly ObjectiveSpec[],
+    priors: readonly PriorObservation[] = [],
   ) {
     this.rng = new Rng(seed);
     this.sign = direction === "maximize" ? -1 : 1;
     this.sampler = new CandidateSampler(space);
     this.objectives = objectives && objectives.length > 1 ? objectives : null;
+    // Absent hyperparameters encode as inactive ones do (INACTIVE, a categorical all zeros).
+    this.priors = priors.map((o) => ({
+      point: o.point,
+      x: space.encodeTrusted(o.point),
+      objective: o.objective,
+      ...(this.objectives ? { objectives: o.objectives ?? null } : {}),
+      partial: space.activeNames(o.point).some((n) => !(n in o.point)),
+    }));
+    this.observations = [...this.priors];
   }
 
   ask(n: number): Point[] {
@@ -198,7 +216,7 @@ export class AmbsSearcher implements Searcher {
       version: 1,
       rng: this.rng.state(),
       nextStart: this.nextStart,
-      observations: this.observations.map((o) => (this.objectives ? { point: o.point, objective: o.objective, objectives: o.objectives ?? null } : { point: o.point, objective: o.objective })),
+      observations: this.observations.slice(this.priors.length).map((o) => (this.objectives ? { point: o.point, objective: o.objective, objectives: o.objectives ?? null } : { point: o.point, objective: o.objective })),
       pending: [...this.pending.values()].map((p) => p.point),
     };
     return s as unknown as JsonValue;
@@ -214,7 +232,7 @@ export class AmbsSearcher implements Searcher {
     if (s === null || typeof s !== "object" || (s.version !== 1 && s.version !== 2)) throw new Error("ambs: unrecognised saved state");
     this.rng = new Rng(s.rng);
     this.nextStart = s.nextStart;
-    this.observations = [];
+    this.observations = [...this.priors];
     this.ranks = { count: 0, ranks: [] };
     this.observed = new Set();
     this.pending = new Map();
@@ -474,7 +492,7 @@ export class AmbsSearcher implements Searcher {
       return { X, n: idx.length, nLocal: 0, points: idx.map((i) => all.points[i]!), keys: idx.map((i) => all.keys[i]!) };
     }
     const n = Math.max(1, this.opts.nCandidates);
-    const centres = order.slice(0, LOCAL_CENTRES).map((i) => this.observations[i]!.x);
+    const centres = order.filter((i) => !this.observations[i]!.partial).slice(0, LOCAL_CENTRES).map((i) => this.observations[i]!.x);
     const nLocal = centres.length > 0 ? Math.floor(n * LOCAL_SHARE) : 0;
     const X = new Float64Array(n * d);
     this.sampler.random(this.rng, X, nLocal, n - nLocal);

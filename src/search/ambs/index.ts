@@ -3,6 +3,7 @@
 import { ValidationError } from "../../errors.js";
 import type { JsonValue } from "../../space/types.js";
 import type { Searcher, SearcherContext } from "../searcher.js";
+import { readWarmStart } from "../warm-start.js";
 import { AmbsSearcher, type AmbsOptions } from "./ambs.js";
 
 /**
@@ -29,7 +30,8 @@ export const AMBS_DEFAULTS: Readonly<AmbsOptions> = Object.freeze({
 });
 
 export function createAmbsSearcher(ctx: SearcherContext): Searcher {
-  return new AmbsSearcher(ctx.space, ctx.seed, ctx.direction, parseAmbsOptions(ctx.options), ctx.objectives);
+  const priors = readWarmStart(ctx.options.warm_start, ctx.objectives?.length ?? 1);
+  return new AmbsSearcher(ctx.space, ctx.seed, ctx.direction, parseAmbsOptions(ctx.options), ctx.objectives, priors);
 }
 
 /** The submit flags that set an option; the others come only from a workflow row written by code. */
