@@ -2,6 +2,8 @@
 // search of the same function (100 evaluations of ambs under another seed, its results as
 // `--warm-start` stores them) against ambs started cold, in the same run; plus an overlapping space:
 // Hartmann6 warm-started from a search over x0..x4 with x5 fixed at 0.5, whose priors lack x5.
+// The earlier search runs on to 200 evaluations: `source@200` is what continuing it would have
+// found instead (the same 200 evaluations in all as the warm start's 100 priors and 100 of its own).
 // 8 simulated asynchronous workers, exponential(1) times, as bench/search.
 //
 //   npx tsx bench/warm-start.ts [--seeds 10] [--functions branin,hartmann6,ackley5,mixed3,conditional,hartmann6-5d]
@@ -85,7 +87,7 @@ const fmt = (v: number): string => (v === 0 ? "0" : Math.abs(v) >= 0.01 ? v.toFi
 
 function main(): void {
   const { seeds, cases } = parseArgs(process.argv.slice(2));
-  const header = ["function", ...AT.flatMap((n) => [`cold@${n}`, `warm@${n}`]), "source@100"];
+  const header = ["function", ...AT.flatMap((n) => [`cold@${n}`, `warm@${n}`]), "source@100", "source@200"];
   const w = header.map((h) => Math.max(12, h.length));
   const line = (cells: string[]): string => cells.map((c, i) => c.padStart(w[i]!)).join(" ");
   console.log(`Median regret over ${seeds} seeds, ${BUDGET} evaluations, 8 async workers, exp(1) times; warm: priors from ${SOURCE_BUDGET} evaluations of ambs (seed + 1000)`);
@@ -94,12 +96,14 @@ function main(): void {
     const cold: number[][] = AT.map(() => []);
     const warm: number[][] = AT.map(() => []);
     const source: number[] = [];
+    const continued: number[] = [];
     for (let seed = 0; seed < seeds; seed++) {
       const told: EvaluationResult[] = [];
-      const srcValues = simulate(recording(ambs(c.source.spec, seed + 1000), told), c.source.objective, { workers: 8, budget: SOURCE_BUDGET, meanTime: 1, seed: 5000 + seed });
+      const srcValues = simulate(recording(ambs(c.source.spec, seed + 1000), told), c.source.objective, { workers: 8, budget: 2 * SOURCE_BUDGET, meanTime: 1, seed: 5000 + seed });
       source.push(regretAt(srcValues, SOURCE_BUDGET, c.fn.optimum));
-      // What --warm-start stores: the points (on the source's names) and their objectives.
-      const priors = told.map((r) => ({ point: r.point, objective: r.objective! }));
+      continued.push(regretAt(srcValues, 2 * SOURCE_BUDGET, c.fn.optimum));
+      // What --warm-start stores of its first SOURCE_BUDGET results: the points (on the source's names) and objectives.
+      const priors = told.slice(0, SOURCE_BUDGET).map((r) => ({ point: r.point, objective: r.objective! }));
       const vCold = simulate(ambs(c.fn.spec, seed), c.fn.objective, { workers: 8, budget: BUDGET, meanTime: 1, seed: 1000 + seed });
       const vWarm = simulate(ambs(c.fn.spec, seed, priors), c.fn.objective, { workers: 8, budget: BUDGET, meanTime: 1, seed: 1000 + seed });
       AT.forEach((n, i) => {
@@ -107,7 +111,7 @@ function main(): void {
         warm[i]!.push(regretAt(vWarm, n, c.fn.optimum));
       });
     }
-    console.log(line([c.name, ...AT.flatMap((_, i) => [fmt(median(cold[i]!)), fmt(median(warm[i]!))]), fmt(median(source))]));
+    console.log(line([c.name, ...AT.flatMap((_, i) => [fmt(median(cold[i]!)), fmt(median(warm[i]!))]), fmt(median(source)), fmt(median(continued))]));
   }
 }
 
