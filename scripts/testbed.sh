@@ -3,7 +3,10 @@
 # the team's tried recipe): Slurm 22.05 with 3 emulated nodes n[1-3] (munge, slurmctld, 3 slurmd),
 # Open MPI + MPICH, shellcheck, Debian's Python 3 with numpy, scikit-learn and mpi4py (Python runs), sshd on 127.0.0.1:2222 with a test user, PostgreSQL, and the C compiler
 # the build needs (for the launcher's spawner).
-# Usage: scripts/testbed.sh install|up|down|status     After `up`: source $TESTBED_DIR/env
+# Usage: scripts/testbed.sh install|up|down|status|nodes     After `up`: source $TESTBED_DIR/env
+# `SLURM_NODES=16 scripts/testbed.sh nodes` restarts Slurm alone with that many nodes (munge, sshd and
+# PostgreSQL untouched; Slurm's jobs are lost); others share the test bed: hold
+# `flock /tmp/spruce-slurm.lock` meanwhile and declare the 3 nodes again before releasing it.
 # Knobs: TESTBED_DIR=/tmp/spruce-testbed SLURM_NODES=3 SSH_PORT=2222 TEST_USER=hpctest
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
@@ -151,6 +154,15 @@ ENV
   log "up in $((SECONDS - t)) s: slurm n[1-$NODES], sshd 127.0.0.1:$SSH_PORT, postgres 127.0.0.1:5432; env in $TB/env"
 }
 
+do_nodes() {
+  [ "$(id -u)" = 0 ] || die "the test bed starts daemons as root"
+  local f t=$SECONDS
+  for f in /run/slurm/slurmd-*.pid; do [ -e "$f" ] && stop_pidfile "$f" slurmd; done
+  stop_pidfile /run/slurm/slurmctld.pid slurmctld
+  start_slurm
+  log "slurm n[1-$NODES] in $((SECONDS - t)) s"
+}
+
 do_status() {
   sinfo -N 2>/dev/null || echo "slurm: down"
   port_busy "$SSH_PORT" && echo "sshd: up on $SSH_PORT" || echo "sshd: down"
@@ -162,5 +174,6 @@ case "${1:-}" in
   up) do_up ;;
   down) do_down ;;
   status) do_status ;;
-  *) echo "usage: $0 install|up|down|status" >&2; exit 2 ;;
+  nodes) do_nodes ;;
+  *) echo "usage: $0 install|up|down|status|nodes" >&2; exit 2 ;;
 esac
