@@ -30,7 +30,9 @@ function arg(flag: string, fallback: string): string {
 }
 
 const partition = process.env.SLURM_PARTITION ?? "debug";
-const sinfo = spawnSync("sinfo", ["-h", "-N", "-p", partition, "-o", "%N %t"], { encoding: "utf8" });
+/** --scheduler local: the same search on this machine without Slurm (one node, no agents), to check the bench itself. */
+const local = arg("--scheduler", "slurm") === "local";
+const sinfo = local ? { status: 0, stdout: "local idle\n" } : spawnSync("sinfo", ["-h", "-N", "-p", partition, "-o", "%N %t"], { encoding: "utf8" });
 if (sinfo.status !== 0) {
   console.error("error: Slurm does not answer (sinfo failed)\nhint: start the test bed: bash scripts/testbed.sh up");
   process.exit(2);
@@ -62,7 +64,7 @@ const ranLog = join(ws, "ran.log");
 const command =
   `echo "$SPRUCE_EVAL_ID $SPRUCE_ATTEMPT" >> ${ranLog}; ` +
   `sleep $(awk -v s="$SPRUCE_EVAL_ID" 'BEGIN { srand(s); printf "%.3f", -${mean} * log(1 - rand()) }'); ` +
-  `echo "objective: $(awk 'BEGIN { printf "%.6f", ({{x}} - 0.3)^2 + ({{y}} + 0.2)^2 }')"`;
+  `awk -v x={{x}} -v y={{y}} 'BEGIN { printf "objective: %.6f\\n", (x - 0.3)^2 + (y + 0.2)^2 }'`;
 
 try {
   await admin(`CREATE DATABASE ${dbName}`);
@@ -74,7 +76,7 @@ const url = new URL(adminUrl);
 url.pathname = `/${dbName}`;
 const dbUrl = url.toString();
 const started = performance.now();
-console.log(`${nodes} Slurm nodes (${nodeStates.map((s) => s.join(":")).join(" ")}), serial mode, ${perNode} slots per node (${slots}), ${maxEvals} evaluations of sleep ~ exponential(${mean} s), searcher ${searcher}, PostgreSQL`);
+console.log(`${nodes} ${local ? "local" : "Slurm"} nodes (${nodeStates.map((s) => s.join(":")).join(" ")}), serial mode, ${perNode} slots per node (${slots}), ${maxEvals} evaluations of sleep ~ exponential(${mean} s), searcher ${searcher}, PostgreSQL`);
 
 // Connections to this database while the search runs (the leader's, the agents', --wait's).
 const conns: number[] = [];
@@ -94,7 +96,7 @@ const poll = (async () => {
 const submitted = Date.now();
 const child = spawn(
   process.execPath,
-  [CLI, "--workspace", ws, "--database-url", dbUrl, "submit", "hps", "slurmscale", "--scheduler", "slurm", "-q", partition, "-n", String(nodes), "-t", "30",
+  [CLI, "--workspace", ws, "--database-url", dbUrl, "submit", "hps", "slurmscale", ...(local ? ["--scheduler", "local"] : ["--scheduler", "slurm", "-q", partition, "-n", String(nodes)]), "-t", "30",
     "--job-mode", "serial", "--evals-per-node", String(perNode), "--searcher", searcher, "--hp", "x=0.0:1.0", "y=-1.0:1.0", "--command", command,
     "--max-evals", String(maxEvals), "--seed", "1", "--wait", "--wait-timeout", "1500"],
   { stdio: ["ignore", "pipe", "pipe"] },
