@@ -1,7 +1,8 @@
 // Tree ensembles for the AMBS surrogate: extra trees ("et", random thresholds, no bootstrap) and a
 // random forest ("rf", bootstrap rows, best split over histogram bins). Written on typed arrays
-// because proposing points must stay cheap with thousands of evaluations (the target: ≤ 50 ms at
-// 1 000, ≤ 250 ms at 5 000), where scikit-learn's fit alone takes ~300 ms.
+// because proposing points must stay cheap with thousands of evaluations (the target: a batch of 8 in
+// a tenth of one DeepHyper-style proposal's time, bench/search --timing-only), where scikit-learn's
+// fit alone takes ~300 ms.
 //
 // Besides fit/predict, the forest scores a fixed candidate set and takes "lies" incrementally:
 // insert() drops a pending point into every tree, giving it a leaf of its own, so the k points of
