@@ -11,8 +11,8 @@
 // Utilisation = the slot-seconds busy / the slot-seconds available, per node from its first start
 // to the last start of the search (after that the budget is spent and slots empty by design), so it
 // counts every gap between a slot freeing and its next evaluation starting. Needs `npm run build`
-// (the batch job runs dist/) and the test bed (scripts/testbed.sh up; `SLURM_NODES=16
-// scripts/testbed.sh nodes` declares 16 nodes).
+// (the batch job runs dist/) and the test bed (scripts/testbed.sh up; `SLURM_NODES=16 SLURM_CPUS=8
+// scripts/testbed.sh nodes` declares 16 nodes of 8 CPUs, under `flock /tmp/spruce-slurm.lock`).
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
