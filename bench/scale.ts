@@ -7,13 +7,15 @@
 // searcher for the freed slots and create their rows with its state (createEvaluations, claimed).
 // Whatever finished while the leader worked is batched into its next iteration. For asha, each
 // progress point at a decision length waits for the leader's answer too (a run module waits for
-// it), and decisions are saved with the state as recordProgress does.
+// it), and decisions are saved with the state as recordProgress does. regevo and agebo (neural
+// architecture search) search an architecture of 8 nodes of 5 operations with skip connections (and
+// agebo a learning rate too), scored by a fixed function of the choices (NAS_PROBLEM).
 //
 // Utilisation = busy / (busy + the time freed slots wait for a point, or for an answer); the first
 // fill of the allocation is shown apart ("first fill"), since no slot was freed yet.
 //
 //   nice -n 19 npx tsx bench/scale.ts [--quick] [--workers 1024,4096,16384] [--means 60,10]
-//        [--searchers ambs,random,asha] [--dbs sqlite,postgres] [--evals-per-worker 4]
+//        [--searchers ambs,random,asha,regevo,agebo] [--dbs sqlite,postgres] [--evals-per-worker 4]
 //        [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--charge wall|cpu] [--no-lookahead]
 // PostgreSQL (SPRUCE_BENCH_DATABASE_URL, TEST_DATABASE_URL, else the local server) is used when it
 // answers: each run gets its own schema in a spruce_bench_<random> database, dropped at the end.
@@ -23,9 +25,9 @@ import { join } from "node:path";
 import pg from "pg";
 import { FidelityDriver } from "../launcher/fidelity.js";
 import type { EvaluationOutcome } from "../launcher/executor/process.js";
-import { createAmbsSearcher } from "../src/search/ambs/index.js";
+import { NasProblem } from "../src/problem/nas-problem.js";
 import { createAshaSearcher } from "../src/search/asha/index.js";
-import { createRandomSearcher } from "../src/search/random.js";
+import { createSearcher } from "../src/search/registry.js";
 import type { EvaluationResult, Searcher } from "../src/search/searcher.js";
 import { Space } from "../src/space/space.js";
 import type { JsonValue, Point, ProblemSpec } from "../src/space/types.js";
@@ -66,7 +68,7 @@ function parseArgs(argv: string[]): Args {
   return {
     workers: arg("--workers", quick ? "256" : "1024,4096,16384").split(",").map(Number),
     means: arg("--means", "60,10").split(",").map(Number),
-    searchers: arg("--searchers", "ambs,random,asha").split(","),
+    searchers: arg("--searchers", "ambs,random,asha,regevo,agebo").split(","),
     dbs: arg("--dbs", quick ? "sqlite" : "sqlite,postgres").split(","),
     evalsPerWorker: Number(arg("--evals-per-worker", "4")),
     lookahead: !argv.includes("--no-lookahead"),
@@ -93,10 +95,40 @@ function lossAt(p: Point, t: number): number {
   return final + (0.5 + Math.abs(Math.log10(p.lr as number) + 1) / 6) * (1 + t) ** -0.7;
 }
 
+/**
+ * regevo's and agebo's problem: 8 variable nodes of 5 operations, each with skip connections from
+ * the two nodes before its input (5^8 x 2^13 architectures: never exhausted here), and a learning
+ * rate. Its objective is a fixed function of the choices (0 at op 2 everywhere, no skip, lr 1e-2).
+ */
+const NAS_NODES = 8;
+const NAS_PROBLEM: ProblemSpec = (() => {
+  const ops = [0, 1, 2, 3, 4].map((k) => ({ op: "dense", units: 8 << k }));
+  const p = new NasProblem();
+  const names = ["input"];
+  for (let i = 1; i <= NAS_NODES; i++) {
+    p.variable(`n${i}`, ops, i === 1 ? {} : { skips: names.slice(Math.max(0, names.length - 3), names.length - 1) });
+    names.push(`n${i}`);
+  }
+  return p.constant("out", { op: "dense", units: 1 }).add("lr", [1e-4, 1, "log-uniform"]).toSpec();
+})();
+
+function nasLoss(p: Point): number {
+  let loss = 0;
+  let k = 0;
+  for (const [name, v] of Object.entries(p)) {
+    if (name === "lr") loss += 0.1 * (Math.log10(v as number) + 2) ** 2;
+    else loss += (name.startsWith("vnode") ? Math.abs((v as number) - 2) : (v as number)) * (1 + (k++ % 3)) * 0.01;
+  }
+  return loss;
+}
+
+const isNasSearcher = (name: string): boolean => name === "regevo" || name === "agebo";
+const objectiveOf = (name: string, p: Point): number => (isNasSearcher(name) ? nasLoss(p) : hartmann6.objective(p));
+
 function workflowFor(searcher: string, evals: number): NewWorkflow {
   return {
     name: `scale-${searcher}`,
-    problem: searcher === "asha" ? ASHA_SPACE : hartmann6.spec,
+    problem: searcher === "asha" ? ASHA_SPACE : isNasSearcher(searcher) ? NAS_PROBLEM : hartmann6.spec,
     problemSource: "bench/scale",
     run: { kind: "command", template: "true", cwd: "/tmp" },
     searcher,
@@ -212,14 +244,17 @@ async function simulate(
   };
   let serverWait = 0;
   const elapsed = charge === "wall" ? () => performance.now() / 1000 : () => cpuNow() + serverWait;
-  const db = async <T>(call: () => Promise<T>): Promise<T> => {
-    if (charge === "wall" || store.dialect !== "postgres") return call();
+  /** SCALE_DEBUG: the leader's time per kind of database call, printed at the end. */
+  const dbTime = new Map<string, number>();
+  const db = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
     const w = performance.now();
     const c = cpuNow();
+    const e0 = elapsed();
     try {
       return await call();
     } finally {
-      serverWait += Math.max(0, (performance.now() - w) / 1000 - (cpuNow() - c));
+      if (charge === "cpu" && store.dialect === "postgres") serverWait += Math.max(0, (performance.now() - w) / 1000 - (cpuNow() - c));
+      if (process.env.SCALE_DEBUG) dbTime.set(what, (dbTime.get(what) ?? 0) + elapsed() - e0);
     }
   };
   const evals = workers * evalsPerWorker;
@@ -228,7 +263,7 @@ async function simulate(
   const space = new Space(wf.problem);
   const ctx = { space, seed: 1, direction: "minimize" as const, options: wf.searcherOptions };
   const asha = name === "asha" ? createAshaSearcher(ctx) : null;
-  const searcher: Searcher = asha ?? (name === "ambs" ? createAmbsSearcher(ctx) : name === "random" ? createRandomSearcher(ctx) : unknown(name));
+  const searcher: Searcher = asha ?? (["ambs", "random", "regevo", "agebo"].includes(name) ? createSearcher(name, ctx) : unknown(name));
   const driver = asha ? new FidelityDriver(asha, []) : null;
   const saved = (): JsonValue => searcher.stateWithoutRows?.() ?? searcher.state();
   const clock = new Rng(12345);
@@ -306,9 +341,9 @@ async function simulate(
       }
       if (progress.length > 0) {
         const state = decided ? saved() : undefined;
-        await db(() => recordProgress(store, wf.id, progress, { searcherState: state }));
+        await db("progress", () => recordProgress(store, wf.id, progress, { searcherState: state }));
       }
-    } else for (const job of batch) ended.push({ job, status: "DONE", objective: hartmann6.objective(job.row.point) });
+    } else for (const job of batch) ended.push({ job, status: "DONE", objective: objectiveOf(name, job.row.point) });
 
     // Record what ended with the searcher's state (recordFinished).
     if (ended.length > 0) {
@@ -327,16 +362,16 @@ async function simulate(
       }));
       toldAt = Math.max(Date.now(), toldAt + 1);
       const state = saved();
-      await db(() => finishEvaluations(store, results, { searcherState: state, launcherId: launcher.id, told: { at: toldAt } }));
+      await db("finish", () => finishEvaluations(store, results, { searcherState: state, launcherId: launcher.id, told: { at: toldAt } }));
       finished += ended.length;
       finishedSince += ended.length;
     }
 
     // Dispatch (the launcher's): count; rows asked ahead first, claimed for the freed slots.
     for (const e of ended) freed.push(e.job.t);
-    await db(() => countEvaluations(store, wf.id));
+    await db("count", () => countEvaluations(store, wf.id));
     if (freed.length > 0 && ready.length > 0) {
-      const claimed = await db(() => claimEvaluations(store, { workflowId: wf.id, launcherId: launcher.id, n: Math.min(freed.length, ready.length), hosts }));
+      const claimed = await db("claim", () => claimEvaluations(store, { workflowId: wf.id, launcherId: launcher.id, n: Math.min(freed.length, ready.length), hosts }));
       ready.splice(0, claimed.length);
       const at = now + (elapsed() - w0);
       waited(freed.splice(0, claimed.length), at, true);
@@ -357,7 +392,7 @@ async function simulate(
     let askTime = 0;
     if (want > 0 && due) {
       const a0 = elapsed();
-      await db(() => getWorkflowState(store, wf.id));
+      await db("state", () => getWorkflowState(store, wf.id));
       const q0 = elapsed();
       const work = driver ? driver.next(want) : searcher.ask(want).map((point) => ({ point, fidelity: undefined }));
       askTime = elapsed() - q0;
@@ -365,7 +400,7 @@ async function simulate(
         const state = saved();
         stateBytes = JSON.stringify(state).length;
         const claim = Math.min(work.length, freed.length);
-        rows = await db(() =>
+        rows = await db("create", () =>
           createEvaluations(store, wf.id, work.map((w) => w.point), {
             searcherState: state,
             fidelity: driver ? work.map((w) => w.fidelity ?? null) : undefined,
@@ -403,6 +438,7 @@ async function simulate(
     if (iterations % 200 === 0 && process.stderr.isTTY) process.stderr.write(`  ${name} ${workers}x${mean}s: ${finished}/${evals} finished, simulated ${leaderFree.toFixed(0)} s\r`);
   }
   if (process.stderr.isTTY) process.stderr.write(" ".repeat(70) + "\r");
+  if (process.env.SCALE_DEBUG) process.stderr.write(`database calls, s: ${[...dbTime].map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")}\n`);
   return {
     searcher: name,
     workers,
@@ -423,7 +459,7 @@ async function simulate(
 }
 
 function unknown(name: string): never {
-  throw new Error(`unknown searcher ${name}: use ambs, random or asha`);
+  throw new Error(`unknown searcher ${name}: use ambs, random, asha, regevo or agebo`);
 }
 
 async function pgReachable(url: string): Promise<boolean> {

@@ -7,7 +7,9 @@
 // (the launcher's slots: DeepHyper's number of workers). Every result joins the population and is
 // told to the BO, as DeepHyper 0.2.5's loop does in both of its branches. Once the BO has no new
 // set left (a small finite hyperparameter space), the evolution carries the hyperparameters too:
-// a child is a tournament winner with one choice of the whole point mutated, as regevo's.
+// a child is a tournament winner with one choice of the whole point mutated, as regevo's. The
+// launcher saves stateWithoutRows(): the population, the points proposed and the BO's results come
+// back from the rows (docs/architecture.md, Searcher state from the rows).
 import { ValidationError } from "../../errors.js";
 import { archChoices } from "../../nas/architecture.js";
 import { isNas } from "../../nas/sequence.js";
@@ -16,7 +18,7 @@ import { Space } from "../../space/space.js";
 import type { JsonValue, Point } from "../../space/types.js";
 import { Rng, type RngState } from "../../util/rng.js";
 import { createAmbsSearcher } from "../ambs/index.js";
-import type { EvaluationResult, Searcher, SearcherContext } from "../searcher.js";
+import type { EvaluationResult, Searcher, SearcherContext, SearcherHistory } from "../searcher.js";
 import { mutate } from "../regevo/mutate.js";
 import { Population, type Member } from "../regevo/population.js";
 import { CHILD_TRIES, type RegevoOptions } from "../regevo/regevo.js";
@@ -25,9 +27,17 @@ import { Seen } from "../regevo/seen.js";
 /** DeepHyper's AgEBO: strong exploitation. */
 const AGEBO_KAPPA = 0.001;
 
+/** stateWithoutRows() (version 2): the generator, the starting points used, the BO's own stateWithoutRows(). */
+interface RowsState {
+  version: 2;
+  rng: RngState;
+  nextStart: number;
+  bo: { nInitialPoints: number; state: JsonValue } | null;
+}
+
 interface SavedState {
-  /** 1: written before the BO's exhaustion handed the hyperparameters to the evolution (its hpStats are ignored). */
-  version: 1 | 2;
+  /** 1: the whole state (one written before the evolution took over exhausted sets also holds hpStats, ignored). */
+  version: 1;
   rng: RngState;
   nextStart: number;
   population: Member[];
@@ -85,14 +95,19 @@ export class AgeboSearcher implements Searcher {
   }
 
   tell(results: EvaluationResult[]): void {
+    this.bo?.searcher.tell(results.map((r) => ({ ...r, point: this.hpPart(r.point) })));
+    this.learn(results);
+  }
+
+  /** What tell() learns besides the BO's part: proposed points and the population. */
+  private learn(results: EvaluationResult[]): void {
     for (const r of results) this.seen.add(r.point);
     this.population.add(results);
-    this.bo?.searcher.tell(results.map((r) => ({ ...r, point: this.hpPart(r.point) })));
   }
 
   state(): JsonValue {
     const s: SavedState = {
-      version: 2,
+      version: 1,
       rng: this.rng.state(),
       nextStart: this.nextStart,
       population: this.population.toJSON() as unknown as Member[],
@@ -102,11 +117,38 @@ export class AgeboSearcher implements Searcher {
     return s as unknown as JsonValue;
   }
 
-  restore(state: JsonValue): void {
-    const s = state as unknown as SavedState;
+  /**
+   * A few words whatever the length of the search: state()'s population, proposed points and BO
+   * results are all in the rows, and were saved whole with every event.
+   */
+  stateWithoutRows(): JsonValue {
+    const bo = this.bo ? { nInitialPoints: this.bo.nInitialPoints, state: this.bo.searcher.stateWithoutRows!() } : null;
+    const s: RowsState = { version: 2, rng: this.rng.state(), nextStart: this.nextStart, bo };
+    return s as unknown as JsonValue;
+  }
+
+  restore(state: JsonValue, history?: SearcherHistory): void {
+    const s = state as unknown as SavedState | RowsState;
     if (s === null || typeof s !== "object" || (s.version !== 1 && s.version !== 2)) throw new Error("agebo: unrecognised saved state");
     this.rng = new Rng(s.rng);
     this.nextStart = s.nextStart;
+    if (s.version === 2) {
+      if (!history) throw new Error("agebo: this saved state needs the history of the evaluation rows");
+      this.population.restore([]);
+      this.seen = new Seen(this.space);
+      this.bo = null;
+      if (s.bo) {
+        // The BO was asked the hyperparameters of every row still pending and told those of every result.
+        this.bo = { nInitialPoints: s.bo.nInitialPoints, searcher: this.makeBo(s.bo.nInitialPoints) };
+        this.bo.searcher.restore(s.bo.state, {
+          told: history.told.map((r) => ({ ...r, point: this.hpPart(r.point) })),
+          pending: history.pending.map((p) => this.hpPart(p)),
+        });
+      }
+      for (const p of history.pending) this.seen.add(p);
+      this.learn(history.told);
+      return;
+    }
     this.population.restore(s.population);
     this.seen = new Seen(this.space);
     this.seen.restore(s.seen);

@@ -1,7 +1,8 @@
 // Tree ensembles for the AMBS surrogate: extra trees ("et", random thresholds, no bootstrap) and a
 // random forest ("rf", bootstrap rows, best split over histogram bins). Written on typed arrays
-// because proposing points must stay cheap with thousands of evaluations (the target: ≤ 50 ms at
-// 1 000, ≤ 250 ms at 5 000), where scikit-learn's fit alone takes ~300 ms.
+// because proposing points must stay cheap with thousands of evaluations (the target: a batch of 8 in
+// a tenth of one DeepHyper-style proposal's time, bench/search --timing-only), where scikit-learn's
+// fit alone takes ~300 ms.
 //
 // Besides fit/predict, the forest scores a fixed candidate set and takes "lies" incrementally:
 // insert() drops a pending point into every tree, giving it a leaf of its own, so the k points of
@@ -16,7 +17,10 @@ export interface ForestOptions {
   nTrees: number;
   /** Smallest number of rows in a leaf (1 = grow until pure, scikit-learn's default). */
   minSamplesLeaf: number;
-  /** Rows drawn for each tree; 0 or ≥ n = all (rf always draws n rows with replacement). */
+  /**
+   * Rows drawn for each tree; 0 or ≥ n = all. et draws them without replacement, rf with (its
+   * bootstrap, of this size: scikit-learn's max_samples), so the fit's cost stops growing with n.
+   */
   maxSamples: number;
   /** Histogram bins per feature for rf splits (≤ 256: codes are bytes). */
   bins: number;
@@ -371,7 +375,7 @@ class Grower {
     private readonly opts: ForestOptions,
     private readonly rng: Rng,
   ) {
-    this.nDraw = opts.kind === "rf" || opts.maxSamples <= 0 ? n : Math.min(n, opts.maxSamples);
+    this.nDraw = opts.maxSamples <= 0 ? n : Math.min(n, opts.maxSamples);
     this.idx = new Int32Array(n);
     this.xs = new Float64Array(this.nDraw * d);
     this.ys = new Float64Array(this.nDraw);
@@ -383,7 +387,7 @@ class Grower {
     // Depth-first: at most one pending sibling per level, and depth ≤ n.
     this.stack = new Int32Array(3 * (n + 2));
     this.codes = new Uint8Array(opts.kind === "rf" ? n * d : 0);
-    this.cs = new Uint8Array(opts.kind === "rf" ? n * d : 0);
+    this.cs = new Uint8Array(opts.kind === "rf" ? this.nDraw * d : 0);
     const bins = Math.min(256, Math.max(2, opts.bins));
     this.hCnt = new Float64Array(opts.kind === "rf" ? d * bins : 0);
     this.hSum = new Float64Array(opts.kind === "rf" ? d * bins : 0);
@@ -400,7 +404,8 @@ class Grower {
     const { idx, n, nDraw, rng, d, xs, ys } = this;
     const rf = this.opts.kind === "rf";
     if (rf) {
-      for (let i = 0; i < n; i++) idx[i] = Math.floor(rng.next() * n);
+      // A bootstrap of nDraw rows (all n until the search is long: the same draws as before the cap).
+      for (let i = 0; i < nDraw; i++) idx[i] = Math.floor(rng.next() * n);
     } else {
       for (let i = 0; i < n; i++) idx[i] = i;
       // Partial Fisher-Yates: the first nDraw entries are a uniform subsample.

@@ -6,10 +6,12 @@
 // `population_size`, the oldest member dies as each new one joins. Asynchronous: a child per
 // point asked, no generation barrier. On a NAS problem the choices are the architecture's and the
 // hyperparameters' alike (one mutation changes one of either); it works on any space.
+// The launcher saves stateWithoutRows(): the population and the points proposed come back from the
+// rows (docs/architecture.md, Searcher state from the rows).
 import type { Space } from "../../space/space.js";
 import type { JsonValue, Point } from "../../space/types.js";
 import { Rng, type RngState } from "../../util/rng.js";
-import type { EvaluationResult, Searcher, SearcherContext } from "../searcher.js";
+import type { EvaluationResult, Searcher, SearcherContext, SearcherHistory } from "../searcher.js";
 import { mutate } from "./mutate.js";
 import { Population, type Member } from "./population.js";
 import { Seen } from "./seen.js";
@@ -22,13 +24,16 @@ export interface RegevoOptions {
 /** Tournaments tried for a child not proposed before, before a random unseen point stands in. */
 export const CHILD_TRIES = 50;
 
-interface SavedState {
-  version: 1;
-  rng: RngState;
-  nextStart: number;
-  population: Member[];
-  seen: number[];
-}
+/** state(): everything (version 1). stateWithoutRows() (version 2): what the rows do not hold. */
+type SavedState =
+  | {
+      version: 1;
+      rng: RngState;
+      nextStart: number;
+      population: Member[];
+      seen: number[];
+    }
+  | { version: 2; rng: RngState; nextStart: number };
 
 export class RegevoSearcher implements Searcher {
   readonly name = "regevo";
@@ -82,13 +87,31 @@ export class RegevoSearcher implements Searcher {
     return s as unknown as JsonValue;
   }
 
-  restore(state: JsonValue): void {
+  /**
+   * The generator and the starting points used: a few words whatever the length of the search.
+   * state()'s population (the last results told) and proposed points (every row) grew by a hash
+   * per proposal, saved whole with every event (docs/architecture.md, Searcher state from the rows).
+   */
+  stateWithoutRows(): JsonValue {
+    const s: SavedState = { version: 2, rng: this.rng.state(), nextStart: this.nextStart };
+    return s as unknown as JsonValue;
+  }
+
+  restore(state: JsonValue, history?: SearcherHistory): void {
     const s = state as unknown as SavedState;
-    if (s === null || typeof s !== "object" || s.version !== 1) throw new Error("regevo: unrecognised saved state");
+    if (s === null || typeof s !== "object" || (s.version !== 1 && s.version !== 2)) throw new Error("regevo: unrecognised saved state");
     this.rng = new Rng(s.rng);
     this.nextStart = s.nextStart;
-    this.population.restore(s.population);
     this.seen = new Seen(this.space);
+    if (s.version === 2) {
+      if (!history) throw new Error("regevo: this saved state needs the history of the evaluation rows");
+      // Every row was proposed; the population is the last results told, in tell order.
+      this.population.restore([]);
+      for (const p of history.pending) this.seen.add(p);
+      this.tell(history.told);
+      return;
+    }
+    this.population.restore(s.population);
     this.seen.restore(s.seen);
   }
 
