@@ -40,6 +40,12 @@ export interface AmbsOptions {
   batch: "insert" | "refit";
   /** Rows each tree is grown on, at most (a random subset when there are more): caps the fit cost. */
   maxSamples: number;
+  /** Asks over which kappa decays from `kappa` to `kappaFinal` before starting again; 0: constant kappa. */
+  kappaPeriod: number;
+  kappaFinal: number;
+  /** A trust region around the incumbent (see trustLength): its candidates and the share of picks among them. */
+  trustRegion: "on" | "off";
+  trustPicks: number;
 }
 
 /** Share of the candidates that are perturbations of the best points rather than uniform draws. */
@@ -78,6 +84,19 @@ const REFINE_SCALE_MIN = 0.005;
 const REFINE_SCALE_MAX = 0.1;
 /** Refine when the uniform draws are further apart than this: n^(-1/k) for k hyperparameters. */
 const REFINE_MIN_SPACING = 0.05;
+/**
+ * The trust region (trustLength): TRUST_SHARE of the candidates are gaussian steps of the
+ * region's length around the best point, each hyperparameter moving with probability
+ * min(1, 20 / count) (TuRBO's perturbation mask). The length starts at TRUST_INIT, doubles after
+ * TRUST_SUCCESSES improvements in a row, halves after max(TRUST_FAILURES, 2 x count) results
+ * without one, and starts again at TRUST_INIT below TRUST_MIN.
+ */
+const TRUST_SHARE = 0.1;
+const TRUST_INIT = 0.2;
+const TRUST_MAX = 0.4;
+const TRUST_MIN = 0.005;
+const TRUST_SUCCESSES = 3;
+const TRUST_FAILURES = 8;
 /** Uniform draws tried per wanted point before a large finite space counts as full for this ask. */
 const DRAWS_PER_POINT = 200;
 
@@ -95,11 +114,15 @@ interface Pending {
   x: Float64Array;
 }
 
-/** Candidate encodings; the first nLocal are local; points/keys when they come from an enumeration. */
+/**
+ * Candidate encodings: the first nLocal are local, the next nTrust in the trust region, the rest
+ * uniform; points/keys when they come from an enumeration.
+ */
 interface CandidateSet {
   X: Float64Array;
   n: number;
   nLocal: number;
+  nTrust: number;
   points?: Point[] | undefined;
   keys?: string[] | undefined;
 }
@@ -312,7 +335,7 @@ export class AmbsSearcher implements Searcher {
         this.rng,
       );
     let forest = fit();
-    const acq = { kind: this.opts.acq, kappa: this.opts.kappa, xi: this.opts.xi };
+    const acq = { kind: this.opts.acq, kappa: this.kappaAt(), xi: this.opts.xi };
     let { cands, sc } = this.screen(forest, this.candidates(train.order), acq, train.best);
     if (this.refines(cands)) ({ cands, sc } = this.refine(forest, cands, sc, acq, train.best));
     const taken = new Uint8Array(cands.n);
@@ -321,9 +344,15 @@ export class AmbsSearcher implements Searcher {
       // value: offered with the global ones on every pick, they win every pick and the search
       // stops exploring (bench: Ackley regret 17 instead of 8). So a pick is local only with
       // probability LOCAL_PICKS, and then the forest chooses which neighbour.
-      const local = cands.nLocal > 0 && this.rng.next() < LOCAL_PICKS;
+      // The trust region's candidates get a share of the picks too (TRUST_SHARE), with the same draw.
+      acq.kappa = this.kappaAt();
+      const u = cands.nLocal > 0 || cands.nTrust > 0 ? this.rng.next() : 1;
+      const local = cands.nLocal > 0 && u < LOCAL_PICKS;
+      const trust = cands.nTrust > 0 && !local && u < LOCAL_PICKS + this.opts.trustPicks;
+      const uniform = cands.nLocal + cands.nTrust;
       let c = local ? bestCandidate(sc, acq, train.best, taken, 0, cands.nLocal) : -1;
-      if (c < 0) c = bestCandidate(sc, acq, train.best, taken, cands.nLocal, cands.n);
+      if (trust) c = bestCandidate(sc, acq, train.best, taken, cands.nLocal, uniform);
+      if (c < 0) c = bestCandidate(sc, acq, train.best, taken, uniform, cands.n);
       if (c < 0) c = bestCandidate(sc, acq, train.best, taken, 0, cands.n);
       if (c < 0) return;
       taken[c] = 1;
@@ -338,6 +367,58 @@ export class AmbsSearcher implements Searcher {
         sc = forest.score(cands.X, cands.n);
       } else forest.insert(row, train.lie, sc);
     }
+  }
+
+  /**
+   * Kappa of the next point (docs/architecture.md, ambs): with kappa_period P, DeepHyper's
+   * periodic exponential decay, kappa·(kappa_final/kappa)^((i mod P)/P) for the i-th point
+   * proposed, counted from the results and pending points so a searcher rebuilt from the rows
+   * counts the same.
+   */
+  private kappaAt(): number {
+    const { kappa, kappaFinal, kappaPeriod } = this.opts;
+    if (kappaPeriod <= 0 || kappa <= 0 || kappaFinal <= 0) return kappa;
+    const i = this.observations.length + this.pending.size;
+    return kappa * Math.pow(kappaFinal / kappa, (i % kappaPeriod) / kappaPeriod);
+  }
+
+  /**
+   * The trust region's length in the unit cube, replayed from the results in the order they
+   * were told (so the rows rebuild it), or 0 when off (and with several objectives). See TRUST_INIT.
+   */
+  private trustLength(): number {
+    if (this.opts.trustRegion !== "on" || this.objectives) return 0;
+    const k = Math.max(1, this.space.params.filter((p) => p.type !== "const").length);
+    const failTol = Math.max(TRUST_FAILURES, 2 * k);
+    let length = TRUST_INIT;
+    let best = Infinity;
+    let seen = 0;
+    let successes = 0;
+    let failures = 0;
+    for (const o of this.observations) {
+      if (o.objective === null) continue;
+      const loss = this.sign * o.objective;
+      if (seen++ < this.opts.nInitialPoints) {
+        best = Math.min(best, loss);
+        continue;
+      }
+      if (loss < best - 1e-9 * Math.abs(best)) {
+        best = loss;
+        failures = 0;
+        if (++successes >= TRUST_SUCCESSES) {
+          length = Math.min(TRUST_MAX, 2 * length);
+          successes = 0;
+        }
+      } else {
+        successes = 0;
+        if (++failures >= failTol) {
+          length /= 2;
+          failures = 0;
+          if (length < TRUST_MIN) length = TRUST_INIT;
+        }
+      }
+    }
+    return length;
   }
 
   /**
@@ -402,9 +483,12 @@ export class AmbsSearcher implements Searcher {
     const d = this.sampler.dim;
     const rough = forest.score(cands.X, cands.n, SCREEN_TREES);
     const keepLocal = Math.round((SCREEN_KEEP * cands.nLocal) / cands.n);
+    const keepTrust = Math.round((SCREEN_KEEP * cands.nTrust) / cands.n);
+    const uniform = cands.nLocal + cands.nTrust;
     const kept = [
       ...topByUtility(rough, acq, best, 0, cands.nLocal, keepLocal),
-      ...topByUtility(rough, acq, best, cands.nLocal, cands.n, SCREEN_KEEP - keepLocal),
+      ...topByUtility(rough, acq, best, cands.nLocal, uniform, keepTrust),
+      ...topByUtility(rough, acq, best, uniform, cands.n, SCREEN_KEEP - keepLocal - keepTrust),
     ];
     const X = new Float64Array(kept.length * d);
     kept.forEach((c, r) => X.set(cands.X.subarray(c * d, c * d + d), r * d));
@@ -412,6 +496,7 @@ export class AmbsSearcher implements Searcher {
       X,
       n: kept.length,
       nLocal: keepLocal,
+      nTrust: Math.min(keepTrust, cands.nTrust),
       points: cands.points && kept.map((c) => cands.points![c]!),
       keys: cands.keys && kept.map((c) => cands.keys![c]!),
     };
@@ -440,7 +525,7 @@ export class AmbsSearcher implements Searcher {
     best: number,
   ): { cands: CandidateSet; sc: ScoredCandidates } {
     const d = this.sampler.dim;
-    const top = topByUtility(sc, acq, best, cands.nLocal, cands.n, REFINE_TOP);
+    const top = topByUtility(sc, acq, best, cands.nLocal + cands.nTrust, cands.n, REFINE_TOP);
     const X = new Float64Array(top.length * REFINE_PER * d);
     const pMove = Math.min(1, 2 / Math.max(1, this.space.params.length));
     let r = 0;
@@ -453,7 +538,7 @@ export class AmbsSearcher implements Searcher {
     }
     if (this.sampler.repairs) r = this.sampler.repair(this.rng, X, 0, r);
     const all = forest.extend(sc, X, r);
-    return { cands: { X: all.X, n: all.n, nLocal: cands.nLocal }, sc: all };
+    return { cands: { X: all.X, n: all.n, nLocal: cands.nLocal, nTrust: cands.nTrust }, sc: all };
   }
 
   /**
@@ -471,13 +556,16 @@ export class AmbsSearcher implements Searcher {
       });
       const X = new Float64Array(idx.length * d);
       idx.forEach((i, r) => X.set(all.X.subarray(i * d, i * d + d), r * d));
-      return { X, n: idx.length, nLocal: 0, points: idx.map((i) => all.points[i]!), keys: idx.map((i) => all.keys[i]!) };
+      return { X, n: idx.length, nLocal: 0, nTrust: 0, points: idx.map((i) => all.points[i]!), keys: idx.map((i) => all.keys[i]!) };
     }
     const n = Math.max(1, this.opts.nCandidates);
     const centres = order.slice(0, LOCAL_CENTRES).map((i) => this.observations[i]!.x);
     const nLocal = centres.length > 0 ? Math.floor(n * LOCAL_SHARE) : 0;
+    const length = centres.length > 0 ? this.trustLength() : 0;
+    const nTrust = length > 0 ? Math.floor(n * TRUST_SHARE) : 0;
     const X = new Float64Array(n * d);
-    this.sampler.random(this.rng, X, nLocal, n - nLocal);
+    this.sampler.random(this.rng, X, nLocal + nTrust, n - nLocal - nTrust);
+    const active = Math.max(1, this.space.params.filter((p) => p.type !== "const").length);
     const pMove = Math.min(1, 2 / Math.max(1, this.space.params.length));
     for (let r = 0; r < nLocal; r++) {
       // Rank-weighted centres: the best point gets the most neighbours.
@@ -485,12 +573,17 @@ export class AmbsSearcher implements Searcher {
       const scale = SCALE_MIN * Math.pow(SCALE_MAX / SCALE_MIN, this.rng.next());
       this.sampler.perturb(this.rng, centres[k]!, scale, pMove, X, r);
     }
-    if (!this.sampler.repairs) return { X, n, nLocal };
-    // Forbidden candidates are dropped; the uniform ones close up behind the local ones kept.
+    const pTrust = Math.min(1, 20 / active);
+    for (let r = nLocal; r < nLocal + nTrust; r++) this.sampler.perturb(this.rng, centres[0]!, length, pTrust, X, r);
+    if (!this.sampler.repairs) return { X, n, nLocal, nTrust };
+    // Forbidden candidates are dropped; each pool closes up behind the one before it.
     const keptLocal = this.sampler.repair(this.rng, X, 0, nLocal);
-    const keptUniform = this.sampler.repair(this.rng, X, nLocal, n - nLocal);
-    X.copyWithin(keptLocal * d, nLocal * d, (nLocal + keptUniform) * d);
-    return { X: X.subarray(0, (keptLocal + keptUniform) * d), n: keptLocal + keptUniform, nLocal: keptLocal };
+    X.copyWithin(keptLocal * d, nLocal * d, n * d);
+    const keptTrust = this.sampler.repair(this.rng, X, keptLocal, nTrust);
+    X.copyWithin((keptLocal + keptTrust) * d, (keptLocal + nTrust) * d, (n - nLocal + keptLocal) * d);
+    const keptUniform = this.sampler.repair(this.rng, X, keptLocal + keptTrust, n - nLocal - nTrust);
+    const kept = keptLocal + keptTrust + keptUniform;
+    return { X: X.subarray(0, kept * d), n: kept, nLocal: keptLocal, nTrust: keptTrust };
   }
 }
 

@@ -26,6 +26,10 @@ export const AMBS_DEFAULTS: Readonly<AmbsOptions> = Object.freeze({
   minSamplesLeaf: 1,
   maxSamples: 0,
   batch: "insert",
+  kappaPeriod: 0,
+  kappaFinal: 0.01,
+  trustRegion: "off",
+  trustPicks: 0.25,
 });
 
 export function createAmbsSearcher(ctx: SearcherContext): Searcher {
@@ -67,6 +71,11 @@ export function parseAmbsOptions(raw: Record<string, JsonValue>): AmbsOptions {
     if (typeof v !== "number" || !Number.isFinite(v) || v < 0) bad(snake, camel, v, "a number, 0 or more");
     return v as number;
   };
+  const share = (snake: string, camel: keyof AmbsOptions): number => {
+    const v = num(snake, camel);
+    if (v > 1) bad(snake, camel, v, "a share between 0 and 1");
+    return v;
+  };
   const choice = <T extends string>(snake: string, camel: keyof AmbsOptions, allowed: readonly T[]): T => {
     const v = get(snake, camel);
     if (v === undefined || v === null) return AMBS_DEFAULTS[camel] as T;
@@ -86,5 +95,9 @@ export function parseAmbsOptions(raw: Record<string, JsonValue>): AmbsOptions {
     minSamplesLeaf: int("min_samples_leaf", "minSamplesLeaf", 1),
     maxSamples: int("max_samples", "maxSamples", 0),
     batch: choice("batch", "batch", ["insert", "refit"] as const),
+    kappaPeriod: int("kappa_period", "kappaPeriod", 0),
+    kappaFinal: num("kappa_final", "kappaFinal"),
+    trustRegion: choice("trust_region", "trustRegion", ["on", "off"] as const),
+    trustPicks: share("trust_picks", "trustPicks"),
   };
 }
