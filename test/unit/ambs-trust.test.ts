@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.js";
 import { createAmbsSearcher } from "../../src/search/ambs/index.js";
+import { scheduledKappa, trustLength } from "../../src/search/ambs/trust.js";
 import type { EvaluationResult, Searcher } from "../../src/search/searcher.js";
 import { Space } from "../../src/space/space.js";
 import type { JsonValue, Point, ProblemSpec } from "../../src/space/types.js";
@@ -136,5 +137,33 @@ describe("ambs trust region and kappa schedule", () => {
     expect(() => searcher(MIXED, 1, { trust_picks: 1.5 })).toThrow(ValidationError);
     expect(() => searcher(MIXED, 1, { kappa_period: -1 })).toThrow(ValidationError);
     expect(() => searcher(MIXED, 1, { kappa_final: "low" })).toThrow(ValidationError);
+  });
+});
+
+describe("ambs trust region length and kappa schedule", () => {
+  it("shrinks the region while results stop improving, grows it on improvements, restarts it when tiny", () => {
+    const initial = [5, 4, 3];
+    expect(trustLength(initial, 3, 2)).toBe(0.2);
+    // 8 results without improvement (max(8, 2 x 2)) halve it, 16 quarter it.
+    expect(trustLength([...initial, ...Array<number>(8).fill(9)], 3, 2)).toBe(0.1);
+    expect(trustLength([...initial, ...Array<number>(16).fill(9)], 3, 2)).toBe(0.05);
+    // More hyperparameters wait longer: 2 x 10 results for 10.
+    expect(trustLength([...initial, ...Array<number>(16).fill(9)], 3, 10)).toBe(0.2);
+    // Three improvements in a row double it, up to 0.4.
+    expect(trustLength([...initial, 2, 1, 0], 3, 2)).toBe(0.4);
+    expect(trustLength([...initial, 2, 1, 0, -1, -2, -3], 3, 2)).toBe(0.4);
+    // Halved from 0.2 six times it falls below 0.005 and starts again.
+    expect(trustLength([...initial, ...Array<number>(40).fill(9)], 3, 2)).toBe(0.00625);
+    expect(trustLength([...initial, ...Array<number>(48).fill(9)], 3, 2)).toBe(0.2);
+  });
+
+  it("decays kappa from kappa to kappa_final over each period, and keeps it constant without one", () => {
+    expect(scheduledKappa(1.96, 0.01, 0, 7)).toBe(1.96);
+    expect(scheduledKappa(1.96, 0.01, 10, 0)).toBe(1.96);
+    expect(scheduledKappa(1.96, 0.01, 10, 10)).toBe(1.96);
+    expect(scheduledKappa(1.96, 0.01, 10, 5)).toBeCloseTo(Math.sqrt(1.96 * 0.01), 12);
+    const k9 = scheduledKappa(1.96, 0.01, 10, 9);
+    expect(k9).toBeLessThan(0.02);
+    expect(k9).toBeGreaterThan(0.01);
   });
 });

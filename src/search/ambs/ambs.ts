@@ -5,7 +5,9 @@
 // refit per point. Pending points (asked, not told) enter every fit with the same lie.
 // Candidates are uniform draws plus perturbations of the best points, and in 4-D and up
 // neighbours of the best uniform draws (refine); duplicates of evaluated or pending points are
-// skipped, and a small finite space is enumerated instead of sampled. With conditions or
+// skipped, and a small finite space is enumerated instead of sampled. A trust region around the
+// best point (trustLength, on by default) adds candidates whose spread shrinks while results stop
+// improving, and gets a share of the picks; kappa may decay on DeepHyper's periodic schedule. With conditions or
 // forbidden clauses every candidate is repaired into an allowed point (candidates.ts) before it is
 // scored: inactive hyperparameters are encoded apart from every real value (INACTIVE). With several
 // objectives the surrogate learns a scalarization of them: the Pareto rank, then ParEGO's augmented
@@ -18,9 +20,11 @@ import type { Space } from "../../space/space.js";
 import type { JsonValue, ObjectiveSpec, Point } from "../../space/types.js";
 import { Rng, type RngState } from "../../util/rng.js";
 import type { Direction, EvaluationResult, Searcher, SearcherHistory } from "../searcher.js";
-import { bestCandidate, normalQuantile, utility, type Acquisition, type AcquisitionKind } from "./acquisition.js";
+import { bestCandidate, type Acquisition, type AcquisitionKind } from "./acquisition.js";
 import { CandidateSampler, MAX_REPAIR_TRIES } from "./candidates.js";
 import { Forest, type ForestKind, type ScoredCandidates } from "./forest.js";
+import { gaussianRanks, topByUtility } from "./ranking.js";
+import { scheduledKappa, TRUST_SHARE, trustLength } from "./trust.js";
 
 export type Liar = "cl_max" | "cl_min" | "cl_mean";
 
@@ -84,19 +88,6 @@ const REFINE_SCALE_MIN = 0.005;
 const REFINE_SCALE_MAX = 0.1;
 /** Refine when the uniform draws are further apart than this: n^(-1/k) for k hyperparameters. */
 const REFINE_MIN_SPACING = 0.05;
-/**
- * The trust region (trustLength): TRUST_SHARE of the candidates are gaussian steps of the
- * region's length around the best point, each hyperparameter moving with probability
- * min(1, 20 / count) (TuRBO's perturbation mask). The length starts at TRUST_INIT, doubles after
- * TRUST_SUCCESSES improvements in a row, halves after max(TRUST_FAILURES, 2 x count) results
- * without one, and starts again at TRUST_INIT below TRUST_MIN.
- */
-const TRUST_SHARE = 0.1;
-const TRUST_INIT = 0.2;
-const TRUST_MAX = 0.4;
-const TRUST_MIN = 0.005;
-const TRUST_SUCCESSES = 3;
-const TRUST_FAILURES = 8;
 /** Uniform draws tried per wanted point before a large finite space counts as full for this ask. */
 const DRAWS_PER_POINT = 200;
 
@@ -344,7 +335,7 @@ export class AmbsSearcher implements Searcher {
       // value: offered with the global ones on every pick, they win every pick and the search
       // stops exploring (bench: Ackley regret 17 instead of 8). So a pick is local only with
       // probability LOCAL_PICKS, and then the forest chooses which neighbour.
-      // The trust region's candidates get a share of the picks too (TRUST_SHARE), with the same draw.
+      // The trust region's candidates get a share (trust_picks) of the picks too, with the same draw.
       acq.kappa = this.kappaAt();
       const u = cands.nLocal > 0 || cands.nTrust > 0 ? this.rng.next() : 1;
       const local = cands.nLocal > 0 && u < LOCAL_PICKS;
@@ -369,56 +360,18 @@ export class AmbsSearcher implements Searcher {
     }
   }
 
-  /**
-   * Kappa of the next point (docs/architecture.md, ambs): with kappa_period P, DeepHyper's
-   * periodic exponential decay, kappa·(kappa_final/kappa)^((i mod P)/P) for the i-th point
-   * proposed, counted from the results and pending points so a searcher rebuilt from the rows
-   * counts the same.
-   */
+  /** Kappa of the next point (trust.ts), counted from results and pending points as the rows count them. */
   private kappaAt(): number {
-    const { kappa, kappaFinal, kappaPeriod } = this.opts;
-    if (kappaPeriod <= 0 || kappa <= 0 || kappaFinal <= 0) return kappa;
-    const i = this.observations.length + this.pending.size;
-    return kappa * Math.pow(kappaFinal / kappa, (i % kappaPeriod) / kappaPeriod);
+    return scheduledKappa(this.opts.kappa, this.opts.kappaFinal, this.opts.kappaPeriod, this.observations.length + this.pending.size);
   }
 
-  /**
-   * The trust region's length in the unit cube, replayed from the results in the order they
-   * were told (so the rows rebuild it), or 0 when off (and with several objectives). See TRUST_INIT.
-   */
+  /** The trust region's length (trust.ts), or 0 when off (and with several objectives). */
   private trustLength(): number {
     if (this.opts.trustRegion !== "on" || this.objectives) return 0;
+    const losses: number[] = [];
+    for (const o of this.observations) if (o.objective !== null) losses.push(this.sign * o.objective);
     const k = Math.max(1, this.space.params.filter((p) => p.type !== "const").length);
-    const failTol = Math.max(TRUST_FAILURES, 2 * k);
-    let length = TRUST_INIT;
-    let best = Infinity;
-    let seen = 0;
-    let successes = 0;
-    let failures = 0;
-    for (const o of this.observations) {
-      if (o.objective === null) continue;
-      const loss = this.sign * o.objective;
-      if (seen++ < this.opts.nInitialPoints) {
-        best = Math.min(best, loss);
-        continue;
-      }
-      if (loss < best - 1e-9 * Math.abs(best)) {
-        best = loss;
-        failures = 0;
-        if (++successes >= TRUST_SUCCESSES) {
-          length = Math.min(TRUST_MAX, 2 * length);
-          successes = 0;
-        }
-      } else {
-        successes = 0;
-        if (++failures >= failTol) {
-          length /= 2;
-          failures = 0;
-          if (length < TRUST_MIN) length = TRUST_INIT;
-        }
-      }
-    }
-    return length;
+    return trustLength(losses, this.opts.nInitialPoints, k);
   }
 
   /**
@@ -574,7 +527,7 @@ export class AmbsSearcher implements Searcher {
       this.sampler.perturb(this.rng, centres[k]!, scale, pMove, X, r);
     }
     const pTrust = Math.min(1, 20 / active);
-    for (let r = nLocal; r < nLocal + nTrust; r++) this.sampler.perturb(this.rng, centres[0]!, length, pTrust, X, r);
+    for (let r = nLocal; r < nLocal + nTrust; r++) this.sampler.perturb(this.rng, centres[0]!, length, pTrust, X, r, true);
     if (!this.sampler.repairs) return { X, n, nLocal, nTrust };
     // Forbidden candidates are dropped; each pool closes up behind the one before it.
     const keptLocal = this.sampler.repair(this.rng, X, 0, nLocal);
@@ -585,78 +538,6 @@ export class AmbsSearcher implements Searcher {
     const kept = keptLocal + keptTrust + keptUniform;
     return { X: X.subarray(0, kept * d), n: kept, nLocal: keptLocal, nTrust: keptTrust };
   }
-}
-
-/**
- * Indices of the k candidates in [from, to) with the best acquisition, best first (ties: lower
- * index first). The k-th best value is found by selection on a copy; only the k kept are sorted
- * with a comparator (sorting all 9 000 of a screen that way took a tenth of an ask).
- */
-function topByUtility(sc: ScoredCandidates, acq: Acquisition, best: number, from: number, to: number, k: number): number[] {
-  const m = to - from;
-  if (k <= 0 || m <= 0) return [];
-  const value = new Float64Array(m);
-  for (let c = from; c < to; c++) value[c - from] = utility(acq, sc.mean(c), sc.std(c), best);
-  const kth = selectKth(value.slice(), m - Math.min(k, m));
-  const kept: number[] = [];
-  for (let i = 0; i < m; i++) if (value[i]! > kth) kept.push(i);
-  for (let i = 0; i < m && kept.length < k; i++) if (value[i] === kth) kept.push(i);
-  kept.sort((a, b) => value[b]! - value[a]! || a - b);
-  return kept.map((i) => from + i);
-}
-
-/** The value at index j of a in ascending order (a is reordered): Hoare's quickselect. */
-function selectKth(a: Float64Array, j: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1]!;
-    let i = lo;
-    let k = hi;
-    while (i <= k) {
-      while (a[i]! < pivot) i++;
-      while (a[k]! > pivot) k--;
-      if (i <= k) {
-        const t = a[i]!;
-        a[i] = a[k]!;
-        a[k] = t;
-        i++;
-        k--;
-      }
-    }
-    if (j <= k) hi = k;
-    else if (j >= i) lo = i;
-    else return a[j]!;
-  }
-  return a[j]!;
-}
-
-/**
- * The loss's mid-rank among the observed losses, mapped through the normal quantile (a
- * Gaussian copula). Only the order of the losses matters, so a few very bad evaluations do not
- * squash the differences among the good ones that the search must resolve.
- */
-function gaussianRanks(losses: number[]): (loss: number) => number {
-  const sorted = Float64Array.from(losses).sort();
-  const n = sorted.length;
-  return (loss) => {
-    const less = lowerBound(sorted, loss);
-    let equal = 0;
-    while (less + equal < n && sorted[less + equal] === loss) equal++;
-    const u = Math.min(1 - 0.5 / n, Math.max(0.5 / n, (less + equal / 2) / n));
-    return normalQuantile(u);
-  };
-}
-
-function lowerBound(sorted: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function noAllowedDraw(tries: number): SpruceError {

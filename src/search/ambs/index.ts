@@ -28,7 +28,7 @@ export const AMBS_DEFAULTS: Readonly<AmbsOptions> = Object.freeze({
   batch: "insert",
   kappaPeriod: 0,
   kappaFinal: 0.01,
-  trustRegion: "off",
+  trustRegion: "on",
   trustPicks: 0.25,
 });
 
