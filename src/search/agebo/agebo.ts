@@ -165,7 +165,9 @@ export class AgeboSearcher implements Searcher {
 
   private makeBo(nInitialPoints: number): Searcher {
     // A stream of its own, so the BO's draws do not shift the evolution's.
-    const options = { surrogate: "rf", kappa: AGEBO_KAPPA, n_initial_points: nInitialPoints, ...this.boOptions };
+    // No trust region: AgEBO's BO is DeepHyper's plain one, and the evolution already searches
+    // around the best architectures (bench/nas measured agebo so).
+    const options = { surrogate: "rf", kappa: AGEBO_KAPPA, n_initial_points: nInitialPoints, trust_region: "off", ...this.boOptions };
     return createAmbsSearcher({ space: this.hpSpace, seed: (this.ctx.seed + 0x9e3779b9) >>> 0, direction: this.ctx.direction, options });
   }
 

@@ -5,7 +5,9 @@
 // refit per point. Pending points (asked, not told) enter every fit with the same lie.
 // Candidates are uniform draws plus perturbations of the best points, and in 4-D and up
 // neighbours of the best uniform draws (refine); duplicates of evaluated or pending points are
-// skipped, and a small finite space is enumerated instead of sampled. With conditions or
+// skipped, and a small finite space is enumerated instead of sampled. A trust region around the
+// best point (trustLength, on by default) adds candidates whose spread shrinks while results stop
+// improving, and gets a share of the picks; kappa may decay on DeepHyper's periodic schedule. With conditions or
 // forbidden clauses every candidate is repaired into an allowed point (candidates.ts) before it is
 // scored: inactive hyperparameters are encoded apart from every real value (INACTIVE). With several
 // objectives the surrogate learns a scalarization of them: the Pareto rank, then ParEGO's augmented
@@ -18,10 +20,12 @@ import type { Space } from "../../space/space.js";
 import type { JsonValue, ObjectiveSpec, Point } from "../../space/types.js";
 import { Rng, type RngState } from "../../util/rng.js";
 import type { Direction, EvaluationResult, Searcher, SearcherHistory } from "../searcher.js";
-import { bestCandidate, normalQuantile, utility, type Acquisition, type AcquisitionKind } from "./acquisition.js";
+import { bestCandidate, type Acquisition, type AcquisitionKind } from "./acquisition.js";
 import { CandidateSampler, MAX_REPAIR_TRIES } from "./candidates.js";
 import { Forest, type ForestKind, type ScoredCandidates } from "./forest.js";
 import type { PriorObservation } from "../warm-start.js";
+import { gaussianRanks, topByUtility } from "./ranking.js";
+import { scheduledKappa, TRUST_SHARE, trustLength } from "./trust.js";
 
 export type Liar = "cl_max" | "cl_min" | "cl_mean";
 
@@ -41,6 +45,12 @@ export interface AmbsOptions {
   batch: "insert" | "refit";
   /** Rows each tree is grown on, at most (a random subset when there are more): caps the fit cost. */
   maxSamples: number;
+  /** Asks over which kappa decays from `kappa` to `kappaFinal` before starting again; 0: constant kappa. */
+  kappaPeriod: number;
+  kappaFinal: number;
+  /** A trust region around the incumbent (see trustLength): its candidates and the share of picks among them. */
+  trustRegion: "on" | "off";
+  trustPicks: number;
 }
 
 /** Share of the candidates that are perturbations of the best points rather than uniform draws. */
@@ -98,11 +108,15 @@ interface Pending {
   x: Float64Array;
 }
 
-/** Candidate encodings; the first nLocal are local; points/keys when they come from an enumeration. */
+/**
+ * Candidate encodings: the first nLocal are local, the next nTrust in the trust region, the rest
+ * uniform; points/keys when they come from an enumeration.
+ */
 interface CandidateSet {
   X: Float64Array;
   n: number;
   nLocal: number;
+  nTrust: number;
   points?: Point[] | undefined;
   keys?: string[] | undefined;
 }
@@ -330,7 +344,7 @@ export class AmbsSearcher implements Searcher {
         this.rng,
       );
     let forest = fit();
-    const acq = { kind: this.opts.acq, kappa: this.opts.kappa, xi: this.opts.xi };
+    const acq = { kind: this.opts.acq, kappa: this.kappaAt(), xi: this.opts.xi };
     let { cands, sc } = this.screen(forest, this.candidates(train.order), acq, train.best);
     if (this.refines(cands)) ({ cands, sc } = this.refine(forest, cands, sc, acq, train.best));
     const taken = new Uint8Array(cands.n);
@@ -339,9 +353,15 @@ export class AmbsSearcher implements Searcher {
       // value: offered with the global ones on every pick, they win every pick and the search
       // stops exploring (bench: Ackley regret 17 instead of 8). So a pick is local only with
       // probability LOCAL_PICKS, and then the forest chooses which neighbour.
-      const local = cands.nLocal > 0 && this.rng.next() < LOCAL_PICKS;
+      // The trust region's candidates get a share (trust_picks) of the picks too, with the same draw.
+      acq.kappa = this.kappaAt();
+      const u = cands.nLocal > 0 || cands.nTrust > 0 ? this.rng.next() : 1;
+      const local = cands.nLocal > 0 && u < LOCAL_PICKS;
+      const trust = cands.nTrust > 0 && !local && u < LOCAL_PICKS + this.opts.trustPicks;
+      const uniform = cands.nLocal + cands.nTrust;
       let c = local ? bestCandidate(sc, acq, train.best, taken, 0, cands.nLocal) : -1;
-      if (c < 0) c = bestCandidate(sc, acq, train.best, taken, cands.nLocal, cands.n);
+      if (trust) c = bestCandidate(sc, acq, train.best, taken, cands.nLocal, uniform);
+      if (c < 0) c = bestCandidate(sc, acq, train.best, taken, uniform, cands.n);
       if (c < 0) c = bestCandidate(sc, acq, train.best, taken, 0, cands.n);
       if (c < 0) return;
       taken[c] = 1;
@@ -356,6 +376,20 @@ export class AmbsSearcher implements Searcher {
         sc = forest.score(cands.X, cands.n);
       } else forest.insert(row, train.lie, sc);
     }
+  }
+
+  /** Kappa of the next point (trust.ts), counted from results and pending points as the rows count them. */
+  private kappaAt(): number {
+    return scheduledKappa(this.opts.kappa, this.opts.kappaFinal, this.opts.kappaPeriod, this.observations.length + this.pending.size);
+  }
+
+  /** The trust region's length (trust.ts), or 0 when off (and with several objectives). */
+  private trustLength(): number {
+    if (this.opts.trustRegion !== "on" || this.objectives) return 0;
+    const losses: number[] = [];
+    for (const o of this.observations) if (o.objective !== null) losses.push(this.sign * o.objective);
+    const k = Math.max(1, this.space.params.filter((p) => p.type !== "const").length);
+    return trustLength(losses, this.opts.nInitialPoints, k);
   }
 
   /**
@@ -420,9 +454,12 @@ export class AmbsSearcher implements Searcher {
     const d = this.sampler.dim;
     const rough = forest.score(cands.X, cands.n, SCREEN_TREES);
     const keepLocal = Math.round((SCREEN_KEEP * cands.nLocal) / cands.n);
+    const keepTrust = Math.round((SCREEN_KEEP * cands.nTrust) / cands.n);
+    const uniform = cands.nLocal + cands.nTrust;
     const kept = [
       ...topByUtility(rough, acq, best, 0, cands.nLocal, keepLocal),
-      ...topByUtility(rough, acq, best, cands.nLocal, cands.n, SCREEN_KEEP - keepLocal),
+      ...topByUtility(rough, acq, best, cands.nLocal, uniform, keepTrust),
+      ...topByUtility(rough, acq, best, uniform, cands.n, SCREEN_KEEP - keepLocal - keepTrust),
     ];
     const X = new Float64Array(kept.length * d);
     kept.forEach((c, r) => X.set(cands.X.subarray(c * d, c * d + d), r * d));
@@ -430,6 +467,7 @@ export class AmbsSearcher implements Searcher {
       X,
       n: kept.length,
       nLocal: keepLocal,
+      nTrust: Math.min(keepTrust, cands.nTrust),
       points: cands.points && kept.map((c) => cands.points![c]!),
       keys: cands.keys && kept.map((c) => cands.keys![c]!),
     };
@@ -458,7 +496,7 @@ export class AmbsSearcher implements Searcher {
     best: number,
   ): { cands: CandidateSet; sc: ScoredCandidates } {
     const d = this.sampler.dim;
-    const top = topByUtility(sc, acq, best, cands.nLocal, cands.n, REFINE_TOP);
+    const top = topByUtility(sc, acq, best, cands.nLocal + cands.nTrust, cands.n, REFINE_TOP);
     const X = new Float64Array(top.length * REFINE_PER * d);
     const pMove = Math.min(1, 2 / Math.max(1, this.space.params.length));
     let r = 0;
@@ -471,7 +509,7 @@ export class AmbsSearcher implements Searcher {
     }
     if (this.sampler.repairs) r = this.sampler.repair(this.rng, X, 0, r);
     const all = forest.extend(sc, X, r);
-    return { cands: { X: all.X, n: all.n, nLocal: cands.nLocal }, sc: all };
+    return { cands: { X: all.X, n: all.n, nLocal: cands.nLocal, nTrust: cands.nTrust }, sc: all };
   }
 
   /**
@@ -489,13 +527,16 @@ export class AmbsSearcher implements Searcher {
       });
       const X = new Float64Array(idx.length * d);
       idx.forEach((i, r) => X.set(all.X.subarray(i * d, i * d + d), r * d));
-      return { X, n: idx.length, nLocal: 0, points: idx.map((i) => all.points[i]!), keys: idx.map((i) => all.keys[i]!) };
+      return { X, n: idx.length, nLocal: 0, nTrust: 0, points: idx.map((i) => all.points[i]!), keys: idx.map((i) => all.keys[i]!) };
     }
     const n = Math.max(1, this.opts.nCandidates);
     const centres = order.filter((i) => !this.observations[i]!.partial).slice(0, LOCAL_CENTRES).map((i) => this.observations[i]!.x);
     const nLocal = centres.length > 0 ? Math.floor(n * LOCAL_SHARE) : 0;
+    const length = centres.length > 0 ? this.trustLength() : 0;
+    const nTrust = length > 0 ? Math.floor(n * TRUST_SHARE) : 0;
     const X = new Float64Array(n * d);
-    this.sampler.random(this.rng, X, nLocal, n - nLocal);
+    this.sampler.random(this.rng, X, nLocal + nTrust, n - nLocal - nTrust);
+    const active = Math.max(1, this.space.params.filter((p) => p.type !== "const").length);
     const pMove = Math.min(1, 2 / Math.max(1, this.space.params.length));
     for (let r = 0; r < nLocal; r++) {
       // Rank-weighted centres: the best point gets the most neighbours.
@@ -503,85 +544,18 @@ export class AmbsSearcher implements Searcher {
       const scale = SCALE_MIN * Math.pow(SCALE_MAX / SCALE_MIN, this.rng.next());
       this.sampler.perturb(this.rng, centres[k]!, scale, pMove, X, r);
     }
-    if (!this.sampler.repairs) return { X, n, nLocal };
-    // Forbidden candidates are dropped; the uniform ones close up behind the local ones kept.
+    const pTrust = Math.min(1, 20 / active);
+    for (let r = nLocal; r < nLocal + nTrust; r++) this.sampler.perturb(this.rng, centres[0]!, length, pTrust, X, r, true);
+    if (!this.sampler.repairs) return { X, n, nLocal, nTrust };
+    // Forbidden candidates are dropped; each pool closes up behind the one before it.
     const keptLocal = this.sampler.repair(this.rng, X, 0, nLocal);
-    const keptUniform = this.sampler.repair(this.rng, X, nLocal, n - nLocal);
-    X.copyWithin(keptLocal * d, nLocal * d, (nLocal + keptUniform) * d);
-    return { X: X.subarray(0, (keptLocal + keptUniform) * d), n: keptLocal + keptUniform, nLocal: keptLocal };
+    X.copyWithin(keptLocal * d, nLocal * d, n * d);
+    const keptTrust = this.sampler.repair(this.rng, X, keptLocal, nTrust);
+    X.copyWithin((keptLocal + keptTrust) * d, (keptLocal + nTrust) * d, (n - nLocal + keptLocal) * d);
+    const keptUniform = this.sampler.repair(this.rng, X, keptLocal + keptTrust, n - nLocal - nTrust);
+    const kept = keptLocal + keptTrust + keptUniform;
+    return { X: X.subarray(0, kept * d), n: kept, nLocal: keptLocal, nTrust: keptTrust };
   }
-}
-
-/**
- * Indices of the k candidates in [from, to) with the best acquisition, best first (ties: lower
- * index first). The k-th best value is found by selection on a copy; only the k kept are sorted
- * with a comparator (sorting all 9 000 of a screen that way took a tenth of an ask).
- */
-function topByUtility(sc: ScoredCandidates, acq: Acquisition, best: number, from: number, to: number, k: number): number[] {
-  const m = to - from;
-  if (k <= 0 || m <= 0) return [];
-  const value = new Float64Array(m);
-  for (let c = from; c < to; c++) value[c - from] = utility(acq, sc.mean(c), sc.std(c), best);
-  const kth = selectKth(value.slice(), m - Math.min(k, m));
-  const kept: number[] = [];
-  for (let i = 0; i < m; i++) if (value[i]! > kth) kept.push(i);
-  for (let i = 0; i < m && kept.length < k; i++) if (value[i] === kth) kept.push(i);
-  kept.sort((a, b) => value[b]! - value[a]! || a - b);
-  return kept.map((i) => from + i);
-}
-
-/** The value at index j of a in ascending order (a is reordered): Hoare's quickselect. */
-function selectKth(a: Float64Array, j: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1]!;
-    let i = lo;
-    let k = hi;
-    while (i <= k) {
-      while (a[i]! < pivot) i++;
-      while (a[k]! > pivot) k--;
-      if (i <= k) {
-        const t = a[i]!;
-        a[i] = a[k]!;
-        a[k] = t;
-        i++;
-        k--;
-      }
-    }
-    if (j <= k) hi = k;
-    else if (j >= i) lo = i;
-    else return a[j]!;
-  }
-  return a[j]!;
-}
-
-/**
- * The loss's mid-rank among the observed losses, mapped through the normal quantile (a
- * Gaussian copula). Only the order of the losses matters, so a few very bad evaluations do not
- * squash the differences among the good ones that the search must resolve.
- */
-function gaussianRanks(losses: number[]): (loss: number) => number {
-  const sorted = Float64Array.from(losses).sort();
-  const n = sorted.length;
-  return (loss) => {
-    const less = lowerBound(sorted, loss);
-    let equal = 0;
-    while (less + equal < n && sorted[less + equal] === loss) equal++;
-    const u = Math.min(1 - 0.5 / n, Math.max(0.5 / n, (less + equal / 2) / n));
-    return normalQuantile(u);
-  };
-}
-
-function lowerBound(sorted: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function noAllowedDraw(tries: number): SpruceError {

@@ -119,9 +119,11 @@ export class CandidateSampler {
    * Writes into row r of out a neighbour of x: each hyperparameter moves with probability
    * `pMove` (at least one does), numeric ones by a gaussian step of `scale` in the unit cube
    * (snapped to the lattice, and at least one lattice step so ints do move), categoricals to
-   * another value.
+   * another value. With `trust` (a trust region's candidate, docs/architecture.md, ambs) an int
+   * may stay (a small region refines the floats around it) and a categorical moves with
+   * probability `scale` only.
    */
-  perturb(rng: Rng, x: ArrayLike<number>, scale: number, pMove: number, out: Float64Array, r: number): void {
+  perturb(rng: Rng, x: ArrayLike<number>, scale: number, pMove: number, out: Float64Array, r: number, trust = false): void {
     const d = this.dim;
     const o = r * d;
     for (let j = 0; j < d; j++) out[o + j] = x[j]!;
@@ -133,7 +135,9 @@ export class CandidateSampler {
       const col = cols[i]!;
       const at = o + col.offset;
       if (col.kind === "onehot") {
-        if (col.width < 2) continue;
+        // In a trust region a categorical changes with probability its length, so most
+        // candidates refine the incumbent's category rather than leave it.
+        if (col.width < 2 || (trust && rng.next() >= scale)) continue;
         let cur = 0;
         for (let j = 1; j < col.width; j++) if (out[at + j]! > out[at + cur]!) cur = j;
         const next = (cur + 1 + Math.floor(rng.next() * (col.width - 1))) % col.width;
@@ -144,7 +148,7 @@ export class CandidateSampler {
         if (grid.length < 2) continue;
         const cur = nearest(grid, out[at]!);
         let k = nearest(grid, clamp01(out[at]! + scale * rng.normal()));
-        if (k === cur) k = cur === 0 ? 1 : cur === grid.length - 1 ? cur - 1 : cur + (rng.next() < 0.5 ? -1 : 1);
+        if (k === cur && !trust) k = cur === 0 ? 1 : cur === grid.length - 1 ? cur - 1 : cur + (rng.next() < 0.5 ? -1 : 1);
         out[at] = grid[k]!;
       } else out[at] = clamp01(out[at]! + scale * rng.normal());
     }

@@ -1,0 +1,62 @@
+// The trust region and kappa schedule of the ambs searcher (docs/architecture.md, ambs, random,
+// grid). Both are functions of the results in the order they were told (and of the count of
+// points proposed), so a searcher rebuilt from the rows has the same region and kappa: no state.
+
+/**
+ * The trust region (trustLength): TRUST_SHARE of the candidates are gaussian steps of the
+ * region's length around the best point, each hyperparameter moving with probability
+ * min(1, 20 / count) (TuRBO's perturbation mask). The length starts at TRUST_INIT, doubles after
+ * TRUST_SUCCESSES improvements in a row, halves after max(TRUST_FAILURES, 2 x count) results
+ * without one, and starts again at TRUST_INIT below TRUST_MIN.
+ */
+export const TRUST_SHARE = 0.1;
+const TRUST_INIT = 0.2;
+const TRUST_MAX = 0.4;
+const TRUST_MIN = 0.005;
+const TRUST_SUCCESSES = 3;
+const TRUST_FAILURES = 8;
+
+/**
+ * The trust region's length in the unit cube after these losses (in the order told): the first
+ * nInitial only set the best; then TRUST_SUCCESSES improvements in a row double it (at most
+ * TRUST_MAX), max(TRUST_FAILURES, 2 x count) results without one halve it, and below TRUST_MIN
+ * it starts again at TRUST_INIT. `count`: the hyperparameters that vary.
+ */
+export function trustLength(losses: readonly number[], nInitial: number, count: number): number {
+  const failTol = Math.max(TRUST_FAILURES, 2 * count);
+  let length = TRUST_INIT;
+  let best = Infinity;
+  let successes = 0;
+  let failures = 0;
+  losses.forEach((loss, i) => {
+    if (i < nInitial) {
+      best = Math.min(best, loss);
+      return;
+    }
+    if (loss < best - 1e-9 * Math.abs(best)) {
+      best = loss;
+      failures = 0;
+      if (++successes >= TRUST_SUCCESSES) {
+        length = Math.min(TRUST_MAX, 2 * length);
+        successes = 0;
+      }
+    } else {
+      successes = 0;
+      if (++failures >= failTol) {
+        length /= 2;
+        failures = 0;
+        if (length < TRUST_MIN) length = TRUST_INIT;
+      }
+    }
+  });
+  return length;
+}
+
+/**
+ * DeepHyper's periodic exponential decay: kappa·(kappaFinal/kappa)^((i mod period)/period) for
+ * the i-th point proposed; a constant kappa when period is 0.
+ */
+export function scheduledKappa(kappa: number, kappaFinal: number, period: number, i: number): number {
+  if (period <= 0 || kappa <= 0 || kappaFinal <= 0) return kappa;
+  return kappa * Math.pow(kappaFinal / kappa, (i % period) / period);
+}
