@@ -104,8 +104,12 @@ export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> 
     await agents?.halt(); // no agent is started again from here on
     life.quiet();
     await loop.publish(); // results recorded by the last iteration, or just before a failure
-    // FINISHED only now: `--wait` returns on it, and results.csv must then hold every result.
-    if (end === "completed" || end === "exhausted") await setWorkflowState(store, wf.id, "FINISHED");
+    // FINISHED only now: `--wait` returns on it, and results.csv and report.html must then hold
+    // every result (the report drawn as FINISHED; redrawn below with the batch job's end).
+    if (end === "completed" || end === "exhausted") {
+      await refreshReport(store, wf, { log, state: "FINISHED" });
+      await setWorkflowState(store, wf.id, "FINISHED");
+    }
     await loop.close();
     await life.end({ afterError: end === "error" }); // agents see this (or the workflow's end) and stop
     if (agents) await agents.stop();

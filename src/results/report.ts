@@ -4,7 +4,7 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { getWorkflowById, listBatchJobs, listEvaluations, listLaunchers, listProgress, type Store } from "../store/index.js";
-import type { WorkflowRow } from "../store/types.js";
+import type { WorkflowRow, WorkflowState } from "../store/types.js";
 import { resultsLayout } from "./layout.js";
 import { renderReport } from "./report-html.js";
 import { buildReportModel, type ReportModel } from "./report-model.js";
@@ -45,10 +45,11 @@ export async function writeReport(store: Store, wf: WorkflowRow, file: string = 
 export async function refreshReport(
   store: Store,
   workflow: WorkflowRow,
-  opts: { file?: string; log?: (line: string) => void } = {},
+  opts: { file?: string; log?: (line: string) => void; state?: WorkflowState } = {},
 ): Promise<void> {
   try {
-    const wf = (await getWorkflowById(store, workflow.id)) ?? workflow;
+    const row = (await getWorkflowById(store, workflow.id)) ?? workflow;
+    const wf = opts.state ? { ...row, state: opts.state } : row;
     await writeReport(store, wf, opts.file ?? reportPath(wf));
   } catch (e) {
     opts.log?.(`report.html not refreshed: ${e instanceof Error ? e.message : String(e)}`);

@@ -25,13 +25,23 @@ function ok(r: { code: number; stdout: string; stderr: string }): void {
 
 /** The finished evaluations as results.csv lists them: what every view must agree with. */
 let csv: Record<string, string>[] = [];
+/** report.html as the launcher left it when `--wait` returned, before any `spruce report`. */
+let launcherReport = "";
 
 beforeAll(() => {
   ok(spruce([...W, "submit", "hps", "flaky", "-p", fixture("cli/problem.ts"), "-r", fixture("cli/run-flaky.ts"), "--scheduler", "local", "--searcher", "random", "--max-evals", "14", "--evals-per-node", "3", "--seed", "3", "--wait"]));
   csv = readCsvRecords(join(results, "results.csv"));
+  launcherReport = readFileSync(join(results, "report.html"), "utf8");
 }, 120_000);
 
 describe("spruce report", () => {
+  it("finds the launcher's report.html complete when --wait returns: every result drawn", () => {
+    // --wait returns on FINISHED; the launcher draws the final report before it sets it.
+    const chart = /<svg id="chart-evals"[\s\S]*?<\/svg>/.exec(launcherReport)?.[0] ?? "";
+    const ids = [...chart.matchAll(/class="pt [^"]*" data-eval-id="(\d+)"/g)].map((m) => m[1]);
+    expect(ids.sort()).toEqual(csv.map((c) => c.eval_id).sort());
+  });
+
   it("writes report.html in the results directory with a mark per finished evaluation", () => {
     const r = spruce([...W, "report", "flaky"]);
     ok(r);
