@@ -1,7 +1,7 @@
 // Acquisition functions on the surrogate's mean and spread. The searcher minimises a loss (the
 // objective, negated when maximising), so UCB on the objective is the lower confidence bound on
 // the loss, and EI is the expected improvement below the best loss.
-import type { ScoredCandidates } from "./forest.js";
+import type { ScoredCandidates } from "./scored.js";
 
 export type AcquisitionKind = "ucb" | "ei";
 

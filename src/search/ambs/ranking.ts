@@ -1,7 +1,7 @@
 // Ranking helpers of the ambs searcher (docs/architecture.md, ambs, random, grid): the best
 // candidates by acquisition without sorting them all, and the Gaussian copula of the losses.
 import { normalQuantile, utility, type Acquisition } from "./acquisition.js";
-import type { ScoredCandidates } from "./forest.js";
+import type { ScoredCandidates } from "./scored.js";
 
 /**
  * Indices of the k candidates in [from, to) with the best acquisition, best first (ties: lower
