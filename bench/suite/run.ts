@@ -9,9 +9,10 @@
 //   npx tsx bench/suite/run.ts --full [--seeds 10] [--references bench/suite/references.jsonl]
 //       every problem; the references are read from the committed file
 //   common: [--problems a,b] [--searchers ambs,random] [--set kappa=1.96] [--methods tpe,cmaes,dh-ambs,random]
-//           [--python /usr/bin/python3] [--json FILE (our results as JSON lines)]
+//           [--python /usr/bin/python3] [--json FILE (our runs as JSON lines, appended as
+//           each ends; runs already in FILE are reused)]
 import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createAmbsSearcher } from "../../src/search/ambs/index.js";
@@ -119,15 +120,26 @@ interface Row {
   regret: number;
 }
 
+/**
+ * Our runs. With --json FILE each run's rows are appended as it ends, and runs the file holds
+ * already (same problem, searcher and seed) are read back instead of run again: a long
+ * measurement survives being stopped, as reference.py's does. The file belongs to one setting
+ * of --set: give each its own.
+ */
 function runOurs(args: Args): Row[] {
-  const rows: Row[] = [];
+  const kept = args.json ? readReferences(args.json) : [];
+  const have = new Set(kept.map((r) => `${r.problem}|${r.method}|${r.seed}`));
+  const rows: Row[] = kept.filter((r) => args.problems.includes(r.problem) && args.searchers.includes(r.method) && r.seed < args.seeds);
   for (const name of args.problems) {
     const problem = getProblem(name);
     for (const s of args.searchers) {
       for (let seed = 0; seed < args.seeds; seed++) {
+        if (have.has(`${name}|${s}|${seed}`)) continue;
         const ctx: SearcherContext = { space: new Space(problem.spec), seed, direction: "minimize", options: s === "ambs" ? args.options : {} };
         const values = simulate(OURS[s]!(ctx), problem.objective, { workers: 8, budget: 200, meanTime: 1, seed: 1000 + seed });
-        for (const b of BUDGETS) rows.push({ problem: name, method: s, seed, budget: b, regret: Math.min(...values.slice(0, b)) - problem.fopt });
+        const run = BUDGETS.map((b) => ({ problem: name, method: s, seed, budget: b, regret: Math.min(...values.slice(0, b)) - problem.fopt }));
+        rows.push(...run);
+        if (args.json) appendFileSync(args.json, run.map((r) => JSON.stringify(r)).join("\n") + "\n");
       }
     }
   }
@@ -240,7 +252,6 @@ function main(): void {
   console.log(`bench/suite ${args.mode}: ${args.problems.length} problems, ours ${args.searchers.join(",")}, references ${args.methods.join(",")}`);
   const ours = runOurs(args);
   const oursSeconds = (performance.now() - started) / 1000;
-  if (args.json) writeFileSync(args.json, ours.map((r) => JSON.stringify(r)).join("\n") + "\n");
   let refFile = args.references;
   if (args.mode === "quick") {
     // The references run now, after ours (one heavy process at a time on a shared machine).
