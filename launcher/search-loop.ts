@@ -381,7 +381,8 @@ export class SearchLoop {
       ...remote.map((r) => ({ evalId: r.evaluationId, seq: r.seq ?? 0, step: r.step, value: r.value, here: false })),
     ];
     // The state is saved when a report decided something: below a rung a report only moves the
-    // trial's reached length, which a re-run progress again (and asha's state can be large).
+    // trial's reached length, which a re-run progress again (asha journals such reports all the
+    // same: the entries go with the next save).
     let decided = !driver;
     if (driver) {
       for (const r of all) {
