@@ -2,6 +2,8 @@
 // for a BOHB-like search) proposes the point of each new trial. It is a Searcher, so the generic
 // ask/tell loop runs it (a trial then reports once, its final objective counting at its rung), and
 // it adds report()/fail() for a launcher that streams intermediate results and stops runs early.
+// The launcher saves stateWithoutRows(), a few words, with the journal of its calls since the last
+// save; a restore replays the journal over the trials' points from the rows (docs/architecture.md, asha).
 import { ValidationError } from "../../errors.js";
 import type { JsonValue, Point } from "../../space/types.js";
 import { createAmbsSearcher } from "../ambs/index.js";
