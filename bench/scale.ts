@@ -28,7 +28,7 @@ import type { EvaluationOutcome } from "../launcher/executor/process.js";
 import { NasProblem } from "../src/problem/nas-problem.js";
 import { createAshaSearcher } from "../src/search/asha/index.js";
 import { createSearcher } from "../src/search/registry.js";
-import type { EvaluationResult, Searcher } from "../src/search/searcher.js";
+import type { EvaluationResult, Searcher, SearcherJournal } from "../src/search/searcher.js";
 import { Space } from "../src/space/space.js";
 import type { JsonValue, Point, ProblemSpec } from "../src/space/types.js";
 import {
@@ -265,7 +265,16 @@ async function simulate(
   const asha = name === "asha" ? createAshaSearcher(ctx) : null;
   const searcher: Searcher = asha ?? (["ambs", "random", "regevo", "agebo"].includes(name) ? createSearcher(name, ctx) : unknown(name));
   const driver = asha ? new FidelityDriver(asha, []) : null;
-  const saved = (): JsonValue => searcher.stateWithoutRows?.() ?? searcher.state();
+  // As the launcher saves it (SearchLoop.savedState): the journal entries since the last save too.
+  let journalBytes = 0;
+  let saves = 0;
+  const saved = (): { searcherState: JsonValue; searcherJournal?: SearcherJournal } => {
+    if (!searcher.stateWithoutRows) return { searcherState: searcher.state() };
+    const searcherJournal = searcher.takeJournal?.();
+    saves++;
+    if (process.env.SCALE_DEBUG && searcherJournal) journalBytes += JSON.stringify(searcherJournal.entries).length;
+    return { searcherState: searcher.stateWithoutRows(), searcherJournal };
+  };
   const clock = new Rng(12345);
   const heap = new Heap();
   const hosts = ["bench"];
@@ -340,8 +349,8 @@ async function simulate(
         else ended.push({ job, status: d.action === "stop" && d.reason !== "completed" ? "STOPPED_EARLY" : "DONE", objective: value });
       }
       if (progress.length > 0) {
-        const state = decided ? saved() : undefined;
-        await db("progress", () => recordProgress(store, wf.id, progress, { searcherState: state }));
+        const state = decided ? saved() : {};
+        await db("progress", () => recordProgress(store, wf.id, progress, state));
       }
     } else for (const job of batch) ended.push({ job, status: "DONE", objective: objectiveOf(name, job.row.point) });
 
@@ -362,7 +371,7 @@ async function simulate(
       }));
       toldAt = Math.max(Date.now(), toldAt + 1);
       const state = saved();
-      await db("finish", () => finishEvaluations(store, results, { searcherState: state, launcherId: launcher.id, told: { at: toldAt } }));
+      await db("finish", () => finishEvaluations(store, results, { ...state, launcherId: launcher.id, told: { at: toldAt } }));
       finished += ended.length;
       finishedSince += ended.length;
     }
@@ -398,11 +407,11 @@ async function simulate(
       askTime = elapsed() - q0;
       if (work.length > 0) {
         const state = saved();
-        stateBytes = JSON.stringify(state).length;
+        stateBytes = JSON.stringify(state.searcherState).length;
         const claim = Math.min(work.length, freed.length);
         rows = await db("create", () =>
           createEvaluations(store, wf.id, work.map((w) => w.point), {
-            searcherState: state,
+            ...state,
             fidelity: driver ? work.map((w) => w.fidelity ?? null) : undefined,
             claim: { launcherId: launcher.id, hosts: Array.from({ length: claim }, () => hosts) },
           }),
@@ -438,7 +447,7 @@ async function simulate(
     if (iterations % 200 === 0 && process.stderr.isTTY) process.stderr.write(`  ${name} ${workers}x${mean}s: ${finished}/${evals} finished, simulated ${leaderFree.toFixed(0)} s\r`);
   }
   if (process.stderr.isTTY) process.stderr.write(" ".repeat(70) + "\r");
-  if (process.env.SCALE_DEBUG) process.stderr.write(`database calls, s: ${[...dbTime].map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")}\n`);
+  if (process.env.SCALE_DEBUG) process.stderr.write(`database calls, s: ${[...dbTime].map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")}; journal ${(journalBytes / Math.max(1, saves)).toFixed(0)} bytes per save\n`);
   return {
     searcher: name,
     workers,

@@ -9,6 +9,7 @@ import * as m004 from "./004_service.js";
 import * as m005 from "./005_reports.js";
 import * as m006 from "./006_workflow_error.js";
 import * as m007 from "./007_objectives.js";
+import * as m008 from "./008_searcher_journal.js";
 
 export interface Migration {
   name: string;
@@ -24,6 +25,7 @@ export const migrations: readonly Migration[] = [
   { name: "005_reports", up: m005.up, down: m005.down },
   { name: "006_workflow_error", up: m006.up, down: m006.down },
   { name: "007_objectives", up: m007.up, down: m007.down },
+  { name: "008_searcher_journal", up: m008.up, down: m008.down },
 ];
 
 /** The table where knex records applied migrations. */

@@ -32,7 +32,7 @@ import { refreshReport } from "../src/results/report.js";
 import { LauncherLife } from "./lifecycle.js";
 import { AgentSupervisor } from "./agent-supervisor.js";
 import { FidelityDriver } from "./fidelity.js";
-import { SearchLoop, toldResult } from "./search-loop.js";
+import { SearchLoop, searcherHistory } from "./search-loop.js";
 import type { LauncherEnd, LauncherOptions, LauncherSummary } from "./types.js";
 
 export async function runLauncher(o: LauncherOptions): Promise<LauncherSummary> {
@@ -177,11 +177,6 @@ async function loadSearcher(store: Store, wf: WorkflowRow, space: Space): Promis
     loaded.searcher.restore(saved);
     return loaded;
   }
-  const rows = await listSearcherHistory(store, wf.id);
-  loaded.searcher.restore(saved, {
-    // A KILLED row told is one the searcher stopped: told as a failure, as when it ended.
-    told: rows.told.map((r) => toldResult(r, r.state, r.objective, r.error, r.objectives)),
-    pending: rows.pending.map((r) => r.point),
-  });
+  loaded.searcher.restore(saved, searcherHistory(await listSearcherHistory(store, wf.id)));
   return loaded;
 }

@@ -4,7 +4,7 @@
 // off the path from a finish to the next start.
 import { mkdirSync } from "node:fs";
 import type { Space } from "../src/space/space.js";
-import type { EvaluationResult, Searcher } from "../src/search/searcher.js";
+import type { EvaluationResult, Searcher, SearcherHistory, SearcherJournal } from "../src/search/searcher.js";
 import type { CustomSearcher } from "../src/search/custom/searcher.js";
 import type { LoadedSearcher } from "../src/search/registry.js";
 import {
@@ -153,8 +153,10 @@ export class SearchLoop {
    * searcher can rebuild them from the rows, so its cost does not grow with the search
    * (docs/architecture.md, Searcher state from the rows).
    */
-  private savedState(): JsonValue {
-    return this.searcher.stateWithoutRows ? this.searcher.stateWithoutRows() : this.searcher.state();
+  private savedState(): { searcherState: JsonValue; searcherJournal?: SearcherJournal } {
+    if (!this.searcher.stateWithoutRows) return { searcherState: this.searcher.state() };
+    // The journal entries since the last save go in the same transaction as the state that counts them.
+    return { searcherState: this.searcher.stateWithoutRows(), searcherJournal: this.searcher.takeJournal?.() };
   }
 
   /**
@@ -264,7 +266,7 @@ export class SearchLoop {
         let rows: EvaluationRow[];
         try {
           rows = await createEvaluations(store, wf.id, points, {
-            searcherState: this.savedState(),
+            ...this.savedState(),
             fidelity: work?.map((w) => w.fidelity),
             claim: { launcherId: this.launcherId, hosts: slots.map((slot) => slot.hosts) },
           });
@@ -349,7 +351,7 @@ export class SearchLoop {
     // Told: what the searcher learnt (the driver learnt every result); a run the user stopped is not.
     const toldIds = driver ? undefined : told.map((r) => r.evalId);
     const rows = await finishEvaluations(store, results, {
-      searcherState: this.savedState(),
+      ...this.savedState(),
       launcherId: this.launcherId,
       told: { at: this.toldStamp(), ids: toldIds },
     });
@@ -379,7 +381,8 @@ export class SearchLoop {
       ...remote.map((r) => ({ evalId: r.evaluationId, seq: r.seq ?? 0, step: r.step, value: r.value, here: false })),
     ];
     // The state is saved when a report decided something: below a rung a report only moves the
-    // trial's reached length, which a re-run progress again (and asha's state can be large).
+    // trial's reached length, which a re-run progress again (asha journals such reports all the
+    // same: the entries go with the next save).
     let decided = !driver;
     if (driver) {
       for (const r of all) {
@@ -410,7 +413,7 @@ export class SearchLoop {
       store,
       wf.id,
       local.map((r) => ({ evaluationId: r.evalId, seq: r.seq, launcherId: this.launcherId, step: r.step, value: r.value, at: r.at })),
-      { searcherState: decided ? this.savedState() : undefined, controls },
+      { ...(decided ? this.savedState() : {}), controls },
     );
   }
 
@@ -445,7 +448,8 @@ export class SearchLoop {
       this.searching("tell", () => this.searcher.tell(told));
     }
     this.applyStops();
-    await markTold(store, wf.id, rows.map((r) => r.id), this.savedState(), this.toldStamp());
+    const saved = this.savedState();
+    await markTold(store, wf.id, rows.map((r) => r.id), saved.searcherState, this.toldStamp(), saved.searcherJournal);
     this.unpublished.push(...rows);
     return rows.length;
   }
@@ -493,6 +497,23 @@ export function toldResult(row: EvaluationRow, status: string, objective: number
     objective: status === "DONE" ? objective : null,
     objectives: status === "DONE" ? objectives : null,
     error: killed ? "stopped by the search method" : (error?.split("\n")[0] ?? null),
+  };
+}
+
+/**
+ * What a searcher restoring a stateWithoutRows() needs from the rows (listSearcherHistory), as the
+ * launcher restores it: the results told, the pending points, each trial's point (searchers that
+ * count trials) and the journal.
+ */
+export function searcherHistory(rows: { told: EvaluationRow[]; pending: EvaluationRow[]; journal: JsonValue[] }): SearcherHistory {
+  const trials: Point[] = [];
+  for (const r of [...rows.told, ...rows.pending]) if (r.fidelity) trials[r.fidelity.trial] = r.point;
+  return {
+    // A KILLED row told is one the searcher stopped: told as a failure, as when it ended.
+    told: rows.told.map((r) => toldResult(r, r.state, r.objective, r.error, r.objectives)),
+    pending: rows.pending.map((r) => r.point),
+    trials,
+    journal: rows.journal,
   };
 }
 

@@ -7,7 +7,7 @@ import { loadSpace } from "../../src/problem/load.js";
 import { readCsvRecords } from "../../src/results/csv.js";
 import { resultsLayout } from "../../src/results/layout.js";
 import { loadSearcher } from "../../src/search/registry.js";
-import { toldResult } from "../../launcher/search-loop.js";
+import { searcherHistory } from "../../launcher/search-loop.js";
 import type { EvaluationResult } from "../../src/search/searcher.js";
 import {
   listSearcherHistory,
@@ -127,11 +127,7 @@ async function searcherAgrees(store: Store, wf: WorkflowRow, toldRows: Evaluatio
       return s;
     }
     // As the launcher restores it: the saved state plus the history the rows hold.
-    const history = await listSearcherHistory(store, wf.id);
-    s.searcher.restore(saved, {
-      told: history.told.map((r) => toldResult(r, r.state, r.objective, r.error, r.objectives)),
-      pending: history.pending.map((r) => r.point),
-    });
+    s.searcher.restore(saved, searcherHistory(await listSearcherHistory(store, wf.id)));
     return s;
   };
   const loaded = await fresh();

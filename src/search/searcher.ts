@@ -38,6 +38,13 @@ export interface Searcher {
    * then needs those back as `history` (docs/architecture.md, Searcher state from the rows).
    */
   stateWithoutRows?(): JsonValue;
+  /**
+   * Optional, with stateWithoutRows(): what the searcher did since the last call that the rows do
+   * not record (asha: the order of its decisions), as numbered entries. The launcher appends them
+   * in the transaction that saves stateWithoutRows(), and restore() gets them all back as
+   * `history.journal` (docs/architecture.md, Searcher state from the rows).
+   */
+  takeJournal?(): SearcherJournal;
   /** Takes a state(), or a stateWithoutRows() with the history of the rows. */
   restore(state: JsonValue, history?: SearcherHistory): void;
   /** True when the searcher will never propose another point (e.g. a finite space fully asked). */
@@ -50,6 +57,16 @@ export interface SearcherHistory {
   told: EvaluationResult[];
   /** Every point proposed and not told (running, waiting, or ended untold), in proposal order. */
   pending: Point[];
+  /** Searchers that count trials: each trial's point, by trial id (from the rows' fidelity). */
+  trials?: Point[];
+  /** Every journal entry saved (takeJournal), in order. */
+  journal?: JsonValue[];
+}
+
+/** Journal entries `from`, `from` + 1, ... of a search (numbered from 0 at its start). */
+export interface SearcherJournal {
+  from: number;
+  entries: JsonValue[];
 }
 
 export interface SearcherContext {

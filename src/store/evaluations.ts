@@ -14,6 +14,7 @@ import type { Store } from "./connection.js";
 import { insertEvents, transition, type Transition } from "./events.js";
 import { parseOrNull, toEvaluation, toEvaluationsById, toJson, toJsonOrNull } from "./rows.js";
 import { upsertSearcherState } from "./searcher-state.js";
+import type { SearcherJournal } from "../search/searcher.js";
 import { chunks, nowMs, rawRows, retrying, writeTransaction, type Db, type RawRow } from "./sql.js";
 import type { EvaluationRow, EvaluationState, Fidelity, FinishedEvaluation } from "./types.js";
 import { EVALUATION_STATES, FINISHED_STATES } from "./states.js";
@@ -34,6 +35,8 @@ export async function createEvaluations(
   points: readonly Point[],
   opts: {
     searcherState?: JsonValue;
+    /** Journal entries taken with searcherState (Searcher.takeJournal), appended with it. */
+    searcherJournal?: SearcherJournal;
     fidelity?: readonly (Fidelity | null)[];
     claim?: { launcherId: number; hosts: readonly (readonly string[] | undefined)[] };
   } = {},
@@ -82,7 +85,7 @@ export async function createEvaluations(
       ...created.map((r) => transition(r.id, null, "READY", at, null)),
       ...created.slice(0, claimed).map((r) => transition(r.id, "READY", "RUNNING", at, note)),
     ]);
-    if (opts.searcherState !== undefined) await upsertSearcherState(trx, workflowId, opts.searcherState);
+    if (opts.searcherState !== undefined) await upsertSearcherState(trx, workflowId, opts.searcherState, opts.searcherJournal);
     return created;
   });
 }
@@ -158,6 +161,8 @@ export async function finishEvaluations(
   results: readonly FinishedEvaluation[],
   opts: {
     searcherState?: JsonValue;
+    /** Journal entries taken with searcherState (Searcher.takeJournal), appended with it. */
+    searcherJournal?: SearcherJournal;
     launcherId?: number;
     workflowId?: number;
     /** The results the caller's searcher learnt (ids; all of them without ids), stamped told at `at`. */
@@ -232,7 +237,7 @@ export async function finishEvaluations(
     if (opts.searcherState !== undefined) {
       // The state is saved even when every result was a duplicate: it is the searcher's latest.
       const workflowId = opts.workflowId ?? finished[0]?.workflowId ?? (await workflowOfEvaluation(trx, results[0]!.id));
-      await upsertSearcherState(trx, workflowId, opts.searcherState);
+      await upsertSearcherState(trx, workflowId, opts.searcherState, opts.searcherJournal);
     }
     return finished;
   });

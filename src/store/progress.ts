@@ -6,6 +6,7 @@ import type { JsonValue } from "../space/types.js";
 import type { Store } from "./connection.js";
 import { toJson } from "./rows.js";
 import { upsertSearcherState } from "./searcher-state.js";
+import type { SearcherJournal } from "../search/searcher.js";
 import { chunks, retrying, writeTransaction, type RawRow } from "./sql.js";
 import type { EvaluationControl, ProgressPoint } from "./types.js";
 
@@ -17,7 +18,7 @@ export async function recordProgress(
   store: Store,
   workflowId: number,
   progress: readonly ProgressPoint[],
-  opts: { searcherState?: JsonValue; controls?: readonly EvaluationControl[] } = {},
+  opts: { searcherState?: JsonValue; searcherJournal?: SearcherJournal; controls?: readonly EvaluationControl[] } = {},
 ): Promise<void> {
   const controls = opts.controls ?? [];
   if (progress.length === 0 && controls.length === 0 && opts.searcherState === undefined) return;
@@ -34,7 +35,7 @@ export async function recordProgress(
       if (c.stop) patch.stop_request = c.stop;
       if (Object.keys(patch).length > 0) await trx("evaluations").where({ id: c.evaluationId, state: "RUNNING" }).update(patch);
     }
-    if (opts.searcherState !== undefined) await upsertSearcherState(trx, workflowId, opts.searcherState);
+    if (opts.searcherState !== undefined) await upsertSearcherState(trx, workflowId, opts.searcherState, opts.searcherJournal);
   });
 }
 

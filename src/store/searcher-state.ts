@@ -1,5 +1,6 @@
 // The saved state of a workflow's searcher (one row per workflow, versioned), so a search resumes
 // where it stopped. Proposals and results save it in their own transactions (evaluations.ts).
+import type { SearcherJournal } from "../search/searcher.js";
 import type { JsonValue } from "../space/types.js";
 import type { Store } from "./connection.js";
 import { toJson } from "./rows.js";
@@ -23,7 +24,12 @@ export async function loadSearcherState(store: Store, workflowId: number): Promi
  * version is incremented by the database, not read-modify-written here, so concurrent savers cannot
  * lose an increment.
  */
-export async function upsertSearcherState(db: Db, workflowId: number, state: JsonValue): Promise<number> {
+export async function upsertSearcherState(db: Db, workflowId: number, state: JsonValue, journal?: SearcherJournal): Promise<number> {
+  // The journal entries taken with this state (Searcher.takeJournal): appended once, even when a
+  // transaction retried after a lost COMMIT runs this again (seq is unique per workflow).
+  if (journal && journal.entries.length > 0) {
+    await db("searcher_journal").insert({ workflow_id: workflowId, seq: journal.from, entries: toJson(journal.entries) }).onConflict(["workflow_id", "seq"]).ignore();
+  }
   const rows: RawRow[] = await db("searcher_state")
     .insert({ workflow_id: workflowId, state: toJson(state), version: 1, updated_at: nowMs() })
     .onConflict("workflow_id")
@@ -34,4 +40,20 @@ export async function upsertSearcherState(db: Db, workflowId: number, state: Jso
     })
     .returning("version");
   return Number(rows[0]!.version);
+}
+
+/**
+ * Every journal entry of a workflow's searcher, in order (entry `seq + i` of each batch at that
+ * index; a batch saved twice counts once).
+ */
+export async function loadSearcherJournal(store: Store, workflowId: number): Promise<JsonValue[]> {
+  const rows: RawRow[] = await retrying(store, () => store.knex("searcher_journal").select("seq", "entries").where({ workflow_id: workflowId }).orderBy("seq"));
+  const entries: JsonValue[] = [];
+  for (const r of rows) {
+    const seq = Number(r.seq);
+    (JSON.parse(String(r.entries)) as JsonValue[]).forEach((e, i) => {
+      entries[seq + i] = e;
+    });
+  }
+  return entries;
 }

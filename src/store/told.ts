@@ -7,7 +7,8 @@
 import type { JsonValue } from "../space/types.js";
 import type { Store } from "./connection.js";
 import { toEvaluation } from "./rows.js";
-import { upsertSearcherState } from "./searcher-state.js";
+import { loadSearcherJournal, upsertSearcherState } from "./searcher-state.js";
+import type { SearcherJournal } from "../search/searcher.js";
 import { nowMs, retrying, writeTransaction, type RawRow } from "./sql.js";
 import type { EvaluationRow } from "./types.js";
 import { FINISHED_STATES } from "./states.js";
@@ -31,11 +32,18 @@ export async function listUntold(store: Store, workflowId: number): Promise<Eval
  * Marks results as told at `toldAt` (a tell stamp, see nextToldStamp) and saves the searcher state
  * that includes them, atomically. Idempotent.
  */
-export async function markTold(store: Store, workflowId: number, ids: readonly number[], searcherState: JsonValue, toldAt: number = nowMs()): Promise<void> {
+export async function markTold(
+  store: Store,
+  workflowId: number,
+  ids: readonly number[],
+  searcherState: JsonValue,
+  toldAt: number = nowMs(),
+  searcherJournal?: SearcherJournal,
+): Promise<void> {
   await writeTransaction(store, async (trx) => {
     // First statement a write (SQLite takes the write lock at once; see writeTransaction).
     if (ids.length > 0) await trx("evaluations").whereIn("id", [...ids]).whereNull("told_at").update({ told_at: toldAt });
-    await upsertSearcherState(trx, workflowId, searcherState);
+    await upsertSearcherState(trx, workflowId, searcherState, searcherJournal);
   });
 }
 
@@ -47,13 +55,13 @@ export async function lastToldAt(store: Store, workflowId: number): Promise<numb
 
 /**
  * What a searcher that keeps its results in the rows needs back to restore: the rows told to it,
- * in the order it was told them, and every other row (its pending points, untold results
- * included), in proposal order.
+ * in the order it was told them, every other row (its pending points, untold results included),
+ * in proposal order, and its journal (searcher_journal).
  */
-export async function listSearcherHistory(store: Store, workflowId: number): Promise<{ told: EvaluationRow[]; pending: EvaluationRow[] }> {
+export async function listSearcherHistory(store: Store, workflowId: number): Promise<{ told: EvaluationRow[]; pending: EvaluationRow[]; journal: JsonValue[] }> {
   const rows: RawRow[] = await retrying(store, () =>
     store.knex("evaluations").where({ workflow_id: workflowId }).orderByRaw("CASE WHEN told_at IS NULL THEN 1 ELSE 0 END").orderBy("told_at").orderBy("id"),
   );
   const all = rows.map((r) => ({ row: toEvaluation(r), told: r.told_at !== null && r.told_at !== undefined }));
-  return { told: all.filter((r) => r.told).map((r) => r.row), pending: all.filter((r) => !r.told).map((r) => r.row) };
+  return { told: all.filter((r) => r.told).map((r) => r.row), pending: all.filter((r) => !r.told).map((r) => r.row), journal: await loadSearcherJournal(store, workflowId) };
 }

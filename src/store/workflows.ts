@@ -92,6 +92,7 @@ export async function deleteWorkflow(store: Store, id: number): Promise<boolean>
     await trx("launchers").where({ workflow_id: id }).delete();
     await trx("batch_jobs").where({ workflow_id: id }).delete();
     await trx("searcher_state").where({ workflow_id: id }).delete();
+    await trx("searcher_journal").where({ workflow_id: id }).delete();
     return (await trx("workflows").where({ id }).delete()) > 0;
   });
 }

@@ -297,12 +297,17 @@ export class AshaPromoter {
  * new result after equal ones (first come, first promoted), stop-once before them, as Determined does.
  */
 function insert(rung: RungEntry[], entry: RungEntry, beforeEqual: boolean): number {
-  let index = 0;
-  while (index < rung.length) {
-    const other = rung[index]!.loss;
-    if (beforeEqual ? !worse(entry.loss, other) : worse(other, entry.loss)) break;
-    index++;
+  // Binary search: the rung is sorted, so "the entry goes at or before i" holds for every i past the
+  // place and none before it. A linear scan made a rung of n results cost n^2/2 comparisons, which a
+  // restore replaying the whole search (searcher.ts, stateWithoutRows) pays at once.
+  let lo = 0;
+  let hi = rung.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const other = rung[mid]!.loss;
+    if (beforeEqual ? !worse(entry.loss, other) : worse(other, entry.loss)) hi = mid;
+    else lo = mid + 1;
   }
-  rung.splice(index, 0, entry);
-  return index;
+  rung.splice(lo, 0, entry);
+  return lo;
 }
