@@ -81,17 +81,21 @@ class Tree {
 
   setLeaf(node: number, cnt: number, m1: number, m2: number, rep: number): void {
     this.left[node] = node;
+    // A leaf's comparison is always false, so a descent that goes on from a leaf stays there
+    // (route() steps four candidates together until the last one reaches its leaf).
+    this.feat[node] = 0;
+    this.thr[node] = Infinity;
     this.cnt[node] = cnt;
     this.m1[node] = m1;
     this.m2[node] = m2;
     this.rep[node] = rep;
   }
 
-  /** Branch-free descent (the comparison becomes an index): random data mispredicts branches. */
+  /** The leaf of the row at x[off]: one descent (route() is the fast path for many rows). */
   leafOf(x: Float64Array, off: number): number {
     const { feat, thr, left } = this;
     let node = 0;
-    while (left[node] !== node) node = left[node]! + (x[off + feat[node]!]! > thr[node]! ? 1 : 0);
+    while (left[node] !== node) node = left[node]! + +(x[off + feat[node]!]! > thr[node]!);
     return node;
   }
 
@@ -509,12 +513,55 @@ class Grower {
 
 // The loops over candidates below are kept in small functions for the reason given in kernels.ts.
 
-/** Each row's leaf, and the leaf's moments added to the row's sums. */
+/**
+ * Each row's leaf, and the leaf's moments added to the row's sums. A descent is a chain of
+ * dependent loads (node, its feature, the row's value, the next node), so one row at a time waits
+ * on memory latency at every level: four rows descend together, their chains overlapping, and a
+ * row at its leaf stays there (setLeaf: a leaf's threshold is +Infinity) until the last one
+ * arrives. The comparison is turned into 0 or 1 with unary plus: V8 compiles `c ? 1 : 0` to a
+ * branch but `+c` to a flag read (setcc), and a branch per level, mispredicted on random rows, would
+ * cost what the overlap gains. bench/README.md has the figures (routing 2.3x faster).
+ */
 function route(tree: Tree, X: Float64Array, n: number, d: number, lv: Int32Array, s1: Float64Array, s2: Float64Array): void {
-  const { m1, m2 } = tree;
+  const { feat, thr, left, m1, m2 } = tree;
+  const root = left[0]!;
+  let c = 0;
+  for (; c + 3 < n; c += 4) {
+    const o0 = c * d;
+    const o1 = o0 + d;
+    const o2 = o1 + d;
+    const o3 = o2 + d;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let l0 = root;
+    let l1 = root;
+    let l2 = root;
+    let l3 = root;
+    while (l0 !== a0 || l1 !== a1 || l2 !== a2 || l3 !== a3) {
+      a0 = l0 + +(X[o0 + feat[a0]!]! > thr[a0]!);
+      l0 = left[a0]!;
+      a1 = l1 + +(X[o1 + feat[a1]!]! > thr[a1]!);
+      l1 = left[a1]!;
+      a2 = l2 + +(X[o2 + feat[a2]!]! > thr[a2]!);
+      l2 = left[a2]!;
+      a3 = l3 + +(X[o3 + feat[a3]!]! > thr[a3]!);
+      l3 = left[a3]!;
+    }
+    lv[c] = a0;
+    lv[c + 1] = a1;
+    lv[c + 2] = a2;
+    lv[c + 3] = a3;
+  }
+  for (; c < n; c++) lv[c] = tree.leafOf(X, c * d);
+  addMoments(lv, n, m1, m2, s1, s2);
+}
+
+/** Each row's leaf moments added to its sums, tree after tree as before (the same sums). */
+function addMoments(lv: Int32Array, n: number, m1: Float64Array, m2: Float64Array, s1: Float64Array, s2: Float64Array): void {
   for (let c = 0; c < n; c++) {
-    const leaf = tree.leafOf(X, c * d);
-    lv[c] = leaf;
+    const leaf = lv[c]!;
     s1[c]! += m1[leaf]!;
     s2[c]! += m2[leaf]!;
   }
