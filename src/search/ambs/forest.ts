@@ -452,8 +452,8 @@ class Grower {
     const y1 = ys[start + 1]!;
     for (let f = 0; f < d; f++) {
       const t = cut[f]!;
-      const b0 = xs[a + f]! <= t ? 1 : 0;
-      const b1 = xs[b + f]! <= t ? 1 : 0;
+      const b0 = +(xs[a + f]! <= t);
+      const b1 = +(xs[b + f]! <= t);
       let sl = 0;
       sl += b0 * y0;
       sl += b1 * y1;
@@ -596,7 +596,7 @@ function splitLeaf(
   head[leaf] = -1;
   while (c >= 0) {
     const after = next[base + c]!;
-    const child = first + (X[c * d + f]! > thr ? 1 : 0);
+    const child = first + +(X[c * d + f]! > thr);
     lv[c] = child;
     next[base + c] = head[child]!;
     head[child] = c;

@@ -106,7 +106,8 @@ function rangeBlock(X: Float64Array, d: number, start: number, end: number, lo: 
 /**
  * Rows and target sums left of each feature's cut, branch-free (random data mispredicts), in
  * blocks of four features with locals for the reason given at nodeRange. Each sum adds the rows in
- * idx order, as one pass over all features did.
+ * idx order, as one pass over all features did. The comparison becomes 0 or 1 by unary plus: V8
+ * compiles `c ? 1 : 0` to a branch, `+c` to a flag read (setcc); the fit took 0.5-0.6 of the time.
  */
 export function countLeft(
   X: Float64Array,
@@ -152,10 +153,10 @@ function countBlock(
   for (let i = start; i < end; i++) {
     const r = i * d;
     const v = y[i]!;
-    const b0 = X[r + f0]! <= t0 ? 1 : 0;
-    const b1 = X[r + a1]! <= t1 ? 1 : 0;
-    const b2 = X[r + a2]! <= t2 ? 1 : 0;
-    const b3 = X[r + a3]! <= t3 ? 1 : 0;
+    const b0 = +(X[r + f0]! <= t0);
+    const b1 = +(X[r + a1]! <= t1);
+    const b2 = +(X[r + a2]! <= t2);
+    const b3 = +(X[r + a3]! <= t3);
     c0 += b0;
     s0 += b0 * v;
     c1 += b1;
