@@ -26,6 +26,7 @@ import { Forest, type ForestKind } from "./forest.js";
 import type { ScoredCandidates } from "./scored.js";
 import type { PriorObservation } from "../warm-start.js";
 import { gaussianRanks, topByUtility } from "./ranking.js";
+import { TreeArena } from "./tree.js";
 import { scheduledKappa, TRUST_SHARE, trustLength } from "./trust.js";
 
 export type Liar = "cl_max" | "cl_min" | "cl_mean";
@@ -154,6 +155,8 @@ export class AmbsSearcher implements Searcher {
    * observations, learnt from like the search's own, never saved, never in the seen set.
    */
   private readonly priors: Observation[];
+  /** The trees' memory, reused by every fit: one forest is alive at a time (askModel's). */
+  private readonly arena = new TreeArena();
 
   constructor(
     private readonly space: Space,
@@ -343,6 +346,7 @@ export class AmbsSearcher implements Searcher {
           bins: 64,
         },
         this.rng,
+        this.arena,
       );
     let forest = fit();
     const acq = { kind: this.opts.acq, kappa: this.kappaAt(), xi: this.opts.xi };

@@ -9,6 +9,7 @@
 // one ask batch cost one fit instead of DeepHyper's one refit per point.
 import type { Rng } from "../../util/rng.js";
 import { ScoredCandidates } from "./scored.js";
+import { route, Tree, type TreeArena } from "./tree.js";
 import { binCodes, binEdges, countLeft, gather, gatherCodes, histogram, moments, nodeRange, partitionRows, pickSplit } from "./kernels.js";
 
 export type ForestKind = "et" | "rf";
@@ -30,96 +31,6 @@ export interface ForestOptions {
 /** Below this within-node sum of squares a node is pure: targets are standardised by the caller. */
 const PURE_SSE = 1e-12;
 
-/** Four Float64 and three Int32 arrays per tree. */
-const TREE_BYTES_PER_NODE = 4 * 8 + 3 * 4;
-
-/** One regression tree as parallel arrays; a leaf points to itself (left[leaf] = leaf). */
-class Tree {
-  feat: Int32Array;
-  thr: Float64Array;
-  /** Children are allocated in pairs: left[node] and left[node] + 1 (the x > thr side). */
-  left: Int32Array;
-  /** Leaf statistics: mean of y and mean of y², which give the law-of-total-variance spread. */
-  m1: Float64Array;
-  m2: Float64Array;
-  cnt: Float64Array;
-  /** A training row in the leaf, the other end of the split when a lie is inserted. */
-  rep: Int32Array;
-  size = 0;
-
-  /** Views on `buffer` from byte `at` (a multiple of 8): TREE_BYTES_PER_NODE * capacity bytes. */
-  constructor(capacity: number, buffer = new ArrayBuffer(TREE_BYTES_PER_NODE * capacity), at = 0) {
-    const f64 = (k: number) => new Float64Array(buffer, at + 8 * k * capacity, capacity);
-    const i32 = (k: number) => new Int32Array(buffer, at + 8 * 4 * capacity + 4 * k * capacity, capacity);
-    this.thr = f64(0);
-    this.m1 = f64(1);
-    this.m2 = f64(2);
-    this.cnt = f64(3);
-    this.feat = i32(0);
-    this.left = i32(1);
-    this.rep = i32(2);
-  }
-
-  /**
-   * `count` empty trees in one allocation: a fit makes 50 trees of 7 arrays each, and thousands of
-   * separate typed arrays per ask cost more in allocation and garbage collection (a fifth of an
-   * ask's time) than one buffer.
-   */
-  static block(count: number, capacity: number): Tree[] {
-    const cap = capacity + (capacity % 2); // keeps every tree's offset a multiple of 8 bytes
-    const buffer = new ArrayBuffer(TREE_BYTES_PER_NODE * cap * count);
-    return Array.from({ length: count }, (_, t) => new Tree(cap, buffer, TREE_BYTES_PER_NODE * cap * t));
-  }
-
-  /** Two new leaves, returning the first: children always come in pairs. */
-  addPair(): number {
-    if (this.size + 2 > this.feat.length) this.grow();
-    const node = this.size;
-    this.size += 2;
-    return node;
-  }
-
-  setLeaf(node: number, cnt: number, m1: number, m2: number, rep: number): void {
-    this.left[node] = node;
-    // A leaf's comparison is always false, so a descent that goes on from a leaf stays there
-    // (route() steps four candidates together until the last one reaches its leaf).
-    this.feat[node] = 0;
-    this.thr[node] = Infinity;
-    this.cnt[node] = cnt;
-    this.m1[node] = m1;
-    this.m2[node] = m2;
-    this.rep[node] = rep;
-  }
-
-  /** The leaf of the row at x[off]: one descent (route() is the fast path for many rows). */
-  leafOf(x: Float64Array, off: number): number {
-    const { feat, thr, left } = this;
-    let node = 0;
-    while (left[node] !== node) node = left[node]! + +(x[off + feat[node]!]! > thr[node]!);
-    return node;
-  }
-
-  /** Turns a leaf into an internal node whose children are first, first + 1. */
-  split(node: number, f: number, thr: number, first: number): void {
-    this.feat[node] = f;
-    this.thr[node] = thr;
-    this.left[node] = first;
-  }
-
-  /** Doubles the capacity into a buffer of its own. */
-  private grow(): void {
-    const bigger = new Tree(Math.max(16, this.feat.length * 2));
-    for (const k of ["feat", "thr", "left", "m1", "m2", "cnt", "rep"] as const) bigger[k].set(this[k] as Int32Array & Float64Array);
-    this.feat = bigger.feat;
-    this.thr = bigger.thr;
-    this.left = bigger.left;
-    this.m1 = bigger.m1;
-    this.m2 = bigger.m2;
-    this.cnt = bigger.cnt;
-    this.rep = bigger.rep;
-  }
-}
-
 export class Forest {
   private readonly trees: Tree[] = [];
   /** Training rows, then inserted lies, row-major with d columns. */
@@ -136,12 +47,15 @@ export class Forest {
     this.rows = rows;
   }
 
-  /** Fits on rows 0..n-1 of X (row-major, d columns, values in [0, 1]) with targets y. */
-  static fit(X: Float64Array, y: Float64Array, n: number, d: number, opts: ForestOptions, rng: Rng): Forest {
+  /**
+   * Fits on rows 0..n-1 of X (row-major, d columns, values in [0, 1]) with targets y; the trees
+   * live in `arena` when given (which ends the forest fitted before in it).
+   */
+  static fit(X: Float64Array, y: Float64Array, n: number, d: number, opts: ForestOptions, rng: Rng, arena?: TreeArena): Forest {
     if (n < 1) throw new Error("Forest.fit needs at least one row");
     const forest = new Forest(X.slice(0, n * d), n, d, rng);
     const grower = new Grower(forest.X, y, n, d, opts, rng);
-    for (const tree of Tree.block(opts.nTrees, grower.capacity)) forest.trees.push(grower.grow(tree));
+    for (const tree of Tree.block(opts.nTrees, grower.capacity, arena)) forest.trees.push(grower.grow(tree));
     return forest;
   }
 
@@ -512,60 +426,6 @@ class Grower {
 }
 
 // The loops over candidates below are kept in small functions for the reason given in kernels.ts.
-
-/**
- * Each row's leaf, and the leaf's moments added to the row's sums. A descent is a chain of
- * dependent loads (node, its feature, the row's value, the next node), so one row at a time waits
- * on memory latency at every level: four rows descend together, their chains overlapping, and a
- * row at its leaf stays there (setLeaf: a leaf's threshold is +Infinity) until the last one
- * arrives. The comparison is turned into 0 or 1 with unary plus: V8 compiles `c ? 1 : 0` to a
- * branch but `+c` to a flag read (setcc), and a branch per level, mispredicted on random rows, would
- * cost what the overlap gains. bench/README.md has the figures (routing 2.3x faster).
- */
-function route(tree: Tree, X: Float64Array, n: number, d: number, lv: Int32Array, s1: Float64Array, s2: Float64Array): void {
-  const { feat, thr, left, m1, m2 } = tree;
-  const root = left[0]!;
-  let c = 0;
-  for (; c + 3 < n; c += 4) {
-    const o0 = c * d;
-    const o1 = o0 + d;
-    const o2 = o1 + d;
-    const o3 = o2 + d;
-    let a0 = 0;
-    let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    let l0 = root;
-    let l1 = root;
-    let l2 = root;
-    let l3 = root;
-    while (l0 !== a0 || l1 !== a1 || l2 !== a2 || l3 !== a3) {
-      a0 = l0 + +(X[o0 + feat[a0]!]! > thr[a0]!);
-      l0 = left[a0]!;
-      a1 = l1 + +(X[o1 + feat[a1]!]! > thr[a1]!);
-      l1 = left[a1]!;
-      a2 = l2 + +(X[o2 + feat[a2]!]! > thr[a2]!);
-      l2 = left[a2]!;
-      a3 = l3 + +(X[o3 + feat[a3]!]! > thr[a3]!);
-      l3 = left[a3]!;
-    }
-    lv[c] = a0;
-    lv[c + 1] = a1;
-    lv[c + 2] = a2;
-    lv[c + 3] = a3;
-  }
-  for (; c < n; c++) lv[c] = tree.leafOf(X, c * d);
-  addMoments(lv, n, m1, m2, s1, s2);
-}
-
-/** Each row's leaf moments added to its sums, tree after tree as before (the same sums). */
-function addMoments(lv: Int32Array, n: number, m1: Float64Array, m2: Float64Array, s1: Float64Array, s2: Float64Array): void {
-  for (let c = 0; c < n; c++) {
-    const leaf = lv[c]!;
-    s1[c]! += m1[leaf]!;
-    s2[c]! += m2[leaf]!;
-  }
-}
 
 /** Candidates in `leaf` see its moments move by (d1, d2). */
 function shiftLeaf(head: Int32Array, next: Int32Array, base: number, leaf: number, d1: number, d2: number, s1: Float64Array, s2: Float64Array): void {
