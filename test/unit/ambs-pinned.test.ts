@@ -1,15 +1,16 @@
 // The exact points a seeded ambs proposes, pinned: changes meant to make a proposal cheaper (the
 // forest, the candidates, the ranking) must keep the same draws in the same order and the same
 // floating-point results, so the search itself, and its regret, stay what they were. The points
-// were captured from the code before such a change (test/fixtures/ambs/pinned-points.json);
-// AMBS_PIN_WRITE=1 rewrites them, for a change that is meant to alter the proposals.
+// were captured from the code before such a change (test/fixtures/ambs/pinned-points.json, with
+// the code of commit 6eebeff); AMBS_PIN_WRITE=1 rewrites them, for a change that is meant to alter
+// the proposals.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createAmbsSearcher } from "../../src/search/ambs/index.js";
 import type { EvaluationResult, Searcher } from "../../src/search/searcher.js";
 import { Space } from "../../src/space/space.js";
-import type { JsonValue, Point, ProblemSpec } from "../../src/space/types.js";
+import type { JsonValue, ObjectiveSpec, Point, ProblemSpec } from "../../src/space/types.js";
 import { Rng } from "../../src/util/rng.js";
 
 const FIXTURE = fileURLToPath(new URL("../fixtures/ambs/pinned-points.json", import.meta.url));
@@ -83,12 +84,26 @@ const FINITE: ProblemSpec = {
 };
 const finite = (p: Point): number => Math.sin((p.i as number) / 3) * Math.cos((p.j as number) / 4) + ((p.i as number) - 20) ** 2 / 300;
 
+/** Two objectives on three floats, the second maximised: a scalarization and a fit per point. */
+const TWO: ProblemSpec = { hyperparameters: [float("u", 0, 1), float("v", 0, 1), float("w", 0, 1)], startingPoints: [] };
+const two = (p: Point): number[] => {
+  const [u, v, w] = [p.u as number, p.v as number, p.w as number];
+  const g = 1 + 4 * (v - 0.5) ** 2 + 2 * w * w;
+  return [u * g, -(1 - Math.sqrt(u)) * g];
+};
+const OBJECTIVES: ObjectiveSpec[] = [
+  { name: "f1", direction: "minimize" },
+  { name: "f2", direction: "maximize" },
+];
+
 interface Case {
   name: string;
   spec: ProblemSpec;
   f: (p: Point) => number;
   options: Record<string, JsonValue>;
   total: number;
+  /** Several objectives: their values (f is then the first). */
+  many?: (p: Point) => number[];
 }
 
 // Default options (10 000 candidates: screening, rescoring, refinement) on three kinds of space,
@@ -99,6 +114,7 @@ const CASES: Case[] = [
   { name: "conditional", spec: CONDITIONAL, f: conditional, options: {}, total: 300 },
   { name: "mixed-rf-ei-trust", spec: MIXED, f: mixed, options: { surrogate: "rf", acq: "ei", trust_region: "on", liar: "cl_mean", failures: "worst" }, total: 200 },
   { name: "finite", spec: FINITE, f: finite, options: {}, total: 150 },
+  { name: "two-objectives", spec: TWO, f: (p) => two(p)[0]!, many: two, options: {}, total: 100 },
 ];
 
 /**
@@ -107,7 +123,7 @@ const CASES: Case[] = [
  * 13th evaluation fails.
  */
 function drive(c: Case, seed: number): Point[] {
-  const s: Searcher = createAmbsSearcher({ space: new Space(c.spec), seed, direction: "minimize", options: c.options });
+  const s: Searcher = createAmbsSearcher({ space: new Space(c.spec), seed, direction: "minimize", options: c.options, ...(c.many ? { objectives: OBJECTIVES } : {}) });
   const asked: Point[] = [];
   const pending: Point[] = [];
   let evalId = 0;
@@ -120,7 +136,8 @@ function drive(c: Case, seed: number): Point[] {
   while (asked.length < c.total && pending.length > 0) {
     const told: EvaluationResult[] = pending.splice(0, 3).map((point) => {
       const id = evalId++;
-      return id % 13 === 12 ? { evalId: id, point, status: "FAILED", objective: null } : { evalId: id, point, status: "DONE", objective: c.f(point) };
+      if (id % 13 === 12) return { evalId: id, point, status: "FAILED", objective: null };
+      return { evalId: id, point, status: "DONE", objective: c.f(point), ...(c.many ? { objectives: c.many(point) } : {}) };
     });
     s.tell(told);
     ask(3);
