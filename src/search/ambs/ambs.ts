@@ -25,7 +25,7 @@ import { CandidateSampler, MAX_REPAIR_TRIES } from "./candidates.js";
 import { Forest, type ForestKind } from "./forest.js";
 import type { ScoredCandidates } from "./scored.js";
 import type { PriorObservation } from "../warm-start.js";
-import { gaussianRanks, topByUtility } from "./ranking.js";
+import { gaussianRankValues, gaussianRanks, topByUtility } from "./ranking.js";
 import { TreeArena } from "./tree.js";
 import { scheduledKappa, TRUST_SHARE, trustLength } from "./trust.js";
 
@@ -407,34 +407,40 @@ export class AmbsSearcher implements Searcher {
     const d = this.sampler.dim;
     const lossOf = this.lossFunction();
     const losses: number[] = [];
-    for (const o of this.observations) if (o.objective !== null) losses.push(lossOf(o));
+    /** The observation of each loss. */
+    const of: number[] = [];
+    this.observations.forEach((o, i) => {
+      if (o.objective === null) return;
+      losses.push(lossOf(o));
+      of.push(i);
+    });
     const worstLoss = Math.max(...losses);
     const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
     const z = gaussianRanks(losses);
     const lie =
       this.opts.liar === "cl_max" ? z(worstLoss) : this.opts.liar === "cl_min" ? z(Math.min(...losses)) : z(mean);
+    // Each loss's z(loss), from one sort; `ranked` lists the losses from the lowest (ties: earlier observation first).
+    const { z: zOf, order: ranked } = gaussianRankValues(losses);
+    const zWorst = z(worstLoss);
 
     const total = this.observations.length + this.pending.size;
     const X = new Float64Array(total * d);
     const y = new Float64Array(total);
     let rows = 0;
-    const scored: { i: number; loss: number }[] = [];
-    this.observations.forEach((o, i) => {
-      let loss: number;
-      if (o.objective !== null) {
-        loss = lossOf(o);
-        scored.push({ i, loss });
-      } else if (this.opts.failures === "worst") loss = worstLoss;
+    let k = 0;
+    this.observations.forEach((o) => {
+      let v: number;
+      if (o.objective !== null) v = zOf[k++]!;
+      else if (this.opts.failures === "worst") v = zWorst;
       else return;
       X.set(o.x, rows * d);
-      y[rows++] = z(loss);
+      y[rows++] = v;
     });
     for (const p of this.pending.values()) {
       X.set(p.x, rows * d);
       y[rows++] = lie;
     }
-    scored.sort((a, b) => a.loss - b.loss || a.i - b.i);
-    return { X, y, rows, best: z(scored[0]!.loss), lie, order: scored.map((s) => s.i) };
+    return { X, y, rows, best: zOf[ranked[0]!]!, lie, order: ranked.map((r) => of[r]!) };
   }
 
   /** The loss of a successful observation: the signed objective, or the scalarization of the current fit. */

@@ -59,9 +59,36 @@ export function gaussianRanks(losses: number[]): (loss: number) => number {
     const less = lowerBound(sorted, loss);
     let equal = 0;
     while (less + equal < n && sorted[less + equal] === loss) equal++;
-    const u = Math.min(1 - 0.5 / n, Math.max(0.5 / n, (less + equal / 2) / n));
-    return normalQuantile(u);
+    return midRankQuantile(less, equal, n);
   };
+}
+
+/**
+ * gaussianRanks' value for each of `losses` at once, and their order from the lowest (ties by
+ * position): one sort, then each run of equal losses gets the value of its mid-rank, instead of
+ * a search and a quantile per loss (at 20 000 evaluations a sixth of an ask). The same counts go
+ * into the same arithmetic, so the values are the same.
+ */
+export function gaussianRankValues(losses: readonly number[]): { z: Float64Array; order: number[] } {
+  const n = losses.length;
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((a, b) => losses[a]! - losses[b]! || a - b);
+  const z = new Float64Array(n);
+  for (let g = 0; g < n; ) {
+    const loss = losses[order[g]!]!;
+    let equal = 1;
+    while (g + equal < n && losses[order[g + equal]!] === loss) equal++;
+    const v = midRankQuantile(g, equal, n);
+    for (let t = g; t < g + equal; t++) z[order[t]!] = v;
+    g += equal;
+  }
+  return { z, order };
+}
+
+/** The normal quantile of the mid-rank of a loss with `less` losses below it and `equal` equal to it, among n. */
+function midRankQuantile(less: number, equal: number, n: number): number {
+  const u = Math.min(1 - 0.5 / n, Math.max(0.5 / n, (less + equal / 2) / n));
+  return normalQuantile(u);
 }
 
 function lowerBound(sorted: Float64Array, v: number): number {
