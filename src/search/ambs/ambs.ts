@@ -344,6 +344,7 @@ export class AmbsSearcher implements Searcher {
           // and at most AUTO_MAX_SAMPLES, so it stops growing.
           maxSamples: this.opts.maxSamples || Math.min(AUTO_MAX_SAMPLES, Math.max(AUTO_MIN_SAMPLES, Math.ceil(train.rows / 4))),
           bins: 64,
+          lies: want - out.length,
         },
         this.rng,
         this.arena,
