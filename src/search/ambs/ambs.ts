@@ -474,7 +474,7 @@ export class AmbsSearcher implements Searcher {
       ...topByUtility(rough, acq, best, uniform, cands.n, SCREEN_KEEP - keepLocal - keepTrust),
     ];
     const X = new Float64Array(kept.length * d);
-    kept.forEach((c, r) => X.set(cands.X.subarray(c * d, c * d + d), r * d));
+    for (let r = 0; r < kept.length; r++) for (let j = 0, c = kept[r]! * d; j < d; j++) X[r * d + j] = cands.X[c + j]!;
     const narrowed: CandidateSet = {
       X,
       n: kept.length,
