@@ -17,7 +17,12 @@ export function topByUtility(sc: ScoredCandidates, acq: Acquisition, best: numbe
   const kept: number[] = [];
   for (let i = 0; i < m; i++) if (value[i]! > kth) kept.push(i);
   for (let i = 0; i < m && kept.length < k; i++) if (value[i] === kth) kept.push(i);
-  kept.sort((a, b) => value[b]! - value[a]! || a - b);
+  // Comparisons rather than a difference: the comparator then returns small integers (see gaussianRankValues).
+  kept.sort((a, b) => {
+    const va = value[a]!;
+    const vb = value[b]!;
+    return vb < va ? -1 : vb > va ? 1 : a - b;
+  });
   return kept.map((i) => from + i);
 }
 
@@ -71,8 +76,15 @@ export function gaussianRanks(losses: number[]): (loss: number) => number {
  */
 export function gaussianRankValues(losses: readonly number[]): { z: Float64Array; order: number[] } {
   const n = losses.length;
-  const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => losses[a]! - losses[b]! || a - b);
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) order.push(i);
+  // The order of (loss, position) pairs, a total order: any sort gives the same. Comparisons, not
+  // a difference, so the comparator returns small integers (V8 boxes a double it returns).
+  order.sort((a, b) => {
+    const la = losses[a]!;
+    const lb = losses[b]!;
+    return la < lb ? -1 : la > lb ? 1 : a - b;
+  });
   const z = new Float64Array(n);
   for (let g = 0; g < n; ) {
     const loss = losses[order[g]!]!;
