@@ -61,7 +61,9 @@ export function gatherCodes(codes: Uint8Array, d: number, idx: Int32Array, n: nu
  * values in locals: accumulating into the output arrays chains every row's update through memory,
  * which made this 2-3x slower (min and max do not depend on the order, so results are the same).
  * Comparisons, not Math.min/max, whose NaN and -0 handling V8 compiles to several branches per
- * value: the encodings are finite, and a threshold drawn from -0 or +0 compares the same.
+ * value: the encodings are finite, and a threshold drawn from -0 or +0 compares the same. The
+ * row offset steps by d rather than i * d, a multiplication and an overflow check fewer per row
+ * (the fit 6% faster; countLeft, which also reads y[i], was slower so).
  */
 export function nodeRange(X: Float64Array, d: number, start: number, end: number, lo: Float64Array, hi: Float64Array): void {
   // The last one or two features in a block of two: four lanes for them would repeat work (6-D: 8 lanes for 6).
@@ -77,8 +79,7 @@ function rangePair(X: Float64Array, d: number, start: number, end: number, lo: F
   let lo1 = Infinity;
   let hi0 = -Infinity;
   let hi1 = -Infinity;
-  for (let i = start; i < end; i++) {
-    const r = i * d;
+  for (let r = start * d, stop = end * d; r < stop; r += d) {
     const v0 = X[r + f0]!;
     const v1 = X[r + a1]!;
     if (v0 < lo0) lo0 = v0;
@@ -105,8 +106,7 @@ function rangeBlock(X: Float64Array, d: number, start: number, end: number, lo: 
   let hi1 = -Infinity;
   let hi2 = -Infinity;
   let hi3 = -Infinity;
-  for (let i = start; i < end; i++) {
-    const r = i * d;
+  for (let r = start * d, stop = end * d; r < stop; r += d) {
     const v0 = X[r + f0]!;
     const v1 = X[r + a1]!;
     const v2 = X[r + a2]!;
