@@ -441,7 +441,10 @@ export class AmbsSearcher implements Searcher {
       X.set(p.x, rows * d);
       y[rows++] = lie;
     }
-    return { X, y, rows, best: zOf[ranked[0]!]!, lie, order: ranked.map((r) => of[r]!) };
+    // A literal array and push, not map(), for the reason given at candidates().
+    const order: number[] = [];
+    for (const r of ranked) order.push(of[r]!);
+    return { X, y, rows, best: zOf[ranked[0]!]!, lie, order };
   }
 
   /** The loss of a successful observation: the signed objective, or the scalarization of the current fit. */
@@ -542,7 +545,15 @@ export class AmbsSearcher implements Searcher {
       return { X, n: idx.length, nLocal: 0, nTrust: 0, points: idx.map((i) => all.points[i]!), keys: idx.map((i) => all.keys[i]!) };
     }
     const n = Math.max(1, this.opts.nCandidates);
-    const centres = order.filter((i) => !this.observations[i]!.partial).slice(0, LOCAL_CENTRES).map((i) => this.observations[i]!.x);
+    // The best LOCAL_CENTRES observations that are not partial priors. A loop and a literal array,
+    // not filter().slice().map(): an array from map() has another hidden class depending on whether
+    // V8 ran map() inlined in optimised code or not, and the first such change threw this compiled
+    // method away (then 30-40 ms of compiler time inside a timed batch of bench/search).
+    const centres: Float64Array[] = [];
+    for (let r = 0; r < order.length && centres.length < LOCAL_CENTRES; r++) {
+      const o = this.observations[order[r]!]!;
+      if (!o.partial) centres.push(o.x);
+    }
     const nLocal = centres.length > 0 ? Math.floor(n * LOCAL_SHARE) : 0;
     const length = centres.length > 0 ? this.trustLength() : 0;
     const nTrust = length > 0 ? Math.floor(n * TRUST_SHARE) : 0;
