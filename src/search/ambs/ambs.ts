@@ -25,7 +25,8 @@ import { CandidateSampler, MAX_REPAIR_TRIES } from "./candidates.js";
 import { Forest, type ForestKind } from "./forest.js";
 import type { ScoredCandidates } from "./scored.js";
 import type { PriorObservation } from "../warm-start.js";
-import { gaussianRanks, topByUtility } from "./ranking.js";
+import { gaussianRankValues, gaussianRanks, topByUtility } from "./ranking.js";
+import { TreeArena } from "./tree.js";
 import { scheduledKappa, TRUST_SHARE, trustLength } from "./trust.js";
 
 export type Liar = "cl_max" | "cl_min" | "cl_mean";
@@ -154,6 +155,8 @@ export class AmbsSearcher implements Searcher {
    * observations, learnt from like the search's own, never saved, never in the seen set.
    */
   private readonly priors: Observation[];
+  /** The trees' memory, reused by every fit: one forest is alive at a time (askModel's). */
+  private readonly arena = new TreeArena();
 
   constructor(
     private readonly space: Space,
@@ -341,8 +344,10 @@ export class AmbsSearcher implements Searcher {
           // and at most AUTO_MAX_SAMPLES, so it stops growing.
           maxSamples: this.opts.maxSamples || Math.min(AUTO_MAX_SAMPLES, Math.max(AUTO_MIN_SAMPLES, Math.ceil(train.rows / 4))),
           bins: 64,
+          lies: want - out.length,
         },
         this.rng,
+        this.arena,
       );
     let forest = fit();
     const acq = { kind: this.opts.acq, kappa: this.kappaAt(), xi: this.opts.xi };
@@ -403,34 +408,43 @@ export class AmbsSearcher implements Searcher {
     const d = this.sampler.dim;
     const lossOf = this.lossFunction();
     const losses: number[] = [];
-    for (const o of this.observations) if (o.objective !== null) losses.push(lossOf(o));
+    /** The observation of each loss. */
+    const of: number[] = [];
+    this.observations.forEach((o, i) => {
+      if (o.objective === null) return;
+      losses.push(lossOf(o));
+      of.push(i);
+    });
     const worstLoss = Math.max(...losses);
     const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
     const z = gaussianRanks(losses);
     const lie =
       this.opts.liar === "cl_max" ? z(worstLoss) : this.opts.liar === "cl_min" ? z(Math.min(...losses)) : z(mean);
+    // Each loss's z(loss), from one sort; `ranked` lists the losses from the lowest (ties: earlier observation first).
+    const { z: zOf, order: ranked } = gaussianRankValues(losses);
+    const zWorst = z(worstLoss);
 
     const total = this.observations.length + this.pending.size;
     const X = new Float64Array(total * d);
     const y = new Float64Array(total);
     let rows = 0;
-    const scored: { i: number; loss: number }[] = [];
-    this.observations.forEach((o, i) => {
-      let loss: number;
-      if (o.objective !== null) {
-        loss = lossOf(o);
-        scored.push({ i, loss });
-      } else if (this.opts.failures === "worst") loss = worstLoss;
+    let k = 0;
+    this.observations.forEach((o) => {
+      let v: number;
+      if (o.objective !== null) v = zOf[k++]!;
+      else if (this.opts.failures === "worst") v = zWorst;
       else return;
       X.set(o.x, rows * d);
-      y[rows++] = z(loss);
+      y[rows++] = v;
     });
     for (const p of this.pending.values()) {
       X.set(p.x, rows * d);
       y[rows++] = lie;
     }
-    scored.sort((a, b) => a.loss - b.loss || a.i - b.i);
-    return { X, y, rows, best: z(scored[0]!.loss), lie, order: scored.map((s) => s.i) };
+    // A literal array and push, not map(), for the reason given at candidates().
+    const order: number[] = [];
+    for (const r of ranked) order.push(of[r]!);
+    return { X, y, rows, best: zOf[ranked[0]!]!, lie, order };
   }
 
   /** The loss of a successful observation: the signed objective, or the scalarization of the current fit. */
@@ -463,7 +477,7 @@ export class AmbsSearcher implements Searcher {
       ...topByUtility(rough, acq, best, uniform, cands.n, SCREEN_KEEP - keepLocal - keepTrust),
     ];
     const X = new Float64Array(kept.length * d);
-    kept.forEach((c, r) => X.set(cands.X.subarray(c * d, c * d + d), r * d));
+    for (let r = 0; r < kept.length; r++) for (let j = 0, c = kept[r]! * d; j < d; j++) X[r * d + j] = cands.X[c + j]!;
     const narrowed: CandidateSet = {
       X,
       n: kept.length,
@@ -531,7 +545,15 @@ export class AmbsSearcher implements Searcher {
       return { X, n: idx.length, nLocal: 0, nTrust: 0, points: idx.map((i) => all.points[i]!), keys: idx.map((i) => all.keys[i]!) };
     }
     const n = Math.max(1, this.opts.nCandidates);
-    const centres = order.filter((i) => !this.observations[i]!.partial).slice(0, LOCAL_CENTRES).map((i) => this.observations[i]!.x);
+    // The best LOCAL_CENTRES observations that are not partial priors. A loop and a literal array,
+    // not filter().slice().map(): an array from map() has another hidden class depending on whether
+    // V8 ran map() inlined in optimised code or not, and the first such change threw this compiled
+    // method away (then 30-40 ms of compiler time inside a timed batch of bench/search).
+    const centres: Float64Array[] = [];
+    for (let r = 0; r < order.length && centres.length < LOCAL_CENTRES; r++) {
+      const o = this.observations[order[r]!]!;
+      if (!o.partial) centres.push(o.x);
+    }
     const nLocal = centres.length > 0 ? Math.floor(n * LOCAL_SHARE) : 0;
     const length = centres.length > 0 ? this.trustLength() : 0;
     const nTrust = length > 0 ? Math.floor(n * TRUST_SHARE) : 0;

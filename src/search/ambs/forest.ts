@@ -9,6 +9,7 @@
 // one ask batch cost one fit instead of DeepHyper's one refit per point.
 import type { Rng } from "../../util/rng.js";
 import { ScoredCandidates } from "./scored.js";
+import { route, Tree, type TreeArena } from "./tree.js";
 import { binCodes, binEdges, countLeft, gather, gatherCodes, histogram, moments, nodeRange, partitionRows, pickSplit } from "./kernels.js";
 
 export type ForestKind = "et" | "rf";
@@ -25,96 +26,16 @@ export interface ForestOptions {
   maxSamples: number;
   /** Histogram bins per feature for rf splits (≤ 256: codes are bytes). */
   bins: number;
+  /**
+   * Rows insert() will add, at most: room for their nodes is made at the fit (a tree that runs
+   * out of room copies itself into a buffer twice the size; 64 lies at 20 000 evaluations did
+   * that for every tree, a tenth of the ask).
+   */
+  lies?: number;
 }
 
 /** Below this within-node sum of squares a node is pure: targets are standardised by the caller. */
 const PURE_SSE = 1e-12;
-
-/** Four Float64 and three Int32 arrays per tree. */
-const TREE_BYTES_PER_NODE = 4 * 8 + 3 * 4;
-
-/** One regression tree as parallel arrays; a leaf points to itself (left[leaf] = leaf). */
-class Tree {
-  feat: Int32Array;
-  thr: Float64Array;
-  /** Children are allocated in pairs: left[node] and left[node] + 1 (the x > thr side). */
-  left: Int32Array;
-  /** Leaf statistics: mean of y and mean of y², which give the law-of-total-variance spread. */
-  m1: Float64Array;
-  m2: Float64Array;
-  cnt: Float64Array;
-  /** A training row in the leaf, the other end of the split when a lie is inserted. */
-  rep: Int32Array;
-  size = 0;
-
-  /** Views on `buffer` from byte `at` (a multiple of 8): TREE_BYTES_PER_NODE * capacity bytes. */
-  constructor(capacity: number, buffer = new ArrayBuffer(TREE_BYTES_PER_NODE * capacity), at = 0) {
-    const f64 = (k: number) => new Float64Array(buffer, at + 8 * k * capacity, capacity);
-    const i32 = (k: number) => new Int32Array(buffer, at + 8 * 4 * capacity + 4 * k * capacity, capacity);
-    this.thr = f64(0);
-    this.m1 = f64(1);
-    this.m2 = f64(2);
-    this.cnt = f64(3);
-    this.feat = i32(0);
-    this.left = i32(1);
-    this.rep = i32(2);
-  }
-
-  /**
-   * `count` empty trees in one allocation: a fit makes 50 trees of 7 arrays each, and thousands of
-   * separate typed arrays per ask cost more in allocation and garbage collection (a fifth of an
-   * ask's time) than one buffer.
-   */
-  static block(count: number, capacity: number): Tree[] {
-    const cap = capacity + (capacity % 2); // keeps every tree's offset a multiple of 8 bytes
-    const buffer = new ArrayBuffer(TREE_BYTES_PER_NODE * cap * count);
-    return Array.from({ length: count }, (_, t) => new Tree(cap, buffer, TREE_BYTES_PER_NODE * cap * t));
-  }
-
-  /** Two new leaves, returning the first: children always come in pairs. */
-  addPair(): number {
-    if (this.size + 2 > this.feat.length) this.grow();
-    const node = this.size;
-    this.size += 2;
-    return node;
-  }
-
-  setLeaf(node: number, cnt: number, m1: number, m2: number, rep: number): void {
-    this.left[node] = node;
-    this.cnt[node] = cnt;
-    this.m1[node] = m1;
-    this.m2[node] = m2;
-    this.rep[node] = rep;
-  }
-
-  /** Branch-free descent (the comparison becomes an index): random data mispredicts branches. */
-  leafOf(x: Float64Array, off: number): number {
-    const { feat, thr, left } = this;
-    let node = 0;
-    while (left[node] !== node) node = left[node]! + (x[off + feat[node]!]! > thr[node]! ? 1 : 0);
-    return node;
-  }
-
-  /** Turns a leaf into an internal node whose children are first, first + 1. */
-  split(node: number, f: number, thr: number, first: number): void {
-    this.feat[node] = f;
-    this.thr[node] = thr;
-    this.left[node] = first;
-  }
-
-  /** Doubles the capacity into a buffer of its own. */
-  private grow(): void {
-    const bigger = new Tree(Math.max(16, this.feat.length * 2));
-    for (const k of ["feat", "thr", "left", "m1", "m2", "cnt", "rep"] as const) bigger[k].set(this[k] as Int32Array & Float64Array);
-    this.feat = bigger.feat;
-    this.thr = bigger.thr;
-    this.left = bigger.left;
-    this.m1 = bigger.m1;
-    this.m2 = bigger.m2;
-    this.cnt = bigger.cnt;
-    this.rep = bigger.rep;
-  }
-}
 
 export class Forest {
   private readonly trees: Tree[] = [];
@@ -132,12 +53,15 @@ export class Forest {
     this.rows = rows;
   }
 
-  /** Fits on rows 0..n-1 of X (row-major, d columns, values in [0, 1]) with targets y. */
-  static fit(X: Float64Array, y: Float64Array, n: number, d: number, opts: ForestOptions, rng: Rng): Forest {
+  /**
+   * Fits on rows 0..n-1 of X (row-major, d columns, values in [0, 1]) with targets y; the trees
+   * live in `arena` when given (which ends the forest fitted before in it).
+   */
+  static fit(X: Float64Array, y: Float64Array, n: number, d: number, opts: ForestOptions, rng: Rng, arena?: TreeArena): Forest {
     if (n < 1) throw new Error("Forest.fit needs at least one row");
     const forest = new Forest(X.slice(0, n * d), n, d, rng);
     const grower = new Grower(forest.X, y, n, d, opts, rng);
-    for (const tree of Tree.block(opts.nTrees, grower.capacity)) forest.trees.push(grower.grow(tree));
+    for (const tree of Tree.block(opts.nTrees, grower.capacity, arena)) forest.trees.push(grower.grow(tree));
     return forest;
   }
 
@@ -337,30 +261,16 @@ class Grower {
     if (opts.kind === "rf") this.binRows(bins);
   }
 
-  /** Nodes a tree grown here needs, plus room for a few inserted lies. */
+  /** Nodes a tree grown here needs, plus room for the lies to be inserted (and a few more). */
   get capacity(): number {
-    return 2 * this.nDraw + 16;
+    return 2 * this.nDraw + 2 * (this.opts.lies ?? 0) + 16;
   }
 
   /** Grows one tree into `tree` (empty, with at least `capacity` nodes). */
   grow(tree: Tree): Tree {
     const { idx, n, nDraw, rng, d, xs, ys } = this;
     const rf = this.opts.kind === "rf";
-    if (rf) {
-      // A bootstrap of nDraw rows (all n until the search is long: the same draws as before the cap).
-      for (let i = 0; i < nDraw; i++) idx[i] = Math.floor(rng.next() * n);
-    } else {
-      for (let i = 0; i < n; i++) idx[i] = i;
-      // Partial Fisher-Yates: the first nDraw entries are a uniform subsample.
-      if (nDraw < n) {
-        for (let i = 0; i < nDraw; i++) {
-          const j = i + Math.floor(rng.next() * (n - i));
-          const tmp = idx[i]!;
-          idx[i] = idx[j]!;
-          idx[j] = tmp;
-        }
-      }
-    }
+    drawRows(idx, n, nDraw, rf, rng);
     gather(this.X, this.y, d, idx, nDraw, xs, ys);
     if (rf) gatherCodes(this.codes, d, idx, nDraw, this.cs);
     const { stack, cut, sq } = this;
@@ -448,8 +358,8 @@ class Grower {
     const y1 = ys[start + 1]!;
     for (let f = 0; f < d; f++) {
       const t = cut[f]!;
-      const b0 = xs[a + f]! <= t ? 1 : 0;
-      const b1 = xs[b + f]! <= t ? 1 : 0;
+      const b0 = +(xs[a + f]! <= t);
+      const b1 = +(xs[b + f]! <= t);
       let sl = 0;
       sl += b0 * y0;
       sl += b1 * y1;
@@ -507,18 +417,31 @@ class Grower {
   }
 }
 
-// The loops over candidates below are kept in small functions for the reason given in kernels.ts.
-
-/** Each row's leaf, and the leaf's moments added to the row's sums. */
-function route(tree: Tree, X: Float64Array, n: number, d: number, lv: Int32Array, s1: Float64Array, s2: Float64Array): void {
-  const { m1, m2 } = tree;
-  for (let c = 0; c < n; c++) {
-    const leaf = tree.leafOf(X, c * d);
-    lv[c] = leaf;
-    s1[c]! += m1[leaf]!;
-    s2[c]! += m2[leaf]!;
+/**
+ * The rows a tree grows on, into idx[0, nDraw): rf's bootstrap, or extra trees' uniform subsample
+ * (all rows while nDraw = n). Apart from grow(): the first subsample of a search (past 256 rows)
+ * ran code grow() had never run, and V8 threw grow() away and recompiled it (24 ms of compiler
+ * time in the batches bench/search times after 1 000 evaluations).
+ */
+function drawRows(idx: Int32Array, n: number, nDraw: number, bootstrap: boolean, rng: Rng): void {
+  if (bootstrap) {
+    // A bootstrap of nDraw rows (all n until the search is long: the same draws as before the cap).
+    for (let i = 0; i < nDraw; i++) idx[i] = Math.floor(rng.next() * n);
+    return;
+  }
+  for (let i = 0; i < n; i++) idx[i] = i;
+  // Partial Fisher-Yates: the first nDraw entries are a uniform subsample.
+  if (nDraw < n) {
+    for (let i = 0; i < nDraw; i++) {
+      const j = i + Math.floor(rng.next() * (n - i));
+      const tmp = idx[i]!;
+      idx[i] = idx[j]!;
+      idx[j] = tmp;
+    }
   }
 }
+
+// The loops over candidates below are kept in small functions for the reason given in kernels.ts.
 
 /** Candidates in `leaf` see its moments move by (d1, d2). */
 function shiftLeaf(head: Int32Array, next: Int32Array, base: number, leaf: number, d1: number, d2: number, s1: Float64Array, s2: Float64Array): void {
@@ -549,7 +472,7 @@ function splitLeaf(
   head[leaf] = -1;
   while (c >= 0) {
     const after = next[base + c]!;
-    const child = first + (X[c * d + f]! > thr ? 1 : 0);
+    const child = first + +(X[c * d + f]! > thr);
     lv[c] = child;
     next[base + c] = head[child]!;
     head[child] = c;

@@ -17,7 +17,12 @@ export function topByUtility(sc: ScoredCandidates, acq: Acquisition, best: numbe
   const kept: number[] = [];
   for (let i = 0; i < m; i++) if (value[i]! > kth) kept.push(i);
   for (let i = 0; i < m && kept.length < k; i++) if (value[i] === kth) kept.push(i);
-  kept.sort((a, b) => value[b]! - value[a]! || a - b);
+  // Comparisons rather than a difference: the comparator then returns small integers (see gaussianRankValues).
+  kept.sort((a, b) => {
+    const va = value[a]!;
+    const vb = value[b]!;
+    return vb < va ? -1 : vb > va ? 1 : a - b;
+  });
   return kept.map((i) => from + i);
 }
 
@@ -59,9 +64,43 @@ export function gaussianRanks(losses: number[]): (loss: number) => number {
     const less = lowerBound(sorted, loss);
     let equal = 0;
     while (less + equal < n && sorted[less + equal] === loss) equal++;
-    const u = Math.min(1 - 0.5 / n, Math.max(0.5 / n, (less + equal / 2) / n));
-    return normalQuantile(u);
+    return midRankQuantile(less, equal, n);
   };
+}
+
+/**
+ * gaussianRanks' value for each of `losses` at once, and their order from the lowest (ties by
+ * position): one sort, then each run of equal losses gets the value of its mid-rank, instead of
+ * a search and a quantile per loss (at 20 000 evaluations a sixth of an ask). The same counts go
+ * into the same arithmetic, so the values are the same.
+ */
+export function gaussianRankValues(losses: readonly number[]): { z: Float64Array; order: number[] } {
+  const n = losses.length;
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) order.push(i);
+  // The order of (loss, position) pairs, a total order: any sort gives the same. Comparisons, not
+  // a difference, so the comparator returns small integers (V8 boxes a double it returns).
+  order.sort((a, b) => {
+    const la = losses[a]!;
+    const lb = losses[b]!;
+    return la < lb ? -1 : la > lb ? 1 : a - b;
+  });
+  const z = new Float64Array(n);
+  for (let g = 0; g < n; ) {
+    const loss = losses[order[g]!]!;
+    let equal = 1;
+    while (g + equal < n && losses[order[g + equal]!] === loss) equal++;
+    const v = midRankQuantile(g, equal, n);
+    for (let t = g; t < g + equal; t++) z[order[t]!] = v;
+    g += equal;
+  }
+  return { z, order };
+}
+
+/** The normal quantile of the mid-rank of a loss with `less` losses below it and `equal` equal to it, among n. */
+function midRankQuantile(less: number, equal: number, n: number): number {
+  const u = Math.min(1 - 0.5 / n, Math.max(0.5 / n, (less + equal / 2) / n));
+  return normalQuantile(u);
 }
 
 function lowerBound(sorted: Float64Array, v: number): number {
