@@ -1,9 +1,9 @@
 // The exact points a seeded ambs proposes, pinned: changes meant to make a proposal cheaper (the
 // forest, the candidates, the ranking) must keep the same draws in the same order and the same
 // floating-point results, so the search itself, and its regret, stay what they were. The points
-// were captured from the code before such a change (test/fixtures/ambs/pinned-points.json, with
-// the code of commit 6eebeff); AMBS_PIN_WRITE=1 rewrites them, for a change that is meant to alter
-// the proposals.
+// were captured from the code before such a change (test/fixtures/ambs/pinned-points.json, last
+// rewritten when the trust region became the default); AMBS_PIN_WRITE=1 rewrites them, for a
+// change that is meant to alter the proposals.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";

@@ -114,9 +114,9 @@ describe("searchers on a conditional space with forbidden clauses", () => {
     const late = points.slice(100);
     expect(late.filter((p) => p.method === "mlp").length).toBeGreaterThan(late.length / 2);
     // At least the corner next to the optimum (3 layers of 128 units, 1.75; the optimum is 4 of 64,
-    // 1.8, as 4 of 128 is forbidden). With the trust region on (docs/architecture.md, ambs) this seed
-    // stays in that corner: over seeds 1-8, 6 reach 1.8 by 200 proposals, 7 without the region.
-    expect(Math.max(...points.map(objective))).toBeGreaterThan(1.75);
+    // 1.8, as 4 of 128 is forbidden). With the trust region (the default, docs/architecture.md,
+    // ambs) this seed stays in that corner: over seeds 1-8, 6 reach 1.8 by 200 proposals, 7 without.
+    expect(Math.max(...points.map(objective))).toBeGreaterThanOrEqual(1.75);
   });
 
   it("asha (random and ambs trials): 200 proposals, all allowed", () => {

@@ -13,11 +13,12 @@ import { AmbsSearcher, type AmbsOptions } from "./ambs.js";
  * 5 000 evaluations, and a batch of 64 at 20 000.
  * batch "insert" adds the lies of a batch to the fitted forest; "refit" refits per point as
  * DeepHyper does, to compare against.
- * trust_region "off" (trust.ts, an option): on bench/suite's 10-D sphere it brought median regret
- * at 200 from 7.45 to 1.85 (seeds 0-4), but it lost on f6-d5 and f15-d2 there and on bench/search's
- * Ackley-5 (20 seeds: 8.15 against 6.38 at 100) and Branin: no clear win across both, so the
- * measured default stays. kappa_period (off) lost on the conditioned and integer problems
- * (bench/suite/RESULTS.md).
+ * trust_region "on" (trust.ts): over 10 seeds on bench/suite's quick subset, median regret at or
+ * below the best of TPE, CMA-ES and a DeepHyper-style AMBS on 6 of 12 problems at 100 and at 200
+ * evaluations (3 and 4 without), and on 16 problems held out of that choice lower than without on
+ * 9 at 100 and 12 at 200; it costs the start (worse at 50 on 11 of those 16) and bench/search's
+ * Ackley-5 (20 seeds: 8.15 against 6.38 at 100). kappa_period (off) lost on the conditioned and
+ * integer problems (bench/suite/RESULTS.md).
  */
 export const AMBS_DEFAULTS: Readonly<AmbsOptions> = Object.freeze({
   nInitialPoints: 10,
@@ -34,7 +35,7 @@ export const AMBS_DEFAULTS: Readonly<AmbsOptions> = Object.freeze({
   batch: "insert",
   kappaPeriod: 0,
   kappaFinal: 0.01,
-  trustRegion: "off",
+  trustRegion: "on",
   trustPicks: 0.25,
 });
 
