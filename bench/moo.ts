@@ -9,7 +9,11 @@
 // seeded, so the figures do not depend on it): on a shared machine each process gets its share.
 //
 //   npx tsx bench/moo.ts [--seeds 10] [--problems zdt1-6,dtlz2-12] [--searchers ambs,random] [--no-optuna] [--jobs 1]
+//       [--optuna-runs FILE: Optuna's runs are read from FILE when it exists (the JSON that
+//        `python3 bench/optuna_ref.py moo` prints; its runs are seeded, so they are the same runs),
+//        else computed and written there]
 import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { hypervolume } from "../src/objectives/pareto.js";
@@ -31,12 +35,13 @@ interface Args {
   searchers: string[];
   optuna: boolean;
   jobs: number;
+  optunaRuns: string | null;
   /** A child of --jobs: print the cells of its one problem as JSON. */
   child: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { seeds: 10, problems: MOO_PROBLEMS.map((p) => p.name), searchers: ["ambs", "random"], optuna: true, jobs: 1, child: false };
+  const args: Args = { seeds: 10, problems: MOO_PROBLEMS.map((p) => p.name), searchers: ["ambs", "random"], optuna: true, jobs: 1, optunaRuns: null, child: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => {
@@ -50,6 +55,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === "--no-optuna") args.optuna = false;
     else if (flag === "--jobs") args.jobs = Math.max(1, Number(value()));
     else if (flag === "--child") args.child = true;
+    else if (flag === "--optuna-runs") args.optunaRuns = value();
     else throw new Error(`unknown flag ${flag}`);
   }
   return args;
@@ -95,10 +101,18 @@ function medians(problem: MooProblem, runs: number[][][]): number[] {
 }
 
 type OptunaRuns = Record<string, Record<string, number[][][]>>;
+const MOO_SAMPLERS = ["nsga2", "motpe"] as const;
 
 /** Optuna's runs, computed by bench/optuna_ref.py in a child process while the TypeScript runs go on; null when it cannot run. */
 function optunaRuns(args: Args): Promise<OptunaRuns | null> {
   if (!args.optuna) return Promise.resolve(null);
+  if (args.optunaRuns && existsSync(args.optunaRuns)) {
+    const saved = JSON.parse(readFileSync(args.optunaRuns, "utf8")) as OptunaRuns;
+    const missing = args.problems.filter((p) => MOO_SAMPLERS.some((s) => (saved[p]?.[s]?.length ?? 0) < args.seeds));
+    if (missing.length > 0) throw new Error(`${args.optunaRuns} lacks Optuna runs of ${missing.join(", ")} for ${args.seeds} seeds`);
+    console.log(`(Optuna's runs read from ${args.optunaRuns})`);
+    return Promise.resolve(saved);
+  }
   const script = fileURLToPath(new URL("./optuna_ref.py", import.meta.url));
   const child = spawn("/usr/bin/python3", [script, "moo", "--seeds", String(args.seeds), "--budget", String(BUDGET), "--problems", args.problems.join(",")]);
   let stdout = "";
@@ -111,7 +125,11 @@ function optunaRuns(args: Args): Promise<OptunaRuns | null> {
       done(null);
     };
     child.on("error", (e) => leftOut(e.message));
-    child.on("close", (code) => (code === 0 ? done(JSON.parse(stdout) as OptunaRuns) : leftOut(stderr || "python3 failed")));
+    child.on("close", (code) => {
+      if (code !== 0) return leftOut(stderr || "python3 failed");
+      if (args.optunaRuns) writeFileSync(args.optunaRuns, stdout);
+      done(JSON.parse(stdout) as OptunaRuns);
+    });
   });
 }
 
@@ -177,14 +195,14 @@ if (args.optuna) {
   console.log("");
 }
 const optuna = await pending;
-const columns = [...args.searchers, ...(optuna ? ["nsga2", "motpe"] : [])];
+const columns = [...args.searchers, ...(optuna ? MOO_SAMPLERS : [])];
 const header = ["problem", "reference", ...columns.flatMap((c) => AT.map((n) => `${c}@${n}`))];
 const widths = header.map((h, i) => Math.max(i === 1 ? 15 : 10, h.length));
 console.log(`Median hypervolume over ${args.seeds} seeds, 8 async workers, exp(1) times (larger is better)`);
 console.log(row(header, widths));
 for (const { name, cells } of rows) {
   const problem = MOO_PROBLEMS.find((p) => p.name === name)!;
-  if (optuna) for (const sampler of ["nsga2", "motpe"]) cells.push(...medians(problem, optuna[name]![sampler]!).map(fmt));
+  if (optuna) for (const sampler of MOO_SAMPLERS) cells.push(...medians(problem, optuna[name]![sampler]!.slice(0, args.seeds)).map(fmt));
   console.log(row(cells, widths));
 }
 const load = os.loadavg()[0]!.toFixed(1);
