@@ -9,6 +9,7 @@
 // seeded, so the figures do not depend on it): on a shared machine each process gets its share.
 //
 //   npx tsx bench/moo.ts [--seeds 10] [--problems zdt1-6,dtlz2-12] [--searchers ambs,random] [--no-optuna] [--jobs 1]
+//       [--set NAME=VALUE: an ambs option, e.g. --set trust_region=off]
 //       [--optuna-runs FILE: Optuna's runs are read from FILE when it exists (the JSON that
 //        `python3 bench/optuna_ref.py moo` prints; its runs are seeded, so they are the same runs),
 //        else computed and written there]
@@ -36,12 +37,14 @@ interface Args {
   optuna: boolean;
   jobs: number;
   optunaRuns: string | null;
+  /** ambs options (--set NAME=VALUE), as bench/suite/run.ts takes them. */
+  options: Record<string, string | number>;
   /** A child of --jobs: print the cells of its one problem as JSON. */
   child: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { seeds: 10, problems: MOO_PROBLEMS.map((p) => p.name), searchers: ["ambs", "random"], optuna: true, jobs: 1, optunaRuns: null, child: false };
+  const args: Args = { seeds: 10, problems: MOO_PROBLEMS.map((p) => p.name), searchers: ["ambs", "random"], optuna: true, jobs: 1, optunaRuns: null, options: {}, child: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => {
@@ -56,6 +59,11 @@ function parseArgs(argv: string[]): Args {
     else if (flag === "--jobs") args.jobs = Math.max(1, Number(value()));
     else if (flag === "--child") args.child = true;
     else if (flag === "--optuna-runs") args.optunaRuns = value();
+    else if (flag === "--set") {
+      const [name, raw] = value().split("=", 2) as [string, string | undefined];
+      if (raw === undefined) throw new Error(`--set ${name}: write NAME=VALUE`);
+      args.options[name] = raw !== "" && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
+    }
     else throw new Error(`unknown flag ${flag}`);
   }
   return args;
@@ -144,7 +152,7 @@ function problemCells(name: string): string[] {
   for (const s of args.searchers) {
     const runs: number[][][] = [];
     for (let seed = 0; seed < args.seeds; seed++) {
-      const ctx: SearcherContext = { space: new Space(problem.spec), seed, direction: "minimize", options: {}, objectives: problem.objectives };
+      const ctx: SearcherContext = { space: new Space(problem.spec), seed, direction: "minimize", options: s === "ambs" ? args.options : {}, objectives: problem.objectives };
       runs.push(simulate(FACTORIES[s]!(ctx), problem.evaluate, 1000 + seed));
     }
     cells.push(...medians(problem, runs).map(fmt));
@@ -159,7 +167,8 @@ async function childCells(args: Args): Promise<Map<string, string[]>> {
   const script = fileURLToPath(import.meta.url);
   const one = (name: string): Promise<void> =>
     new Promise((done, fail) => {
-      const child = spawn(process.execPath, [...process.execArgv, script, "--child", "--no-optuna", "--seeds", String(args.seeds), "--problems", name, "--searchers", args.searchers.join(",")]);
+      const child = spawn(process.execPath, [...process.execArgv, script, "--child", "--no-optuna", "--seeds", String(args.seeds), "--problems", name, "--searchers", args.searchers.join(","),
+        ...Object.entries(args.options).flatMap(([k, v]) => ["--set", `${k}=${v}`])]);
       let stdout = "";
       child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
       child.stderr.pipe(process.stderr);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.js";
 import { createAmbsSearcher } from "../../src/search/ambs/index.js";
-import { scheduledKappa, trustLength } from "../../src/search/ambs/trust.js";
+import { frontProgress, scheduledKappa, trustLength } from "../../src/search/ambs/trust.js";
 import type { EvaluationResult, Searcher } from "../../src/search/searcher.js";
 import { Space } from "../../src/space/space.js";
 import type { JsonValue, Point, ProblemSpec } from "../../src/space/types.js";
@@ -165,5 +165,23 @@ describe("ambs trust region length and kappa schedule", () => {
     const k9 = scheduledKappa(1.96, 0.01, 10, 9);
     expect(k9).toBeLessThan(0.02);
     expect(k9).toBeGreaterThan(0.01);
+  });
+
+  it("counts, with several objectives, the results that dominate a point of the front before them", () => {
+    const losses = [
+      [2, 2], // the first: enters an empty front, dominates nothing
+      [1, 3], // beside it on the front
+      [3, 3], // dominated
+      [1, 1], // dominates both: progress
+      [0, 5], // on the front, dominates nothing
+      [1, 1], // equal to a front point: covered
+      [0.5, 0.5], // dominates [1, 1]
+    ];
+    const empty = { count: 0, front: [], entries: 0, seq: [] };
+    const all = frontProgress(losses, empty);
+    expect(all.seq).toEqual([0, 0, 0, -1, -1, -1, -2]);
+    expect(all.front).toEqual([[0, 5], [0.5, 0.5]]);
+    // Going on from a prefix gives the same as starting over.
+    expect(frontProgress(losses, frontProgress(losses.slice(0, 4), empty))).toEqual(all);
   });
 });

@@ -27,7 +27,7 @@ import type { ScoredCandidates } from "./scored.js";
 import type { PriorObservation } from "../warm-start.js";
 import { gaussianRankValues, gaussianRanks, topByUtility } from "./ranking.js";
 import { TreeArena } from "./tree.js";
-import { scheduledKappa, TRUST_SHARE, trustLength } from "./trust.js";
+import { frontProgress, scheduledKappa, TRUST_SHARE, trustLength, type FrontProgress } from "./trust.js";
 
 export type Liar = "cl_max" | "cl_min" | "cl_mean";
 
@@ -150,6 +150,8 @@ export class AmbsSearcher implements Searcher {
   private weights: number[] = [];
   /** Several objectives: the Pareto ranks of the first `count` successful observations (they do not depend on the weights). */
   private ranks: { count: number; ranks: number[] } = { count: 0, ranks: [] };
+  /** Several objectives: the trust region's record of front entries (trust.ts, frontProgress), kept between asks. */
+  private front: FrontProgress = { count: 0, front: [], entries: 0, seq: [] };
   /**
    * A warm start's earlier results (docs/architecture.md, Warm start): always the first
    * observations, learnt from like the search's own, never saved, never in the seen set.
@@ -252,6 +254,7 @@ export class AmbsSearcher implements Searcher {
     this.nextStart = s.nextStart;
     this.observations = [...this.priors];
     this.ranks = { count: 0, ranks: [] };
+    this.front = { count: 0, front: [], entries: 0, seq: [] };
     this.observed = new Set();
     this.pending = new Map();
     if (s.version === 2) {
@@ -389,12 +392,23 @@ export class AmbsSearcher implements Searcher {
     return scheduledKappa(this.opts.kappa, this.opts.kappaFinal, this.opts.kappaPeriod, this.observations.length + this.pending.size);
   }
 
-  /** The trust region's length (trust.ts), or 0 when off (and with several objectives). */
+  /**
+   * The trust region's length (trust.ts), or 0 when off. With several objectives a result improves
+   * when it enters the Pareto front (frontProgress), and the region is centred on the best point
+   * of the proposal's scalarization.
+   */
   private trustLength(): number {
-    if (this.opts.trustRegion !== "on" || this.objectives) return 0;
+    if (this.opts.trustRegion !== "on") return 0;
+    const k = Math.max(1, this.space.params.filter((p) => p.type !== "const").length);
+    const objectives = this.objectives;
+    if (objectives) {
+      const ok = this.observations.filter((o) => o.objective !== null);
+      if (ok.length < this.front.count) this.front = { count: 0, front: [], entries: 0, seq: [] };
+      this.front = frontProgress(ok.map((o) => toLosses(o.objectives!, objectives)), this.front);
+      return trustLength(this.front.seq, this.opts.nInitialPoints, k);
+    }
     const losses: number[] = [];
     for (const o of this.observations) if (o.objective !== null) losses.push(this.sign * o.objective);
-    const k = Math.max(1, this.space.params.filter((p) => p.type !== "const").length);
     return trustLength(losses, this.opts.nInitialPoints, k);
   }
 

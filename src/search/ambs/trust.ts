@@ -60,3 +60,38 @@ export function scheduledKappa(kappa: number, kappaFinal: number, period: number
   if (period <= 0 || kappa <= 0 || kappaFinal <= 0) return kappa;
   return kappa * Math.pow(kappaFinal / kappa, (i % period) / period);
 }
+
+/**
+ * With several objectives a result "improves" when it dominates a point of the Pareto front of the
+ * results before it: progress toward the front, not only spread along it (with three objectives
+ * most results enter the front, and counting those kept the region at its largest; bench/moo,
+ * median hypervolume of 10 seeds at 200, DTLZ2-12 41.115 -> 41.187, ZDT1-30 9.612 -> 9.650).
+ * frontProgress turns that into a loss sequence for trustLength: minus the number of such results
+ * so far, which falls exactly at each. It goes on from `from` (the state of a shorter prefix of the
+ * same results), so a long search pays only for its new results, each checked against the front.
+ */
+export interface FrontProgress {
+  count: number;
+  front: number[][];
+  /** Results so far that dominated a point of the front before them. */
+  entries: number;
+  seq: number[];
+}
+
+export function frontProgress(losses: readonly (readonly number[])[], from: FrontProgress): FrontProgress {
+  const front = from.front.slice();
+  const seq = from.seq.slice();
+  let entries = from.entries;
+  for (let i = from.count; i < losses.length; i++) {
+    const p = losses[i]!;
+    const covered = front.some((q) => q.every((v, j) => v <= p[j]!));
+    if (!covered) {
+      const before = front.length;
+      for (let f = front.length - 1; f >= 0; f--) if (front[f]!.every((v, j) => p[j]! <= v)) front.splice(f, 1);
+      if (front.length < before) entries++;
+      front.push([...p]);
+    }
+    seq.push(entries > 0 ? -entries : 0);
+  }
+  return { count: losses.length, front, entries, seq };
+}
