@@ -392,11 +392,7 @@ export class AmbsSearcher implements Searcher {
     return scheduledKappa(this.opts.kappa, this.opts.kappaFinal, this.opts.kappaPeriod, this.observations.length + this.pending.size);
   }
 
-  /**
-   * The trust region's length (trust.ts), or 0 when off. With several objectives a result improves
-   * when it enters the Pareto front (frontProgress), and the region is centred on the best point
-   * of the proposal's scalarization.
-   */
+  /** The trust region's length (trust.ts), or 0 when off; with several objectives, from frontProgress. */
   private trustLength(): number {
     if (this.opts.trustRegion !== "on") return 0;
     const k = Math.max(1, this.space.params.filter((p) => p.type !== "const").length);
