@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { conditional as conditionalBench } from "../../bench/functions.js";
 import { createAmbsSearcher } from "../../src/search/ambs/index.js";
 import type { EvaluationResult, Searcher } from "../../src/search/searcher.js";
 import { Space } from "../../src/space/space.js";
@@ -40,39 +41,9 @@ const MIXED: ProblemSpec = {
 const mixed = (p: Point): number =>
   (Math.log10(p.lr as number) + 2) ** 2 + ((p.units as number) - 20) ** 2 / 400 + (p.act === "tanh" ? 0 : 0.3) + Math.log2(p.depth as number) / 10 + Math.abs(Math.log2(p.batch as number) - 6) / 8;
 
-const CONDITIONAL: ProblemSpec = {
-  hyperparameters: [
-    { type: "categorical", name: "method", values: ["svm", "forest", "mlp"] },
-    float("C", 1e-3, 1e3, true),
-    { type: "categorical", name: "kernel", values: ["rbf", "linear"] },
-    float("gamma", 1e-4, 1, true),
-    { type: "int", name: "depth", low: 1, high: 30, log: false },
-    { type: "int", name: "min_leaf", low: 1, high: 20, log: false },
-    float("lr", 1e-5, 1e-1, true),
-    { type: "int", name: "layers", low: 1, high: 4, log: false },
-    float("dropout", 0, 0.5),
-  ],
-  startingPoints: [],
-  conditions: [
-    { child: "C", when: { op: "eq", parent: "method", value: "svm" } },
-    { child: "kernel", when: { op: "eq", parent: "method", value: "svm" } },
-    { child: "gamma", when: { op: "eq", parent: "kernel", value: "rbf" } },
-    { child: "depth", when: { op: "eq", parent: "method", value: "forest" } },
-    { child: "min_leaf", when: { op: "eq", parent: "method", value: "forest" } },
-    { child: "lr", when: { op: "eq", parent: "method", value: "mlp" } },
-    { child: "layers", when: { op: "eq", parent: "method", value: "mlp" } },
-    { child: "dropout", when: { op: "gt", parent: "layers", value: 1 } },
-  ],
-};
-const conditional = (p: Point): number => {
-  if (p.method === "svm") {
-    const error = 0.15 + 0.02 * (Math.log10(p.C as number) - 1) ** 2;
-    return p.kernel === "rbf" ? error + 0.02 * (Math.log10(p.gamma as number) + 2) ** 2 : error + 0.05;
-  }
-  if (p.method === "forest") return 0.12 + 0.0005 * ((p.depth as number) - 12) ** 2 + 0.001 * ((p.min_leaf as number) - 3) ** 2;
-  const error = 0.08 + 0.03 * (Math.log10(p.lr as number) + 3) ** 2 + 0.02 * ((p.layers as number) - 3) ** 2;
-  return (p.layers as number) > 1 ? error + 0.3 * ((p.dropout as number) - 0.2) ** 2 : error + 0.06;
-};
+// The conditional space and function of bench/search (bench/functions.ts).
+const CONDITIONAL = conditionalBench.spec;
+const conditional = conditionalBench.objective;
 
 /** 30 x 30 ints: small enough to be enumerated instead of sampled. */
 const FINITE: ProblemSpec = {
