@@ -24,7 +24,9 @@ import type { Searcher, SearcherContext } from "../src/search/searcher.js";
 import { Space } from "../src/space/space.js";
 import type { Point } from "../src/space/types.js";
 import { Rng } from "../src/util/rng.js";
-import { MOO_PROBLEMS, type MooProblem } from "./moo-problems.js";
+import { HELD_OUT_PROBLEMS, MOO_PROBLEMS, type MooProblem } from "./moo-problems.js";
+
+const ALL_PROBLEMS = [...MOO_PROBLEMS, ...HELD_OUT_PROBLEMS];
 
 const FACTORIES: Record<string, (ctx: SearcherContext) => Searcher> = { ambs: createAmbsSearcher, random: createRandomSearcher };
 const BUDGET = 200;
@@ -146,7 +148,7 @@ const row = (cells: string[], widths: number[]): string => cells.map((c, i) => c
 
 /** One problem's cells: its name, reference point and each searcher's medians. */
 function problemCells(name: string): string[] {
-  const problem = MOO_PROBLEMS.find((p) => p.name === name);
+  const problem = ALL_PROBLEMS.find((p) => p.name === name);
   if (!problem) throw new Error(`unknown problem ${name}`);
   const cells = [name, `(${problem.reference.join(", ")})`];
   for (const s of args.searchers) {
@@ -210,7 +212,7 @@ const widths = header.map((h, i) => Math.max(i === 1 ? 15 : 10, h.length));
 console.log(`Median hypervolume over ${args.seeds} seeds, 8 async workers, exp(1) times (larger is better)`);
 console.log(row(header, widths));
 for (const { name, cells } of rows) {
-  const problem = MOO_PROBLEMS.find((p) => p.name === name)!;
+  const problem = ALL_PROBLEMS.find((p) => p.name === name)!;
   if (optuna) for (const sampler of MOO_SAMPLERS) cells.push(...medians(problem, optuna[name]![sampler]!.slice(0, args.seeds)).map(fmt));
   console.log(row(cells, widths));
 }

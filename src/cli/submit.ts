@@ -132,7 +132,7 @@ export function makeSubmitCommand(form: "submit" | "$0"): CommandModule<GlobalAr
         .option("json", { type: "boolean", describe: "print one JSON object on stdout instead of text" })
         .option("surrogate", { choices: ["et", "rf"], describe: "ambs, agebo's BO: surrogate (extra trees | random forest; agebo: rf)" })
         .option("acq", { choices: ["ucb", "ei"], describe: "ambs, agebo's BO: acquisition function" })
-        .option("kappa", { type: "number", describe: "ambs, agebo's BO: UCB exploration weight (1.96; agebo: 0.001)" })
+        .option("kappa", { type: "number", describe: "ambs, agebo's BO: UCB exploration weight (1.96; 1 with several objectives; agebo: 0.001)" })
         .option("xi", { type: "number", describe: "ambs, agebo's BO: EI improvement margin (0.01)" })
         .option("liar", { choices: ["cl_max", "cl_min", "cl_mean"], describe: "ambs, agebo's BO: constant-liar value for pending points" })
         .option("n-initial-points", { type: "number", describe: "ambs, agebo's BO: random points before the surrogate (10; agebo: as many as slots)" })

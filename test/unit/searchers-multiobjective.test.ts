@@ -78,6 +78,14 @@ describe("ambs with two objectives", () => {
     const saved = s.state() as { observations: { objective: number | null }[] };
     expect(saved.observations[0]!.objective).toBeNull();
   });
+
+  it("explores with kappa 1 unless kappa is set (AMBS_KAPPA_SEVERAL_OBJECTIVES)", () => {
+    const points = (options: SearcherContext["options"]): string =>
+      JSON.stringify(run(createAmbsSearcher({ ...ctx(3), options: { n_candidates: 500, ...options } }), 30));
+    const unset = points({});
+    expect(unset).toBe(points({ kappa: 1 }));
+    expect(unset).not.toBe(points({ kappa: 1.96 }));
+  });
 });
 
 describe("a custom method with two objectives", () => {
