@@ -42,7 +42,9 @@ export function spruceAsync(args: string[], opts: { cwd?: string; env?: Record<s
 /** A throwaway workspace; removed by cleanup() (call it only when the test passed, to keep evidence). */
 export function tempWorkspace(prefix = "spruce-cli-"): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  // Retries: a process a test started (a Slurm job's Python writing its cache) may still be
+  // adding files while the tree goes (ENOTEMPTY seen once on the test bed).
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }) };
 }
 
 export function fixture(...parts: string[]): string {
