@@ -400,7 +400,7 @@ export class AmbsSearcher implements Searcher {
     if (objectives) {
       const ok = this.observations.filter((o) => o.objective !== null);
       if (ok.length < this.front.count) this.front = { count: 0, front: [], entries: 0, seq: [] };
-      this.front = frontProgress(ok.map((o) => toLosses(o.objectives!, objectives)), this.front);
+      this.front = frontProgress(ok.slice(this.front.count).map((o) => toLosses(o.objectives!, objectives)), this.front);
       return trustLength(this.front.seq, this.opts.nInitialPoints, k);
     }
     const losses: number[] = [];

@@ -67,8 +67,8 @@ export function scheduledKappa(kappa: number, kappaFinal: number, period: number
  * most results enter the front, and counting those kept the region at its largest; bench/moo,
  * median hypervolume of 10 seeds at 200, DTLZ2-12 41.115 -> 41.187, ZDT1-30 9.612 -> 9.650).
  * frontProgress turns that into a loss sequence for trustLength: minus the number of such results
- * so far, which falls exactly at each. It goes on from `from` (the state of a shorter prefix of the
- * same results), so a long search pays only for its new results, each checked against the front.
+ * so far, which falls exactly at each. It takes only the results `added` after those `from` holds,
+ * so a long search pays only for its new results, each checked against the front.
  */
 export interface FrontProgress {
   count: number;
@@ -78,12 +78,11 @@ export interface FrontProgress {
   seq: number[];
 }
 
-export function frontProgress(losses: readonly (readonly number[])[], from: FrontProgress): FrontProgress {
+export function frontProgress(added: readonly (readonly number[])[], from: FrontProgress): FrontProgress {
   const front = from.front.slice();
   const seq = from.seq.slice();
   let entries = from.entries;
-  for (let i = from.count; i < losses.length; i++) {
-    const p = losses[i]!;
+  for (const p of added) {
     const covered = front.some((q) => q.every((v, j) => v <= p[j]!));
     if (!covered) {
       const before = front.length;
@@ -93,5 +92,5 @@ export function frontProgress(losses: readonly (readonly number[])[], from: Fron
     }
     seq.push(entries > 0 ? -entries : 0);
   }
-  return { count: losses.length, front, entries, seq };
+  return { count: from.count + added.length, front, entries, seq };
 }
