@@ -21,6 +21,7 @@ import type { Searcher, SearcherContext } from "../../src/search/searcher.js";
 import { Space } from "../../src/space/space.js";
 import type { JsonValue } from "../../src/space/types.js";
 import { simulate } from "../simulate.js";
+import { mannWhitneyZ, Z_05 } from "./stats.js";
 import { allProblemNames, getProblem, SUITE_GROUPS, type SuiteGroup } from "./suite.js";
 
 const BUDGETS = [50, 100, 200] as const;
@@ -166,15 +167,18 @@ const cells = (cs: string[], widths: number[]): string => cs.map((c, i) => (i ==
 /** At or below, up to rounding: medians equal to 1e-9 relative count as a tie. */
 const atOrBelow = (a: number, b: number): boolean => a <= b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
 
+
 function report(args: Args, ours: Row[], refs: Row[]): void {
   const medianOf = (rows: Row[], problem: string, method: string, budget: number): { m: number; n: number } | undefined => {
     const xs = rows.filter((r) => r.problem === problem && r.method === method && r.budget === budget && r.seed < args.seeds).map((r) => r.regret);
     return xs.length === 0 ? undefined : { m: median(xs), n: xs.length };
   };
   const refCols = args.methods.map((m) => `${m === "random" ? "rnd(py)" : m}`);
-  const header = ["problem", ...args.searchers.map((s) => (s === "random" ? "rnd(ts)" : s)), ...refCols, "best ref", "ambs≤best", "ambs≤rnd"];
+  const valuesOf = (rows: Row[], problem: string, method: string, budget: number): number[] =>
+    rows.filter((r) => r.problem === problem && r.method === method && r.budget === budget && r.seed < args.seeds).map((r) => r.regret);
+  const header = ["problem", ...args.searchers.map((s) => (s === "random" ? "rnd(ts)" : s)), ...refCols, "best ref", "ambs≤best", "ambs≤rnd", "vs best"];
   const widths = header.map((h, i) => (i === 0 ? 14 : Math.max(9, h.length)));
-  type Verdict = { group: SuiteGroup; complete: boolean; best: boolean; rnd: boolean };
+  type Verdict = { group: SuiteGroup; complete: boolean; best: boolean; rnd: boolean; behind: boolean };
   const verdicts = new Map<number, Map<string, Verdict>>();
   for (const b of BUDGETS) {
     verdicts.set(b, new Map());
@@ -192,7 +196,12 @@ function report(args: Args, ours: Row[], refs: Row[]): void {
       const rndRef = refMed[args.methods.indexOf("random")]?.m ?? ourMed[args.searchers.indexOf("random")];
       const winBest = ambs !== undefined && best !== undefined && atOrBelow(ambs, best);
       const winRnd = ambs !== undefined && rndRef !== undefined && atOrBelow(ambs, rndRef);
-      verdicts.get(b)!.set(name, { group, complete, best: winBest, rnd: winRnd });
+      // "+" ahead of the best reference, "-" behind it, "=" neither, at p < 0.05 (mannWhitneyZ).
+      const [mine, theirs] = [valuesOf(ours, name, "ambs", b), valuesOf(refs, name, bestName, b)];
+      const behind = ambs !== undefined && best !== undefined && mannWhitneyZ(mine, theirs) > Z_05;
+      const ahead = ambs !== undefined && best !== undefined && mannWhitneyZ(theirs, mine) > Z_05;
+      const sig = ambs === undefined || best === undefined ? "-" : behind ? "-" : ahead ? "+" : "=";
+      verdicts.get(b)!.set(name, { group, complete, best: winBest, rnd: winRnd, behind });
       console.log(
         cells(
           [
@@ -202,6 +211,7 @@ function report(args: Args, ours: Row[], refs: Row[]): void {
             `${fmt(best)} ${bestName}`,
             ambs === undefined || best === undefined ? "-" : winBest ? "yes" : "no",
             ambs === undefined || rndRef === undefined ? "-" : winRnd ? "yes" : "no",
+            sig,
           ],
           widths,
         ),
@@ -234,6 +244,10 @@ function report(args: Args, ours: Row[], refs: Row[]): void {
     cells(["share", "", ...totals.map((t) => (t.n === 0 ? "-" : `${Math.round((100 * t.best) / t.n)}%|${Math.round((100 * t.rnd) / t.n)}%`))], w),
   );
   console.log("goal: at or below the best reference on ≥ 80% of the problems at 100 and at 200 evaluations, never worse than random");
+  const behind = BUDGETS.map((b) => [...verdicts.get(b)!.values()].filter((v) => v.complete && v.behind).length);
+  console.log(
+    `behind the best reference at p < 0.05 (one-sided Mann-Whitney over the seeds, "vs best" -): ${BUDGETS.map((b, i) => `${behind[i]} of ${totals[i]!.n} at ${b}`).join(", ")}`,
+  );
 }
 
 function main(): void {
