@@ -175,4 +175,35 @@ describe("ambs candidates", () => {
       for (let j = 0; j < space.dim; j++) expect(again[j]).toBeCloseTo(row[j]!, 12);
     }
   });
+
+  it("redrawNear moves uniform draws out of a box around a centre, leaving the others and the rows outside the range", () => {
+    const space = new Space({
+      hyperparameters: [
+        { type: "float", name: "a", low: 0, high: 1, log: false },
+        { type: "float", name: "b", low: 0, high: 1, log: false },
+      ],
+      startingPoints: [],
+    });
+    const sampler = new CandidateSampler(space);
+    const centre = [0.5, 0.5];
+    const draw = (seed: number, gap: number): Float64Array => {
+      const rng = new Rng(seed);
+      const X = new Float64Array(2000 * 2);
+      sampler.random(rng, X, 0, 2000);
+      sampler.redrawNear(rng, X, 1000, 1000, centre, gap, 8);
+      return X;
+    };
+    const inBox = (X: Float64Array, from: number, to: number, gap: number): number => {
+      let k = 0;
+      for (let r = from; r < to; r++) if (Math.abs(X[2 * r]! - 0.5) <= gap && Math.abs(X[2 * r + 1]! - 0.5) <= gap) k++;
+      return k;
+    };
+    const X = draw(3, 0.25);
+    // A box of a quarter of the cube: about 250 of 1 000 untouched draws inside, none after
+    // redrawing (8 tries each leave 0.25^9 * 1 000 ~ 0.004 expected).
+    expect(inBox(X, 0, 1000, 0.25)).toBeGreaterThan(180);
+    expect(inBox(X, 1000, 2000, 0.25)).toBe(0);
+    for (const v of X) expect(v >= 0 && v <= 1).toBe(true);
+    expect(Array.from(draw(3, 0.25))).toEqual(Array.from(X));
+  });
 });

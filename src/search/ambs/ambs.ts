@@ -62,8 +62,7 @@ const LOCAL_PICKS = 0.1;
 /** How many of the best points local candidates are drawn around. */
 const LOCAL_CENTRES = 5;
 /** Perturbation scales in the unit cube: log-uniform between these. */
-const SCALE_MIN = 0.002;
-const SCALE_MAX = 0.2;
+const SCALE_MIN = 0.002, SCALE_MAX = 0.2;
 /** Rows per tree when max_samples is 0 (auto), at least: all of them until the search is long. */
 const AUTO_MIN_SAMPLES = 256;
 /**
@@ -87,8 +86,7 @@ const SCREEN_KEEP = 1000;
  */
 const REFINE_TOP = 10;
 const REFINE_PER = 100;
-const REFINE_SCALE_MIN = 0.005;
-const REFINE_SCALE_MAX = 0.1;
+const REFINE_SCALE_MIN = 0.005, REFINE_SCALE_MAX = 0.1;
 /** Refine when the uniform draws are further apart than this: n^(-1/k) for k hyperparameters. */
 const REFINE_MIN_SPACING = 0.05;
 /** Uniform draws tried per wanted point before a large finite space counts as full for this ask. */
@@ -568,8 +566,12 @@ export class AmbsSearcher implements Searcher {
     const length = centres.length > 0 ? this.trustLength() : 0;
     const nTrust = length > 0 ? Math.floor(n * TRUST_SHARE) : 0;
     const X = new Float64Array(n * d);
-    this.sampler.random(this.rng, X, nLocal + nTrust, n - nLocal - nTrust);
     const active = Math.max(1, this.space.params.filter((p) => p.type !== "const").length);
+    this.sampler.random(this.rng, X, nLocal + nTrust, n - nLocal - nTrust);
+    // Dense uniform draws (REFINE_MIN_SPACING: three hyperparameters or fewer) crowd the incumbent
+    // too and nothing explores: drawn outside the trust region's box (bench/suite/RESULTS.md, "Low dimension").
+    if (length > 0 && Math.pow(n, -1 / active) <= REFINE_MIN_SPACING)
+      this.sampler.redrawNear(this.rng, X, nLocal + nTrust, n - nLocal - nTrust, centres[0]!, length, 8);
     const pMove = Math.min(1, 2 / Math.max(1, this.space.params.length));
     for (let r = 0; r < nLocal; r++) {
       // Rank-weighted centres: the best point gets the most neighbours.

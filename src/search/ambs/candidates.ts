@@ -88,6 +88,23 @@ export class CandidateSampler {
   }
 
   /**
+   * Draws again (up to `tries` times) each of rows [from, from + n) of out that lies within `gap` of
+   * `centre` in every column (a categorical: the same value).
+   */
+  redrawNear(rng: Rng, out: Float64Array, from: number, n: number, centre: ArrayLike<number>, gap: number, tries: number): void {
+    const d = this.dim;
+    for (let r = from; r < from + n; r++) {
+      const o = r * d;
+      for (let t = 0; t < tries; t++) {
+        let inside = true;
+        for (let j = 0; j < d && inside; j++) inside = Math.abs(out[o + j]! - centre[j]!) <= gap;
+        if (!inside) break;
+        this.random(rng, out, r, 1);
+      }
+    }
+  }
+
+  /**
    * For a space with conditions or forbidden clauses: turns rows [from, from + n) of X into
    * encodings of allowed points, moved to the front of that range, and returns how many there are.
    * A row is decoded (which settles which hyperparameters are active); an active one whose column
