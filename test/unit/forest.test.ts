@@ -97,4 +97,27 @@ describe("Forest", () => {
     }
     expect(sc.mean(300)).toBeCloseTo(10, 9);
   });
+
+  it("capSpread: a lie inserted after it raises the candidates' mean but never their spread", () => {
+    const rng = new Rng(9);
+    const train = sample(rng, 200);
+    const forest = fit("et", train.X, train.y, 200, rng);
+    const cands = sample(rng, 3000).X;
+    const capped = forest.score(cands, 3000);
+    const before = Array.from({ length: 3000 }, (_, c) => capped.std(c));
+    capped.capSpread();
+    // Lies near some candidates (the first five, moved slightly), inserted into both scorings.
+    const lies = cands.slice(0, 5 * D).map((v) => Math.min(1, v + 0.01));
+    for (let r = 0; r < 5; r++) forest.insert(lies.subarray(r * D, r * D + D), 10, capped);
+    const fresh = forest.predict(cands, 3000);
+    let raisedFree = 0;
+    for (let c = 0; c < 3000; c++) {
+      expect(capped.mean(c)).toBeCloseTo(fresh.mean[c]!, 9);
+      expect(capped.std(c)).toBeLessThanOrEqual(before[c]! + 1e-12);
+      expect(capped.std(c)).toBeCloseTo(Math.min(before[c]!, fresh.std[c]!), 9);
+      if (fresh.std[c]! > before[c]! + 1e-6) raisedFree++;
+    }
+    // Without the cap the same lies raise the spread of the candidates that share their leaves.
+    expect(raisedFree).toBeGreaterThan(0);
+  });
 });

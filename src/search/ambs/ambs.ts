@@ -2,7 +2,8 @@
 // n_initial_points results, then a tree-ensemble surrogate on the unit-cube encoding, refitted
 // once per ask. The k points of one ask are chosen one by one, each inserted into the fitted
 // forest with the liar's value (forest.insert) before the next is chosen, instead of DeepHyper's
-// refit per point. Pending points (asked, not told) enter every fit with the same lie.
+// refit per point. Pending points (asked, not told) enter every fit with the same lie (in low
+// dimension they are inserted after it, and no lie raises a candidate's spread).
 // Candidates are uniform draws plus perturbations of the best points, and in 4-D and up
 // neighbours of the best uniform draws (refine); duplicates of evaluated or pending points are
 // skipped, and a small finite space is enumerated instead of sampled. A trust region around the
@@ -28,6 +29,24 @@ import type { PriorObservation } from "../warm-start.js";
 import { gaussianRankValues, gaussianRanks, topByUtility } from "./ranking.js";
 import { TreeArena } from "./tree.js";
 import { frontProgress, scheduledKappa, TRUST_SHARE, trustLength, type FrontProgress } from "./trust.js";
+import {
+  AUTO_MAX_SAMPLES,
+  AUTO_MIN_SAMPLES,
+  DRAWS_PER_POINT,
+  LOCAL_CENTRES,
+  LOCAL_PICKS,
+  LOCAL_SHARE,
+  MAX_HELD_LIES,
+  REFINE_MIN_SPACING,
+  REFINE_PER,
+  REFINE_SCALE_MAX,
+  REFINE_SCALE_MIN,
+  REFINE_TOP,
+  SCALE_MAX,
+  SCALE_MIN,
+  SCREEN_KEEP,
+  SCREEN_TREES,
+} from "./tuning.js";
 
 export type Liar = "cl_max" | "cl_min" | "cl_mean";
 
@@ -55,42 +74,6 @@ export interface AmbsOptions {
   trustPicks: number;
 }
 
-/** Share of the candidates that are perturbations of the best points rather than uniform draws. */
-const LOCAL_SHARE = 0.1;
-/** Share of the picks made among the local candidates only. */
-const LOCAL_PICKS = 0.1;
-/** How many of the best points local candidates are drawn around. */
-const LOCAL_CENTRES = 5;
-/** Perturbation scales in the unit cube: log-uniform between these. */
-const SCALE_MIN = 0.002, SCALE_MAX = 0.2;
-/** Rows per tree when max_samples is 0 (auto), at least: all of them until the search is long. */
-const AUTO_MIN_SAMPLES = 256;
-/**
- * Rows per tree when max_samples is 0 (auto), at most: the fit then costs the same past 4 096
- * evaluations (a batch of 64 at 20 000: 0.55 s of CPU with a quarter of the rows, 0.12 s with
- * this). Regret, batches of 64, median of 5 seeds, a quarter of the rows against 1 024: Ackley-5
- * at 6 000 evaluations 4.7e-3 against 3.7e-3, at 8 000 3.0e-3 against 1.8e-3.
- */
-const AUTO_MAX_SAMPLES = 1024;
-/** Above SCREEN_KEEP candidates, all are scored with SCREEN_TREES trees and the best SCREEN_KEEP rescored by all. */
-const SCREEN_TREES = 10;
-const SCREEN_KEEP = 1000;
-/**
- * Acquisition refinement: the REFINE_TOP best uniform candidates each get REFINE_PER neighbours
- * (perturbation scales log-uniform between the two bounds). Only where the uniform draws are
- * sparse: 10 000 draws are 0.01 apart in 2-D but 0.16 in 5-D, too coarse to find the
- * acquisition's optimum. bench, median regret at 100 over 40 seeds: Ackley-5 7.3 against 8.8
- * without (50 neighbours: also 7.3); over 20 seeds Hartmann6 0.19 against 0.20. In 2-D (Branin) a
- * finer acquisition search made the search explore too much (0.13 against 0.002, as did 30 000
- * uniform candidates), hence REFINE_MIN_SPACING.
- */
-const REFINE_TOP = 10;
-const REFINE_PER = 100;
-const REFINE_SCALE_MIN = 0.005, REFINE_SCALE_MAX = 0.1;
-/** Refine when the uniform draws are further apart than this: n^(-1/k) for k hyperparameters. */
-const REFINE_MIN_SPACING = 0.05;
-/** Uniform draws tried per wanted point before a large finite space counts as full for this ask. */
-const DRAWS_PER_POINT = 200;
 
 interface Observation {
   point: Point;
@@ -331,11 +314,16 @@ export class AmbsSearcher implements Searcher {
     const d = this.sampler.dim;
     if (this.objectives) this.weights = simplexWeights(this.rng, this.objectives.length);
     let train = this.trainingSet();
+    // Where the candidates are dense a lie may not raise a candidate's spread: the pending points
+    // (the last rows) are held out of the fit, the spreads capped, and they are inserted after
+    // (bench/suite/RESULTS.md, "A pending point's lie"). Thousands stay in the fit (bench/scale).
+    const capped = this.opts.batch === "insert" && this.dense();
+    const held = capped && this.pending.size <= MAX_HELD_LIES ? this.pending.size : 0;
     const fit = (): Forest =>
       Forest.fit(
         train.X,
         train.y,
-        train.rows,
+        train.rows - held,
         d,
         {
           kind: this.opts.surrogate,
@@ -345,7 +333,7 @@ export class AmbsSearcher implements Searcher {
           // and at most AUTO_MAX_SAMPLES, so it stops growing.
           maxSamples: this.opts.maxSamples || Math.min(AUTO_MAX_SAMPLES, Math.max(AUTO_MIN_SAMPLES, Math.ceil(train.rows / 4))),
           bins: 64,
-          lies: want - out.length,
+          lies: want - out.length + held,
         },
         this.rng,
         this.arena,
@@ -354,6 +342,8 @@ export class AmbsSearcher implements Searcher {
     const acq = { kind: this.opts.acq, kappa: this.kappaAt(), xi: this.opts.xi };
     let { cands, sc } = this.screen(forest, this.candidates(train.order), acq, train.best);
     if (this.refines(cands)) ({ cands, sc } = this.refine(forest, cands, sc, acq, train.best));
+    if (capped) sc.capSpread();
+    for (let r = train.rows - held; r < train.rows; r++) forest.insert(train.X.subarray(r * d, r * d + d), train.lie, sc);
     const taken = new Uint8Array(cands.n);
     while (out.length < want) {
       // Local candidates sit in the incumbent's leaves, where the forest is sure of a good
@@ -393,7 +383,7 @@ export class AmbsSearcher implements Searcher {
   /** The trust region's length (trust.ts), or 0 when off; with several objectives, from frontProgress. */
   private trustLength(): number {
     if (this.opts.trustRegion !== "on") return 0;
-    const k = Math.max(1, this.space.params.filter((p) => p.type !== "const").length);
+    const k = this.activeCount();
     const objectives = this.objectives;
     if (objectives) {
       const ok = this.observations.filter((o) => o.objective !== null);
@@ -500,9 +490,17 @@ export class AmbsSearcher implements Searcher {
 
   /** Whether the uniform candidates are too sparse for the acquisition (see REFINE_MIN_SPACING). */
   private refines(cands: CandidateSet): boolean {
-    if (cands.points) return false;
-    const k = Math.max(1, this.space.params.filter((p) => p.type !== "const").length);
-    return Math.pow(this.opts.nCandidates, -1 / k) > REFINE_MIN_SPACING;
+    return !cands.points && !this.dense();
+  }
+
+  /** The hyperparameters that vary. */
+  private activeCount(): number {
+    return Math.max(1, this.space.params.filter((p) => p.type !== "const").length);
+  }
+
+  /** Uniform candidates dense in the cube: n^(-1/k) <= REFINE_MIN_SPACING (three hyperparameters or fewer at 10 000). */
+  private dense(): boolean {
+    return Math.pow(this.opts.nCandidates, -1 / this.activeCount()) <= REFINE_MIN_SPACING;
   }
 
   /**
@@ -566,11 +564,10 @@ export class AmbsSearcher implements Searcher {
     const length = centres.length > 0 ? this.trustLength() : 0;
     const nTrust = length > 0 ? Math.floor(n * TRUST_SHARE) : 0;
     const X = new Float64Array(n * d);
-    const active = Math.max(1, this.space.params.filter((p) => p.type !== "const").length);
     this.sampler.random(this.rng, X, nLocal + nTrust, n - nLocal - nTrust);
     // Dense uniform draws (REFINE_MIN_SPACING: three hyperparameters or fewer) crowd the incumbent
     // too and nothing explores: drawn outside the trust region's box (bench/suite/RESULTS.md, "Low dimension").
-    if (length > 0 && Math.pow(n, -1 / active) <= REFINE_MIN_SPACING)
+    if (length > 0 && this.dense())
       this.sampler.redrawNear(this.rng, X, nLocal + nTrust, n - nLocal - nTrust, centres[0]!, length, 8);
     const pMove = Math.min(1, 2 / Math.max(1, this.space.params.length));
     for (let r = 0; r < nLocal; r++) {
@@ -579,7 +576,7 @@ export class AmbsSearcher implements Searcher {
       const scale = SCALE_MIN * Math.pow(SCALE_MAX / SCALE_MIN, this.rng.next());
       this.sampler.perturb(this.rng, centres[k]!, scale, pMove, X, r);
     }
-    const pTrust = Math.min(1, 20 / active);
+    const pTrust = Math.min(1, 20 / this.activeCount());
     for (let r = nLocal; r < nLocal + nTrust; r++) this.sampler.perturb(this.rng, centres[0]!, length, pTrust, X, r, true);
     if (!this.sampler.repairs) return { X, n, nLocal, nTrust };
     // Forbidden candidates are dropped; each pool closes up behind the one before it.

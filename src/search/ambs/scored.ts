@@ -55,7 +55,23 @@ export class ScoredCandidates {
   std(c: number): number {
     const mu = this.s1[c]! / this.nTrees;
     const v = this.s2[c]! / this.nTrees - mu * mu;
-    return v > 0 ? Math.sqrt(v) : 0;
+    const s = v > 0 ? Math.sqrt(v) : 0;
+    return this.cap !== null && this.cap[c]! < s ? this.cap[c]! : s;
+  }
+
+  /** Each candidate's spread when capSpread was called, or null. */
+  private cap: Float64Array | null = null;
+
+  /**
+   * From now on no candidate's spread exceeds its spread now. A lie (forest.insert) then raises
+   * the mean of the candidates that share its leaf in some trees but not their spread, as a lie
+   * in a Gaussian process would; otherwise the trees' disagreement it adds draws UCB's next picks
+   * to the pending point (bench/suite/RESULTS.md, "A pending point's lie").
+   */
+  capSpread(): void {
+    const cap = new Float64Array(this.n);
+    for (let c = 0; c < this.n; c++) cap[c] = this.std(c);
+    this.cap = cap;
   }
 }
 
