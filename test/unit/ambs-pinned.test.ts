@@ -2,8 +2,8 @@
 // forest, the candidates, the ranking) must keep the same draws in the same order and the same
 // floating-point results, so the search itself, and its regret, stay what they were. The points
 // were captured from the code before such a change (test/fixtures/ambs/pinned-points.json, last
-// rewritten when, in low dimension, a pending point's lie stopped raising the spread); AMBS_PIN_WRITE=1
-// rewrites them, for a change that is meant to alter the proposals.
+// rewritten when, in four hyperparameters and up, the trust region moved to the recombination of
+// the best points); AMBS_PIN_WRITE=1 rewrites them, for a change that is meant to alter the proposals.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";

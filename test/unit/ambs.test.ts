@@ -206,4 +206,39 @@ describe("ambs candidates", () => {
     for (const v of X) expect(v >= 0 && v <= 1).toBe(true);
     expect(Array.from(draw(3, 0.25))).toEqual(Array.from(X));
   });
+
+  it("recombine: CMA-ES's weighted mean of the best points on the continuous columns, the best point's value elsewhere", () => {
+    const floats = Array.from({ length: 8 }, (_, i) => ({ type: "float" as const, name: `x${i}`, low: 0, high: 1, log: false }));
+    const space = new Space({
+      hyperparameters: [...floats, { type: "categorical", name: "c", values: ["a", "b", "d"] }, { type: "float", name: "g", low: 0, high: 1, log: false }],
+      startingPoints: [],
+      conditions: [{ child: "g", when: { op: "eq", parent: "c", value: "b" } }],
+    });
+    const sampler = new CandidateSampler(space);
+    const rng = new Rng(5);
+    // Six points, best first; g active in all but the third.
+    const centres = [0, 1, 2, 3, 4, 5].map((i) => {
+      const p: Point = { c: i === 2 ? "a" : i % 2 === 0 ? "b" : "d" };
+      for (let j = 0; j < 8; j++) p[`x${j}`] = rng.next();
+      if (p.c === "b") p.g = rng.next();
+      return space.encode(p);
+    });
+    // 10 hyperparameters: population 4 + floor(3 ln 10) = 10, its better half mu = 5.
+    const out = sampler.recombine(centres, 10);
+    const raw = [1, 2, 3, 4, 5].map((i) => Math.log(5.5) - Math.log(i));
+    const w = raw.map((v) => v / raw.reduce((a, b) => a + b, 0));
+    const p = space.decode(out);
+    for (let j = 0; j < 8; j++) {
+      const want = w.reduce((sum, wi, i) => sum + wi * (space.decode(centres[i]!)[`x${j}`] as number), 0);
+      expect(p[`x${j}`] as number).toBeCloseTo(want, 12);
+    }
+    // The categorical is the best point's, and g (inactive in the third point) too.
+    expect(p.c).toBe("b");
+    expect(p.g).toBe(space.decode(centres[0]!).g);
+    // Fewer centres than mu: the mean of those there are.
+    const two = space.decode(sampler.recombine(centres.slice(0, 2), 10));
+    const w2 = [Math.log(2.5), Math.log(2.5) - Math.log(2)];
+    const x0 = (i: number): number => space.decode(centres[i]!).x0 as number;
+    expect(two.x0 as number).toBeCloseTo((w2[0]! * x0(0) + w2[1]! * x0(1)) / (w2[0]! + w2[1]!), 12);
+  });
 });

@@ -7,8 +7,9 @@
 // Candidates are uniform draws plus perturbations of the best points, and in 4-D and up
 // neighbours of the best uniform draws (refine); duplicates of evaluated or pending points are
 // skipped, and a small finite space is enumerated instead of sampled. A trust region around the
-// best point (trustLength, on by default) adds candidates whose spread shrinks while results stop
-// improving, and gets a share of the picks; kappa may decay on DeepHyper's periodic schedule. With conditions or
+// best point (in 4-D and up, the recombination of the best points; trustLength, on by default)
+// adds candidates whose spread shrinks while results stop improving, and gets a share of the
+// picks; kappa may decay on DeepHyper's periodic schedule. With conditions or
 // forbidden clauses every candidate is repaired into an allowed point (candidates.ts) before it is
 // scored: inactive hyperparameters are encoded apart from every real value (INACTIVE). With several
 // objectives the surrogate learns a scalarization of them: the Pareto rank, then ParEGO's augmented
@@ -551,10 +552,8 @@ export class AmbsSearcher implements Searcher {
       return { X, n: idx.length, nLocal: 0, nTrust: 0, points: idx.map((i) => all.points[i]!), keys: idx.map((i) => all.keys[i]!) };
     }
     const n = Math.max(1, this.opts.nCandidates);
-    // The best LOCAL_CENTRES observations that are not partial priors. A loop and a literal array,
-    // not filter().slice().map(): an array from map() has another hidden class depending on whether
-    // V8 ran map() inlined in optimised code or not, and the first such change threw this compiled
-    // method away (then 30-40 ms of compiler time inside a timed batch of bench/search).
+    // The best LOCAL_CENTRES observations that are not partial priors, in a loop: map()'s array
+    // changed hidden class as V8 inlined it, which threw this method away (30-40 ms in bench/search).
     const centres: Float64Array[] = [];
     for (let r = 0; r < order.length && centres.length < LOCAL_CENTRES; r++) {
       const o = this.observations[order[r]!]!;
@@ -577,7 +576,13 @@ export class AmbsSearcher implements Searcher {
       this.sampler.perturb(this.rng, centres[k]!, scale, pMove, X, r);
     }
     const pTrust = Math.min(1, 20 / this.activeCount());
-    for (let r = nLocal; r < nLocal + nTrust; r++) this.sampler.perturb(this.rng, centres[0]!, length, pTrust, X, r, true);
+    // Where the draws are sparse the region is centred on the recombination of the best points,
+    // itself a candidate (bench/suite/RESULTS.md, "The trust region around the best points' mean").
+    const around = nTrust > 0 && !this.dense() ? this.sampler.recombine(centres, this.activeCount()) : null;
+    for (let r = nLocal; r < nLocal + nTrust; r++) {
+      if (around && r === nLocal) X.set(around, r * d);
+      else this.sampler.perturb(this.rng, around ?? centres[0]!, length, pTrust, X, r, true);
+    }
     if (!this.sampler.repairs) return { X, n, nLocal, nTrust };
     // Forbidden candidates are dropped; each pool closes up behind the one before it.
     const keptLocal = this.sampler.repair(this.rng, X, 0, nLocal);

@@ -105,6 +105,30 @@ export class CandidateSampler {
   }
 
   /**
+   * CMA-ES's recombination of the best points (`centres`, best first) for `count` hyperparameters:
+   * of its default population 4 + floor(3 ln count), the better half (at most the centres there
+   * are), weighted ln(mu + 1/2) - ln(i). The weighted mean on the continuous columns; the first
+   * centre's value on the others and where a centre is inactive (INACTIVE lies outside [0, 1]).
+   */
+  recombine(centres: readonly ArrayLike<number>[], count: number): Float64Array {
+    const mu = Math.min(centres.length, Math.floor((4 + Math.floor(3 * Math.log(count))) / 2));
+    const raw: number[] = [];
+    for (let i = 1; i <= mu; i++) raw.push(Math.log(mu + 0.5) - Math.log(i));
+    const sum = raw.reduce((a, b) => a + b, 0);
+    const weights = raw.map((v) => v / sum);
+    const out = Float64Array.from(centres[0]!);
+    for (const col of this.columns) {
+      if (col.kind !== "continuous") continue;
+      let v = 0;
+      for (let i = 0; i < weights.length; i++) v += weights[i]! * centres[i]![col.offset]!;
+      let active = true;
+      for (let i = 0; i < weights.length && active; i++) active = centres[i]![col.offset]! >= 0;
+      if (active) out[col.offset] = v;
+    }
+    return out;
+  }
+
+  /**
    * For a space with conditions or forbidden clauses: turns rows [from, from + n) of X into
    * encodings of allowed points, moved to the front of that range, and returns how many there are.
    * A row is decoded (which settles which hyperparameters are active); an active one whose column

@@ -4,7 +4,8 @@
 
 /**
  * The trust region (trustLength): TRUST_SHARE of the candidates are gaussian steps of the
- * region's length around the best point, each hyperparameter moving with probability
+ * region's length around the best point (in 4-D and up, around the recombination of the best
+ * points, CandidateSampler.recombine), each hyperparameter moving with probability
  * min(1, 20 / count) (TuRBO's perturbation mask). The length starts at TRUST_INIT, doubles after
  * TRUST_SUCCESSES improvements in a row, halves after max(TRUST_FAILURES, 2 x count) results
  * without one, and starts again at TRUST_INIT below TRUST_MIN.
