@@ -36,6 +36,32 @@ export function bestCandidate(
   return arg;
 }
 
+/**
+ * The pick for a draw u in [0, 1) among the pools of `cands`: rows [0, nLocal) local, then nTrust
+ * of the trust region, the rest uniform. Local with probability localPicks, the region's with
+ * trustPicks, else uniform; an empty pool falls through to the uniform rows, then to all of them;
+ * -1 when every candidate is taken.
+ */
+export function pickCandidate(
+  sc: ScoredCandidates,
+  acq: Acquisition,
+  best: number,
+  taken: Uint8Array,
+  cands: { n: number; nLocal: number; nTrust: number },
+  u: number,
+  localPicks: number,
+  trustPicks: number,
+): number {
+  const local = cands.nLocal > 0 && u < localPicks;
+  const trust = cands.nTrust > 0 && !local && u < localPicks + trustPicks;
+  const uniform = cands.nLocal + cands.nTrust;
+  let c = local ? bestCandidate(sc, acq, best, taken, 0, cands.nLocal) : -1;
+  if (trust) c = bestCandidate(sc, acq, best, taken, cands.nLocal, uniform);
+  if (c < 0) c = bestCandidate(sc, acq, best, taken, uniform, cands.n);
+  if (c < 0) c = bestCandidate(sc, acq, best, taken, 0, cands.n);
+  return c;
+}
+
 /** Higher is better. */
 export function utility(acq: Acquisition, mean: number, std: number, best: number): number {
   if (acq.kind === "ucb") return -(mean - acq.kappa * std);

@@ -22,7 +22,7 @@ import type { Space } from "../../space/space.js";
 import type { JsonValue, ObjectiveSpec, Point } from "../../space/types.js";
 import { Rng, type RngState } from "../../util/rng.js";
 import type { Direction, EvaluationResult, Searcher, SearcherHistory } from "../searcher.js";
-import { bestCandidate, type Acquisition, type AcquisitionKind } from "./acquisition.js";
+import { pickCandidate, type Acquisition, type AcquisitionKind } from "./acquisition.js";
 import { CandidateSampler, MAX_REPAIR_TRIES } from "./candidates.js";
 import { Forest, type ForestKind } from "./forest.js";
 import type { ScoredCandidates } from "./scored.js";
@@ -74,7 +74,6 @@ export interface AmbsOptions {
   trustRegion: "on" | "off";
   trustPicks: number;
 }
-
 
 interface Observation {
   point: Point;
@@ -128,6 +127,10 @@ export class AmbsSearcher implements Searcher {
   private readonly sign: number;
   /** The objectives when there are several (the loss is then a scalarization), else null. */
   private readonly objectives: readonly ObjectiveSpec[] | null;
+  /** The hyperparameters that vary. */
+  private readonly active: number;
+  /** Uniform candidates dense in the cube: n^(-1/k) <= REFINE_MIN_SPACING (three hyperparameters or fewer at 10 000). */
+  private readonly dense: boolean;
   /** Several objectives: the scalarization's weights of the current fit. */
   private weights: number[] = [];
   /** Several objectives: the Pareto ranks of the first `count` successful observations (they do not depend on the weights). */
@@ -154,6 +157,8 @@ export class AmbsSearcher implements Searcher {
     this.sign = direction === "maximize" ? -1 : 1;
     this.sampler = new CandidateSampler(space);
     this.objectives = objectives && objectives.length > 1 ? objectives : null;
+    this.active = Math.max(1, space.params.filter((p) => p.type !== "const").length);
+    this.dense = Math.pow(opts.nCandidates, -1 / this.active) <= REFINE_MIN_SPACING;
     // Absent hyperparameters encode as inactive ones do (INACTIVE, a categorical all zeros).
     this.priors = priors.map((o) => ({
       point: o.point,
@@ -318,7 +323,7 @@ export class AmbsSearcher implements Searcher {
     // Where the candidates are dense a lie may not raise a candidate's spread: the pending points
     // (the last rows) are held out of the fit, the spreads capped, and they are inserted after
     // (bench/suite/RESULTS.md, "A pending point's lie"). Thousands stay in the fit (bench/scale).
-    const capped = this.opts.batch === "insert" && this.dense();
+    const capped = this.opts.batch === "insert" && this.dense;
     const held = capped && this.pending.size <= MAX_HELD_LIES ? this.pending.size : 0;
     const fit = (): Forest =>
       Forest.fit(
@@ -347,20 +352,12 @@ export class AmbsSearcher implements Searcher {
     for (let r = train.rows - held; r < train.rows; r++) forest.insert(train.X.subarray(r * d, r * d + d), train.lie, sc);
     const taken = new Uint8Array(cands.n);
     while (out.length < want) {
-      // Local candidates sit in the incumbent's leaves, where the forest is sure of a good
-      // value: offered with the global ones on every pick, they win every pick and the search
-      // stops exploring (bench: Ackley regret 17 instead of 8). So a pick is local only with
-      // probability LOCAL_PICKS, and then the forest chooses which neighbour.
-      // The trust region's candidates get a share (trust_picks) of the picks too, with the same draw.
+      // Local candidates, in the incumbent's leaves, would win every pick and the search stop
+      // exploring (bench: Ackley regret 17 instead of 8): a pick is local with probability
+      // LOCAL_PICKS only, the trust region's with trust_picks, else uniform (pickCandidate).
       acq.kappa = this.kappaAt();
       const u = cands.nLocal > 0 || cands.nTrust > 0 ? this.rng.next() : 1;
-      const local = cands.nLocal > 0 && u < LOCAL_PICKS;
-      const trust = cands.nTrust > 0 && !local && u < LOCAL_PICKS + this.opts.trustPicks;
-      const uniform = cands.nLocal + cands.nTrust;
-      let c = local ? bestCandidate(sc, acq, train.best, taken, 0, cands.nLocal) : -1;
-      if (trust) c = bestCandidate(sc, acq, train.best, taken, cands.nLocal, uniform);
-      if (c < 0) c = bestCandidate(sc, acq, train.best, taken, uniform, cands.n);
-      if (c < 0) c = bestCandidate(sc, acq, train.best, taken, 0, cands.n);
+      const c = pickCandidate(sc, acq, train.best, taken, cands, u, LOCAL_PICKS, this.opts.trustPicks);
       if (c < 0) return;
       taken[c] = 1;
       const row = cands.X.subarray(c * d, c * d + d);
@@ -384,7 +381,7 @@ export class AmbsSearcher implements Searcher {
   /** The trust region's length (trust.ts), or 0 when off; with several objectives, from frontProgress. */
   private trustLength(): number {
     if (this.opts.trustRegion !== "on") return 0;
-    const k = this.activeCount();
+    const k = this.active;
     const objectives = this.objectives;
     if (objectives) {
       const ok = this.observations.filter((o) => o.objective !== null);
@@ -491,17 +488,7 @@ export class AmbsSearcher implements Searcher {
 
   /** Whether the uniform candidates are too sparse for the acquisition (see REFINE_MIN_SPACING). */
   private refines(cands: CandidateSet): boolean {
-    return !cands.points && !this.dense();
-  }
-
-  /** The hyperparameters that vary. */
-  private activeCount(): number {
-    return Math.max(1, this.space.params.filter((p) => p.type !== "const").length);
-  }
-
-  /** Uniform candidates dense in the cube: n^(-1/k) <= REFINE_MIN_SPACING (three hyperparameters or fewer at 10 000). */
-  private dense(): boolean {
-    return Math.pow(this.opts.nCandidates, -1 / this.activeCount()) <= REFINE_MIN_SPACING;
+    return !cands.points && !this.dense;
   }
 
   /**
@@ -566,7 +553,7 @@ export class AmbsSearcher implements Searcher {
     this.sampler.random(this.rng, X, nLocal + nTrust, n - nLocal - nTrust);
     // Dense uniform draws (REFINE_MIN_SPACING: three hyperparameters or fewer) crowd the incumbent
     // too and nothing explores: drawn outside the trust region's box (bench/suite/RESULTS.md, "Low dimension").
-    if (length > 0 && this.dense())
+    if (length > 0 && this.dense)
       this.sampler.redrawNear(this.rng, X, nLocal + nTrust, n - nLocal - nTrust, centres[0]!, length, 8);
     const pMove = Math.min(1, 2 / Math.max(1, this.space.params.length));
     for (let r = 0; r < nLocal; r++) {
@@ -575,10 +562,10 @@ export class AmbsSearcher implements Searcher {
       const scale = SCALE_MIN * Math.pow(SCALE_MAX / SCALE_MIN, this.rng.next());
       this.sampler.perturb(this.rng, centres[k]!, scale, pMove, X, r);
     }
-    const pTrust = Math.min(1, 20 / this.activeCount());
+    const pTrust = Math.min(1, 20 / this.active);
     // Where the draws are sparse the region is centred on the recombination of the best points,
     // itself a candidate (bench/suite/RESULTS.md, "The trust region around the best points' mean").
-    const around = nTrust > 0 && !this.dense() ? this.sampler.recombine(centres, this.activeCount()) : null;
+    const around = nTrust > 0 && !this.dense ? this.sampler.recombine(centres, this.active) : null;
     for (let r = nLocal; r < nLocal + nTrust; r++) {
       if (around && r === nLocal) X.set(around, r * d);
       else this.sampler.perturb(this.rng, around ?? centres[0]!, length, pTrust, X, r, true);
