@@ -2,8 +2,9 @@
 // forest, the candidates, the ranking) must keep the same draws in the same order and the same
 // floating-point results, so the search itself, and its regret, stay what they were. The points
 // were captured from the code before such a change (test/fixtures/ambs/pinned-points.json, last
-// rewritten when, in four hyperparameters and up, the trust region moved to the recombination of
-// the best points); AMBS_PIN_WRITE=1 rewrites them, for a change that is meant to alter the proposals.
+// rewritten when, from seven hyperparameters on, each ask's first pick became the trust region's:
+// the 10-D case added, the 9-hyperparameter conditional one changed, the others kept to the
+// digit); AMBS_PIN_WRITE=1 rewrites them, for a change that is meant to alter the proposals.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -41,6 +42,14 @@ const MIXED: ProblemSpec = {
 const mixed = (p: Point): number =>
   (Math.log10(p.lr as number) + 2) ** 2 + ((p.units as number) - 20) ** 2 / 400 + (p.act === "tanh" ? 0 : 0.3) + Math.log2(p.depth as number) / 10 + Math.abs(Math.log2(p.batch as number) - 6) / 8;
 
+/** Rosenbrock in 10-D on [-2, 2]: enough hyperparameters for each ask's first pick to be the trust region's. */
+const TEN: ProblemSpec = { hyperparameters: Array.from({ length: 10 }, (_, i) => float(`x${i}`, -2, 2)), startingPoints: [] };
+const rosenbrock = (p: Point): number => {
+  let sum = 0;
+  for (let i = 0; i < 9; i++) sum += 100 * ((p[`x${i + 1}`] as number) - (p[`x${i}`] as number) ** 2) ** 2 + (1 - (p[`x${i}`] as number)) ** 2;
+  return sum;
+};
+
 // The conditional space and function of bench/search (bench/functions.ts).
 const CONDITIONAL = conditionalBench.spec;
 const conditional = conditionalBench.objective;
@@ -77,12 +86,13 @@ interface Case {
   many?: (p: Point) => number[];
 }
 
-// Default options (10 000 candidates: screening, rescoring, refinement) on three kinds of space,
+// Default options (10 000 candidates: screening, rescoring, refinement) on four kinds of space,
 // and the other code paths: rf's histogram splits, EI, the trust region, a mean lie, failures.
 const CASES: Case[] = [
   { name: "continuous", spec: CONTINUOUS, f: ackley, options: {}, total: 300 },
   { name: "mixed", spec: MIXED, f: mixed, options: {}, total: 300 },
   { name: "conditional", spec: CONDITIONAL, f: conditional, options: {}, total: 300 },
+  { name: "ten", spec: TEN, f: rosenbrock, options: {}, total: 150 },
   { name: "mixed-rf-ei-trust", spec: MIXED, f: mixed, options: { surrogate: "rf", acq: "ei", trust_region: "on", liar: "cl_mean", failures: "worst" }, total: 200 },
   { name: "finite", spec: FINITE, f: finite, options: {}, total: 150 },
   { name: "two-objectives", spec: TWO, f: (p) => two(p)[0]!, many: two, options: {}, total: 100 },

@@ -153,6 +153,38 @@ describe("ambs searcher", () => {
     expect(nearEnd).toBeGreaterThan(late.length / 2);
   });
 
+  it("in seven hyperparameters and up, each ask's first pick is the trust region's first row: unscreened, the best points' recombination", () => {
+    const picks = (k: number): { asked: Point[]; want: Point[] } => {
+      const names = Array.from({ length: k }, (_, i) => `x${i}`);
+      const space = new Space({ hyperparameters: names.map((name) => ({ type: "float" as const, name, low: 0, high: 1, log: false })), startingPoints: [] });
+      const f = (p: Point): number => names.reduce((sum, n, i) => sum + (i + 1) * ((p[n] as number) - 0.3) ** 2, 0);
+      // 1 000 candidates are not screened, so the region's first row is still the recombination.
+      const s = createAmbsSearcher({ space, seed: 4, direction: "minimize", options: FAST });
+      const told: { x: Float64Array; y: number }[] = [];
+      const tell = (pts: Point[]): void => {
+        for (const p of pts) told.push({ x: space.encode(p), y: f(p) });
+        s.tell(pts.map((p) => done(p, f(p))));
+      };
+      tell(s.ask(12));
+      const asked: Point[] = [];
+      const want: Point[] = [];
+      const sampler = new CandidateSampler(space);
+      for (let i = 0; i < 8; i++) {
+        const centres = [...told].sort((a, b) => a.y - b.y).slice(0, 5).map((o) => o.x);
+        want.push(space.decode(sampler.recombine(centres, k)));
+        const pts = s.ask(1);
+        asked.push(...pts);
+        tell(pts);
+      }
+      return { asked, want };
+    };
+    const ten = picks(10);
+    expect(ten.asked).toEqual(ten.want);
+    // Below TRUST_FIRST_MIN the pick is the acquisition's, among all three pools.
+    const six = picks(6);
+    expect(six.asked.filter((p, i) => JSON.stringify(p) === JSON.stringify(six.want[i])).length).toBeLessThan(4);
+  });
+
   it("rejects bad options with a validation error", () => {
     expect(() => searcher(MIXED, 1, "minimize", { surrogate: "gp" })).toThrow(ValidationError);
     expect(() => searcher(MIXED, 1, "minimize", { kappa: -1 })).toThrow(ValidationError);

@@ -47,6 +47,7 @@ import {
   SCALE_MIN,
   SCREEN_KEEP,
   SCREEN_TREES,
+  TRUST_FIRST_MIN,
 } from "./tuning.js";
 
 export type Liar = "cl_max" | "cl_min" | "cl_mean";
@@ -131,6 +132,8 @@ export class AmbsSearcher implements Searcher {
   private readonly active: number;
   /** Uniform candidates dense in the cube: n^(-1/k) <= REFINE_MIN_SPACING (three hyperparameters or fewer at 10 000). */
   private readonly dense: boolean;
+  /** One objective and TRUST_FIRST_MIN varying hyperparameters or more: each ask's first pick is the trust region's (askModel). */
+  private readonly trustFirst: boolean;
   /** Several objectives: the scalarization's weights of the current fit. */
   private weights: number[] = [];
   /** Several objectives: the Pareto ranks of the first `count` successful observations (they do not depend on the weights). */
@@ -159,6 +162,8 @@ export class AmbsSearcher implements Searcher {
     this.objectives = objectives && objectives.length > 1 ? objectives : null;
     this.active = Math.max(1, space.params.filter((p) => p.type !== "const").length);
     this.dense = Math.pow(opts.nCandidates, -1 / this.active) <= REFINE_MIN_SPACING;
+    // With several objectives each point is its own ask: every pick would be the region's.
+    this.trustFirst = !this.objectives && this.active >= TRUST_FIRST_MIN;
     // Absent hyperparameters encode as inactive ones do (INACTIVE, a categorical all zeros).
     this.priors = priors.map((o) => ({
       point: o.point,
@@ -351,13 +356,17 @@ export class AmbsSearcher implements Searcher {
     if (capped) sc.capSpread();
     for (let r = train.rows - held; r < train.rows; r++) forest.insert(train.X.subarray(r * d, r * d + d), train.lie, sc);
     const taken = new Uint8Array(cands.n);
+    // In many dimensions the first pick of every ask is the trust region's first row: the one
+    // the screening trees rank first (bench/suite/RESULTS.md, "Many dimensions: the trust region first").
+    let first = this.trustFirst && cands.nTrust > 0 && !cands.points;
     while (out.length < want) {
       // Local candidates, in the incumbent's leaves, would win every pick and the search stop
       // exploring (bench: Ackley regret 17 instead of 8): a pick is local with probability
       // LOCAL_PICKS only, the trust region's with trust_picks, else uniform (pickCandidate).
       acq.kappa = this.kappaAt();
-      const u = cands.nLocal > 0 || cands.nTrust > 0 ? this.rng.next() : 1;
-      const c = pickCandidate(sc, acq, train.best, taken, cands, u, LOCAL_PICKS, this.opts.trustPicks);
+      const u = first ? 0 : cands.nLocal > 0 || cands.nTrust > 0 ? this.rng.next() : 1;
+      const c = first ? cands.nLocal : pickCandidate(sc, acq, train.best, taken, cands, u, LOCAL_PICKS, this.opts.trustPicks);
+      first = false;
       if (c < 0) return;
       taken[c] = 1;
       const row = cands.X.subarray(c * d, c * d + d);

@@ -43,3 +43,9 @@ export const DRAWS_PER_POINT = 200;
  * (an insert splits a leaf in every tree, for every pending point, on every ask).
  */
 export const MAX_HELD_LIES = 64;
+/**
+ * From this many varying hyperparameters on (one objective), each ask's first pick is the trust
+ * region's first row instead of the pool drawn by trust_picks (bench/suite/RESULTS.md, "Many
+ * dimensions: the trust region first"): better in 7-D and 10-D, worse in 5-D.
+ */
+export const TRUST_FIRST_MIN = 7;
