@@ -364,7 +364,7 @@ export class AmbsSearcher implements Searcher {
       // exploring (bench: Ackley regret 17 instead of 8): a pick is local with probability
       // LOCAL_PICKS only, the trust region's with trust_picks, else uniform (pickCandidate).
       acq.kappa = this.kappaAt();
-      const u = first ? 0 : cands.nLocal > 0 || cands.nTrust > 0 ? this.rng.next() : 1;
+      const u = first || (cands.nLocal === 0 && cands.nTrust === 0) ? 1 : this.rng.next();
       const c = first ? cands.nLocal : pickCandidate(sc, acq, train.best, taken, cands, u, LOCAL_PICKS, this.opts.trustPicks);
       first = false;
       if (c < 0) return;
