@@ -92,8 +92,18 @@ describe.skipIf(browserTest.skip)(browserTest.title, () => {
       expect((await page.locator("#chart-pareto").boundingBox())!.width).toBeGreaterThan(300);
       expect(await page.locator("#topk tr[data-eval-id]").count()).toBe(front.length);
       // Hovering a front point names both objectives; clicking highlights it in the other charts too.
-      const point = page.locator("#chart-pareto .pt.front").first();
-      const id = await point.getAttribute("data-eval-id");
+      // The point hovered is one no other mark covers at its centre: two results with nearly the
+      // same objectives overlap in the scatter, and the pointer then reaches the one on top.
+      await page.locator("#chart-pareto").scrollIntoViewIfNeeded();
+      const id = await page.locator("#chart-pareto .pt.front").evaluateAll((els) => {
+        for (const el of els) {
+          const r = el.getBoundingClientRect();
+          if (document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === el) return el.getAttribute("data-eval-id");
+        }
+        return null;
+      });
+      expect(id, "every front point is covered by another mark").not.toBeNull();
+      const point = page.locator(`#chart-pareto .pt.front[data-eval-id="${id}"]`);
       await point.hover({ force: true });
       await expect.poll(() => page.locator("#tip").isVisible()).toBe(true);
       expect(await page.locator("#tip").textContent()).toMatch(new RegExp(`^evaluation ${id}  DONE\naccuracy [0-9.]+\nlatency [0-9.]+\n`));
