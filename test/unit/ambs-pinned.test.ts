@@ -2,8 +2,8 @@
 // forest, the candidates, the ranking) must keep the same draws in the same order and the same
 // floating-point results, so the search itself, and its regret, stay what they were. The points
 // were captured from the code before such a change (test/fixtures/ambs/pinned-points.json, last
-// rewritten when, from seven hyperparameters on, each ask's first pick became the trust region's:
-// the 10-D case added, the 9-hyperparameter conditional one changed, the others kept to the
+// rewritten when the local quadratic step became the default: the cases whose hyperparameters are
+// all numeric changed, those with a categorical, a condition or several objectives kept to the
 // digit); AMBS_PIN_WRITE=1 rewrites them, for a change that is meant to alter the proposals.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

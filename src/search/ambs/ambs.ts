@@ -9,7 +9,9 @@
 // skipped, and a small finite space is enumerated instead of sampled. A trust region around the
 // best point (in 4-D and up, the recombination of the best points; trustLength, on by default)
 // adds candidates whose spread shrinks while results stop improving, and gets a share of the
-// picks; kappa may decay on DeepHyper's periodic schedule. With conditions or
+// picks; where every hyperparameter is numeric, a share of the picks (quad_picks) is the minimiser
+// of a local quadratic model over that region when the model fits (quadratic.ts); kappa may decay
+// on DeepHyper's periodic schedule. With conditions or
 // forbidden clauses every candidate is repaired into an allowed point (candidates.ts) before it is
 // scored: inactive hyperparameters are encoded apart from every real value (INACTIVE). With several
 // objectives the surrogate learns a scalarization of them: the Pareto rank, then ParEGO's augmented
@@ -27,8 +29,9 @@ import { CandidateSampler, MAX_REPAIR_TRIES } from "./candidates.js";
 import { Forest, type ForestKind } from "./forest.js";
 import type { ScoredCandidates } from "./scored.js";
 import type { PriorObservation } from "../warm-start.js";
-import { gaussianRankValues, gaussianRanks, topByUtility } from "./ranking.js";
+import { gaussianRankValues, gaussianRanks, screenCandidates, topByUtility, type CandidateSet } from "./ranking.js";
 import { TreeArena } from "./tree.js";
+import { fitQuadratic, quadraticStep, type Quadratic } from "./quadratic.js";
 import { frontProgress, scheduledKappa, TRUST_SHARE, trustLength, type FrontProgress } from "./trust.js";
 import {
   AUTO_MAX_SAMPLES,
@@ -74,6 +77,8 @@ export interface AmbsOptions {
   /** A trust region around the incumbent (see trustLength): its candidates and the share of picks among them. */
   trustRegion: "on" | "off";
   trustPicks: number;
+  /** Share of the picks that take the local quadratic step (quadratic.ts) when its fit is good. */
+  quadPicks: number;
 }
 
 interface Observation {
@@ -90,19 +95,6 @@ interface Observation {
 interface Pending {
   point: Point;
   x: Float64Array;
-}
-
-/**
- * Candidate encodings: the first nLocal are local, the next nTrust in the trust region, the rest
- * uniform; points/keys when they come from an enumeration.
- */
-interface CandidateSet {
-  X: Float64Array;
-  n: number;
-  nLocal: number;
-  nTrust: number;
-  points?: Point[] | undefined;
-  keys?: string[] | undefined;
 }
 
 /** state(): everything. stateWithoutRows() (version 2): what the rows do not hold. */
@@ -132,6 +124,11 @@ export class AmbsSearcher implements Searcher {
   private readonly active: number;
   /** Uniform candidates dense in the cube: n^(-1/k) <= REFINE_MIN_SPACING (three hyperparameters or fewer at 10 000). */
   private readonly dense: boolean;
+  /**
+   * The local quadratic step is taken (quad_picks): one objective, the trust region on, no
+   * categorical (a one-hot column is no axis of a quadratic) and no conditions or forbidden clauses.
+   */
+  private readonly quadratic: boolean;
   /** One objective and TRUST_FIRST_MIN varying hyperparameters or more: each ask's first pick is the trust region's (askModel). */
   private readonly trustFirst: boolean;
   /** Several objectives: the scalarization's weights of the current fit. */
@@ -164,6 +161,7 @@ export class AmbsSearcher implements Searcher {
     this.dense = Math.pow(opts.nCandidates, -1 / this.active) <= REFINE_MIN_SPACING;
     // With several objectives each point is its own ask: every pick would be the region's.
     this.trustFirst = !this.objectives && this.active >= TRUST_FIRST_MIN;
+    this.quadratic = !this.objectives && opts.trustRegion === "on" && opts.quadPicks > 0 && this.sampler.numeric && !this.sampler.repairs;
     // Absent hyperparameters encode as inactive ones do (INACTIVE, a categorical all zeros).
     this.priors = priors.map((o) => ({
       point: o.point,
@@ -351,7 +349,7 @@ export class AmbsSearcher implements Searcher {
       );
     let forest = fit();
     const acq = { kind: this.opts.acq, kappa: this.kappaAt(), xi: this.opts.xi };
-    let { cands, sc } = this.screen(forest, this.candidates(train.order), acq, train.best);
+    let { cands, sc } = screenCandidates(forest, this.candidates(train.order), acq, train.best);
     if (this.refines(cands)) ({ cands, sc } = this.refine(forest, cands, sc, acq, train.best));
     if (capped) sc.capSpread();
     for (let r = train.rows - held; r < train.rows; r++) forest.insert(train.X.subarray(r * d, r * d + d), train.lie, sc);
@@ -359,11 +357,22 @@ export class AmbsSearcher implements Searcher {
     // In many dimensions the first pick of every ask is the trust region's first row: the one
     // the screening trees rank first (bench/suite/RESULTS.md, "Many dimensions: the trust region first").
     let first = this.trustFirst && cands.nTrust > 0 && !cands.points;
+    let quad: Quadratic | null | undefined;
     while (out.length < want) {
       // Local candidates, in the incumbent's leaves, would win every pick and the search stop
       // exploring (bench: Ackley regret 17 instead of 8): a pick is local with probability
       // LOCAL_PICKS only, the trust region's with trust_picks, else uniform (pickCandidate).
       acq.kappa = this.kappaAt();
+      // The local quadratic step (quadratic.ts) with probability quad_picks, where it has a step.
+      if (this.quadratic && this.pending.size <= MAX_HELD_LIES && this.rng.next() < this.opts.quadPicks) {
+        // One fit per ask: the results do not change within it.
+        if (quad === undefined) quad = this.fitQuadratic(train.order);
+        const qp = quad && this.quadraticPoint(quad);
+        if (qp && this.accept(qp, this.space.key(qp), out)) {
+          if (out.length < want) forest.insert(this.space.encode(qp), train.lie, sc);
+          continue;
+        }
+      }
       const u = first || (cands.nLocal === 0 && cands.nTrust === 0) ? 1 : this.rng.next();
       const c = first ? cands.nLocal : pickCandidate(sc, acq, train.best, taken, cands, u, LOCAL_PICKS, this.opts.trustPicks);
       first = false;
@@ -380,6 +389,26 @@ export class AmbsSearcher implements Searcher {
         sc = forest.score(cands.X, cands.n);
       } else forest.insert(row, train.lie, sc);
     }
+  }
+
+  /** The local quadratic model (quadratic.ts) of every result but the partial priors, around the best. */
+  private fitQuadratic(order: number[]): Quadratic | null {
+    const xs: Float64Array[] = [];
+    const losses: number[] = [];
+    for (const i of order) {
+      const o = this.observations[i]!;
+      if (o.partial) continue;
+      xs.push(o.x);
+      losses.push(this.sign * o.objective!);
+    }
+    return xs.length > 0 ? fitQuadratic(xs, losses, xs[0]!, this.sampler.dim) : null;
+  }
+
+  /** The local quadratic step's point, away from the pending ones, or null. */
+  private quadraticPoint(q: Quadratic): Point | null {
+    const pending = [...this.pending.values()].map((p) => p.x);
+    const row = quadraticStep(q, this.trustLength(), this.sampler, this.rng, pending);
+    return row ? this.space.decode(row) : null;
   }
 
   /** Kappa of the next point (trust.ts), counted from results and pending points as the rows count them. */
@@ -462,37 +491,6 @@ export class AmbsSearcher implements Searcher {
     const values = rankedChebyshev(losses, this.weights, this.ranks.ranks);
     const of = new Map(ok.map((o, i) => [o, values[i]!]));
     return (o) => of.get(o)!;
-  }
-
-  /**
-   * Scoring 10 000 candidates with every tree costs more than the fit once the trees are deep;
-   * a fifth of the trees rank them well enough to keep the best tenth (of each pool, uniform and
-   * local) for the full forest. Small candidate sets go through whole.
-   */
-  private screen(forest: Forest, cands: CandidateSet, acq: Acquisition, best: number): { cands: CandidateSet; sc: ScoredCandidates } {
-    if (cands.n <= 2 * SCREEN_KEEP || forest.nTrees <= SCREEN_TREES) return { cands, sc: forest.score(cands.X, cands.n) };
-    const d = this.sampler.dim;
-    const rough = forest.score(cands.X, cands.n, SCREEN_TREES);
-    const keepLocal = Math.round((SCREEN_KEEP * cands.nLocal) / cands.n);
-    const keepTrust = Math.round((SCREEN_KEEP * cands.nTrust) / cands.n);
-    const uniform = cands.nLocal + cands.nTrust;
-    const kept = [
-      ...topByUtility(rough, acq, best, 0, cands.nLocal, keepLocal),
-      ...topByUtility(rough, acq, best, cands.nLocal, uniform, keepTrust),
-      ...topByUtility(rough, acq, best, uniform, cands.n, SCREEN_KEEP - keepLocal - keepTrust),
-    ];
-    const X = new Float64Array(kept.length * d);
-    for (let r = 0; r < kept.length; r++) for (let j = 0, c = kept[r]! * d; j < d; j++) X[r * d + j] = cands.X[c + j]!;
-    const narrowed: CandidateSet = {
-      X,
-      n: kept.length,
-      nLocal: keepLocal,
-      nTrust: Math.min(keepTrust, cands.nTrust),
-      points: cands.points && kept.map((c) => cands.points![c]!),
-      keys: cands.keys && kept.map((c) => cands.keys![c]!),
-    };
-    // The kept ones went through the screening trees already: only the others route them.
-    return { cands: narrowed, sc: forest.rescore(rough, kept, X) };
   }
 
   /** Whether the uniform candidates are too sparse for the acquisition (see REFINE_MIN_SPACING). */

@@ -19,6 +19,10 @@ import { AmbsSearcher, type AmbsOptions } from "./ambs.js";
  * 9 at 100 and 12 at 200; it costs the start (worse at 50 on 11 of those 16) and bench/search's
  * Ackley-5 (20 seeds: 8.15 against 6.38 at 100). kappa_period (off) lost on the conditioned and
  * integer problems (bench/suite/RESULTS.md).
+ * quad_picks 0.5 (quadratic.ts, the local quadratic step where its fit is good): bench/suite's 78
+ * problems, 10 seeds, at or below the best of TPE and CMA-ES at 100 and 200 on 64 and 69 (60 and
+ * 59 without; 0.125: 60 and 65; 0.25: 64 and 67); on bench/search, held out of that choice, 20
+ * seeds, Ackley-5 6.30 at 100 against 7.06 without, Branin 8.8e-7 against 1.7e-3.
  */
 export const AMBS_DEFAULTS: Readonly<AmbsOptions> = Object.freeze({
   nInitialPoints: 10,
@@ -37,6 +41,7 @@ export const AMBS_DEFAULTS: Readonly<AmbsOptions> = Object.freeze({
   kappaFinal: 0.01,
   trustRegion: "on",
   trustPicks: 0.25,
+  quadPicks: 0.5,
 });
 
 /**
@@ -118,5 +123,6 @@ export function parseAmbsOptions(raw: Record<string, JsonValue>): AmbsOptions {
     kappaFinal: num("kappa_final", "kappaFinal"),
     trustRegion: choice("trust_region", "trustRegion", ["on", "off"] as const),
     trustPicks: share("trust_picks", "trustPicks"),
+    quadPicks: share("quad_picks", "quadPicks"),
   };
 }

@@ -1,7 +1,55 @@
 // Ranking helpers of the ambs searcher (docs/architecture.md, ambs, random, grid): the best
-// candidates by acquisition without sorting them all, and the Gaussian copula of the losses.
+// candidates by acquisition without sorting them all, the screening of a large candidate set, and
+// the Gaussian copula of the losses.
+import type { Point } from "../../space/types.js";
 import { normalQuantile, utility, type Acquisition } from "./acquisition.js";
+import type { Forest } from "./forest.js";
 import type { ScoredCandidates } from "./scored.js";
+import { SCREEN_KEEP, SCREEN_TREES } from "./tuning.js";
+
+/**
+ * Candidate encodings: the first nLocal are local, the next nTrust in the trust region, the rest
+ * uniform; points/keys when they come from an enumeration.
+ */
+export interface CandidateSet {
+  X: Float64Array;
+  n: number;
+  nLocal: number;
+  nTrust: number;
+  points?: Point[] | undefined;
+  keys?: string[] | undefined;
+}
+
+/**
+ * Scoring 10 000 candidates with every tree costs more than the fit once the trees are deep;
+ * a fifth of the trees rank them well enough to keep the best tenth (of each pool, uniform and
+ * local) for the full forest. Small candidate sets go through whole.
+ */
+export function screenCandidates(forest: Forest, cands: CandidateSet, acq: Acquisition, best: number): { cands: CandidateSet; sc: ScoredCandidates } {
+  if (cands.n <= 2 * SCREEN_KEEP || forest.nTrees <= SCREEN_TREES) return { cands, sc: forest.score(cands.X, cands.n) };
+  const d = forest.d;
+  const rough = forest.score(cands.X, cands.n, SCREEN_TREES);
+  const keepLocal = Math.round((SCREEN_KEEP * cands.nLocal) / cands.n);
+  const keepTrust = Math.round((SCREEN_KEEP * cands.nTrust) / cands.n);
+  const uniform = cands.nLocal + cands.nTrust;
+  const kept = [
+    ...topByUtility(rough, acq, best, 0, cands.nLocal, keepLocal),
+    ...topByUtility(rough, acq, best, cands.nLocal, uniform, keepTrust),
+    ...topByUtility(rough, acq, best, uniform, cands.n, SCREEN_KEEP - keepLocal - keepTrust),
+  ];
+  const X = new Float64Array(kept.length * d);
+  for (let r = 0; r < kept.length; r++) for (let j = 0, c = kept[r]! * d; j < d; j++) X[r * d + j] = cands.X[c + j]!;
+  const narrowed: CandidateSet = {
+    X,
+    n: kept.length,
+    nLocal: keepLocal,
+    nTrust: Math.min(keepTrust, cands.nTrust),
+    points: cands.points && kept.map((c) => cands.points![c]!),
+    keys: cands.keys && kept.map((c) => cands.keys![c]!),
+  };
+  // The kept ones went through the screening trees already: only the others route them.
+  return { cands: narrowed, sc: forest.rescore(rough, kept, X) };
+}
 
 /**
  * Indices of the k candidates in [from, to) with the best acquisition, best first (ties: lower

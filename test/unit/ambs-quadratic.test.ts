@@ -1,0 +1,140 @@
+// ambs's local quadratic step (docs/architecture.md, ambs, random, grid): the model exact on a
+// quadratic, judged poor on noise, its minimiser where the Hessian allows one; the searcher with
+// the step seeded-deterministic, restorable, without duplicates, and faster on a valley.
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../../src/errors.js";
+import { createAmbsSearcher } from "../../src/search/ambs/index.js";
+import { fitQuadratic, quadNewton, quadValue } from "../../src/search/ambs/quadratic.js";
+import type { EvaluationResult, Searcher } from "../../src/search/searcher.js";
+import { Space } from "../../src/space/space.js";
+import type { JsonValue, Point, ProblemSpec } from "../../src/space/types.js";
+import { Rng } from "../../src/util/rng.js";
+
+function sample(rng: Rng, n: number, d: number, f: (x: Float64Array) => number): { xs: Float64Array[]; ys: number[] } {
+  const xs: Float64Array[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = Float64Array.from({ length: d }, () => rng.next());
+    xs.push(x);
+    ys.push(f(x));
+  }
+  return { xs, ys };
+}
+
+describe("local quadratic model", () => {
+  it("fits a rotated quadratic exactly and finds its minimiser", () => {
+    const rng = new Rng(3);
+    const opt = [0.3, 0.6, 0.45];
+    const f = (x: Float64Array) => {
+      const a = x[0]! - opt[0]!, b = x[1]! - opt[1]!, c = x[2]! - opt[2]!;
+      return 5 + 10 * a * a + 3 * b * b + c * c + 4 * a * b - 2 * b * c;
+    };
+    const { xs, ys } = sample(rng, 40, 3, f);
+    const q = fitQuadratic(xs, ys, xs[0]!, 3)!;
+    expect(q.full).toBe(true);
+    expect(q.r2).toBeGreaterThan(0.999);
+    const x = quadNewton(q)!;
+    x.forEach((v, j) => expect(v).toBeCloseTo(opt[j]!, 4));
+    // Standardised scale: the model's value at the minimiser is below every row's.
+    expect(quadValue(q, x)).toBeLessThan(q.best);
+  });
+
+  it("falls back to the diagonal model with few rows, and to none with fewer", () => {
+    const rng = new Rng(5);
+    const f = (x: Float64Array) => x.reduce((s, v) => s + (v - 0.5) ** 2, 0);
+    const d = 10;
+    // The full model has 66 coefficients, the diagonal 21.
+    const few = sample(rng, 40, d, f);
+    const q = fitQuadratic(few.xs, few.ys, few.xs[0]!, d)!;
+    expect(q.full).toBe(false);
+    expect(q.r2).toBeGreaterThan(0.99);
+    quadNewton(q)!.forEach((v) => expect(v).toBeCloseTo(0.5, 3));
+    expect(fitQuadratic(few.xs.slice(0, 20), few.ys.slice(0, 20), few.xs[0]!, d)).toBeNull();
+  });
+
+  it("judges noise a poor fit, and has no minimiser for a saddle", () => {
+    const rng = new Rng(7);
+    const noise = sample(rng, 60, 2, () => rng.next());
+    expect(fitQuadratic(noise.xs, noise.ys, noise.xs[0]!, 2)!.r2).toBeLessThan(0.5);
+    const saddle = sample(rng, 30, 2, (x) => (x[0]! - 0.5) ** 2 - (x[1]! - 0.5) ** 2);
+    const q = fitQuadratic(saddle.xs, saddle.ys, saddle.xs[0]!, 2)!;
+    expect(q.r2).toBeGreaterThan(0.999);
+    expect(quadNewton(q)).toBeNull();
+  });
+});
+
+/** Four floats and an int: every column an axis, so the step is taken. */
+const NUMERIC: ProblemSpec = {
+  hyperparameters: [
+    { type: "float", name: "a", low: -5, high: 5, log: false },
+    { type: "float", name: "b", low: -5, high: 5, log: false },
+    { type: "float", name: "c", low: -5, high: 5, log: false },
+    { type: "float", name: "lr", low: 1e-4, high: 1, log: true },
+    { type: "int", name: "units", low: 1, high: 200, log: false },
+  ],
+  startingPoints: [],
+};
+/** A rotated, conditioned valley (condition 100 between a+b and a-b). */
+function valley(p: Point): number {
+  const a = (p.a as number) - 1.2, b = (p.b as number) + 0.4, c = (p.c as number) - 2;
+  const u = (a + b) / Math.SQRT2, v = (a - b) / Math.SQRT2;
+  return 100 * u * u + v * v + c * c + (Math.log10(p.lr as number) + 2) ** 2 + ((p.units as number) - 120) ** 2 / 1000;
+}
+
+function searcher(seed: number, options: Record<string, JsonValue> = { n_candidates: 1000 }): Searcher {
+  return createAmbsSearcher({ space: new Space(NUMERIC), seed, direction: "minimize", options });
+}
+
+let evalId = 0;
+const done = (point: Point): EvaluationResult => ({ evalId: evalId++, point, status: "DONE", objective: valley(point) });
+
+/** Four workers: asks one point per result after the first four (so three are pending at every ask). */
+function run(s: Searcher, total: number, told: EvaluationResult[] = []): { all: Point[]; pending: Point[]; best: number } {
+  const all = s.ask(4);
+  const pending = [...all];
+  while (all.length < total) {
+    const r = done(pending.shift()!);
+    s.tell([r]);
+    told.push(r);
+    const next = s.ask(1);
+    if (next.length === 0) break;
+    all.push(...next);
+    pending.push(...next);
+  }
+  return { all, pending, best: Math.min(...told.map((r) => r.objective!)) };
+}
+
+describe("ambs with the local quadratic step", () => {
+  it("gives the same points for the same seed, never a point twice, every one in the space", () => {
+    const space = new Space(NUMERIC);
+    const a = run(searcher(3), 90).all;
+    expect(run(searcher(3), 90).all).toEqual(a);
+    expect(new Set(a.map((p) => space.key(p))).size).toBe(90);
+    for (const p of a) expect(space.contains(p)).toBeNull();
+  });
+
+  it("restores from state() and from the rows to the same next points", () => {
+    const original = searcher(11);
+    const told: EvaluationResult[] = [];
+    const { pending } = run(original, 70, told);
+    const fromWhole = searcher(999);
+    fromWhole.restore(JSON.parse(JSON.stringify(original.state())) as JsonValue);
+    const fromRows = searcher(999);
+    fromRows.restore(JSON.parse(JSON.stringify(original.stateWithoutRows!())) as JsonValue, { told, pending });
+    const next = original.ask(4);
+    expect(fromWhole.ask(4)).toEqual(next);
+    expect(fromRows.ask(4)).toEqual(next);
+  });
+
+  it("finds the valley's floor sooner than without it", () => {
+    const seeds = [1, 2, 3, 4, 5];
+    const median = (v: number[]) => v.sort((x, y) => x - y)[2]!;
+    const withStep = median(seeds.map((s) => run(searcher(s), 80).best));
+    const without = median(seeds.map((s) => run(searcher(s, { n_candidates: 1000, quad_picks: 0 }), 80).best));
+    expect(withStep).toBeLessThan(without / 2);
+  });
+
+  it("refuses a share outside [0, 1]", () => {
+    expect(() => searcher(1, { quad_picks: 1.5 })).toThrow(ValidationError);
+  });
+});
