@@ -1,6 +1,7 @@
 // ambs's local quadratic step (docs/architecture.md, ambs, random, grid): the model exact on a
 // quadratic, judged poor on noise, its minimiser where the Hessian allows one; the searcher with
-// the step seeded-deterministic, restorable, without duplicates, and faster on a valley.
+// the step seeded-deterministic, restorable, without duplicates, and faster on a valley, a
+// categorical's too.
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.js";
 import { createAmbsSearcher } from "../../src/search/ambs/index.js";
@@ -131,6 +132,31 @@ describe("ambs with the local quadratic step", () => {
     const median = (v: number[]) => v.sort((x, y) => x - y)[2]!;
     const withStep = median(seeds.map((s) => run(searcher(s), 80).best));
     const without = median(seeds.map((s) => run(searcher(s, { n_candidates: 1000, quad_picks: 0 }), 80).best));
+    expect(withStep).toBeLessThan(without / 2);
+  });
+
+  it("with a categorical, steps within the best point's category and probes the others there", () => {
+    // The valley with a categorical: "b" holds the floor, the others add a bias. Refining the
+    // first category found without probing the others ended on the wrong one in 6 of 10 seeds.
+    const spec: ProblemSpec = { ...NUMERIC, hyperparameters: [...NUMERIC.hyperparameters, { type: "categorical", name: "kind", values: ["a", "b", "c"] }] };
+    const f = (p: Point) => valley(p) + (p.kind === "b" ? 0 : 5);
+    const space = new Space(spec);
+    const best = (options: Record<string, JsonValue>, seed: number): number => {
+      const s = createAmbsSearcher({ space, seed, direction: "minimize", options });
+      const told: number[] = [];
+      const pending = s.ask(4);
+      while (told.length < 100) {
+        const p = pending.shift()!;
+        told.push(f(p));
+        s.tell([{ evalId: evalId++, point: p, status: "DONE", objective: f(p) }]);
+        pending.push(...s.ask(1));
+      }
+      return Math.min(...told);
+    };
+    const median = (v: number[]) => v.sort((x, y) => x - y)[2]!;
+    const seeds = [1, 2, 3, 4, 5];
+    const withStep = median(seeds.map((seed) => best({ n_candidates: 1000 }, seed)));
+    const without = median(seeds.map((seed) => best({ n_candidates: 1000, quad_picks: 0 }, seed)));
     expect(withStep).toBeLessThan(without / 2);
   });
 

@@ -9,9 +9,9 @@
 // skipped, and a small finite space is enumerated instead of sampled. A trust region around the
 // best point (in 4-D and up, the recombination of the best points; trustLength, on by default)
 // adds candidates whose spread shrinks while results stop improving, and gets a share of the
-// picks; where every hyperparameter is numeric, a share of the picks (quad_picks) is the minimiser
-// of a local quadratic model over that region when the model fits (quadratic.ts); kappa may decay
-// on DeepHyper's periodic schedule. With conditions or
+// picks; a share of the picks (quad_picks) is the minimiser of a local quadratic model of the
+// numeric hyperparameters over that region, the categoricals held at the best point's, when the
+// model fits (quadratic.ts); kappa may decay on DeepHyper's periodic schedule. With conditions or
 // forbidden clauses every candidate is repaired into an allowed point (candidates.ts) before it is
 // scored: inactive hyperparameters are encoded apart from every real value (INACTIVE). With several
 // objectives the surrogate learns a scalarization of them: the Pareto rank, then ParEGO's augmented
@@ -31,7 +31,7 @@ import type { ScoredCandidates } from "./scored.js";
 import type { PriorObservation } from "../warm-start.js";
 import { gaussianRankValues, gaussianRanks, screenCandidates, topByUtility, type CandidateSet } from "./ranking.js";
 import { TreeArena } from "./tree.js";
-import { fitQuadratic, quadraticStep, type Quadratic } from "./quadratic.js";
+import { categoryProbe, fitLocalModel, quadraticStep, type LocalModel } from "./quadratic.js";
 import { frontProgress, scheduledKappa, TRUST_SHARE, trustLength, type FrontProgress } from "./trust.js";
 import {
   AUTO_MAX_SAMPLES,
@@ -125,8 +125,8 @@ export class AmbsSearcher implements Searcher {
   /** Uniform candidates dense in the cube: n^(-1/k) <= REFINE_MIN_SPACING (three hyperparameters or fewer at 10 000). */
   private readonly dense: boolean;
   /**
-   * The local quadratic step is taken (quad_picks): one objective, the trust region on, no
-   * categorical (a one-hot column is no axis of a quadratic) and no conditions or forbidden clauses.
+   * The local quadratic step is taken (quad_picks): one objective, the trust region on, a numeric
+   * hyperparameter (the model's axes; a one-hot column is none) and no conditions or forbidden clauses.
    */
   private readonly quadratic: boolean;
   /** One objective and TRUST_FIRST_MIN varying hyperparameters or more: each ask's first pick is the trust region's (askModel). */
@@ -161,7 +161,7 @@ export class AmbsSearcher implements Searcher {
     this.dense = Math.pow(opts.nCandidates, -1 / this.active) <= REFINE_MIN_SPACING;
     // With several objectives each point is its own ask: every pick would be the region's.
     this.trustFirst = !this.objectives && this.active >= TRUST_FIRST_MIN;
-    this.quadratic = !this.objectives && opts.trustRegion === "on" && opts.quadPicks > 0 && this.sampler.numeric && !this.sampler.repairs;
+    this.quadratic = !this.objectives && opts.trustRegion === "on" && opts.quadPicks > 0 && this.sampler.axes.length > 0 && !this.sampler.repairs;
     // Absent hyperparameters encode as inactive ones do (INACTIVE, a categorical all zeros).
     this.priors = priors.map((o) => ({
       point: o.point,
@@ -357,7 +357,7 @@ export class AmbsSearcher implements Searcher {
     // In many dimensions the first pick of every ask is the trust region's first row: the one
     // the screening trees rank first (bench/suite/RESULTS.md, "Many dimensions: the trust region first").
     let first = this.trustFirst && cands.nTrust > 0 && !cands.points;
-    let quad: Quadratic | null | undefined;
+    let quad: LocalModel | null | undefined;
     while (out.length < want) {
       // Local candidates, in the incumbent's leaves, would win every pick and the search stop
       // exploring (bench: Ackley regret 17 instead of 8): a pick is local with probability
@@ -391,23 +391,23 @@ export class AmbsSearcher implements Searcher {
     }
   }
 
-  /** The local quadratic model (quadratic.ts) of every result but the partial priors, around the best. */
-  private fitQuadratic(order: number[]): Quadratic | null {
-    const xs: Float64Array[] = [];
-    const losses: number[] = [];
+  /** The local quadratic model (quadratic.ts) of every result but the partial priors, best first. */
+  private fitQuadratic(order: number[]): LocalModel | null {
+    const rows: { x: Float64Array; loss: number }[] = [];
     for (const i of order) {
       const o = this.observations[i]!;
-      if (o.partial) continue;
-      xs.push(o.x);
-      losses.push(this.sign * o.objective!);
+      if (!o.partial) rows.push({ x: o.x, loss: this.sign * o.objective! });
     }
-    return xs.length > 0 ? fitQuadratic(xs, losses, xs[0]!, this.sampler.dim) : null;
+    return fitLocalModel(rows, this.sampler.axes);
   }
 
   /** The local quadratic step's point, away from the pending ones, or null. */
-  private quadraticPoint(q: Quadratic): Point | null {
+  private quadraticPoint(m: LocalModel): Point | null {
     const pending = [...this.pending.values()].map((p) => p.x);
-    const row = quadraticStep(q, this.trustLength(), this.sampler, this.rng, pending);
+    const length = this.trustLength();
+    const seen = this.sampler.onehots.length > 0 ? [...pending, ...this.observations.map((o) => o.x)] : [];
+    const probe = seen.length > 0 ? categoryProbe(m.centre, this.sampler.axes, this.sampler.onehots, length, seen) : null;
+    const row = probe ?? quadraticStep(m.q, m.centre, this.sampler.axes, length, this.sampler, this.rng, pending);
     return row ? this.space.decode(row) : null;
   }
 

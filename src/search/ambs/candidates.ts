@@ -26,8 +26,10 @@ export class CandidateSampler {
   private readonly columns: Column[] = [];
   /** Every column a float (or a wide int) drawn uniformly: random() fills rows without dispatch. */
   private readonly allContinuous: boolean;
-  /** No categorical column: every column an axis. */
-  readonly numeric: boolean;
+  /** The offsets of the columns that are axes (all but the categoricals' one-hot columns), ascending. */
+  readonly axes: Int32Array;
+  /** The categoricals' one-hot columns. */
+  readonly onehots: { offset: number; width: number }[];
   /** The column of each hyperparameter that has one. */
   private readonly columnOf = new Map<string, Column>();
   private enumerated: { X: Float64Array; keys: string[]; points: Point[] } | null = null;
@@ -69,7 +71,8 @@ export class CandidateSampler {
       }
       if (this.columns.length > before) this.columnOf.set(param.name, this.columns[before]!);
     }
-    this.numeric = this.columns.every((c) => c.kind !== "onehot");
+    this.onehots = this.columns.flatMap((c) => (c.kind === "onehot" ? [{ offset: c.offset, width: c.width }] : []));
+    this.axes = Int32Array.from(this.columns.filter((c) => c.kind !== "onehot").map((c) => c.offset));
     this.allContinuous = this.columns.length === space.dim && this.columns.every((c, i) => c.kind === "continuous" && c.offset === i);
     if (offset !== space.dim) {
       throw new Error(`ambs: the space encodes ${space.dim} columns, its hyperparameters describe ${offset}`);

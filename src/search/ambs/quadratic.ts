@@ -2,7 +2,8 @@
 // quadratic model of the loss fitted by least squares on the results nearest the incumbent, judged
 // by its leave-one-out fit, and its minimiser over the trust region. Trees model a smooth valley
 // as steps, flat within each leaf: where the loss is locally quadratic (the conditioned and valley
-// problems of bench/suite) the model's minimiser is a step the forest never ranks first.
+// problems of bench/suite) the model's minimiser is a step the forest never ranks first. The
+// model's axes are the numeric columns; categoricals are held at the incumbent's values.
 import type { Rng } from "../../util/rng.js";
 import type { CandidateSampler } from "./candidates.js";
 
@@ -161,6 +162,40 @@ export function fitQuadratic(xs: readonly ArrayLike<number>[], losses: readonly 
   return { d, full, centre: Float64Array.from(centre as ArrayLike<number>), scale, coef, r2, best, mean, sd };
 }
 
+/** A quadratic model and the best result it is centred on (its full encoding). */
+export interface LocalModel {
+  q: Quadratic;
+  centre: Float64Array;
+}
+
+/**
+ * The model of `rows` (encodings and losses, best first) on the columns `axes`: the best row is the
+ * centre, and only the rows with its values off the axes (its categoricals) are fitted.
+ */
+export function fitLocalModel(rows: readonly { x: Float64Array; loss: number }[], axes: Int32Array): LocalModel | null {
+  if (rows.length === 0) return null;
+  const centre = rows[0]!.x;
+  const all = axes.length === centre.length;
+  const xs: Float64Array[] = [];
+  const losses: number[] = [];
+  for (const r of rows) {
+    if (!all && !sameOffAxes(r.x, centre, axes)) continue;
+    xs.push(all ? r.x : Float64Array.from(axes, (c) => r.x[c]!));
+    losses.push(r.loss);
+  }
+  const q = fitQuadratic(xs, losses, xs[0]!, axes.length);
+  return q ? { q, centre } : null;
+}
+
+/** Whether x has centre's values off the axes. */
+function sameOffAxes(x: Float64Array, centre: Float64Array, axes: Int32Array): boolean {
+  for (let c = 0, a = 0; c < x.length; c++) {
+    if (a < axes.length && axes[a] === c) a++;
+    else if (x[c] !== centre[c]) return false;
+  }
+  return true;
+}
+
 /** The model's (standardised) loss at x. */
 export function quadValue(q: Quadratic, x: ArrayLike<number>): number {
   const d = q.d;
@@ -204,43 +239,88 @@ export function quadNewton(q: Quadratic): Float64Array | null {
 /**
  * The local quadratic step: the point, among the model's Newton point (clamped to the box of
  * QUAD_BOX region lengths around `centre`, the incumbent) and QUAD_DRAWS gaussian steps of the
- * region's `length`, with the lowest modelled loss below the best result's, away from the pending
- * points; null when the fit is poor (QUAD_MIN_R2) or no such point exists.
+ * region's `length` (on the axes: the categoricals stay the incumbent's), with the lowest modelled
+ * loss below the best result's, away from the pending points; null when the fit is poor
+ * (QUAD_MIN_R2) or no such point exists.
  */
 export function quadraticStep(
   q: Quadratic,
+  centre: Float64Array,
+  axes: Int32Array,
   length: number,
   sampler: CandidateSampler,
   rng: Rng,
   pending: Iterable<ArrayLike<number>>,
 ): Float64Array | null {
   if (q.r2 < QUAD_MIN_R2) return null;
+  const D = centre.length;
   const d = q.d;
-  const centre = q.centre;
   const hw = QUAD_BOX * length;
-  const X = new Float64Array((QUAD_DRAWS + 1) * d);
+  const X = new Float64Array((QUAD_DRAWS + 1) * D);
   const newton = quadNewton(q);
   let first = 0;
   if (newton) {
-    for (let j = 0; j < d; j++) X[j] = Math.min(1, Math.max(0, Math.min(centre[j]! + hw, Math.max(centre[j]! - hw, newton[j]!))));
+    X.set(centre);
+    for (let j = 0; j < d; j++) {
+      const c = centre[axes[j]!]!;
+      X[axes[j]!] = Math.min(1, Math.max(0, Math.min(c + hw, Math.max(c - hw, newton[j]!))));
+    }
     first = 1;
   }
-  for (let r = first; r < QUAD_DRAWS + 1; r++) sampler.perturb(rng, centre, length, 1, X, r, true);
+  const fixed: number[] = [];
+  if (D !== d) for (let c = 0; c < D; c++) if (!axes.includes(c)) fixed.push(c);
+  for (let r = first; r < QUAD_DRAWS + 1; r++) {
+    sampler.perturb(rng, centre, length, 1, X, r, true);
+    for (const c of fixed) X[r * D + c] = centre[c]!;
+  }
   const gap = QUAD_GAP * length;
   const held = [...pending];
+  const z = new Float64Array(d);
   let arg = -1;
   let top = q.best;
   for (let r = 0; r < QUAD_DRAWS + 1; r++) {
-    const x = X.subarray(r * d, r * d + d);
-    const v = quadValue(q, x);
+    const x = X.subarray(r * D, r * D + D);
+    for (let j = 0; j < d; j++) z[j] = x[axes[j]!]!;
+    const v = quadValue(q, z);
     if (!(v < top)) continue;
     const near = held.some((p) => {
-      for (let j = 0; j < d; j++) if (Math.abs(p[j]! - x[j]!) > gap) return false;
+      for (let j = 0; j < D; j++) if (Math.abs(p[j]! - x[j]!) > gap) return false;
       return true;
     });
     if (near) continue;
     top = v;
     arg = r;
   }
-  return arg < 0 ? null : X.slice(arg * d, arg * d + d);
+  return arg < 0 ? null : X.slice(arg * D, arg * D + D);
+}
+
+/**
+ * A categorical probe: the incumbent `centre` with one categorical set to another value, when no
+ * point `seen` (results and pending) has that value within `length` of the incumbent on the axes.
+ * The step refines the incumbent's category only; a category tried only with random values of the
+ * numeric hyperparameters never looks better to the forest, so each is tried once near the
+ * incumbent per region. Null when every value has been.
+ */
+export function categoryProbe(
+  centre: Float64Array,
+  axes: Int32Array,
+  onehots: readonly { offset: number; width: number }[],
+  length: number,
+  seen: readonly ArrayLike<number>[],
+): Float64Array | null {
+  for (const g of onehots) {
+    for (let v = 0; v < g.width; v++) {
+      if (centre[g.offset + v] === 1) continue;
+      const near = seen.some((x) => {
+        if (x[g.offset + v] !== 1) return false;
+        for (let a = 0; a < axes.length; a++) if (Math.abs(x[axes[a]!]! - centre[axes[a]!]!) > length) return false;
+        return true;
+      });
+      if (near) continue;
+      const probe = Float64Array.from(centre);
+      for (let j = 0; j < g.width; j++) probe[g.offset + j] = j === v ? 1 : 0;
+      return probe;
+    }
+  }
+  return null;
 }
