@@ -48,8 +48,6 @@ import {
   REFINE_TOP,
   SCALE_MAX,
   SCALE_MIN,
-  SCREEN_KEEP,
-  SCREEN_TREES,
   TRUST_FIRST_MIN,
 } from "./tuning.js";
 
