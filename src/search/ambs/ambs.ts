@@ -355,7 +355,7 @@ export class AmbsSearcher implements Searcher {
     // In many dimensions the first pick of every ask is the trust region's first row: the one
     // the screening trees rank first (bench/suite/RESULTS.md, "Many dimensions: the trust region first").
     let first = this.trustFirst && cands.nTrust > 0 && !cands.points;
-    let quad: LocalModel | null | undefined;
+    let quad: { model: LocalModel; length: number } | null | undefined;
     while (out.length < want) {
       // Local candidates, in the incumbent's leaves, would win every pick and the search stop
       // exploring (bench: Ackley regret 17 instead of 8): a pick is local with probability
@@ -363,9 +363,9 @@ export class AmbsSearcher implements Searcher {
       acq.kappa = this.kappaAt();
       // The local quadratic step (quadratic.ts) with probability quad_picks, where it has a step.
       if (this.quadratic && this.pending.size <= MAX_HELD_LIES && this.rng.next() < this.opts.quadPicks) {
-        // One fit per ask: the results do not change within it.
+        // One fit and one region length per ask: the results do not change within it.
         if (quad === undefined) quad = this.fitQuadratic(train.order);
-        const qp = quad && this.quadraticPoint(quad);
+        const qp = quad && this.quadraticPoint(quad.model, quad.length);
         if (qp && this.accept(qp, this.space.key(qp), out)) {
           if (out.length < want) forest.insert(this.space.encode(qp), train.lie, sc);
           continue;
@@ -390,19 +390,19 @@ export class AmbsSearcher implements Searcher {
   }
 
   /** The local quadratic model (quadratic.ts) of every result but the partial priors, best first. */
-  private fitQuadratic(order: number[]): LocalModel | null {
+  private fitQuadratic(order: number[]): { model: LocalModel; length: number } | null {
     const rows: { x: Float64Array; loss: number }[] = [];
     for (const i of order) {
       const o = this.observations[i]!;
       if (!o.partial) rows.push({ x: o.x, loss: this.sign * o.objective! });
     }
-    return fitLocalModel(rows, this.sampler.axes);
+    const model = fitLocalModel(rows, this.sampler.axes);
+    return model && { model, length: this.trustLength() };
   }
 
   /** The local quadratic step's point, away from the pending ones, or null. */
-  private quadraticPoint(m: LocalModel): Point | null {
+  private quadraticPoint(m: LocalModel, length: number): Point | null {
     const pending = [...this.pending.values()].map((p) => p.x);
-    const length = this.trustLength();
     const seen = this.sampler.onehots.length > 0 ? [...pending, ...this.observations.map((o) => o.x)] : [];
     const probe = seen.length > 0 ? categoryProbe(m.centre, this.sampler.axes, this.sampler.onehots, length, seen) : null;
     const row = probe ?? quadraticStep(m.q, m.centre, this.sampler.axes, length, this.sampler, this.rng, pending);

@@ -8,7 +8,7 @@ import type { Rng } from "../../util/rng.js";
 import type { CandidateSampler } from "./candidates.js";
 
 /** Leave-one-out R² below which the model is not used. */
-export const QUAD_MIN_R2 = 0.5;
+const QUAD_MIN_R2 = 0.5;
 /** The Newton point is clamped to this many region lengths around the incumbent. */
 const QUAD_BOX = 2;
 /** Gaussian steps of the region's length around the incumbent, scored by the model beside the Newton point. */
@@ -27,8 +27,6 @@ export interface Quadratic {
   r2: number;
   /** The best loss among the rows, on the model's scale. */
   best: number;
-  mean: number;
-  sd: number;
 }
 
 function features(d: number, full: boolean, z: ArrayLike<number>, out: Float64Array): void {
@@ -159,7 +157,7 @@ export function fitQuadratic(xs: readonly ArrayLike<number>[], losses: readonly 
     best = Math.min(best, y[k]!);
   }
   const r2 = 1 - press / K;
-  return { d, full, centre: Float64Array.from(centre as ArrayLike<number>), scale, coef, r2, best, mean, sd };
+  return { d, full, centre: Float64Array.from(centre as ArrayLike<number>), scale, coef, r2, best };
 }
 
 /** A quadratic model and the best result it is centred on (its full encoding). */
