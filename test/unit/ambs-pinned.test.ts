@@ -1,10 +1,11 @@
 // The exact points a seeded ambs proposes, pinned: changes meant to make a proposal cheaper (the
 // forest, the candidates, the ranking) must keep the same draws in the same order and the same
 // floating-point results, so the search itself, and its regret, stay what they were. The points
-// were captured from the code before such a change (test/fixtures/ambs/pinned-points.json, last
+// were captured from the code before such a change (test/fixtures/ambs/pinned-points.json,
 // rewritten when the local quadratic step became the default: the cases with one objective and no
-// conditions changed, the conditional and two-objective ones kept to the digit); AMBS_PIN_WRITE=1
-// rewrites them, for a change that is meant to alter the proposals.
+// conditions changed, the conditional and two-objective ones kept to the digit; and when the step
+// began to walk the other categories once the best has stood: only the two cases with a
+// categorical changed); AMBS_PIN_WRITE=1 rewrites them, for a change meant to alter the proposals.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";

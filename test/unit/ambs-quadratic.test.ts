@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.js";
 import { createAmbsSearcher } from "../../src/search/ambs/index.js";
-import { fitQuadratic, quadNewton, quadValue } from "../../src/search/ambs/quadratic.js";
+import { fitQuadratic, quadNewton, quadValue, staleGroup } from "../../src/search/ambs/quadratic.js";
 import type { EvaluationResult, Searcher } from "../../src/search/searcher.js";
 import { Space } from "../../src/space/space.js";
 import type { JsonValue, Point, ProblemSpec } from "../../src/space/types.js";
@@ -64,6 +64,31 @@ describe("local quadratic model", () => {
   });
 });
 
+describe("the step's categorical values once the best has stood", () => {
+  // Two axes (columns 0 and 1) and a categorical of three values (one-hot columns 2 to 4).
+  const axes = Int32Array.from([0, 1]);
+  const row = (v: number, i: number, a = 0.5) => ({ x: Float64Array.from([a, 0.5, v === 0 ? 1 : 0, v === 1 ? 1 : 0, v === 2 ? 1 : 0]), i });
+
+  it("walks the other groups that had too few results for a model, best first, one per level", () => {
+    // Best first: value 0 is the incumbent's; value 2's best result beats value 1's.
+    const rows = [row(0, 5), row(2, 3), row(0, 7), row(1, 1), row(2, 9), row(1, 2)];
+    expect(staleGroup(rows, axes, 9, 0)).toBe(0);
+    expect(staleGroup(rows, axes, 9, 1)).toBe(1);
+    expect(staleGroup(rows, axes, 9, 2)).toBe(3);
+    expect(staleGroup(rows, axes, 9, 3)).toBe(1);
+    // Ranked by the results up to the stale one (index 2): value 1 first; its best row now is returned.
+    expect(staleGroup(rows, axes, 2, 1)).toBe(3);
+  });
+
+  it("leaves out a group with enough results for a model, and keeps the incumbent's when none is left", () => {
+    // A diagonal model in 2-D has 5 coefficients: 8 results (1.5 x 5, rounded up) are enough.
+    const rows = [row(0, 0), ...Array.from({ length: 8 }, (_, k) => row(1, k + 1, 0.1 * k)), row(2, 20)];
+    expect(staleGroup(rows, axes, 30, 1)).toBe(9);
+    expect(staleGroup(rows, axes, 30, 2)).toBe(9);
+    expect(staleGroup(rows.slice(0, 9), axes, 30, 1)).toBe(0);
+  });
+});
+
 /** Four floats and an int: every column an axis, so the step is taken. */
 const NUMERIC: ProblemSpec = {
   hyperparameters: [
@@ -88,6 +113,17 @@ function searcher(seed: number, options: Record<string, JsonValue> = { n_candida
 
 let evalId = 0;
 const done = (point: Point): EvaluationResult => ({ evalId: evalId++, point, status: "DONE", objective: valley(point) });
+
+/** A searcher rebuilt from `original`'s state, and one from its rows, ask the points it asks next. */
+function expectRestored(original: Searcher, fresh: () => Searcher, told: EvaluationResult[], pending: Point[]): void {
+  const fromWhole = fresh();
+  fromWhole.restore(JSON.parse(JSON.stringify(original.state())) as JsonValue);
+  const fromRows = fresh();
+  fromRows.restore(JSON.parse(JSON.stringify(original.stateWithoutRows!())) as JsonValue, { told, pending });
+  const next = original.ask(4);
+  expect(fromWhole.ask(4)).toEqual(next);
+  expect(fromRows.ask(4)).toEqual(next);
+}
 
 /** Four workers: asks one point per result after the first four (so three are pending at every ask). */
 function run(s: Searcher, total: number, told: EvaluationResult[] = []): { all: Point[]; pending: Point[]; best: number } {
@@ -118,13 +154,7 @@ describe("ambs with the local quadratic step", () => {
     const original = searcher(11);
     const told: EvaluationResult[] = [];
     const { pending } = run(original, 70, told);
-    const fromWhole = searcher(999);
-    fromWhole.restore(JSON.parse(JSON.stringify(original.state())) as JsonValue);
-    const fromRows = searcher(999);
-    fromRows.restore(JSON.parse(JSON.stringify(original.stateWithoutRows!())) as JsonValue, { told, pending });
-    const next = original.ask(4);
-    expect(fromWhole.ask(4)).toEqual(next);
-    expect(fromRows.ask(4)).toEqual(next);
+    expectRestored(original, () => searcher(999), told, pending);
   });
 
   it("finds the valley's floor sooner than without it", () => {
@@ -158,6 +188,51 @@ describe("ambs with the local quadratic step", () => {
     const withStep = median(seeds.map((seed) => best({ n_candidates: 1000 }, seed)));
     const without = median(seeds.map((seed) => best({ n_candidates: 1000, quad_picks: 0 }, seed)));
     expect(withStep).toBeLessThan(without / 2);
+  });
+
+  describe("with categories that move the optimum", () => {
+    // The valley moved by the category, each with its own bias: "b" holds the floor (0), "c" is
+    // at 1, "a" at 2. Refining the first category found and probing the others at its floats,
+    // 1 of these 8 seeds ended in "b" at 250 evaluations; with the walk of the other categories
+    // once the best has stood (quadratic.ts, staleGroup), 5 of 8 and every other seed in "c".
+    const spec: ProblemSpec = { ...NUMERIC, hyperparameters: [...NUMERIC.hyperparameters, { type: "categorical", name: "kind", values: ["a", "b", "c"] }] };
+    const shift: Record<string, [number, number, number]> = { a: [0, 0, 2], b: [3, -3, 0], c: [-3, 3, 1] };
+    const f = (p: Point): number => {
+      const [dx, dy, bias] = shift[p.kind as string]!;
+      return valley({ ...p, a: (p.a as number) - dx, b: (p.b as number) - dy }) + bias;
+    };
+    const space = new Space(spec);
+    const make = (seed: number) => createAmbsSearcher({ space, seed, direction: "minimize", options: { n_candidates: 1000 } });
+    /** Four workers, one point asked per result. */
+    const drive = (s: Searcher, total: number, told: EvaluationResult[] = []): Point[] => {
+      const pending = s.ask(4);
+      while (told.length < total) {
+        const p = pending.shift()!;
+        const r: EvaluationResult = { evalId: evalId++, point: p, status: "DONE", objective: f(p) };
+        told.push(r);
+        s.tell([r]);
+        pending.push(...s.ask(1));
+      }
+      return pending;
+    };
+
+    it("steps in the other categories once the best has stood, and finds the one whose optimum lies elsewhere", () => {
+      const ends = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => {
+        const told: EvaluationResult[] = [];
+        drive(make(seed), 250, told);
+        const best = told.reduce((x, y) => (y.objective! < x.objective! ? y : x));
+        return { kind: best.point.kind, loss: best.objective! };
+      });
+      expect(ends.filter((e) => e.kind === "b").length).toBeGreaterThanOrEqual(4);
+      expect(ends.every((e) => e.loss < 1.1)).toBe(true);
+    });
+
+    it("restores from state() and from the rows to the same next points while it walks them", () => {
+      const original = make(2);
+      const told: EvaluationResult[] = [];
+      const pending = drive(original, 160, told);
+      expectRestored(original, () => make(999), told, pending);
+    });
   });
 
   it("refuses a share outside [0, 1]", () => {

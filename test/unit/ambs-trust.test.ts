@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.js";
 import { createAmbsSearcher } from "../../src/search/ambs/index.js";
-import { frontProgress, scheduledKappa, trustLength } from "../../src/search/ambs/trust.js";
+import { frontProgress, scheduledKappa, staleness, trustLength } from "../../src/search/ambs/trust.js";
 import type { EvaluationResult, Searcher } from "../../src/search/searcher.js";
 import { Space } from "../../src/space/space.js";
 import type { JsonValue, Point, ProblemSpec } from "../../src/space/types.js";
@@ -155,6 +155,22 @@ describe("ambs trust region length and kappa schedule", () => {
     // Halved from 0.2 six times it falls below 0.005 and starts again.
     expect(trustLength([...initial, ...Array<number>(40).fill(9)], 3, 2)).toBe(0.00625);
     expect(trustLength([...initial, ...Array<number>(48).fill(9)], 3, 2)).toBe(0.2);
+  });
+
+  it("counts how long the best has stood, improvements below a thousandth of the median's gap not counting", () => {
+    const initial = [100, 50, 10];
+    // Spans of 2 x max(8, 2 x 2) = 16 results.
+    expect(staleness([...initial, ...Array<number>(15).fill(60)], 3, 2)).toEqual({ level: 0, at: -1 });
+    expect(staleness([...initial, ...Array<number>(16).fill(60)], 3, 2)).toEqual({ level: 1, at: 18 });
+    expect(staleness([...initial, ...Array<number>(33).fill(60)], 3, 2)).toEqual({ level: 2, at: 18 });
+    // Steps of 0.001 (the median's gap is 50, the tolerance 0.05) do not count one by one ...
+    const fill = Array<number>(20).fill(60);
+    const creep = Array.from({ length: 16 }, (_, k) => 10 - 0.001 * (k + 1));
+    expect(staleness([100, 90, 10, ...creep, ...fill], 3, 2)).toEqual({ level: 2, at: 18 });
+    // ... but add up from the last counted best: of 9.99, 9.98, ..., 9.90, the sixth (9.94) counts.
+    const steps = Array.from({ length: 10 }, (_, k) => 10 - 0.01 * (k + 1));
+    expect(staleness([100, 90, 10, ...steps, ...fill], 3, 2)).toEqual({ level: 1, at: 24 });
+    expect(staleness([5, 4], 3, 2)).toEqual({ level: 0, at: -1 });
   });
 
   it("decays kappa from kappa to kappa_final over each period, and keeps it constant without one", () => {

@@ -10,9 +10,9 @@
 // best point (in 4-D and up, the recombination of the best points; trustLength, on by default)
 // adds candidates whose spread shrinks while results stop improving, and gets a share of the
 // picks; a share of the picks (quad_picks) is the minimiser of a local quadratic model of the
-// numeric hyperparameters over that region, the categoricals held at the best point's, when the
-// model fits (quadratic.ts); kappa may decay on DeepHyper's periodic schedule. With conditions or
-// forbidden clauses every candidate is repaired into an allowed point (candidates.ts) before it is
+// numeric hyperparameters over that region, the categoricals held at the best point's (once the
+// best has stood, another group's: quadratic.ts, staleGroup), when the model fits; kappa may decay
+// on DeepHyper's periodic schedule. With conditions or forbidden clauses every candidate is repaired into an allowed point (candidates.ts) before it is
 // scored: inactive hyperparameters are encoded apart from every real value (INACTIVE). With several
 // objectives the surrogate learns a scalarization of them: the Pareto rank, then ParEGO's augmented
 // Chebyshev function of min-max scaled losses with weights drawn anew for each proposal (one fit
@@ -31,8 +31,8 @@ import type { ScoredCandidates } from "./scored.js";
 import type { PriorObservation } from "../warm-start.js";
 import { gaussianRankValues, gaussianRanks, screenCandidates, topByUtility, type CandidateSet } from "./ranking.js";
 import { TreeArena } from "./tree.js";
-import { categoryProbe, fitLocalModel, quadraticStep, type LocalModel } from "./quadratic.js";
-import { frontProgress, scheduledKappa, TRUST_SHARE, trustLength, type FrontProgress } from "./trust.js";
+import { localStep, localTarget, type LocalTarget } from "./quadratic.js";
+import { frontProgress, scheduledKappa, staleness, TRUST_INIT, TRUST_SHARE, trustLength, type FrontProgress } from "./trust.js";
 import {
   AUTO_MAX_SAMPLES,
   AUTO_MIN_SAMPLES,
@@ -355,7 +355,7 @@ export class AmbsSearcher implements Searcher {
     // In many dimensions the first pick of every ask is the trust region's first row: the one
     // the screening trees rank first (bench/suite/RESULTS.md, "Many dimensions: the trust region first").
     let first = this.trustFirst && cands.nTrust > 0 && !cands.points;
-    let quad: { model: LocalModel; length: number } | null | undefined;
+    let quad: LocalTarget | null | undefined;
     while (out.length < want) {
       // Local candidates, in the incumbent's leaves, would win every pick and the search stop
       // exploring (bench: Ackley regret 17 instead of 8): a pick is local with probability
@@ -365,7 +365,7 @@ export class AmbsSearcher implements Searcher {
       if (this.quadratic && this.pending.size <= MAX_HELD_LIES && this.rng.next() < this.opts.quadPicks) {
         // One fit and one region length per ask: the results do not change within it.
         if (quad === undefined) quad = this.fitQuadratic(train.order);
-        const qp = quad && this.quadraticPoint(quad.model, quad.length);
+        const qp = quad && this.quadraticPoint(quad);
         if (qp && this.accept(qp, this.space.key(qp), out)) {
           if (out.length < want) forest.insert(this.space.encode(qp), train.lie, sc);
           continue;
@@ -389,23 +389,22 @@ export class AmbsSearcher implements Searcher {
     }
   }
 
-  /** The local quadratic model (quadratic.ts) of every result but the partial priors, best first. */
-  private fitQuadratic(order: number[]): { model: LocalModel; length: number } | null {
-    const rows: { x: Float64Array; loss: number }[] = [];
-    for (const i of order) {
-      const o = this.observations[i]!;
-      if (!o.partial) rows.push({ x: o.x, loss: this.sign * o.objective! });
-    }
-    const model = fitLocalModel(rows, this.sampler.axes);
-    return model && { model, length: this.trustLength() };
+  /** What the local quadratic step works on (quadratic.ts, localTarget), from every result but the partial priors. */
+  private fitQuadratic(order: number[]): LocalTarget | null {
+    const obs = this.observations;
+    const rows = order.filter((i) => !obs[i]!.partial).map((i) => ({ x: obs[i]!.x, loss: this.sign * obs[i]!.objective!, i }));
+    const told = this.sampler.onehots.length > 0 ? this.told() : null;
+    const stale = told ? staleness(told.losses, this.opts.nInitialPoints, this.active) : { level: 0, at: -1 };
+    const target = localTarget(rows, this.sampler.axes, stale.at >= 0 ? told!.index[stale.at]! : -1, stale.level);
+    // Another group's best is no incumbent the region has shrunk around: a fresh region's length.
+    return target && { ...target, length: target.other ? TRUST_INIT : this.trustLength() };
   }
 
   /** The local quadratic step's point, away from the pending ones, or null. */
-  private quadraticPoint(m: LocalModel, length: number): Point | null {
+  private quadraticPoint(t: LocalTarget): Point | null {
     const pending = [...this.pending.values()].map((p) => p.x);
     const seen = this.sampler.onehots.length > 0 ? [...pending, ...this.observations.map((o) => o.x)] : [];
-    const probe = seen.length > 0 ? categoryProbe(m.centre, this.sampler.axes, this.sampler.onehots, length, seen) : null;
-    const row = probe ?? quadraticStep(m.q, m.centre, this.sampler.axes, length, this.sampler, this.rng, pending);
+    const row = localStep(t, this.sampler, this.rng, pending, seen);
     return row ? this.space.decode(row) : null;
   }
 
@@ -428,6 +427,12 @@ export class AmbsSearcher implements Searcher {
     const losses: number[] = [];
     for (const o of this.observations) if (o.objective !== null) losses.push(this.sign * o.objective);
     return trustLength(losses, this.opts.nInitialPoints, k);
+  }
+
+  /** The losses of the successful observations in the order told, and their observations' indices. */
+  private told(): { losses: number[]; index: number[] } {
+    const index = [...this.observations.keys()].filter((i) => this.observations[i]!.objective !== null);
+    return { losses: index.map((i) => this.sign * this.observations[i]!.objective!), index };
   }
 
   /**

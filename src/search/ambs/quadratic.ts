@@ -3,7 +3,8 @@
 // by its leave-one-out fit, and its minimiser over the trust region. Trees model a smooth valley
 // as steps, flat within each leaf: where the loss is locally quadratic (the conditioned and valley
 // problems of bench/suite) the model's minimiser is a step the forest never ranks first. The
-// model's axes are the numeric columns; categoricals are held at the incumbent's values.
+// model's axes are the numeric columns; categoricals are held at the incumbent's values, or, once
+// the best result has stood for a while (trust.ts, staleness), at another group's (staleGroup).
 import type { Rng } from "../../util/rng.js";
 import type { CandidateSampler } from "./candidates.js";
 
@@ -15,6 +16,8 @@ const QUAD_BOX = 2;
 const QUAD_DRAWS = 500;
 /** A step within this many region lengths of a pending point (max norm) is not taken again. */
 const QUAD_GAP = 0.1;
+/** Draws of gaussianStep before it gives up on finding one away from the pending points. */
+const GAUSSIAN_TRIES = 20;
 
 export interface Quadratic {
   d: number;
@@ -185,6 +188,52 @@ export function fitLocalModel(rows: readonly { x: Float64Array; loss: number }[]
   return q ? { q, centre } : null;
 }
 
+/** What the step works on in one ask: a model (or none yet), the best row it is centred on, the trust region's length. */
+export interface LocalTarget {
+  model: LocalModel | null;
+  centre: Float64Array;
+  length: number;
+  /** Another group's than the incumbent's (staleGroup). */
+  other: boolean;
+}
+
+/**
+ * What the step works on this ask: the model of the incumbent's categorical values (fitLocalModel
+ * on `rows`, best first), or, with categoricals once the best has stood (trust.ts, staleness:
+ * `level` >= 1 since the result at index `at`), another group's (staleGroup): centred on that
+ * group's best row, its model null while it has too few results. Null when there is nothing.
+ */
+export function localTarget(
+  rows: readonly { x: Float64Array; loss: number; i: number }[],
+  axes: Int32Array,
+  at: number,
+  level: number,
+): Omit<LocalTarget, "length"> | null {
+  const g = rows.length > 0 && axes.length < rows[0]!.x.length ? staleGroup(rows, axes, at, level) : 0;
+  if (g > 0) return { model: fitLocalModel([rows[g]!, ...rows.slice(0, g), ...rows.slice(g + 1)], axes), centre: rows[g]!.x, other: true };
+  const model = fitLocalModel(rows, axes);
+  return model && { model, centre: model.centre, other: false };
+}
+
+/**
+ * The step's point for `t`: a category probe (`seen`: results and pending points; empty without
+ * categoricals), else the model's step, else a gaussian one; null when none is away from `pending`.
+ */
+export function localStep(
+  t: LocalTarget,
+  sampler: CandidateSampler,
+  rng: Rng,
+  pending: readonly ArrayLike<number>[],
+  seen: readonly ArrayLike<number>[],
+): Float64Array | null {
+  const { axes } = sampler;
+  const probe = seen.length > 0 ? categoryProbe(t.centre, axes, sampler.onehots, t.length, seen) : null;
+  if (probe) return probe;
+  const step = t.model && quadraticStep(t.model.q, t.model.centre, axes, t.length, sampler, rng, pending);
+  // The forest's picks stay around the incumbent: another group's results come from these steps.
+  return step || !t.other ? step : gaussianStep(t.centre, axes, t.length, sampler, rng, pending);
+}
+
 /** Whether x has centre's values off the axes. */
 function sameOffAxes(x: Float64Array, centre: Float64Array, axes: Int32Array): boolean {
   for (let c = 0, a = 0; c < x.length; c++) {
@@ -319,6 +368,71 @@ export function categoryProbe(
       for (let j = 0; j < g.width; j++) probe[g.offset + j] = j === v ? 1 : 0;
       return probe;
     }
+  }
+  return null;
+}
+
+/** The values of x off the axes (its categoricals), as a key. */
+function offAxesKey(x: Float64Array, axes: Int32Array): string {
+  let k = "";
+  for (let c = 0, a = 0; c < x.length; c++) {
+    if (a < axes.length && axes[a] === c) a++;
+    else k += x[c]! + ",";
+  }
+  return k;
+}
+
+/**
+ * The categorical values the step works on at staleness `level` (trust.ts, staleness): the
+ * incumbent's are worked out, and each level moves to the next of the other groups of categorical
+ * values that had fewer results than a diagonal model needs when the best went stale (the
+ * observations up to index `at`), best result first. A category whose optimum lies elsewhere
+ * (bench/suite's cat-offset) was otherwise only tried at the incumbent's floats. Returns the index
+ * in `rows` (best first) of that group's best row now, or 0 (the incumbent) when none.
+ */
+export function staleGroup(rows: readonly { x: Float64Array; i: number }[], axes: Int32Array, at: number, level: number): number {
+  if (level < 1 || rows.length === 0) return 0;
+  const min = Math.ceil(1.5 * width(axes.length, false));
+  const own = offAxesKey(rows[0]!.x, axes);
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    if (r.i > at) continue;
+    const k = offAxesKey(r.x, axes);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  // Map keys keep their first insertion: the groups ranked by their best result.
+  const open = [...counts].filter(([k, n]) => k !== own && n < min).map(([k]) => k);
+  if (open.length === 0) return 0;
+  const pick = open[(level - 1) % open.length]!;
+  return rows.findIndex((r) => offAxesKey(r.x, axes) === pick);
+}
+
+/**
+ * A gaussian step of the region's `length` around `centre` on the axes (its categoricals kept),
+ * away from the pending points, or null: the step in a group with too few results for a model.
+ */
+export function gaussianStep(
+  centre: Float64Array,
+  axes: Int32Array,
+  length: number,
+  sampler: CandidateSampler,
+  rng: Rng,
+  pending: readonly ArrayLike<number>[],
+): Float64Array | null {
+  const D = centre.length;
+  const X = new Float64Array(D);
+  const gap = QUAD_GAP * length;
+  for (let t = 0; t < GAUSSIAN_TRIES; t++) {
+    sampler.perturb(rng, centre, length, 1, X, 0, true);
+    for (let c = 0, a = 0; c < D; c++) {
+      if (a < axes.length && axes[a] === c) a++;
+      else X[c] = centre[c]!;
+    }
+    const near = pending.some((p) => {
+      for (let j = 0; j < D; j++) if (Math.abs(p[j]! - X[j]!) > gap) return false;
+      return true;
+    });
+    if (!near) return X;
   }
   return null;
 }

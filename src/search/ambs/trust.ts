@@ -11,7 +11,7 @@
  * without one, and starts again at TRUST_INIT below TRUST_MIN.
  */
 export const TRUST_SHARE = 0.1;
-const TRUST_INIT = 0.2;
+export const TRUST_INIT = 0.2;
 const TRUST_MAX = 0.4;
 const TRUST_MIN = 0.005;
 const TRUST_SUCCESSES = 3;
@@ -51,6 +51,42 @@ export function trustLength(losses: readonly number[], nInitial: number, count: 
     }
   });
   return length;
+}
+
+/**
+ * How long the best result has stood, read by the quadratic step with categoricals (quadratic.ts,
+ * staleGroup): `level` counts the spans of STALE_SPANS x max(TRUST_FAILURES, 2 x count) results
+ * (as long as STALE_SPANS halvings of the region) since the last improvement of the best by more
+ * than STALE_TOL of the gap between the median and best loss, and `at` is the index of the result
+ * that ended the first span (-1 at level 0). Smaller improvements do not count: a smooth valley
+ * improves by ever smaller steps while the step refines it, and counting every improvement, as
+ * the region's length does, its basin would never be worked out.
+ */
+export interface Staleness {
+  level: number;
+  at: number;
+}
+
+const STALE_SPANS = 2;
+const STALE_TOL = 1e-3;
+
+/** The Staleness of these losses (in the order told; the first nInitial only set the best). */
+export function staleness(losses: readonly number[], nInitial: number, count: number): Staleness {
+  const n = losses.length;
+  if (n <= nInitial) return { level: 0, at: -1 };
+  const sorted = Float64Array.from(losses).sort();
+  const tol = STALE_TOL * (sorted[n >> 1]! - sorted[0]!);
+  // Improvements are measured from the best at the last counted one, so small steps add up.
+  let ref = Infinity;
+  let last = nInitial - 1;
+  losses.forEach((loss, i) => {
+    if (!(loss < ref - tol)) return;
+    ref = loss;
+    if (i >= nInitial) last = i;
+  });
+  const span = STALE_SPANS * Math.max(TRUST_FAILURES, 2 * count);
+  const level = Math.floor((n - 1 - last) / span);
+  return { level, at: level > 0 ? last + span : -1 };
 }
 
 /**
