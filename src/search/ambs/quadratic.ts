@@ -314,8 +314,7 @@ export function quadraticStep(
     }
     first = 1;
   }
-  const fixed: number[] = [];
-  if (D !== d) for (let c = 0; c < D; c++) if (!axes.includes(c)) fixed.push(c);
+  const fixed = offAxisColumns(D, axes);
   for (let r = first; r < QUAD_DRAWS + 1; r++) {
     sampler.perturb(rng, centre, length, 1, X, r, true);
     for (const c of fixed) X[r * D + c] = centre[c]!;
@@ -329,12 +328,7 @@ export function quadraticStep(
     const x = X.subarray(r * D, r * D + D);
     for (let j = 0; j < d; j++) z[j] = x[axes[j]!]!;
     const v = quadValue(q, z);
-    if (!(v < top)) continue;
-    const near = held.some((p) => {
-      for (let j = 0; j < D; j++) if (Math.abs(p[j]! - x[j]!) > gap) return false;
-      return true;
-    });
-    if (near) continue;
+    if (!(v < top) || nearAny(held, x, gap)) continue;
     top = v;
     arg = r;
   }
@@ -393,18 +387,15 @@ function offAxesKey(x: Float64Array, axes: Int32Array): string {
 export function staleGroup(rows: readonly { x: Float64Array; i: number }[], axes: Int32Array, at: number, level: number): number {
   if (level < 1 || rows.length === 0) return 0;
   const min = Math.ceil(1.5 * width(axes.length, false));
-  const own = offAxesKey(rows[0]!.x, axes);
+  const keys = rows.map((r) => offAxesKey(r.x, axes));
   const counts = new Map<string, number>();
-  for (const r of rows) {
-    if (r.i > at) continue;
-    const k = offAxesKey(r.x, axes);
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
+  rows.forEach((r, n) => {
+    if (r.i <= at) counts.set(keys[n]!, (counts.get(keys[n]!) ?? 0) + 1);
+  });
   // Map keys keep their first insertion: the groups ranked by their best result.
-  const open = [...counts].filter(([k, n]) => k !== own && n < min).map(([k]) => k);
+  const open = [...counts].filter(([k, n]) => k !== keys[0] && n < min).map(([k]) => k);
   if (open.length === 0) return 0;
-  const pick = open[(level - 1) % open.length]!;
-  return rows.findIndex((r) => offAxesKey(r.x, axes) === pick);
+  return keys.indexOf(open[(level - 1) % open.length]!);
 }
 
 /**
@@ -419,20 +410,27 @@ export function gaussianStep(
   rng: Rng,
   pending: readonly ArrayLike<number>[],
 ): Float64Array | null {
-  const D = centre.length;
-  const X = new Float64Array(D);
-  const gap = QUAD_GAP * length;
+  const X = new Float64Array(centre.length);
+  const fixed = offAxisColumns(centre.length, axes);
   for (let t = 0; t < GAUSSIAN_TRIES; t++) {
     sampler.perturb(rng, centre, length, 1, X, 0, true);
-    for (let c = 0, a = 0; c < D; c++) {
-      if (a < axes.length && axes[a] === c) a++;
-      else X[c] = centre[c]!;
-    }
-    const near = pending.some((p) => {
-      for (let j = 0; j < D; j++) if (Math.abs(p[j]! - X[j]!) > gap) return false;
-      return true;
-    });
-    if (!near) return X;
+    for (const c of fixed) X[c] = centre[c]!;
+    if (!nearAny(pending, X, QUAD_GAP * length)) return X;
   }
   return null;
+}
+
+/** The columns of a D-column encoding that are not axes (the categoricals' one-hot columns). */
+function offAxisColumns(D: number, axes: Int32Array): number[] {
+  const fixed: number[] = [];
+  if (D !== axes.length) for (let c = 0; c < D; c++) if (!axes.includes(c)) fixed.push(c);
+  return fixed;
+}
+
+/** Whether x is within `gap` of one of `points` on every column (max norm). */
+function nearAny(points: readonly ArrayLike<number>[], x: ArrayLike<number>, gap: number): boolean {
+  return points.some((p) => {
+    for (let j = 0; j < x.length; j++) if (Math.abs(p[j]! - x[j]!) > gap) return false;
+    return true;
+  });
 }
