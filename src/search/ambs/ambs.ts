@@ -5,8 +5,8 @@
 // refit per point. Pending points (asked, not told) enter every fit with the same lie (in low
 // dimension they are inserted after it, and no lie raises a candidate's spread).
 // Candidates are uniform draws plus perturbations of the best points, and in 4-D and up
-// neighbours of the best uniform draws (refine); duplicates of evaluated or pending points are
-// skipped, and a small finite space is enumerated instead of sampled. A trust region around the
+// neighbours of the best uniform draws (ranking.ts, refineCandidates); duplicates of evaluated or
+// pending points are skipped, and a small finite space is enumerated instead of sampled. A trust region around the
 // best point (in 4-D and up, the recombination of the best points; trustLength, on by default)
 // adds candidates whose spread shrinks while results stop improving, and gets a share of the
 // picks; a share of the picks (quad_picks) is the minimiser of a local quadratic model of the
@@ -24,12 +24,11 @@ import type { Space } from "../../space/space.js";
 import type { JsonValue, ObjectiveSpec, Point } from "../../space/types.js";
 import { Rng, type RngState } from "../../util/rng.js";
 import type { Direction, EvaluationResult, Searcher, SearcherHistory } from "../searcher.js";
-import { pickCandidate, type Acquisition, type AcquisitionKind } from "./acquisition.js";
+import { pickCandidate, type AcquisitionKind } from "./acquisition.js";
 import { CandidateSampler, MAX_REPAIR_TRIES } from "./candidates.js";
 import { Forest, type ForestKind } from "./forest.js";
-import type { ScoredCandidates } from "./scored.js";
 import type { PriorObservation } from "../warm-start.js";
-import { gaussianRankValues, gaussianRanks, screenCandidates, topByUtility, type CandidateSet } from "./ranking.js";
+import { gaussianRankValues, gaussianRanks, refineCandidates, screenCandidates, type CandidateSet } from "./ranking.js";
 import { TreeArena } from "./tree.js";
 import { localStep, localTarget, type LocalTarget } from "./quadratic.js";
 import { frontProgress, scheduledKappa, staleness, TRUST_INIT, TRUST_SHARE, trustLength, type FrontProgress } from "./trust.js";
@@ -42,10 +41,6 @@ import {
   LOCAL_SHARE,
   MAX_HELD_LIES,
   REFINE_MIN_SPACING,
-  REFINE_PER,
-  REFINE_SCALE_MAX,
-  REFINE_SCALE_MIN,
-  REFINE_TOP,
   SCALE_MAX,
   SCALE_MIN,
   TRUST_FIRST_MIN,
@@ -347,8 +342,10 @@ export class AmbsSearcher implements Searcher {
       );
     let forest = fit();
     const acq = { kind: this.opts.acq, kappa: this.kappaAt(), xi: this.opts.xi };
-    let { cands, sc } = screenCandidates(forest, this.candidates(train.order), acq, train.best);
-    if (this.refines(cands)) ({ cands, sc } = this.refine(forest, cands, sc, acq, train.best));
+    // The region's length, a replay of every result, once per ask: the results do not change within it.
+    const length = this.trustLength();
+    let { cands, sc } = screenCandidates(forest, this.candidates(train.order, length), acq, train.best);
+    if (this.refines(cands)) ({ cands, sc } = refineCandidates(forest, cands, sc, acq, train.best, this.sampler, this.rng, this.space.params.length));
     if (capped) sc.capSpread();
     for (let r = train.rows - held; r < train.rows; r++) forest.insert(train.X.subarray(r * d, r * d + d), train.lie, sc);
     const taken = new Uint8Array(cands.n);
@@ -363,8 +360,8 @@ export class AmbsSearcher implements Searcher {
       acq.kappa = this.kappaAt();
       // The local quadratic step (quadratic.ts) with probability quad_picks, where it has a step.
       if (this.quadratic && this.pending.size <= MAX_HELD_LIES && this.rng.next() < this.opts.quadPicks) {
-        // One fit and one region length per ask: the results do not change within it.
-        if (quad === undefined) quad = this.fitQuadratic(train.order);
+        // One fit per ask: the results do not change within it.
+        if (quad === undefined) quad = this.fitQuadratic(train.order, length);
         const qp = quad && this.quadraticPoint(quad);
         if (qp && this.accept(qp, this.space.key(qp), out)) {
           if (out.length < want) forest.insert(this.space.encode(qp), train.lie, sc);
@@ -390,14 +387,14 @@ export class AmbsSearcher implements Searcher {
   }
 
   /** What the local quadratic step works on (quadratic.ts, localTarget), from every result but the partial priors. */
-  private fitQuadratic(order: number[]): LocalTarget | null {
+  private fitQuadratic(order: number[], length: number): LocalTarget | null {
     const obs = this.observations;
     const rows = order.filter((i) => !obs[i]!.partial).map((i) => ({ x: obs[i]!.x, loss: this.sign * obs[i]!.objective!, i }));
     const told = this.sampler.onehots.length > 0 ? this.told() : null;
     const stale = told ? staleness(told.losses, this.opts.nInitialPoints, this.active) : { level: 0, at: -1 };
     const target = localTarget(rows, this.sampler.axes, stale.at >= 0 ? told!.index[stale.at]! : -1, stale.level);
     // Another group's best is no incumbent the region has shrunk around: a fresh region's length.
-    return target && { ...target, length: target.other ? TRUST_INIT : this.trustLength() };
+    return target && { ...target, length: target.other ? TRUST_INIT : length };
   }
 
   /** The local quadratic step's point, away from the pending ones, or null. */
@@ -502,41 +499,12 @@ export class AmbsSearcher implements Searcher {
   }
 
   /**
-   * A step of local search on the acquisition: neighbours of the best uniform candidates join
-   * the uniform pool. Perturbing the best observations instead (more local candidates) stalls
-   * the search in Ackley's ripples; perturbing the acquisition's optimum keeps its balance of
-   * exploration and only finds that optimum more exactly.
-   */
-  private refine(
-    forest: Forest,
-    cands: CandidateSet,
-    sc: ScoredCandidates,
-    acq: Acquisition,
-    best: number,
-  ): { cands: CandidateSet; sc: ScoredCandidates } {
-    const d = this.sampler.dim;
-    const top = topByUtility(sc, acq, best, cands.nLocal + cands.nTrust, cands.n, REFINE_TOP);
-    const X = new Float64Array(top.length * REFINE_PER * d);
-    const pMove = Math.min(1, 2 / Math.max(1, this.space.params.length));
-    let r = 0;
-    for (const c of top) {
-      const centre = cands.X.subarray(c * d, c * d + d);
-      for (let m = 0; m < REFINE_PER; m++) {
-        const scale = REFINE_SCALE_MIN * Math.pow(REFINE_SCALE_MAX / REFINE_SCALE_MIN, this.rng.next());
-        this.sampler.perturb(this.rng, centre, scale, pMove, X, r++);
-      }
-    }
-    if (this.sampler.repairs) r = this.sampler.repair(this.rng, X, 0, r);
-    const all = forest.extend(sc, X, r);
-    return { cands: { X: all.X, n: all.n, nLocal: cands.nLocal, nTrust: cands.nTrust }, sc: all };
-  }
-
-  /**
    * The points the acquisition chooses from: on a small finite space every unseen point; else
    * uniform draws plus perturbations of the best observations, which let the search refine a
-   * basin at a resolution uniform draws in several dimensions never reach.
+   * basin at a resolution uniform draws in several dimensions never reach; the trust region's of
+   * `regionLength`.
    */
-  private candidates(order: number[]): CandidateSet {
+  private candidates(order: number[], regionLength: number): CandidateSet {
     const d = this.sampler.dim;
     const all = this.sampler.enumerate(this.opts.nCandidates);
     if (all) {
@@ -557,7 +525,7 @@ export class AmbsSearcher implements Searcher {
       if (!o.partial) centres.push(o.x);
     }
     const nLocal = centres.length > 0 ? Math.floor(n * LOCAL_SHARE) : 0;
-    const length = centres.length > 0 ? this.trustLength() : 0;
+    const length = centres.length > 0 ? regionLength : 0;
     const nTrust = length > 0 ? Math.floor(n * TRUST_SHARE) : 0;
     const X = new Float64Array(n * d);
     this.sampler.random(this.rng, X, nLocal + nTrust, n - nLocal - nTrust);

@@ -1,11 +1,13 @@
 // Ranking helpers of the ambs searcher (docs/architecture.md, ambs, random, grid): the best
-// candidates by acquisition without sorting them all, the screening of a large candidate set, and
-// the Gaussian copula of the losses.
+// candidates by acquisition without sorting them all, the screening of a large candidate set and
+// the refinement of its best, and the Gaussian copula of the losses.
 import type { Point } from "../../space/types.js";
+import type { Rng } from "../../util/rng.js";
 import { normalQuantile, utility, type Acquisition } from "./acquisition.js";
+import type { CandidateSampler } from "./candidates.js";
 import type { Forest } from "./forest.js";
 import type { ScoredCandidates } from "./scored.js";
-import { SCREEN_KEEP, SCREEN_TREES } from "./tuning.js";
+import { REFINE_PER, REFINE_SCALE_MAX, REFINE_SCALE_MIN, REFINE_TOP, SCREEN_KEEP, SCREEN_TREES } from "./tuning.js";
 
 /**
  * Candidate encodings: the first nLocal are local, the next nTrust in the trust region, the rest
@@ -49,6 +51,39 @@ export function screenCandidates(forest: Forest, cands: CandidateSet, acq: Acqui
   };
   // The kept ones went through the screening trees already: only the others route them.
   return { cands: narrowed, sc: forest.rescore(rough, kept, X) };
+}
+
+/**
+ * A step of local search on the acquisition: neighbours of the best uniform candidates join
+ * the uniform pool. Perturbing the best observations instead (more local candidates) stalls
+ * the search in Ackley's ripples; perturbing the acquisition's optimum keeps its balance of
+ * exploration and only finds that optimum more exactly. `count`: the space's hyperparameters.
+ */
+export function refineCandidates(
+  forest: Forest,
+  cands: CandidateSet,
+  sc: ScoredCandidates,
+  acq: Acquisition,
+  best: number,
+  sampler: CandidateSampler,
+  rng: Rng,
+  count: number,
+): { cands: CandidateSet; sc: ScoredCandidates } {
+  const d = sampler.dim;
+  const top = topByUtility(sc, acq, best, cands.nLocal + cands.nTrust, cands.n, REFINE_TOP);
+  const X = new Float64Array(top.length * REFINE_PER * d);
+  const pMove = Math.min(1, 2 / Math.max(1, count));
+  let r = 0;
+  for (const c of top) {
+    const centre = cands.X.subarray(c * d, c * d + d);
+    for (let m = 0; m < REFINE_PER; m++) {
+      const scale = REFINE_SCALE_MIN * Math.pow(REFINE_SCALE_MAX / REFINE_SCALE_MIN, rng.next());
+      sampler.perturb(rng, centre, scale, pMove, X, r++);
+    }
+  }
+  if (sampler.repairs) r = sampler.repair(rng, X, 0, r);
+  const all = forest.extend(sc, X, r);
+  return { cands: { X: all.X, n: all.n, nLocal: cands.nLocal, nTrust: cands.nTrust }, sc: all };
 }
 
 /**
