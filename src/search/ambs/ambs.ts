@@ -12,8 +12,10 @@
 // picks; a share of the picks (quad_picks) is the minimiser of a local quadratic model of the
 // numeric hyperparameters over that region, the categoricals held at the best point's (once the
 // best has stood, another group's: quadratic.ts, staleGroup), when the model fits; kappa may decay
-// on DeepHyper's periodic schedule. With conditions or forbidden clauses every candidate is repaired into an allowed point (candidates.ts) before it is
-// scored: inactive hyperparameters are encoded apart from every real value (INACTIVE). With several
+// on DeepHyper's periodic schedule. In three hyperparameters or fewer a candidate's spread grows
+// with its distance from the points tried (distance.ts). With conditions or forbidden clauses
+// every candidate is repaired into an allowed point (candidates.ts) before it is scored:
+// inactive hyperparameters are encoded apart from every real value (INACTIVE). With several
 // objectives the surrogate learns a scalarization of them: the Pareto rank, then ParEGO's augmented
 // Chebyshev function of min-max scaled losses with weights drawn anew for each proposal (one fit
 // per point of a batch), so successive proposals aim at different parts of the Pareto front.
@@ -29,6 +31,7 @@ import { CandidateSampler, MAX_REPAIR_TRIES } from "./candidates.js";
 import { Forest, type ForestKind } from "./forest.js";
 import type { PriorObservation } from "../warm-start.js";
 import { gaussianRankValues, gaussianRanks, refineCandidates, screenCandidates, type CandidateSet } from "./ranking.js";
+import { distanceVariance, shrinkDistance } from "./distance.js";
 import { TreeArena } from "./tree.js";
 import { localStep, localTarget, type LocalTarget } from "./quadratic.js";
 import { frontProgress, scheduledKappa, staleness, TRUST_INIT, TRUST_SHARE, trustLength, type FrontProgress } from "./trust.js";
@@ -344,7 +347,13 @@ export class AmbsSearcher implements Searcher {
     const acq = { kind: this.opts.acq, kappa: this.kappaAt(), xi: this.opts.xi };
     // The region's length, a replay of every result, once per ask: the results do not change within it.
     const length = this.trustLength();
-    let { cands, sc } = screenCandidates(forest, this.candidates(train.order, length), acq, train.best);
+    const pool = this.candidates(train.order, length);
+    // In low dimension the spread grows with the distance from every point tried or pending
+    // (distance.ts); a warm start's partial priors, encoded with a hyperparameter inactive, are
+    // no point of this space.
+    const tried = this.dense && !pool.points && !this.objectives ? [...this.observations.filter((o) => !o.partial), ...this.pending.values()] : [];
+    const distance = tried.length > 0 ? distanceVariance(pool.X, pool.n, d, tried.map((o) => o.x)) : null;
+    let { cands, sc } = screenCandidates(forest, pool, acq, train.best, distance);
     if (this.refines(cands)) ({ cands, sc } = refineCandidates(forest, cands, sc, acq, train.best, this.sampler, this.rng, this.space.params.length));
     if (capped) sc.capSpread();
     for (let r = train.rows - held; r < train.rows; r++) forest.insert(train.X.subarray(r * d, r * d + d), train.lie, sc);
@@ -364,6 +373,7 @@ export class AmbsSearcher implements Searcher {
         if (quad === undefined) quad = this.fitQuadratic(train.order, length);
         const qp = quad && this.quadraticPoint(quad);
         if (qp && this.accept(qp, this.space.key(qp), out)) {
+          if (sc.distance) shrinkDistance(sc.distance, sc.X, sc.n, d, this.space.encode(qp));
           if (out.length < want) forest.insert(this.space.encode(qp), train.lie, sc);
           continue;
         }
@@ -376,12 +386,16 @@ export class AmbsSearcher implements Searcher {
       const row = cands.X.subarray(c * d, c * d + d);
       const p = cands.points ? cands.points[c]! : this.space.decode(row);
       const key = cands.keys ? cands.keys[c]! : this.space.key(p);
-      if (!this.accept(p, key, out) || out.length === want) continue;
+      if (!this.accept(p, key, out)) continue;
+      if (sc.distance) shrinkDistance(sc.distance, sc.X, sc.n, d, row);
+      if (out.length === want) continue;
       if (this.opts.batch === "refit") {
         // DeepHyper's scheme, kept to measure the cheap one against: refit with the new lie.
         train = this.trainingSet();
         forest = fit();
+        const distance = sc.distance;
         sc = forest.score(cands.X, cands.n);
+        sc.distance = distance;
       } else forest.insert(row, train.lie, sc);
     }
   }

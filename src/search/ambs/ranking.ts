@@ -25,12 +25,24 @@ export interface CandidateSet {
 /**
  * Scoring 10 000 candidates with every tree costs more than the fit once the trees are deep;
  * a fifth of the trees rank them well enough to keep the best tenth (of each pool, uniform and
- * local) for the full forest. Small candidate sets go through whole.
+ * local) for the full forest. Small candidate sets go through whole. `distance`: each
+ * candidate's distance term (ScoredCandidates.distance), or null.
  */
-export function screenCandidates(forest: Forest, cands: CandidateSet, acq: Acquisition, best: number): { cands: CandidateSet; sc: ScoredCandidates } {
-  if (cands.n <= 2 * SCREEN_KEEP || forest.nTrees <= SCREEN_TREES) return { cands, sc: forest.score(cands.X, cands.n) };
+export function screenCandidates(
+  forest: Forest,
+  cands: CandidateSet,
+  acq: Acquisition,
+  best: number,
+  distance: Float64Array | null,
+): { cands: CandidateSet; sc: ScoredCandidates } {
+  if (cands.n <= 2 * SCREEN_KEEP || forest.nTrees <= SCREEN_TREES) {
+    const sc = forest.score(cands.X, cands.n);
+    sc.distance = distance;
+    return { cands, sc };
+  }
   const d = forest.d;
   const rough = forest.score(cands.X, cands.n, SCREEN_TREES);
+  rough.distance = distance;
   const keepLocal = Math.round((SCREEN_KEEP * cands.nLocal) / cands.n);
   const keepTrust = Math.round((SCREEN_KEEP * cands.nTrust) / cands.n);
   const uniform = cands.nLocal + cands.nTrust;
@@ -50,7 +62,9 @@ export function screenCandidates(forest: Forest, cands: CandidateSet, acq: Acqui
     keys: cands.keys && kept.map((c) => cands.keys![c]!),
   };
   // The kept ones went through the screening trees already: only the others route them.
-  return { cands: narrowed, sc: forest.rescore(rough, kept, X) };
+  const sc = forest.rescore(rough, kept, X);
+  sc.distance = distance && Float64Array.from(kept, (c) => distance[c]!);
+  return { cands: narrowed, sc };
 }
 
 /**

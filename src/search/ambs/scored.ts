@@ -53,11 +53,23 @@ export class ScoredCandidates {
   }
 
   std(c: number): number {
+    const s = this.treeStd(c);
+    return this.distance !== null ? Math.sqrt(s * s + this.distance[c]!) : s;
+  }
+
+  /** The spread across trees (capped by capSpread). */
+  private treeStd(c: number): number {
     const mu = this.s1[c]! / this.nTrees;
     const v = this.s2[c]! / this.nTrees - mu * mu;
     const s = v > 0 ? Math.sqrt(v) : 0;
     return this.cap !== null && this.cap[c]! < s ? this.cap[c]! : s;
   }
+
+  /**
+   * A variance added to each candidate's spread, or null: in low dimension, the distance term
+   * (distance.ts), which the caller lowers as points are picked.
+   */
+  distance: Float64Array | null = null;
 
   /** Each candidate's spread when capSpread was called, or null. */
   private cap: Float64Array | null = null;
@@ -70,7 +82,7 @@ export class ScoredCandidates {
    */
   capSpread(): void {
     const cap = new Float64Array(this.n);
-    for (let c = 0; c < this.n; c++) cap[c] = this.std(c);
+    for (let c = 0; c < this.n; c++) cap[c] = this.treeStd(c);
     this.cap = cap;
   }
 }
