@@ -1,13 +1,16 @@
 // ambs's distance term (docs/architecture.md, ambs: "Spread that grows with the distance"): the
-// nearest-point distances against a plain scan, their update after a pick, and a search in 2-D
-// that, with its good results in one corner, still proposes points in the empty rest.
+// nearest-point distances against a plain scan, their update after a pick, a search in 2-D that,
+// with its results mostly in one corner, still proposes points in the empty rest, and in 2-D no
+// duplicate proposals and the same next points after a restore.
 import { describe, expect, it } from "vitest";
+import { branin } from "../../bench/functions.js";
 import { createAmbsSearcher } from "../../src/search/ambs/index.js";
 import { DISTANCE_SPREAD, distanceVariance, shrinkDistance } from "../../src/search/ambs/distance.js";
 import type { EvaluationResult } from "../../src/search/searcher.js";
 import { Space } from "../../src/space/space.js";
 import type { Point } from "../../src/space/types.js";
 import { Rng } from "../../src/util/rng.js";
+import { expectRestored } from "../helpers/restore.js";
 
 const k = DISTANCE_SPREAD * DISTANCE_SPREAD;
 
@@ -74,5 +77,26 @@ describe("ambs distance term", () => {
     // With the term every seed's batch has a point 0.42-0.43 from all 80 (the empty cube's
     // largest gaps); without it 0.27-0.32 (the picks stay nearer the corner's bowl).
     for (const f of far) expect(f).toBeGreaterThan(0.38);
+  });
+
+  it("in 2-D: no point proposed twice, and a restore from state or from the rows gives the same next points", () => {
+    const make = () => createAmbsSearcher({ space: new Space(branin.spec), seed: 7, direction: "minimize", options: {} });
+    const s = make();
+    // Four workers: one point asked per result, three pending at every ask.
+    const all = s.ask(4);
+    const pending = [...all];
+    const told: EvaluationResult[] = [];
+    while (all.length < 60) {
+      const point = pending.shift()!;
+      const r: EvaluationResult = { evalId: told.length, point, status: "DONE", objective: branin.objective(point) };
+      s.tell([r]);
+      told.push(r);
+      const next = s.ask(1);
+      all.push(...next);
+      pending.push(...next);
+    }
+    const space = new Space(branin.spec);
+    expect(new Set(all.map((p) => space.key(p))).size).toBe(all.length);
+    expectRestored(s, make, told, pending);
   });
 });

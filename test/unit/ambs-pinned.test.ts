@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { conditional as conditionalBench } from "../../bench/functions.js";
+import { branin, conditional as conditionalBench } from "../../bench/functions.js";
 import { createAmbsSearcher } from "../../src/search/ambs/index.js";
 import type { EvaluationResult, Searcher } from "../../src/search/searcher.js";
 import { Space } from "../../src/space/space.js";
@@ -67,14 +67,6 @@ const FINITE: ProblemSpec = {
 const finite = (p: Point): number => Math.sin((p.i as number) / 3) * Math.cos((p.j as number) / 4) + ((p.i as number) - 20) ** 2 / 300;
 
 /** Two objectives on three floats, the second maximised: a scalarization and a fit per point. */
-/** Branin in 2-D: uniform candidates dense, so the distance term (distance.ts) and the low-dimension redraws. */
-const LOW: ProblemSpec = { hyperparameters: [float("p", -5, 10), float("q", 0, 15)], startingPoints: [] };
-const branin = (x: Point): number => {
-  const p = x.p as number;
-  const q = x.q as number;
-  return (q - (5.1 / (4 * Math.PI ** 2)) * p * p + (5 / Math.PI) * p - 6) ** 2 + 10 * (1 - 1 / (8 * Math.PI)) * Math.cos(p) + 10;
-};
-
 const TWO: ProblemSpec = { hyperparameters: [float("u", 0, 1), float("v", 0, 1), float("w", 0, 1)], startingPoints: [] };
 const two = (p: Point): number[] => {
   const [u, v, w] = [p.u as number, p.v as number, p.w as number];
@@ -105,7 +97,8 @@ const CASES: Case[] = [
   { name: "ten", spec: TEN, f: rosenbrock, options: {}, total: 150 },
   { name: "mixed-rf-ei-trust", spec: MIXED, f: mixed, options: { surrogate: "rf", acq: "ei", trust_region: "on", liar: "cl_mean", failures: "worst" }, total: 200 },
   { name: "finite", spec: FINITE, f: finite, options: {}, total: 150 },
-  { name: "low", spec: LOW, f: branin, options: {}, total: 150 },
+  // Branin in 2-D: uniform candidates dense, so the distance term (distance.ts) and the low-dimension redraws.
+  { name: "low", spec: branin.spec, f: branin.objective, options: {}, total: 150 },
   { name: "two-objectives", spec: TWO, f: (p) => two(p)[0]!, many: two, options: {}, total: 100 },
 ];
 

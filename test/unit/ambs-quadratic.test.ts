@@ -10,6 +10,7 @@ import type { EvaluationResult, Searcher } from "../../src/search/searcher.js";
 import { Space } from "../../src/space/space.js";
 import type { JsonValue, Point, ProblemSpec } from "../../src/space/types.js";
 import { Rng } from "../../src/util/rng.js";
+import { expectRestored } from "../helpers/restore.js";
 
 function sample(rng: Rng, n: number, d: number, f: (x: Float64Array) => number): { xs: Float64Array[]; ys: number[] } {
   const xs: Float64Array[] = [];
@@ -114,16 +115,6 @@ function searcher(seed: number, options: Record<string, JsonValue> = { n_candida
 let evalId = 0;
 const done = (point: Point): EvaluationResult => ({ evalId: evalId++, point, status: "DONE", objective: valley(point) });
 
-/** A searcher rebuilt from `original`'s state, and one from its rows, ask the points it asks next. */
-function expectRestored(original: Searcher, fresh: () => Searcher, told: EvaluationResult[], pending: Point[]): void {
-  const fromWhole = fresh();
-  fromWhole.restore(JSON.parse(JSON.stringify(original.state())) as JsonValue);
-  const fromRows = fresh();
-  fromRows.restore(JSON.parse(JSON.stringify(original.stateWithoutRows!())) as JsonValue, { told, pending });
-  const next = original.ask(4);
-  expect(fromWhole.ask(4)).toEqual(next);
-  expect(fromRows.ask(4)).toEqual(next);
-}
 
 /** Four workers: asks one point per result after the first four (so three are pending at every ask). */
 function run(s: Searcher, total: number, told: EvaluationResult[] = []): { all: Point[]; pending: Point[]; best: number } {
