@@ -6,12 +6,13 @@
 // dimension they are inserted after it, and no lie raises a candidate's spread).
 // Candidates are uniform draws plus perturbations of the best points, and in 4-D and up
 // neighbours of the best uniform draws (ranking.ts, refineCandidates); duplicates of evaluated or
-// pending points are skipped, and a small finite space is enumerated instead of sampled. A trust region around the
-// best point (in 4-D and up, the recombination of the best points; trustLength, on by default)
-// adds candidates whose spread shrinks while results stop improving, and gets a share of the
-// picks; a share of the picks (quad_picks) is the minimiser of a local quadratic model of the
-// numeric hyperparameters over that region, the categoricals held at the best point's (once the
-// best has stood, another group's: quadratic.ts, staleGroup), when the model fits; kappa may decay
+// pending points are skipped, and a small finite space is enumerated instead of sampled. A trust
+// region around the best point (in 4-D and up, the recombination of the best points;
+// trustLength, on by default) adds candidates whose spread shrinks while results stop
+// improving, and gets a share of the picks; a share of the picks (quad_picks) is the minimiser
+// of a local quadratic model of the numeric hyperparameters over that region, the categoricals
+// held at the best point's (once the best has stood, another group's: quadratic.ts,
+// staleGroup), when the model fits; kappa may decay
 // on DeepHyper's periodic schedule. In three hyperparameters or fewer a candidate's spread grows
 // with its distance from the points tried (distance.ts). With conditions or forbidden clauses
 // every candidate is repaired into an allowed point (candidates.ts) before it is scored:
@@ -373,8 +374,9 @@ export class AmbsSearcher implements Searcher {
         if (quad === undefined) quad = this.fitQuadratic(train.order, length);
         const qp = quad && this.quadraticPoint(quad);
         if (qp && this.accept(qp, this.space.key(qp), out)) {
-          if (sc.distance) shrinkDistance(sc.distance, sc.X, sc.n, d, this.space.encode(qp));
-          if (out.length < want) forest.insert(this.space.encode(qp), train.lie, sc);
+          const x = this.space.encode(qp);
+          if (sc.distance) shrinkDistance(sc.distance, sc.X, sc.n, d, x);
+          if (out.length < want) forest.insert(x, train.lie, sc);
           continue;
         }
       }

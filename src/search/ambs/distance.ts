@@ -5,6 +5,7 @@
 // hyperparameters or fewer each candidate's variance gains DISTANCE_SPREAD² times its squared
 // distance to the nearest point tried or pending, as a Gaussian process's grows away from its data
 // (bench/suite/RESULTS.md, "Spread that grows with the distance").
+import { lowerBound } from "./ranking.js";
 
 /** Spread per unit of the cube's distance, in the units of the Gaussian-ranked losses (sd 1). */
 export const DISTANCE_SPREAD = 5;
@@ -31,13 +32,7 @@ export function distanceVariance(X: Float64Array, n: number, d: number, points: 
 /** The squared distance from X's row at `off` to the nearest row of P (sorted on `first`). */
 function nearest(X: Float64Array, off: number, d: number, P: Float64Array, first: Float64Array): number {
   const x0 = X[off]!;
-  let lo = 0;
-  let hi = first.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (first[mid]! < x0) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = lowerBound(first, x0);
   let best = Infinity;
   for (let a = lo - 1, b = lo; a >= 0 || b < first.length; ) {
     const da = a >= 0 ? (x0 - first[a]!) ** 2 : Infinity;

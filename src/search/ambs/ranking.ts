@@ -200,7 +200,8 @@ function midRankQuantile(less: number, equal: number, n: number): number {
   return normalQuantile(u);
 }
 
-function lowerBound(sorted: Float64Array, v: number): number {
+/** The first index of `sorted` (ascending) whose value is not below v. */
+export function lowerBound(sorted: Float64Array, v: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
