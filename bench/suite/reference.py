@@ -11,6 +11,12 @@ an interrupted run continues where it stopped.
     /usr/bin/python3 bench/suite/reference.py --problems all --methods tpe,cmaes,dh-ambs,random \
         --seeds 10 --out bench/suite/references.jsonl
 
+Seeds 10-19 of tpe, cmaes and random are in the same file (bench/suite/run.ts --seeds 20 --methods
+tpe,cmaes,random reads them; dh-ambs's 20 seeds would take about seven hours here):
+
+    /usr/bin/python3 bench/suite/reference.py --problems all --methods random,cmaes,tpe \
+        --seeds 20 --out bench/suite/references.jsonl
+
 Needs Debian's python3-optuna, python3-cmaes, python3-sklearn and numpy (bench only).
 """
 import argparse
