@@ -12,7 +12,7 @@ an interrupted run continues where it stopped.
         --seeds 10 --out bench/suite/references.jsonl
 
 Seeds 10-19 of tpe, cmaes and random are in the same file (bench/suite/run.ts --seeds 20 --methods
-tpe,cmaes,random reads them; dh-ambs's 20 seeds would take about seven hours here):
+tpe,cmaes,random reads them; dh-ambs's seeds 10-19 would take about 3.5 hours of CPU here):
 
     /usr/bin/python3 bench/suite/reference.py --problems all --methods random,cmaes,tpe \
         --seeds 20 --out bench/suite/references.jsonl
