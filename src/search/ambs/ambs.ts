@@ -12,9 +12,9 @@
 // improving, and gets a share of the picks; a share of the picks (quad_picks) is the minimiser
 // of a local quadratic model of the numeric hyperparameters over that region, the categoricals
 // held at the best point's (once the best has stood, another group's: quadratic.ts,
-// staleGroup), when the model fits; kappa may decay
-// on DeepHyper's periodic schedule. In three hyperparameters or fewer a candidate's spread grows
-// with its distance from the points tried (distance.ts). With conditions or forbidden clauses
+// staleGroup), when the model fits; kappa may decay on DeepHyper's periodic schedule. In three
+// hyperparameters or fewer a candidate's spread grows with its distance from the points tried
+// (distance.ts). With conditions or forbidden clauses
 // every candidate is repaired into an allowed point (candidates.ts) before it is scored:
 // inactive hyperparameters are encoded apart from every real value (INACTIVE). With several
 // objectives the surrogate learns a scalarization of them: the Pareto rank, then ParEGO's augmented
